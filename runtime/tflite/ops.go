@@ -1,0 +1,152 @@
+package tflite
+
+import (
+	"fmt"
+
+	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/kernels"
+)
+
+// A prepareFunc checks one operator at load (types, shapes, options) and
+// precomputes what its kernel needs (quantization multipliers, packed
+// weights). It returns the kernel, or an error built with opCtx's helpers.
+type prepareFunc func(c *opCtx) (kernel, error)
+
+// A kernel is a prepared operator, shared by every session of a model.
+type kernel interface {
+	// bind attaches the kernel to one session's tensor buffers and returns
+	// the step that runs it. It may allocate per-session scratch memory;
+	// the step it returns must not allocate.
+	bind(b *binding) step
+}
+
+// step runs one bound operator.
+type step func() error
+
+// binding holds one operator's tensor buffers in one session. Absent
+// optional inputs are nil.
+type binding struct {
+	ins, outs [][]byte
+	pool      *kernels.Pool
+}
+
+// kernelFunc is a kernel whose step is a plain function of the binding.
+type kernelFunc func(b *binding) error
+
+func (f kernelFunc) bind(b *binding) step { return func() error { return f(b) } }
+
+var registry = map[string]prepareFunc{}
+
+// register makes an operator available; name is the builtin name
+// ("CONV_2D") or "CUSTOM:" followed by the custom code.
+func register(name string, f prepareFunc) {
+	if _, dup := registry[name]; dup {
+		panic("tflite: operator registered twice: " + name)
+	}
+	registry[name] = f
+}
+
+// Supported reports whether an operator name has a kernel.
+func Supported(name string) bool {
+	_, ok := registry[name]
+	return ok
+}
+
+// opCtx is what a prepareFunc sees of its operator.
+type opCtx struct {
+	m *Model
+	n *node
+}
+
+func (c *opCtx) numInputs() int  { return len(c.n.inputs) }
+func (c *opCtx) numOutputs() int { return len(c.n.outputs) }
+
+// input returns input i, or nil if it is absent (optional, -1, or beyond
+// the operator's input list).
+func (c *opCtx) input(i int) *tensor {
+	if i >= len(c.n.inputs) || c.n.inputs[i] < 0 {
+		return nil
+	}
+	return c.m.tensors[c.n.inputs[i]]
+}
+
+// output returns output i, or nil if the operator has fewer outputs.
+func (c *opCtx) output(i int) *tensor {
+	if i >= len(c.n.outputs) {
+		return nil
+	}
+	return c.m.tensors[c.n.outputs[i]]
+}
+
+// invalid reports a model that contradicts the operator's definition.
+func (c *opCtx) invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", runtime.ErrInvalidModel, fmt.Sprintf(format, args...))
+}
+
+// unsupported reports a valid use of the operator this engine lacks.
+func (c *opCtx) unsupported(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", runtime.ErrUnsupported, fmt.Sprintf(format, args...))
+}
+
+// arity checks the number of inputs (between minIn and maxIn, counting
+// absent optional ones) and outputs, and that required inputs are present.
+func (c *opCtx) arity(minIn, maxIn, outs int) error {
+	if n := c.numInputs(); n < minIn || n > maxIn {
+		if minIn == maxIn {
+			return c.invalid("has %d inputs, want %d", n, minIn)
+		}
+		return c.invalid("has %d inputs, want %d to %d", n, minIn, maxIn)
+	}
+	for i := 0; i < minIn; i++ {
+		if c.input(i) == nil {
+			return c.invalid("required input %d is absent", i)
+		}
+	}
+	if n := c.numOutputs(); n != outs {
+		return c.invalid("has %d outputs, want %d", n, outs)
+	}
+	return nil
+}
+
+// activation reads a fused activation from an options field and refuses the
+// ones without a kernel.
+func (c *opCtx) activation(slot int) (kernels.Activation, error) {
+	a := kernels.Activation(c.n.opts.u8(slot, 0))
+	switch a {
+	case kernels.ActNone, kernels.ActRelu, kernels.ActReluN1To1, kernels.ActRelu6:
+		return a, nil
+	}
+	return 0, c.unsupported("fused activation %d", a)
+}
+
+// prepare finds and prepares every operator's kernel.
+func (m *Model) prepare() error {
+	for _, n := range m.nodes {
+		f, ok := registry[n.name]
+		if !ok {
+			return fmt.Errorf("%w: operator %d: %s (version %d) is not supported by this engine", runtime.ErrUnsupported, n.index, n.name, n.version)
+		}
+		k, err := f(&opCtx{m: m, n: n})
+		if err == nil && n.opts.r != nil && n.opts.r.err != nil {
+			err = invalid("options: %v", n.opts.r.err)
+		}
+		if err != nil {
+			return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)
+		}
+		n.kernel = k
+	}
+	return nil
+}
+
+// sameShape reports whether two shapes are equal.
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

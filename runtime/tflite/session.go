@@ -1,0 +1,97 @@
+package tflite
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/kernels"
+)
+
+// Session runs a Model with its own arena. It implements runtime.Session.
+type Session struct {
+	m      *Model
+	arena  []byte
+	bufs   [][]byte // per tensor: arena slice, constant data, or nil
+	steps  []step
+	pool   *kernels.Pool
+	closed bool
+}
+
+var _ runtime.Session = (*Session)(nil)
+
+func newSession(m *Model, opts runtime.Options) (*Session, error) {
+	switch opts.Backend {
+	case "", "auto", "generic":
+	default:
+		return nil, fmt.Errorf("%w: backend %q (want auto or generic)", runtime.ErrUnsupported, opts.Backend)
+	}
+	s := &Session{m: m, bufs: make([][]byte, len(m.tensors))}
+	// Over-allocate to align the arena start to arenaAlign.
+	raw := make([]byte, m.plan.size+arenaAlign)
+	pad := int(-uintptr(unsafe.Pointer(&raw[0])) & (arenaAlign - 1))
+	s.arena = raw[pad : pad+m.plan.size : pad+m.plan.size]
+	for i, t := range m.tensors {
+		switch off := m.plan.offsets[i]; {
+		case off >= 0:
+			s.bufs[i] = s.arena[off : off+t.byteSize() : off+t.byteSize()]
+			if t.isConst() {
+				copy(s.bufs[i], t.data) // a constant graph output gets its own writable copy
+			}
+		case t.isConst():
+			s.bufs[i] = t.data
+		}
+	}
+	if opts.Threads > 1 {
+		s.pool = kernels.NewPool(opts.Threads)
+	}
+	s.steps = make([]step, len(m.nodes))
+	for k, n := range m.nodes {
+		b := &binding{ins: make([][]byte, len(n.inputs)), outs: make([][]byte, len(n.outputs)), pool: s.pool}
+		for j, t := range n.inputs {
+			if t >= 0 {
+				b.ins[j] = s.bufs[t]
+			}
+		}
+		for j, t := range n.outputs {
+			b.outs[j] = s.bufs[t]
+		}
+		s.steps[k] = n.kernel.bind(b)
+	}
+	return s, nil
+}
+
+// Input returns the bytes of input i.
+func (s *Session) Input(i int) []byte { return s.bufs[s.m.inputs[i]] }
+
+// Output returns the bytes of output i.
+func (s *Session) Output(i int) []byte { return s.bufs[s.m.outputs[i]] }
+
+// Run executes every operator in order, checking ctx between operators.
+func (s *Session) Run(ctx context.Context) error {
+	if s.closed {
+		return runtime.ErrClosed
+	}
+	for k, st := range s.steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := st(); err != nil {
+			n := s.m.nodes[k]
+			return fmt.Errorf("tflite: operator %d (%s): %w", n.index, n.name, err)
+		}
+	}
+	return nil
+}
+
+// Close stops the session's worker goroutines and releases the model.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.pool.Close()
+	s.m.release()
+	return nil
+}
