@@ -1,0 +1,99 @@
+//go:build linux
+
+package platforms
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The roots detection reads from; tests point them at testdata/<board>/.
+var (
+	ProcRoot = "/proc"
+	SysRoot  = "/sys"
+)
+
+func readTrim(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimRight(string(b), "\x00\n"))
+}
+
+func detectOS(p *Profile) {
+	info := parseCPUInfo(readTrim(filepath.Join(ProcRoot, "cpuinfo")))
+	p.CPU.Model = info.model
+	p.CPU.Features = info.features
+	p.Board = firstNonEmpty(
+		readTrim(filepath.Join(ProcRoot, "device-tree", "model")),
+		readTrim(filepath.Join(SysRoot, "firmware", "devicetree", "base", "model")),
+		info.board,
+		dmiProduct(),
+	)
+	p.CPU.Cores = onlineCores(readTrim(filepath.Join(SysRoot, "devices", "system", "cpu", "online")))
+	if p.CPU.Cores == 0 {
+		p.CPU.Cores = info.processors
+	}
+	if q := cgroupCPUs(readTrim(filepath.Join(SysRoot, "fs", "cgroup", "cpu.max"))); q > 0 && (p.CPU.Cores == 0 || q < p.CPU.Cores) {
+		p.CPU.Cores = q
+	}
+	p.MemoryBytes = memTotal(readTrim(filepath.Join(ProcRoot, "meminfo")))
+	p.CgroupMemoryLimit = cgroupMemory(
+		readTrim(filepath.Join(SysRoot, "fs", "cgroup", "memory.max")),
+		readTrim(filepath.Join(SysRoot, "fs", "cgroup", "memory", "memory.limit_in_bytes")),
+	)
+	if l := p.CgroupMemoryLimit; l > 0 && (p.MemoryBytes == 0 || l < p.MemoryBytes) {
+		p.MemoryBytes = l
+	}
+	p.Thermal = thermalZones(filepath.Join(SysRoot, "class", "thermal"))
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func dmiProduct() string {
+	dmi := filepath.Join(SysRoot, "class", "dmi", "id")
+	vendor, product := readTrim(filepath.Join(dmi, "sys_vendor")), readTrim(filepath.Join(dmi, "product_name"))
+	return strings.TrimSpace(vendor + " " + product)
+}
+
+func thermalZones(dir string) []ThermalZone {
+	paths, _ := filepath.Glob(filepath.Join(dir, "thermal_zone*"))
+	sort.Strings(paths)
+	var zones []ThermalZone
+	for _, z := range paths {
+		milli, err := strconv.ParseInt(readTrim(filepath.Join(z, "temp")), 10, 64)
+		if err != nil {
+			continue
+		}
+		tz := ThermalZone{Name: readTrim(filepath.Join(z, "type")), Temp: float64(milli) / 1000}
+		if tz.Name == "" {
+			tz.Name = filepath.Base(z)
+		}
+		for i := 0; ; i++ {
+			kind := readTrim(filepath.Join(z, "trip_point_"+strconv.Itoa(i)+"_type"))
+			if kind == "" {
+				break
+			}
+			if kind != "critical" && kind != "hot" {
+				continue
+			}
+			if t, err := strconv.ParseInt(readTrim(filepath.Join(z, "trip_point_"+strconv.Itoa(i)+"_temp")), 10, 64); err == nil && t > 0 {
+				tz.Critical = float64(t) / 1000
+				break
+			}
+		}
+		zones = append(zones, tz)
+	}
+	return zones
+}

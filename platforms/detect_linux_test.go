@@ -1,0 +1,89 @@
+//go:build linux
+
+package platforms
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden profiles in testdata/")
+
+// TestDetectBoards detects each captured board tree and compares the
+// profile with testdata/<board>.golden.json (go test -update rewrites them).
+func TestDetectBoards(t *testing.T) {
+	boards := []struct{ dir, arch, kind string }{
+		{"rpi4", "arm64", KindRaspberryPi4},
+		{"rpi5", "arm64", KindRaspberryPi5},
+		{"jetson-orin-nano", "arm64", KindJetson},
+		{"x86-server", "amd64", KindX86},
+		{"arm64-container", "arm64", KindGenericARM64},
+	}
+	for _, b := range boards {
+		t.Run(b.dir, func(t *testing.T) {
+			p := detectAt(t, b.dir, b.arch)
+			if p.Kind != b.kind {
+				t.Errorf("kind %q, want %q", p.Kind, b.kind)
+			}
+			got, err := json.MarshalIndent(p, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", b.dir+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("profile differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func detectAt(t *testing.T, dir, arch string) Profile {
+	t.Helper()
+	oldProc, oldSys, oldArch := ProcRoot, SysRoot, goarch
+	t.Cleanup(func() { ProcRoot, SysRoot, goarch = oldProc, oldSys, oldArch })
+	ProcRoot = filepath.Join("testdata", dir, "proc")
+	SysRoot = filepath.Join("testdata", dir, "sys")
+	goarch = arch
+	p := Detect()
+	p.OS = "linux"
+	return p
+}
+
+func TestBoardFacts(t *testing.T) {
+	pi5 := detectAt(t, "rpi5", "arm64")
+	if !pi5.CPU.Has("asimddp") || !pi5.Hot() {
+		t.Errorf("rpi5: dot product %v, hot %v; want both (84 °C)", pi5.CPU.Has("asimddp"), pi5.Hot())
+	}
+	pi4 := detectAt(t, "rpi4", "arm64")
+	if pi4.CPU.Has("asimddp") || pi4.Hot() || pi4.CPU.Model != "ARM Cortex-A72" {
+		t.Errorf("rpi4: %+v", pi4.CPU)
+	}
+	c := detectAt(t, "arm64-container", "arm64")
+	if c.CPU.Cores != 2 || c.MemoryBytes != 512<<20 || c.Defaults.Threads != 2 || c.Defaults.CacheBytes != 16<<20 {
+		t.Errorf("container: cores %d memory %d defaults %+v; want the cgroup's 2 cores, 512 MiB, 2 threads, 16 MiB cache", c.CPU.Cores, c.MemoryBytes, c.Defaults)
+	}
+}
+
+// TestDetectHost runs detection on the real machine: it must not fail and
+// must find at least one core and some memory.
+func TestDetectHost(t *testing.T) {
+	p := Detect()
+	if p.CPU.Cores < 1 || p.MemoryBytes == 0 || p.Defaults.Threads < 1 {
+		t.Errorf("host profile incomplete: %+v", p)
+	}
+	t.Log(p)
+}
