@@ -1,0 +1,304 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+func openTest(t *testing.T) (*Store, *fakeClock) {
+	t.Helper()
+	clk := &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	s, err := Open(filepath.Join(t.TempDir(), "state.db"), Options{Now: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, clk
+}
+
+func TestReopenKeepsDeviceID(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.DeviceID()
+	if err != nil || id == "" {
+		t.Fatalf("device id %q, %v", id, err)
+	}
+	s.Close()
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if again, _ := s.DeviceID(); again != id {
+		t.Errorf("device id changed across reopen: %q then %q", id, again)
+	}
+}
+
+func fileHash(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// TestRefusesBadFiles: each file is refused with the right error and left
+// byte-for-byte as it was.
+func TestRefusesBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, bytes.Repeat([]byte("not a database "), 1000), 0o600)
+
+	foreign := filepath.Join(dir, "foreign.db")
+	db, err := bolt.Open(foreign, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("theirs")); return err })
+	db.Close()
+
+	newer := filepath.Join(dir, "newer.db")
+	s, err := Open(newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.update(func(tx *bolt.Tx) error { return putUint(tx.Bucket(bucketMeta), keySchema, SchemaVersion+1) })
+	s.Close()
+
+	corrupt := filepath.Join(dir, "corrupt.db")
+	s, err = Open(corrupt, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		s.CachePut([]CacheEntry{{Key: []byte(fmt.Sprint("k", i)), Value: bytes.Repeat([]byte{byte(i)}, 300)}}, 0)
+	}
+	s.Close()
+	b, _ := os.ReadFile(corrupt)
+	page := os.Getpagesize()
+	for i := 4 * page; i < len(b) && i < 12*page; i++ {
+		b[i] ^= 0x5a // scramble pages past the meta pages
+	}
+	os.WriteFile(corrupt, b, 0o600)
+
+	for _, c := range []struct {
+		path string
+		want error
+	}{{junk, ErrForeign}, {foreign, ErrForeign}, {newer, ErrNewerSchema}, {corrupt, ErrCorrupt}} {
+		before := fileHash(t, c.path)
+		s, err := Open(c.path, Options{})
+		if err == nil {
+			s.Close()
+			t.Errorf("%s: opened, want %v", filepath.Base(c.path), c.want)
+			continue
+		}
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", filepath.Base(c.path), err, c.want)
+		}
+		t.Logf("%s: %v", filepath.Base(c.path), err)
+		if fileHash(t, c.path) != before {
+			t.Errorf("%s: file was modified", filepath.Base(c.path))
+		}
+	}
+}
+
+func TestLockedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := Open(path, Options{LockTimeout: 50 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+		t.Errorf("second open: %v, want ErrLocked", err)
+	}
+}
+
+func TestCache(t *testing.T) {
+	s, clk := openTest(t)
+	put := func(key string, size int, capBytes int64) int {
+		t.Helper()
+		n, err := s.CachePut([]CacheEntry{{Key: []byte(key), Value: bytes.Repeat([]byte(key[:1]), size)}}, capBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	has := func(key string, ttl time.Duration) bool {
+		t.Helper()
+		_, ok, err := s.CacheGet([]byte(key), ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	put("a", 100, 0)
+	clk.t = clk.t.Add(time.Second)
+	put("b", 100, 0)
+	clk.t = clk.t.Add(time.Second)
+	if v, ok, _ := s.CacheGet([]byte("a"), 0); !ok || len(v) != 100 || v[0] != 'a' {
+		t.Fatalf("get a: %v %d", ok, len(v))
+	}
+	if has("a", 1500*time.Millisecond) || !has("b", 1500*time.Millisecond) {
+		t.Errorf("TTL: a (2s old) should be stale and b (1s old) fresh")
+	}
+	// Overwriting keeps the byte count exact.
+	put("b", 50, 0)
+	if n, bytes, _ := s.CacheStats(); n != 2 || bytes != (1+100+8)+(1+50+8) {
+		t.Errorf("stats %d entries %d bytes", n, bytes)
+	}
+	// A cap of 200 bytes evicts the oldest (a) when c arrives.
+	clk.t = clk.t.Add(time.Second)
+	if ev := put("c", 100, 200); ev != 1 {
+		t.Errorf("evicted %d, want 1", ev)
+	}
+	if has("a", 0) || !has("b", 0) || !has("c", 0) {
+		t.Errorf("after eviction: a %v b %v c %v; want only a gone", has("a", 0), has("b", 0), has("c", 0))
+	}
+	clk.t = clk.t.Add(10 * time.Second)
+	if n, err := s.CacheExpire(5 * time.Second); err != nil || n != 2 {
+		t.Errorf("expire: %d, %v", n, err)
+	}
+	if n, bytes, _ := s.CacheStats(); n != 0 || bytes != 0 {
+		t.Errorf("after expire: %d entries %d bytes", n, bytes)
+	}
+}
+
+func TestRegistryAndDownloads(t *testing.T) {
+	s, _ := openTest(t)
+	r := ModelRecord{Name: "faces", State: "active", Active: &ModelVersion{Version: "3", Digest: "abc", Path: "/m/3.tflite"}}
+	if err := s.PutModel(r); err != nil {
+		t.Fatal(err)
+	}
+	s.PutModel(ModelRecord{Name: "audio", State: "failed: bad hash"})
+	got, ok, err := s.GetModel("faces")
+	if err != nil || !ok || got.Active.Version != "3" || got.State != "active" {
+		t.Fatalf("get: %+v %v %v", got, ok, err)
+	}
+	all, _ := s.Models()
+	if len(all) != 2 || all[0].Name != "audio" {
+		t.Errorf("models: %+v", all)
+	}
+	if err := s.PutModel(ModelRecord{}); err == nil {
+		t.Error("a record without a name was accepted")
+	}
+	d := Download{Model: "faces", Version: "4", URL: "http://x/4", Size: 1000, Have: 400}
+	s.PutDownload(d)
+	if got, ok, _ := s.GetDownload("faces"); !ok || got.Have != 400 {
+		t.Errorf("download: %+v", got)
+	}
+	s.DeleteDownload("faces")
+	if _, ok, _ := s.GetDownload("faces"); ok {
+		t.Error("download still there after delete")
+	}
+}
+
+func TestSpool(t *testing.T) {
+	s, _ := openTest(t)
+	for i := range 5 {
+		if _, _, err := s.SpoolAppend(bytes.Repeat([]byte{byte('0' + i)}, 100), 350); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, _ := s.SpoolPeek(10)
+	if len(items) != 3 || items[0].Data[0] != '2' || items[2].Data[0] != '4' {
+		t.Fatalf("spool holds %d items starting %q, want 3 from '2'", len(items), items[0].Data[:1])
+	}
+	n, b, dropped, _ := s.SpoolStats()
+	if n != 3 || b != 300 || dropped != 2 {
+		t.Errorf("stats %d batches %d bytes %d dropped", n, b, dropped)
+	}
+	s.SpoolDelete(items[0].Seq)
+	if items, _ := s.SpoolPeek(1); items[0].Data[0] != '3' {
+		t.Errorf("after delete the oldest is %q", items[0].Data[:1])
+	}
+}
+
+// TestKill9DuringCacheWrites kills a process that writes to the cache
+// without pause, at several moments, and checks after each kill that the
+// file opens, passes the consistency check and still answers.
+func TestKill9DuringCacheWrites(t *testing.T) {
+	if os.Getenv("EDGEINFER_STORE_WRITER") != "" {
+		t.Skip("this is the writer process")
+	}
+	path := filepath.Join(t.TempDir(), "state.db")
+	for round, delay := range []time.Duration{0, 3 * time.Millisecond, 20 * time.Millisecond, 60 * time.Millisecond} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestWriterProcess$")
+		cmd.Env = append(os.Environ(), "EDGEINFER_STORE_WRITER="+path, "EDGEINFER_STORE_ROUND="+strconv.Itoa(round))
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until the writer has committed once, then let it run on.
+		if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+			t.Fatalf("round %d: writer did not start: %v", round, err)
+		}
+		time.Sleep(delay)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopen after kill -9: %v", round, err)
+		}
+		n, _, err := s.CacheStats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.CacheGet([]byte("r0-k0"), 0); err != nil {
+			t.Fatalf("round %d: get: %v", round, err)
+		}
+		if _, err := s.CachePut([]CacheEntry{{Key: []byte("after"), Value: []byte("kill")}}, 0); err != nil {
+			t.Fatalf("round %d: put after kill: %v", round, err)
+		}
+		t.Logf("round %d: killed after %v, %d entries survive", round, delay, n)
+		s.Close()
+	}
+}
+
+// TestWriterProcess is the child of TestKill9DuringCacheWrites.
+func TestWriterProcess(t *testing.T) {
+	path := os.Getenv("EDGEINFER_STORE_WRITER")
+	if path == "" {
+		t.Skip("run by TestKill9DuringCacheWrites")
+	}
+	s, err := Open(path, Options{SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	round := os.Getenv("EDGEINFER_STORE_ROUND")
+	for i := 0; ; i++ {
+		batch := make([]CacheEntry, 16)
+		for j := range batch {
+			batch[j] = CacheEntry{Key: []byte(fmt.Sprintf("r%s-k%d", round, i*16+j)), Value: bytes.Repeat([]byte{byte(j)}, 512)}
+		}
+		if _, err := s.CachePut(batch, 1<<20); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			fmt.Println("committed")
+		}
+	}
+}
