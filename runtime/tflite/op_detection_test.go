@@ -4,10 +4,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"testing"
 
+	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
@@ -290,5 +293,169 @@ func TestDetectionOpRejects(t *testing.T) {
 				t.Errorf("error %v, want %v", err, tc.target)
 			}
 		})
+	}
+}
+
+// ssdDetection prepares the SSD model's own detection operator (its real
+// options, quantized inputs and constant anchors) on its own, since the
+// operators before it may not be available.
+func ssdDetection(tb testing.TB) (*Model, *node, kernel) {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(sharedtest.Dir(tb), "conformance", ssdModel, "model.tflite"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := parse(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, n := range m.nodes {
+		if n.name == detectionOpName {
+			k, err := prepareDetection(&opCtx{m: m, n: n})
+			if err != nil {
+				tb.Fatalf("prepare: %v", err)
+			}
+			return m, n, k
+		}
+	}
+	tb.Fatalf("%s has no %s", ssdModel, detectionOpName)
+	return nil, nil, nil
+}
+
+// ssdInputs returns random uint8 box encodings and class scores for the
+// SSD operator (xorshift32, fixed seed), and empty outputs.
+func ssdInputs(m *Model, n *node, seed uint32) (ins, outs [][]byte) {
+	x := seed
+	rnd := func() byte {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		return byte(x >> 24)
+	}
+	for i, t := range n.inputs {
+		tt := m.tensors[t]
+		if tt.isConst() {
+			ins = append(ins, tt.data)
+			continue
+		}
+		b := make([]byte, tt.byteSize())
+		for j := range b {
+			b[j] = rnd()
+			if i == 0 {
+				// Encodings within ±8 steps of the zero point keep boxes
+				// near their anchors, so many overlap.
+				b[j] = byte(int(tt.zeroPoint()) + int(b[j]%17) - 8)
+			}
+		}
+		ins = append(ins, b)
+	}
+	for _, t := range n.outputs {
+		outs = append(outs, make([]byte, m.tensors[t].byteSize()))
+	}
+	return ins, outs
+}
+
+// naiveFastNMS is the fast path written plainly: dequantize, decode each
+// box, take each anchor's first best class, sort stably by score, then
+// keep boxes greedily that overlap no kept box by more than the threshold.
+func naiveFastNMS(m *Model, n *node, ins [][]byte, o detectionOptions) (boxes [][4]float32, classes []int, scores []float32) {
+	enc, cls, anc := m.tensors[n.inputs[0]], m.tensors[n.inputs[1]], m.tensors[n.inputs[2]]
+	deq := func(t *tensor, q byte) float32 { return float32(int32(q)-t.zeroPoint()) * t.scale() }
+	numBoxes, depth := enc.shape[1], cls.shape[2]
+	decoded := make([][4]float32, numBoxes)
+	for i := range decoded {
+		e := func(j int) float64 { return float64(deq(enc, ins[0][4*i+j])) }
+		a := func(j int) float64 { return float64(deq(anc, ins[2][4*i+j])) }
+		yc := float32(e(0)/float64(o.scales[0])*a(2) + a(0))
+		xc := float32(e(1)/float64(o.scales[1])*a(3) + a(1))
+		hh := float32(0.5 * math.Exp(e(2)/float64(o.scales[2])) * a(2))
+		hw := float32(0.5 * math.Exp(e(3)/float64(o.scales[3])) * a(3))
+		decoded[i] = [4]float32{yc - hh, xc - hw, yc + hh, xc + hw}
+	}
+	best := make([]int, numBoxes)
+	var order []int
+	for i := range best {
+		for c := 1; c < depth-1; c++ {
+			if ins[1][i*depth+1+c] > ins[1][i*depth+1+best[i]] {
+				best[i] = c
+			}
+		}
+		if deq(cls, ins[1][i*depth+1+best[i]]) >= o.scoreThreshold {
+			order = append(order, i)
+		}
+	}
+	score := func(i int) float32 { return deq(cls, ins[1][i*depth+1+best[i]]) }
+	sort.SliceStable(order, func(a, b int) bool { return score(order[a]) > score(order[b]) })
+	iou := func(a, b [4]float32) float32 {
+		areaA, areaB := (a[2]-a[0])*(a[3]-a[1]), (b[2]-b[0])*(b[3]-b[1])
+		if areaA <= 0 || areaB <= 0 {
+			return 0
+		}
+		ih := max(min(a[2], b[2])-max(a[0], b[0]), 0)
+		iw := max(min(a[3], b[3])-max(a[1], b[1]), 0)
+		return ih * iw / (areaA + areaB - ih*iw)
+	}
+	var kept []int
+	for _, i := range order {
+		if len(kept) == o.maxDetections {
+			break
+		}
+		ok := true
+		for _, k := range kept {
+			if iou(decoded[k], decoded[i]) > o.iouThreshold {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, i)
+			boxes = append(boxes, decoded[i])
+			classes = append(classes, best[i])
+			scores = append(scores, score(i))
+		}
+	}
+	return boxes, classes, scores
+}
+
+func TestDetectionOpOnSSDModel(t *testing.T) {
+	m, n, k := ssdDetection(t)
+	for i, want := range [][]int{{1, 10, 4}, {1, 10}, {1, 10}, {1}} {
+		if got := m.tensors[n.outputs[i]].shape; !slices.Equal(got, want) {
+			t.Fatalf("output %d shape %v, want %v", i, got, want)
+		}
+	}
+	o, err := parseDetectionOptions(n.custom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint32(1); seed <= 5; seed++ {
+		ins, outs := ssdInputs(m, n, seed)
+		if err := k.bind(&binding{ins: ins, outs: outs})(); err != nil {
+			t.Fatal(err)
+		}
+		wantBoxes, wantClasses, wantScores := naiveFastNMS(m, n, ins, o)
+		t.Logf("seed %d: %d detections, best score %v", seed, len(wantBoxes), wantScores[0])
+		boxes, classes, scores := f32(outs[0]), f32(outs[1]), f32(outs[2])
+		if got := f32(outs[3])[0]; int(got) != len(wantBoxes) {
+			t.Fatalf("seed %d: count %v, want %d", seed, got, len(wantBoxes))
+		}
+		for r := range wantBoxes {
+			if [4]float32(boxes[4*r:4*r+4]) != wantBoxes[r] || int(classes[r]) != wantClasses[r] || scores[r] != wantScores[r] {
+				t.Errorf("seed %d row %d: %v class %v score %v; want %v %d %v", seed, r,
+					boxes[4*r:4*r+4], classes[r], scores[r], wantBoxes[r], wantClasses[r], wantScores[r])
+			}
+		}
+	}
+}
+
+func BenchmarkDetectionSSD(b *testing.B) {
+	m, n, k := ssdDetection(b)
+	ins, outs := ssdInputs(m, n, 1)
+	st := k.bind(&binding{ins: ins, outs: outs})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := st(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
