@@ -366,8 +366,8 @@ func naiveFastNMS(m *Model, n *node, ins [][]byte, o detectionOptions) (boxes []
 	for i := range decoded {
 		e := func(j int) float64 { return float64(deq(enc, ins[0][4*i+j])) }
 		a := func(j int) float64 { return float64(deq(anc, ins[2][4*i+j])) }
-		yc := float32(e(0)/float64(o.scales[0])*a(2) + a(0))
-		xc := float32(e(1)/float64(o.scales[1])*a(3) + a(1))
+		yc := float32(float64(e(0)/float64(o.scales[0])*a(2)) + a(0))
+		xc := float32(float64(e(1)/float64(o.scales[1])*a(3)) + a(1))
 		hh := float32(0.5 * math.Exp(e(2)/float64(o.scales[2])) * a(2))
 		hw := float32(0.5 * math.Exp(e(3)/float64(o.scales[3])) * a(3))
 		decoded[i] = [4]float32{yc - hh, xc - hw, yc + hh, xc + hw}
@@ -387,13 +387,15 @@ func naiveFastNMS(m *Model, n *node, ins [][]byte, o detectionOptions) (boxes []
 	score := func(i int) float32 { return deq(cls, ins[1][i*depth+1+best[i]]) }
 	sort.SliceStable(order, func(a, b int) bool { return score(order[a]) > score(order[b]) })
 	iou := func(a, b [4]float32) float32 {
-		areaA, areaB := (a[2]-a[0])*(a[3]-a[1]), (b[2]-b[0])*(b[3]-b[1])
+		// float32() conversions round each product, as C++ does.
+		areaA, areaB := float32((a[2]-a[0])*(a[3]-a[1])), float32((b[2]-b[0])*(b[3]-b[1]))
 		if areaA <= 0 || areaB <= 0 {
 			return 0
 		}
 		ih := max(min(a[2], b[2])-max(a[0], b[0]), 0)
 		iw := max(min(a[3], b[3])-max(a[1], b[1]), 0)
-		return ih * iw / (areaA + areaB - ih*iw)
+		inter := float32(ih * iw)
+		return inter / (areaA + areaB - inter)
 	}
 	var kept []int
 	for _, i := range order {
