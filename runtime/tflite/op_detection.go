@@ -167,6 +167,13 @@ func prepareDetection(c *opCtx) (kernel, error) {
 		return nil, c.invalid("anchors %s must be [%d, 4]", anc, numBoxes)
 	}
 	withBackground := cls.shape[2]
+	// Quantized inputs are dequantized into float32 scratch: keep that
+	// within the size of a tensor.
+	for _, t := range []*tensor{enc, cls, anc} {
+		if int64(t.numElements())*4 > maxTensorBytes {
+			return nil, c.unsupported("%s needs more than %d bytes as float32", t, maxTensorBytes)
+		}
+	}
 	if o.numClasses < 1 || withBackground < o.numClasses || withBackground > o.numClasses+1 {
 		return nil, c.invalid("num_classes %d does not fit class scores %s (classes, optionally plus background)", o.numClasses, cls)
 	}

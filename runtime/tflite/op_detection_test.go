@@ -280,6 +280,13 @@ func TestDetectionOpRejects(t *testing.T) {
 		{"negative anchor size", func(m *Model, n *node) {
 			f32(m.tensors[2].data)[2] = -1
 		}, runtime.ErrInvalidModel},
+		{"scores too large to dequantize", func(m *Model, n *node) {
+			m.tensors[1].dtype = runtime.UInt8
+			m.tensors[1].shape = []int{1, 3, 1 << 28}
+			o := ssdOptions()
+			o["num_classes"] = 1<<28 - 1
+			n.custom = flexMapOf(o)
+		}, runtime.ErrUnsupported},
 		{"int32 scores", func(m *Model, n *node) { m.tensors[1].dtype = runtime.Int32 }, runtime.ErrUnsupported},
 		{"int64 outputs", func(m *Model, n *node) { m.tensors[3].dtype = runtime.Int64 }, runtime.ErrUnsupported},
 		{"missing output", func(m *Model, n *node) { n.outputs = n.outputs[:3] }, runtime.ErrInvalidModel},
