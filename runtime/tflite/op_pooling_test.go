@@ -52,6 +52,7 @@ func TestPoolOps(t *testing.T) {
 			if w := testBytes(tc.want); string(got[0]) != string(w) {
 				t.Errorf("got %v, want %v", got[0], w)
 			}
+			tc.c.allocs(t)
 		})
 	}
 }

@@ -73,6 +73,7 @@ func TestReduceOps(t *testing.T) {
 			if w := testBytes(tc.want); string(got[0]) != string(w) {
 				t.Errorf("got %v, want %v", got[0], w)
 			}
+			tc.c.allocs(t)
 		})
 	}
 }

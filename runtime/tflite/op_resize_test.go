@@ -40,6 +40,7 @@ func TestResizeOps(t *testing.T) {
 			if w := testBytes(tc.want); string(got[0]) != string(w) {
 				t.Errorf("got %v, want %v", got[0], w)
 			}
+			tc.c.allocs(t)
 		})
 	}
 }

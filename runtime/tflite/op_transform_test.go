@@ -91,6 +91,25 @@ type opCase struct {
 
 // run prepares and runs the case, returning the output bytes.
 func (oc opCase) run() ([][]byte, error) {
+	outs, _, err := oc.runStep()
+	return outs, err
+}
+
+// allocs reports the allocations of one run of the case's bound step,
+// which must be zero (Session.Run is allocation-free).
+func (oc opCase) allocs(t *testing.T) {
+	t.Helper()
+	_, st, err := oc.runStep()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(5, func() { _ = st() }); n != 0 {
+		t.Errorf("step allocates %v times per run", n)
+	}
+}
+
+// runStep prepares, binds and runs the case once.
+func (oc opCase) runStep() ([][]byte, step, error) {
 	m := &Model{}
 	n := &node{name: oc.op, opts: testOpts(oc.opts)}
 	for _, t := range oc.ins {
@@ -109,7 +128,7 @@ func (oc opCase) run() ([][]byte, error) {
 	}
 	k, err := registry[oc.op](&opCtx{m: m, n: n})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b := &binding{}
 	for i, t := range oc.ins {
@@ -126,10 +145,11 @@ func (oc opCase) run() ([][]byte, error) {
 		words := make([]uint64, (t.byteSize()+7)/8)
 		b.outs = append(b.outs, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), t.byteSize()))
 	}
-	if err := k.bind(b)(); err != nil {
-		return nil, err
+	st := k.bind(b)
+	if err := st(); err != nil {
+		return nil, nil, err
 	}
-	return b.outs, nil
+	return b.outs, st, nil
 }
 
 var (
@@ -247,6 +267,7 @@ func TestShapeOps(t *testing.T) {
 					t.Errorf("output %d = %v, want %v", i, got[i], wb)
 				}
 			}
+			tc.c.allocs(t)
 		})
 	}
 }
