@@ -323,3 +323,110 @@ func TestGatherNDOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+func TestMoveOps(t *testing.T) {
+	x6 := []float32{0, 1, 2, 3, 4, 5}
+	x8 := []int8{1, 2, 3, 4, 5, 6, 7, 8}
+	tests := []struct {
+		name string
+		c    opCase
+		want []any
+	}{
+		{"transpose 2-D", opCase{op: "TRANSPOSE",
+			ins:  []*tensor{tt(f32t, []int{2, 3}, x6), tt(i32t, []int{2}, []int32{1, 0})},
+			outs: []*tensor{tt(f32t, []int{3, 2}, nil)}},
+			[]any{[]float32{0, 3, 1, 4, 2, 5}}},
+		{"transpose 3-D", opCase{op: "TRANSPOSE",
+			ins:  []*tensor{tt(f32t, []int{1, 2, 3}, x6), tt(i64t, []int{3}, []int64{2, 0, 1})},
+			outs: []*tensor{tt(f32t, []int{3, 1, 2}, nil)}},
+			[]any{[]float32{0, 3, 1, 4, 2, 5}}},
+		{"slice size -1", opCase{op: "SLICE",
+			ins:  []*tensor{tt(f32t, []int{2, 3}, x6), tt(i32t, []int{2}, []int32{0, 1}), tt(i32t, []int{2}, []int32{-1, 2})},
+			outs: []*tensor{tt(f32t, []int{2, 2}, nil)}},
+			[]any{[]float32{1, 2, 4, 5}}},
+		{"strided slice reverse", opCase{op: "STRIDED_SLICE",
+			ins: []*tensor{tt(f32t, []int{2, 3}, x6), tt(i32t, []int{2}, []int32{0, -1}),
+				tt(i32t, []int{2}, []int32{2, -4}), tt(i32t, []int{2}, []int32{1, -1})},
+			outs: []*tensor{tt(f32t, []int{2, 3}, nil)}},
+			[]any{[]float32{2, 1, 0, 5, 4, 3}}},
+		{"strided slice shrink", opCase{op: "STRIDED_SLICE", opts: map[int]any{4: 1},
+			ins: []*tensor{tt(f32t, []int{2, 3}, x6), tt(i32t, []int{2}, []int32{1, 0}),
+				tt(i32t, []int{2}, []int32{2, 3}), tt(i32t, []int{2}, []int32{1, 1})},
+			outs: []*tensor{tt(f32t, []int{3}, nil)}},
+			[]any{[]float32{3, 4, 5}}},
+		{"strided slice masks stride 2", opCase{op: "STRIDED_SLICE", opts: map[int]any{0: 1, 1: 1},
+			ins: []*tensor{tt(f32t, []int{6}, x6), tt(i32t, []int{1}, []int32{1}),
+				tt(i32t, []int{1}, []int32{0}), tt(i32t, []int{1}, []int32{2})},
+			outs: []*tensor{tt(f32t, []int{3}, nil)}},
+			[]any{[]float32{0, 2, 4}}},
+		{"tile", opCase{op: "TILE",
+			ins:  []*tensor{tt(i8t, []int{1, 2}, []int8{1, 2}), tt(i32t, []int{2}, []int32{2, 2})},
+			outs: []*tensor{tt(i8t, []int{2, 4}, nil)}},
+			[]any{[]int8{1, 2, 1, 2, 1, 2, 1, 2}}},
+		{"mirror pad reflect", opCase{op: "MIRROR_PAD",
+			ins:  []*tensor{tt(i32t, []int{3}, []int32{1, 2, 3}), tt(i32t, []int{1, 2}, []int32{2, 2})},
+			outs: []*tensor{tt(i32t, []int{7}, nil)}},
+			[]any{[]int32{3, 2, 1, 2, 3, 2, 1}}},
+		{"mirror pad symmetric", opCase{op: "MIRROR_PAD", opts: map[int]any{0: 1},
+			ins:  []*tensor{tt(i32t, []int{3}, []int32{1, 2, 3}), tt(i32t, []int{1, 2}, []int32{2, 2})},
+			outs: []*tensor{tt(i32t, []int{7}, nil)}},
+			[]any{[]int32{2, 1, 1, 2, 3, 3, 2}}},
+		{"depth to space", opCase{op: "DEPTH_TO_SPACE", opts: map[int]any{0: 2},
+			ins:  []*tensor{tt(i8t, []int{1, 1, 2, 4}, x8)},
+			outs: []*tensor{tt(i8t, []int{1, 2, 4, 1}, nil)}},
+			[]any{[]int8{1, 2, 5, 6, 3, 4, 7, 8}}},
+		{"space to depth", opCase{op: "SPACE_TO_DEPTH", opts: map[int]any{0: 2},
+			ins:  []*tensor{tt(i8t, []int{1, 2, 4, 1}, []int8{1, 2, 5, 6, 3, 4, 7, 8})},
+			outs: []*tensor{tt(i8t, []int{1, 1, 2, 4}, nil)}},
+			[]any{x8}},
+		{"split axis 1", opCase{op: "SPLIT", opts: map[int]any{0: 2},
+			ins:  []*tensor{tt(i32t, []int{}, []int32{-1}), tt(i8t, []int{2, 4}, x8)},
+			outs: []*tensor{tt(i8t, []int{2, 2}, nil), tt(i8t, []int{2, 2}, nil)}},
+			[]any{[]int8{1, 2, 5, 6}, []int8{3, 4, 7, 8}}},
+		{"split_v inferred", opCase{op: "SPLIT_V",
+			ins:  []*tensor{tt(f32t, []int{5}, x6[:5]), tt(i32t, []int{2}, []int32{2, -1}), tt(i32t, []int{}, []int32{0})},
+			outs: []*tensor{tt(f32t, []int{2}, nil), tt(f32t, []int{3}, nil)}},
+			[]any{[]float32{0, 1}, []float32{2, 3, 4}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.c.run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, w := range tc.want {
+				if wb := testBytes(w); string(got[i]) != string(wb) {
+					t.Errorf("output %d = %v, want %v", i, got[i], wb)
+				}
+			}
+			tc.c.allocs(t)
+		})
+	}
+}
+
+func TestMoveOpsReject(t *testing.T) {
+	tests := []struct {
+		name string
+		c    opCase
+	}{
+		{"transpose repeated axis", opCase{op: "TRANSPOSE",
+			ins:  []*tensor{tt(f32t, []int{2, 2}, nil), tt(i32t, []int{2}, []int32{0, 0})},
+			outs: []*tensor{tt(f32t, []int{2, 2}, nil)}}},
+		{"slice past end", opCase{op: "SLICE",
+			ins:  []*tensor{tt(f32t, []int{2}, nil), tt(i32t, []int{1}, []int32{1}), tt(i32t, []int{1}, []int32{2})},
+			outs: []*tensor{tt(f32t, []int{2}, nil)}}},
+		{"reflect pad too large", opCase{op: "MIRROR_PAD",
+			ins:  []*tensor{tt(f32t, []int{2}, nil), tt(i32t, []int{1, 2}, []int32{2, 0})},
+			outs: []*tensor{tt(f32t, []int{4}, nil)}}},
+		{"split unequal", opCase{op: "SPLIT",
+			ins:  []*tensor{tt(i32t, []int{}, []int32{0}), tt(f32t, []int{3}, nil)},
+			outs: []*tensor{tt(f32t, []int{1}, nil), tt(f32t, []int{1}, nil)}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := tc.c.run(); !errors.Is(err, runtime.ErrInvalidModel) {
+				t.Errorf("err = %v, want ErrInvalidModel", err)
+			}
+		})
+	}
+}
