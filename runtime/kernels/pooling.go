@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // PoolGeom describes a 2-D pooling window sliding over an NHWC tensor.
 // PadTop and PadLeft are the implicit padding before the first row and
 // column; padded positions never contribute to a window.
@@ -139,6 +141,39 @@ func AvgPoolQ[T ~int8 | ~uint8](g *PoolGeom, in, out []T, act0, act1 int32, lo, 
 					}
 					dst[c] = T(min(max(q, act0), act1))
 				}
+			}
+		}
+	}
+}
+
+// L2PoolF32 computes output rows [lo, hi) of an L2 pooling: the square
+// root of the mean of the squares over the in-bounds part of each window,
+// clamped to [act0, act1].
+func L2PoolF32(g *PoolGeom, in, out []float32, act0, act1 float32, lo, hi int) {
+	C := g.Channels
+	for r := lo; r < hi; r++ {
+		b, oy := r/g.OutH, r%g.OutH
+		img := in[b*g.InH*g.InW*C:]
+		for ox := 0; ox < g.OutW; ox++ {
+			y0, y1, x0, x1 := g.window(oy, ox)
+			dst := out[((r*g.OutW)+ox)*C : ((r*g.OutW)+ox+1)*C]
+			clear(dst)
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					src := img[(y*g.InW+x)*C : (y*g.InW+x+1)*C]
+					src = src[:len(dst)]
+					for c := range dst {
+						dst[c] += src[c] * src[c]
+					}
+				}
+			}
+			n := float32((y1 - y0) * (x1 - x0))
+			for c, v := range dst {
+				m := float32(0)
+				if n > 0 {
+					m = float32(math.Sqrt(float64(v / n)))
+				}
+				dst[c] = min(max(m, act0), act1)
 			}
 		}
 	}

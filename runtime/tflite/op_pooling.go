@@ -8,9 +8,17 @@ import (
 )
 
 func init() {
-	register("AVERAGE_POOL_2D", func(c *opCtx) (kernel, error) { return preparePool(c, false) })
-	register("MAX_POOL_2D", func(c *opCtx) (kernel, error) { return preparePool(c, true) })
+	register("AVERAGE_POOL_2D", func(c *opCtx) (kernel, error) { return preparePool(c, poolAvg) })
+	register("MAX_POOL_2D", func(c *opCtx) (kernel, error) { return preparePool(c, poolMax) })
+	register("L2_POOL_2D", func(c *opCtx) (kernel, error) { return preparePool(c, poolL2) })
 }
+
+// Pooling kinds.
+const (
+	poolAvg = iota
+	poolMax
+	poolL2
+)
 
 // poolMinRows is the fewest output rows worth handing to one worker.
 const poolMinRows = 4
@@ -29,10 +37,12 @@ func poolOutSize(padding uint8, in, filter, stride int) (out, pad int) {
 	return out, pad
 }
 
-// preparePool handles AVERAGE_POOL_2D and MAX_POOL_2D. Pool2DOptions:
+// preparePool handles AVERAGE_POOL_2D, MAX_POOL_2D and L2_POOL_2D (float
+// only, as in TFLite). Pool2DOptions:
 // padding 0, stride_w 1, stride_h 2, filter_width 3, filter_height 4,
 // fused_activation_function 5.
-func preparePool(c *opCtx, isMax bool) (kernel, error) {
+func preparePool(c *opCtx, kind int) (kernel, error) {
+	isMax := kind == poolMax
 	if err := c.arity(1, 1, 1); err != nil {
 		return nil, err
 	}
@@ -70,16 +80,24 @@ func preparePool(c *opCtx, isMax bool) (kernel, error) {
 	switch in.dtype {
 	case runtime.Float32:
 		lo, hi := act.FloatRange()
-		if isMax {
+		switch kind {
+		case poolMax:
 			run = func(g *kernels.PoolGeom, in, out []byte, r0, r1 int) {
 				kernels.MaxPool(g, f32(in), f32(out), lo, hi, r0, r1)
 			}
-		} else {
+		case poolL2:
+			run = func(g *kernels.PoolGeom, in, out []byte, r0, r1 int) {
+				kernels.L2PoolF32(g, f32(in), f32(out), lo, hi, r0, r1)
+			}
+		default:
 			run = func(g *kernels.PoolGeom, in, out []byte, r0, r1 int) {
 				kernels.AvgPoolF32(g, f32(in), f32(out), lo, hi, r0, r1)
 			}
 		}
 	case runtime.Int8, runtime.UInt8:
+		if kind == poolL2 {
+			return nil, c.unsupported("L2 pooling of %s", in.dtype)
+		}
 		if in.quant == nil || out.quant == nil {
 			return nil, c.invalid("quantized pooling needs quantization parameters on %s and %s", in, out)
 		}

@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -32,6 +33,10 @@ func TestPoolOps(t *testing.T) {
 		{"max valid 2x2 s1", opCase{op: "MAX_POOL_2D", opts: map[int]any{0: 1, 1: 1, 2: 1, 3: 2, 4: 2},
 			ins: []*tensor{tt(f32t, []int{1, 3, 3, 1}, in)}, outs: []*tensor{tt(f32t, []int{1, 2, 2, 1}, nil)}},
 			[]float32{5, 6, 8, 9}},
+		// sqrt((9+16)/2) = sqrt(12.5) and 0, both inside RELU6.
+		{"l2 valid 1x2", opCase{op: "L2_POOL_2D", opts: map[int]any{0: 1, 1: 2, 2: 1, 3: 2, 4: 1, 5: 3},
+			ins: []*tensor{tt(f32t, []int{1, 1, 4, 1}, []float32{3, 4, 0, 0})}, outs: []*tensor{tt(f32t, []int{1, 1, 2, 1}, nil)}},
+			[]float32{float32(math.Sqrt(12.5)), 0}},
 		// Global average, int8: (-128-127+0+1)/4 = -63.5 -> -64.
 		{"avg int8 valid", opCase{op: "AVERAGE_POOL_2D", opts: map[int]any{0: 1, 1: 2, 2: 2, 3: 2, 4: 2},
 			ins:  []*tensor{tt(i8t, []int{1, 2, 2, 1}, []int8{-128, -127, 0, 1}).q(0.5, -3)},
