@@ -72,9 +72,9 @@ func ResizeBilinearF32(g *ResizeGeom, in, out []float32, lo, hi int) {
 		for ox := 0; ox < g.OutW; ox++ {
 			l, rt := g.Left[ox]*C, g.Right[ox]*C
 			ax := g.AlphaX[ox]
-			tl, tr := top[l:l+C], top[rt:rt+C]
-			bl, br := bot[l:l+C], bot[rt:rt+C]
 			dst := out[(r*g.OutW+ox)*C : (r*g.OutW+ox+1)*C]
+			tl, tr := top[l:l+len(dst)], top[rt:rt+len(dst)]
+			bl, br := bot[l:l+len(dst)], bot[rt:rt+len(dst)]
 			for c := range dst {
 				t := tl[c] + (tr[c]-tl[c])*ax
 				u := bl[c] + (br[c]-bl[c])*ax
@@ -98,9 +98,9 @@ func ResizeBilinearQ[T ~int8 | ~uint8](g *ResizeGeom, in, out []T, lo, hi int) {
 		for ox := 0; ox < g.OutW; ox++ {
 			l, rt := g.Left[ox]*C, g.Right[ox]*C
 			ax := g.QAlphaX[ox]
-			tl, tr := top[l:l+C], top[rt:rt+C]
-			bl, br := bot[l:l+C], bot[rt:rt+C]
 			dst := out[(r*g.OutW+ox)*C : (r*g.OutW+ox+1)*C]
+			tl, tr := top[l:l+len(dst)], top[rt:rt+len(dst)]
+			bl, br := bot[l:l+len(dst)], bot[rt:rt+len(dst)]
 			for c := range dst {
 				t := int32(tl[c])<<11 + (int32(tr[c])-int32(tl[c]))*ax
 				u := int32(bl[c])<<11 + (int32(br[c])-int32(bl[c]))*ax
