@@ -26,3 +26,24 @@ func GatherND[T any, I argIndex](params []T, indices []I, out []T, dims, strides
 	}
 	return -1
 }
+
+// Gather copies, for each outer block o and each index k of indices, the
+// slice of slice elements at params[(o*n + indices[k])*slice:] into out,
+// in order. It returns the position of the first index outside [0, n), or
+// -1 when all are in range (out is then complete).
+func Gather[T any, I argIndex](params []T, indices []I, out []T, outer, n, slice int) int {
+	for k, v := range indices {
+		if v < 0 || int64(v) >= int64(n) {
+			return k
+		}
+	}
+	o := 0
+	for b := 0; b < outer; b++ {
+		for _, v := range indices {
+			src := (b*n + int(v)) * slice
+			copy(out[o:o+slice], params[src:src+slice])
+			o += slice
+		}
+	}
+	return -1
+}

@@ -251,6 +251,14 @@ func TestShapeOps(t *testing.T) {
 			vals: map[int]any{1: []int32{1, 0, 0, 1}},
 			outs: []*tensor{tt(i8t, []int{2, 2}, nil)}},
 			[]any{[]int8{4, 5, 2, 3}}},
+		{"gather axis 1", opCase{op: "GATHER", opts: map[int]any{0: 1},
+			ins:  []*tensor{tt(f32t, []int{2, 3}, []float32{0, 1, 2, 3, 4, 5}), tt(i32t, []int{2}, []int32{2, 0})},
+			outs: []*tensor{tt(f32t, []int{2, 2}, nil)}},
+			[]any{[]float32{2, 0, 5, 3}}},
+		{"gather axis 0 2-D indices", opCase{op: "GATHER",
+			ins:  []*tensor{tt(i8t, []int{3, 2}, []int8{0, 1, 2, 3, 4, 5}), tt(i64t, []int{2, 1}, []int64{2, 1})},
+			outs: []*tensor{tt(i8t, []int{2, 1, 2}, nil)}},
+			[]any{[]int8{4, 5, 2, 3}}},
 		{"gather_nd elements int64", opCase{op: "GATHER_ND",
 			ins:  []*tensor{tt(f32t, []int{2, 3}, []float32{0, 1, 2, 3, 4, 5}), tt(i64t, []int{3, 2}, []int64{1, 2, 0, 0, 1, 0})},
 			outs: []*tensor{tt(f32t, []int{3}, nil)}},
@@ -309,6 +317,16 @@ func TestShapeOpsReject(t *testing.T) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestGatherOutOfRange(t *testing.T) {
+	c := opCase{op: "GATHER",
+		ins:  []*tensor{tt(f32t, []int{2}, []float32{0, 1}), tt(i32t, []int{1}, nil)},
+		vals: map[int]any{1: []int32{2}},
+		outs: []*tensor{tt(f32t, []int{1}, nil)}}
+	if _, err := c.run(); !errors.Is(err, runtime.ErrInput) {
+		t.Errorf("err = %v, want ErrInput", err)
 	}
 }
 
