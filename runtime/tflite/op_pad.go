@@ -32,7 +32,7 @@ func preparePad(c *opCtx) (kernel, error) {
 	before := make([]int, r)
 	for d := 0; d < r; d++ {
 		lo, hi := p[2*d], p[2*d+1]
-		if lo < 0 || hi < 0 || in.shape[d]+lo+hi != out.shape[d] {
+		if !shapeOpPadOK(in.shape[d], lo, hi, out.shape[d]) {
 			return nil, c.invalid("paddings %v do not take %s to %s", p, in, out)
 		}
 		before[d] = lo

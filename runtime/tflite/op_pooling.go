@@ -20,6 +20,10 @@ const (
 	poolL2
 )
 
+// poolMaxWindow bounds strides and filter sizes, which keeps the window
+// arithmetic from overflowing on 32-bit targets.
+const poolMaxWindow = 1 << 20
+
 // poolMinRows is the fewest output rows worth handing to one worker.
 const poolMinRows = 4
 
@@ -58,7 +62,7 @@ func preparePool(c *opCtx, kind int) (kernel, error) {
 	if padding > 1 {
 		return nil, c.invalid("padding %d", padding)
 	}
-	if sw < 1 || sh < 1 || fw < 1 || fh < 1 || sw > maxTensorBytes || sh > maxTensorBytes || fw > maxTensorBytes || fh > maxTensorBytes {
+	if sw < 1 || sh < 1 || fw < 1 || fh < 1 || sw > poolMaxWindow || sh > poolMaxWindow || fw > poolMaxWindow || fh > poolMaxWindow {
 		return nil, c.invalid("stride %dx%d or filter %dx%d out of range", sh, sw, fh, fw)
 	}
 	if len(in.shape) != 4 || len(out.shape) != 4 {

@@ -79,6 +79,12 @@ func init() {
 	register("SPLIT_V", func(c *opCtx) (kernel, error) { return prepareSplit(c, true) })
 }
 
+// shapeOpPadOK reports whether padding dimension in by before and after
+// gives out, without overflowing on 32-bit targets.
+func shapeOpPadOK(in, before, after, out int) bool {
+	return before >= 0 && after >= 0 && before <= out && after <= out-before && in == out-before-after
+}
+
 // shapeOpStrides returns the row-major element strides of a shape.
 func shapeOpStrides(shape []int) []int {
 	s := make([]int, len(shape))
@@ -207,7 +213,7 @@ func prepareSlice(c *opCtx) (kernel, error) {
 		if n == -1 {
 			n = in.shape[d] - b
 		}
-		if b < 0 || n < 0 || b+n > in.shape[d] {
+		if b < 0 || n < 0 || b > in.shape[d] || n > in.shape[d]-b {
 			return nil, c.invalid("slice [%d:+%d] of dimension %d of %s", begin[d], size[d], d, in)
 		}
 		shape[d] = n
@@ -253,8 +259,8 @@ func prepareStridedSlice(c *opCtx) (kernel, error) {
 		start, stop, step := 0, dim, 1
 		if d < n {
 			step = strides[d]
-			if step == 0 {
-				return nil, c.invalid("stride 0 on dimension %d", d)
+			if step == 0 || step > 1<<29 || step < -(1<<29) {
+				return nil, c.invalid("stride %d on dimension %d", step, d)
 			}
 			lo, hi := 0, dim
 			if step < 0 {
@@ -281,7 +287,7 @@ func prepareStridedSlice(c *opCtx) (kernel, error) {
 					stop = lo
 				}
 			case offset:
-				stop += start
+				stop = min(max(stop, -(1<<29)), 1<<29) + start
 			case stop < 0:
 				stop += dim
 			}
@@ -331,13 +337,15 @@ func prepareTile(c *opCtx) (kernel, error) {
 			return nil, c.invalid("multiple %d", m)
 		}
 		shape[d] = in.shape[d] * m
+	}
+	if !sameShape(shape, out.shape) {
+		return nil, c.invalid("output %s, want %v", out, shape)
+	}
+	for d := range shape {
 		offs[d] = make([]int, shape[d])
 		for i := range offs[d] {
 			offs[d][i] = (i % in.shape[d]) * st[d]
 		}
-	}
-	if !sameShape(shape, out.shape) {
-		return nil, c.invalid("output %s, want %v", out, shape)
 	}
 	return mapKernel(c, in, out, shape, offs)
 }
@@ -361,12 +369,15 @@ func prepareMirrorPad(c *opCtx) (kernel, error) {
 	st := shapeOpStrides(in.shape)
 	shape := make([]int, r)
 	offs := make([][]int, r)
+	if len(out.shape) != r {
+		return nil, c.invalid("output %s has rank %d, want %d", out, len(out.shape), r)
+	}
 	for d := range shape {
 		n, before := in.shape[d], p[2*d]
-		shape[d] = n + before + p[2*d+1]
-		if before < 0 || p[2*d+1] < 0 {
-			return nil, c.invalid("paddings %v", p)
+		if !shapeOpPadOK(n, before, p[2*d+1], out.shape[d]) {
+			return nil, c.invalid("paddings %v do not take %s to %s", p, in, out)
 		}
+		shape[d] = out.shape[d]
 		offs[d] = make([]int, shape[d])
 		for i := range offs[d] {
 			j := i - before
@@ -484,7 +495,7 @@ func prepareSplit(c *opCtx, sizes bool) (kernel, error) {
 			switch {
 			case s == -1 && infer < 0:
 				infer = i
-			case s < 0:
+			case s < 0 || s > dim:
 				return nil, c.invalid("size_splits %v", sv)
 			default:
 				total += s
