@@ -62,11 +62,10 @@ func prepareReshape(c *opCtx) (kernel, error) {
 			infer = i
 		case d < 0:
 			return nil, c.invalid("new shape %v", dims)
+		case d > 0 && known > maxTensorBytes/d:
+			return nil, c.invalid("new shape %v is too large", dims)
 		default:
 			known *= d
-			if known > maxTensorBytes {
-				return nil, c.invalid("new shape %v is too large", dims)
-			}
 		}
 	}
 	if infer >= 0 {
