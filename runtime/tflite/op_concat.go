@@ -36,10 +36,12 @@ func prepareConcat(c *opCtx) (kernel, error) {
 
 // joinPart is one input of a concatenation or pack.
 type joinPart struct {
-	block   int // elements (concatenation) or bytes per outer block
-	offset  int // offset of the block within an output row
-	requant bool
-	r       kernels.Requant8
+	// block is the size of the input's slice of one output row, offset
+	// where it starts in the row: in elements when requant is set, else in
+	// bytes.
+	block, offset int
+	requant       bool
+	r             kernels.Requant8
 }
 
 // prepareJoin validates and prepares joining ins along axis of out: a
