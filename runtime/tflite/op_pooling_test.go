@@ -8,17 +8,13 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-func TestPoolOps(t *testing.T) {
+func poolOpTable() []opTest {
 	in := []float32{
 		1, 2, 3,
 		4, 5, 6,
 		7, 8, 9,
 	}
-	tests := []struct {
-		name string
-		c    opCase
-		want any
-	}{
+	return []opTest{
 		// SAME, 2x2 stride 2 on 3x3: output 2x2, no leading padding.
 		{"max same s2", opCase{op: "MAX_POOL_2D", opts: map[int]any{0: 0, 1: 2, 2: 2, 3: 2, 4: 2},
 			ins: []*tensor{tt(f32t, []int{1, 3, 3, 1}, in)}, outs: []*tensor{tt(f32t, []int{1, 2, 2, 1}, nil)}},
@@ -48,7 +44,10 @@ func TestPoolOps(t *testing.T) {
 			outs: []*tensor{tt(u8t, []int{1, 2, 1, 1}, nil).q(0.5, 100)}},
 			[]uint8{120, 100}},
 	}
-	for _, tc := range tests {
+}
+
+func TestPoolOps(t *testing.T) {
+	for _, tc := range poolOpTable() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.run()
 			if err != nil {

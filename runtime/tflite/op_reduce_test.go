@@ -7,7 +7,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-func TestReduceOps(t *testing.T) {
+func reduceOpTable() []opTest {
 	x := []float32{
 		1, 2, 3,
 		4, 5, 6,
@@ -16,11 +16,7 @@ func TestReduceOps(t *testing.T) {
 		10, 11, 12,
 	} // [2, 2, 3]
 	keep := map[int]any{0: true}
-	tests := []struct {
-		name string
-		c    opCase
-		want any
-	}{
+	return []opTest{
 		{"mean axes 1,2 no keep", opCase{op: "MEAN",
 			ins:  []*tensor{tt(f32t, []int{2, 2, 3}, x), tt(i32t, []int{2}, []int32{1, 2})},
 			outs: []*tensor{tt(f32t, []int{2}, nil)}},
@@ -64,7 +60,10 @@ func TestReduceOps(t *testing.T) {
 			outs: []*tensor{tt(u8t, []int{1}, nil).q(4, 200)}},
 			[]uint8{208}},
 	}
-	for _, tc := range tests {
+}
+
+func TestReduceOps(t *testing.T) {
+	for _, tc := range reduceOpTable() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.run()
 			if err != nil {

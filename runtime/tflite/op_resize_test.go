@@ -7,13 +7,9 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-func TestResizeOps(t *testing.T) {
+func resizeOpTable() []opTest {
 	size := func(h, w int) *tensor { return tt(i32t, []int{2}, []int32{int32(h), int32(w)}) }
-	tests := []struct {
-		name string
-		c    opCase
-		want any
-	}{
+	return []opTest{
 		{"bilinear float align corners", opCase{op: "RESIZE_BILINEAR", opts: map[int]any{2: true},
 			ins:  []*tensor{tt(f32t, []int{1, 1, 2, 1}, []float32{0, 1}), size(1, 5)},
 			outs: []*tensor{tt(f32t, []int{1, 1, 5, 1}, nil)}},
@@ -31,7 +27,10 @@ func TestResizeOps(t *testing.T) {
 			outs: []*tensor{tt(u8t, []int{1, 2, 4, 2}, nil).q(1, 0)}},
 			[]uint8{1, 2, 1, 2, 3, 4, 3, 4, 1, 2, 1, 2, 3, 4, 3, 4}},
 	}
-	for _, tc := range tests {
+}
+
+func TestResizeOps(t *testing.T) {
+	for _, tc := range resizeOpTable() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.run()
 			if err != nil {

@@ -80,6 +80,14 @@ func testBytes(data any) []byte {
 	return append([]byte(nil), unsafe.Slice((*byte)(v.UnsafePointer()), n)...)
 }
 
+// opTest is a table entry: an operator case and its expected output (a
+// typed slice, or []any of typed slices for several outputs).
+type opTest struct {
+	name string
+	c    opCase
+	want any
+}
+
 // opCase runs one operator on test tensors.
 type opCase struct {
 	op   string
@@ -160,12 +168,8 @@ var (
 	i64t = runtime.Int64
 )
 
-func TestShapeOps(t *testing.T) {
-	tests := []struct {
-		name string
-		c    opCase
-		want []any // per output, a typed slice
-	}{
+func shapeOpTable() []opTest {
+	return []opTest{
 		{"concat axis -1 float", opCase{op: "CONCATENATION", opts: map[int]any{0: -1},
 			ins:  []*tensor{tt(f32t, []int{2, 2}, nil), tt(f32t, []int{2, 1}, []float32{9, 8})},
 			vals: map[int]any{0: []float32{1, 2, 3, 4}},
@@ -264,13 +268,16 @@ func TestShapeOps(t *testing.T) {
 			outs: []*tensor{tt(f32t, []int{3}, nil)}},
 			[]any{[]float32{5, 0, 3}}},
 	}
-	for _, tc := range tests {
+}
+
+func TestShapeOps(t *testing.T) {
+	for _, tc := range shapeOpTable() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.run()
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, w := range tc.want {
+			for i, w := range tc.want.([]any) {
 				if wb := testBytes(w); string(got[i]) != string(wb) {
 					t.Errorf("output %d = %v, want %v", i, got[i], wb)
 				}
@@ -342,14 +349,10 @@ func TestGatherNDOutOfRange(t *testing.T) {
 	}
 }
 
-func TestMoveOps(t *testing.T) {
+func moveOpTable() []opTest {
 	x6 := []float32{0, 1, 2, 3, 4, 5}
 	x8 := []int8{1, 2, 3, 4, 5, 6, 7, 8}
-	tests := []struct {
-		name string
-		c    opCase
-		want []any
-	}{
+	return []opTest{
 		{"transpose 2-D", opCase{op: "TRANSPOSE",
 			ins:  []*tensor{tt(f32t, []int{2, 3}, x6), tt(i32t, []int{2}, []int32{1, 0})},
 			outs: []*tensor{tt(f32t, []int{3, 2}, nil)}},
@@ -406,13 +409,16 @@ func TestMoveOps(t *testing.T) {
 			outs: []*tensor{tt(f32t, []int{2}, nil), tt(f32t, []int{3}, nil)}},
 			[]any{[]float32{0, 1}, []float32{2, 3, 4}}},
 	}
-	for _, tc := range tests {
+}
+
+func TestMoveOps(t *testing.T) {
+	for _, tc := range moveOpTable() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.run()
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, w := range tc.want {
+			for i, w := range tc.want.([]any) {
 				if wb := testBytes(w); string(got[i]) != string(wb) {
 					t.Errorf("output %d = %v, want %v", i, got[i], wb)
 				}
