@@ -8,13 +8,13 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-func poolOpTable() []opTest {
+func poolOpTable() []shapeOpTest {
 	in := []float32{
 		1, 2, 3,
 		4, 5, 6,
 		7, 8, 9,
 	}
-	return []opTest{
+	return []shapeOpTest{
 		// SAME, 2x2 stride 2 on 3x3: output 2x2, no leading padding.
 		{"max same s2", opCase{op: "MAX_POOL_2D", opts: map[int]any{0: 0, 1: 2, 2: 2, 3: 2, 4: 2},
 			ins: []*tensor{tt(f32t, []int{1, 3, 3, 1}, in)}, outs: []*tensor{tt(f32t, []int{1, 2, 2, 1}, nil)}},

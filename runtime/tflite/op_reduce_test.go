@@ -7,7 +7,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-func reduceOpTable() []opTest {
+func reduceOpTable() []shapeOpTest {
 	x := []float32{
 		1, 2, 3,
 		4, 5, 6,
@@ -16,7 +16,7 @@ func reduceOpTable() []opTest {
 		10, 11, 12,
 	} // [2, 2, 3]
 	keep := map[int]any{0: true}
-	return []opTest{
+	return []shapeOpTest{
 		{"mean axes 1,2 no keep", opCase{op: "MEAN",
 			ins:  []*tensor{tt(f32t, []int{2, 2, 3}, x), tt(i32t, []int{2}, []int32{1, 2})},
 			outs: []*tensor{tt(f32t, []int{2}, nil)}},

@@ -7,9 +7,9 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-func resizeOpTable() []opTest {
+func resizeOpTable() []shapeOpTest {
 	size := func(h, w int) *tensor { return tt(i32t, []int{2}, []int32{int32(h), int32(w)}) }
-	return []opTest{
+	return []shapeOpTest{
 		{"bilinear float align corners", opCase{op: "RESIZE_BILINEAR", opts: map[int]any{2: true},
 			ins:  []*tensor{tt(f32t, []int{1, 1, 2, 1}, []float32{0, 1}), size(1, 5)},
 			outs: []*tensor{tt(f32t, []int{1, 1, 5, 1}, nil)}},

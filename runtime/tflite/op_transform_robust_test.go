@@ -15,7 +15,7 @@ import (
 // must never make the engine panic.
 func TestShapeOpsMutated(t *testing.T) {
 	var seeds []opCase
-	for _, table := range [][]opTest{shapeOpTable(), moveOpTable(), poolOpTable(), reduceOpTable(), resizeOpTable()} {
+	for _, table := range [][]shapeOpTest{shapeOpTable(), moveOpTable(), poolOpTable(), reduceOpTable(), resizeOpTable()} {
 		for _, tc := range table {
 			seeds = append(seeds, tc.c)
 		}

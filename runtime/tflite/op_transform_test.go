@@ -80,9 +80,9 @@ func testBytes(data any) []byte {
 	return append([]byte(nil), unsafe.Slice((*byte)(v.UnsafePointer()), n)...)
 }
 
-// opTest is a table entry: an operator case and its expected output (a
+// shapeOpTest is a table entry: an operator case and its expected output (a
 // typed slice, or []any of typed slices for several outputs).
-type opTest struct {
+type shapeOpTest struct {
 	name string
 	c    opCase
 	want any
@@ -168,8 +168,8 @@ var (
 	i64t = runtime.Int64
 )
 
-func shapeOpTable() []opTest {
-	return []opTest{
+func shapeOpTable() []shapeOpTest {
+	return []shapeOpTest{
 		{"concat axis -1 float", opCase{op: "CONCATENATION", opts: map[int]any{0: -1},
 			ins:  []*tensor{tt(f32t, []int{2, 2}, nil), tt(f32t, []int{2, 1}, []float32{9, 8})},
 			vals: map[int]any{0: []float32{1, 2, 3, 4}},
@@ -349,10 +349,10 @@ func TestGatherNDOutOfRange(t *testing.T) {
 	}
 }
 
-func moveOpTable() []opTest {
+func moveOpTable() []shapeOpTest {
 	x6 := []float32{0, 1, 2, 3, 4, 5}
 	x8 := []int8{1, 2, 3, 4, 5, 6, 7, 8}
-	return []opTest{
+	return []shapeOpTest{
 		{"transpose 2-D", opCase{op: "TRANSPOSE",
 			ins:  []*tensor{tt(f32t, []int{2, 3}, x6), tt(i32t, []int{2}, []int32{1, 0})},
 			outs: []*tensor{tt(f32t, []int{3, 2}, nil)}},
