@@ -60,3 +60,15 @@ func TestMeanQ(t *testing.T) {
 		t.Errorf("got %v, want %v", out, want)
 	}
 }
+
+func BenchmarkMeanQ(b *testing.B) {
+	// Global average of [1, 7, 7, 1280] over axes 1 and 2.
+	g := &ReduceGeom{Shape: []int{1, 7, 7, 1280}, OutStride: []int{1280, 0, 0, 1}}
+	in := make([]int8, 7*7*1280)
+	acc := make([]int32, 1280)
+	out := make([]int8, 1280)
+	for b.Loop() {
+		ReduceSum(g, in, acc)
+		MeanQ(acc, out, 49, -128, -128, 1.2, -128, 127)
+	}
+}

@@ -28,3 +28,21 @@ func TestMapCopy(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkMapCopyTranspose(b *testing.B) {
+	// NHWC [1, 64, 64, 32] -> NCHW.
+	src := make([]float32, 64*64*32)
+	dst := make([]float32, len(src))
+	shape := []int{1, 32, 64, 64}
+	offs := [][]int{{0}, make([]int, 32), make([]int, 64), make([]int, 64)}
+	for i := range offs[1] {
+		offs[1][i] = i
+	}
+	for i := range offs[2] {
+		offs[2][i] = i * 64 * 32
+		offs[3][i] = i * 32
+	}
+	for b.Loop() {
+		MapCopy(dst, src, shape, offs)
+	}
+}
