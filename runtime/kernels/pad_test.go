@@ -1,0 +1,28 @@
+package kernels
+
+import "testing"
+
+func TestPadConst(t *testing.T) {
+	tests := []struct {
+		name                      string
+		in                        []int
+		inShape, outShape, before []int
+		want                      []int
+	}{
+		{"1-D", []int{1, 2}, []int{2}, []int{5}, []int{1}, []int{9, 1, 2, 9, 9}},
+		{"2-D both sides", []int{1, 2, 3, 4}, []int{2, 2}, []int{3, 4}, []int{1, 1},
+			[]int{9, 9, 9, 9, 9, 1, 2, 9, 9, 3, 4, 9}},
+		{"channels only", []int{1, 2}, []int{1, 1, 2}, []int{1, 1, 4}, []int{0, 0, 0}, []int{1, 2, 9, 9}},
+		{"3-D middle", []int{1, 2}, []int{2, 1, 1}, []int{2, 3, 1}, []int{0, 1, 0}, []int{9, 1, 9, 9, 2, 9}},
+		{"scalar", []int{7}, []int{}, []int{}, []int{}, []int{7}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := make([]int, len(tc.want))
+			PadConst(tc.in, out, tc.inShape, tc.outShape, tc.before, 9)
+			if !equalInts(out, tc.want) {
+				t.Errorf("got %v, want %v", out, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,180 @@
+package kernels
+
+import "math"
+
+// PoolGeom describes a 2-D pooling window sliding over an NHWC tensor.
+// PadTop and PadLeft are the implicit padding before the first row and
+// column; padded positions never contribute to a window.
+type PoolGeom struct {
+	Batches, InH, InW, Channels int
+	OutH, OutW                  int
+	FilterH, FilterW            int
+	StrideH, StrideW            int
+	PadTop, PadLeft             int
+}
+
+// Rows is the number of output rows (batches x output height), the unit the
+// pooling kernels split work by.
+func (g *PoolGeom) Rows() int { return g.Batches * g.OutH }
+
+// window returns the in-bounds filter ranges of output pixel (oy, ox).
+func (g *PoolGeom) window(oy, ox int) (y0, y1, x0, x1 int) {
+	iy := oy*g.StrideH - g.PadTop
+	ix := ox*g.StrideW - g.PadLeft
+	y0, y1 = max(0, -iy), min(g.FilterH, g.InH-iy)
+	x0, x1 = max(0, -ix), min(g.FilterW, g.InW-ix)
+	return iy + y0, iy + y1, ix + x0, ix + x1
+}
+
+// Element types the generic pooling and data-movement kernels accept.
+type poolElem interface {
+	~float32 | ~int8 | ~uint8 | ~int32
+}
+
+// MaxPool computes output rows [lo, hi) of a max pooling, clamping each
+// result to [act0, act1] (the fused activation's range).
+func MaxPool[T poolElem](g *PoolGeom, in, out []T, act0, act1 T, lo, hi int) {
+	C := g.Channels
+	for r := lo; r < hi; r++ {
+		b, oy := r/g.OutH, r%g.OutH
+		img := in[b*g.InH*g.InW*C:]
+		for ox := 0; ox < g.OutW; ox++ {
+			y0, y1, x0, x1 := g.window(oy, ox)
+			dst := out[((r*g.OutW)+ox)*C : ((r*g.OutW)+ox+1)*C]
+			first := true
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					src := img[(y*g.InW+x)*C : (y*g.InW+x+1)*C]
+					if first {
+						copy(dst, src)
+						first = false
+						continue
+					}
+					src = src[:len(dst)]
+					for c := range dst {
+						dst[c] = max(dst[c], src[c])
+					}
+				}
+			}
+			if first {
+				clear(dst)
+			}
+			for c, v := range dst {
+				dst[c] = min(max(v, act0), act1)
+			}
+		}
+	}
+}
+
+// AvgPoolF32 computes output rows [lo, hi) of a float average pooling over
+// the in-bounds part of each window, clamped to [act0, act1].
+func AvgPoolF32(g *PoolGeom, in, out []float32, act0, act1 float32, lo, hi int) {
+	C := g.Channels
+	for r := lo; r < hi; r++ {
+		b, oy := r/g.OutH, r%g.OutH
+		img := in[b*g.InH*g.InW*C:]
+		for ox := 0; ox < g.OutW; ox++ {
+			y0, y1, x0, x1 := g.window(oy, ox)
+			dst := out[((r*g.OutW)+ox)*C : ((r*g.OutW)+ox+1)*C]
+			clear(dst)
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					src := img[(y*g.InW+x)*C : (y*g.InW+x+1)*C]
+					src = src[:len(dst)]
+					for c := range dst {
+						dst[c] += src[c]
+					}
+				}
+			}
+			n := (y1 - y0) * (x1 - x0)
+			inv := float32(0)
+			if n > 0 {
+				inv = 1 / float32(n)
+			}
+			for c, v := range dst {
+				dst[c] = min(max(v*inv, act0), act1)
+			}
+		}
+	}
+}
+
+// avgBlock is how many channels the quantized average pooling accumulates
+// at once in a stack buffer.
+const avgBlock = 64
+
+// AvgPoolQ computes output rows [lo, hi) of a quantized (int8 or uint8)
+// average pooling whose input and output share scale and zero point: the
+// in-bounds sum divided by the element count, rounded half away from zero,
+// clamped to [act0, act1] (TFLite's reference integer AveragePool).
+func AvgPoolQ[T ~int8 | ~uint8](g *PoolGeom, in, out []T, act0, act1 int32, lo, hi int) {
+	C := g.Channels
+	var acc [avgBlock]int32
+	for r := lo; r < hi; r++ {
+		b, oy := r/g.OutH, r%g.OutH
+		img := in[b*g.InH*g.InW*C:]
+		for ox := 0; ox < g.OutW; ox++ {
+			y0, y1, x0, x1 := g.window(oy, ox)
+			n := int32((y1 - y0) * (x1 - x0))
+			base := ((r * g.OutW) + ox) * C
+			for c0 := 0; c0 < C; c0 += avgBlock {
+				w := min(avgBlock, C-c0)
+				sum := acc[:w]
+				clear(sum)
+				for y := y0; y < y1; y++ {
+					for x := x0; x < x1; x++ {
+						p := (y*g.InW+x)*C + c0
+						src := img[p : p+len(sum)]
+						for c := range sum {
+							sum[c] += int32(src[c])
+						}
+					}
+				}
+				dst := out[base+c0 : base+c0+w]
+				for c, s := range sum {
+					var q int32
+					switch {
+					case n == 0:
+					case s >= 0:
+						q = (s + n/2) / n
+					default:
+						q = (s - n/2) / n
+					}
+					dst[c] = T(min(max(q, act0), act1))
+				}
+			}
+		}
+	}
+}
+
+// L2PoolF32 computes output rows [lo, hi) of an L2 pooling: the square
+// root of the mean of the squares over the in-bounds part of each window,
+// clamped to [act0, act1].
+func L2PoolF32(g *PoolGeom, in, out []float32, act0, act1 float32, lo, hi int) {
+	C := g.Channels
+	for r := lo; r < hi; r++ {
+		b, oy := r/g.OutH, r%g.OutH
+		img := in[b*g.InH*g.InW*C:]
+		for ox := 0; ox < g.OutW; ox++ {
+			y0, y1, x0, x1 := g.window(oy, ox)
+			dst := out[((r*g.OutW)+ox)*C : ((r*g.OutW)+ox+1)*C]
+			clear(dst)
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					src := img[(y*g.InW+x)*C : (y*g.InW+x+1)*C]
+					src = src[:len(dst)]
+					for c := range dst {
+						dst[c] += src[c] * src[c]
+					}
+				}
+			}
+			n := float32((y1 - y0) * (x1 - x0))
+			for c, v := range dst {
+				m := float32(0)
+				if n > 0 {
+					m = float32(math.Sqrt(float64(v / n)))
+				}
+				dst[c] = min(max(m, act0), act1)
+			}
+		}
+	}
+}

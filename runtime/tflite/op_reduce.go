@@ -1,0 +1,174 @@
+package tflite
+
+import (
+	"math"
+
+	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/kernels"
+)
+
+// Reductions supported.
+const (
+	reduceMean = iota
+	reduceSum
+	reduceMax
+	reduceMin
+)
+
+func init() {
+	register("MEAN", func(c *opCtx) (kernel, error) { return prepareReduce(c, reduceMean) })
+	register("SUM", func(c *opCtx) (kernel, error) { return prepareReduce(c, reduceSum) })
+	register("REDUCE_MAX", func(c *opCtx) (kernel, error) { return prepareReduce(c, reduceMax) })
+	register("REDUCE_MIN", func(c *opCtx) (kernel, error) { return prepareReduce(c, reduceMin) })
+}
+
+// prepareReduce handles the reductions over the axes given by a constant
+// int32/int64 second input (negative and repeated axes allowed).
+// ReducerOptions: keep_dims 0 (which only changes the output shape).
+func prepareReduce(c *opCtx, kind int) (kernel, error) {
+	if err := c.arity(2, 2, 1); err != nil {
+		return nil, err
+	}
+	in, out := c.input(0), c.output(0)
+	axes, ok := shapeOpInts(c.input(1))
+	if !ok {
+		return nil, c.unsupported("axes %s must be a constant int32 or int64 tensor", c.input(1))
+	}
+	if in.dtype != out.dtype {
+		return nil, c.invalid("input %s and output %s types differ", in, out)
+	}
+	shape := in.shape
+	if len(shape) == 0 {
+		shape = []int{1}
+	}
+	reduced := make([]bool, len(shape))
+	for _, a := range axes {
+		d, ok := shapeOpAxis(a, len(in.shape))
+		if !ok {
+			return nil, c.invalid("axis %d out of range for %s", a, in)
+		}
+		reduced[d] = true
+	}
+	g := &kernels.ReduceGeom{Shape: shape, OutStride: make([]int, len(shape))}
+	outElems, n := 1, 1
+	for d := len(shape) - 1; d >= 0; d-- {
+		if reduced[d] {
+			n *= shape[d]
+			continue
+		}
+		g.OutStride[d] = outElems
+		outElems *= shape[d]
+	}
+	if out.numElements() != outElems {
+		return nil, c.invalid("output %s should hold %d values", out, outElems)
+	}
+	if n == 0 {
+		return nil, c.unsupported("reducing the empty tensor %s", in)
+	}
+	switch {
+	case kind == reduceMax || kind == reduceMin:
+		return prepareReduceMax(c, in, out, g, kind == reduceMin)
+	case in.dtype == runtime.Float32:
+		return &reduceFloat{g: g, mean: kind == reduceMean, n: n, outElems: outElems}, nil
+	case in.dtype == runtime.Int32 && kind == reduceSum:
+		return kernelFunc(func(b *binding) error {
+			kernels.ReduceSum(g, i32(b.ins[0]), i32(b.outs[0]))
+			return nil
+		}), nil
+	case shapeOpIs8Bit(in.dtype) && kind == reduceMean:
+		if in.quant == nil || out.quant == nil || out.scale() == 0 {
+			return nil, c.invalid("quantized mean needs quantization parameters on %s and %s", in, out)
+		}
+		qmin, qmax := shapeOpQRange(in.dtype)
+		return &reduceQMean{g: g, n: n, outElems: outElems, signed: in.dtype == runtime.Int8,
+			inZP: in.zeroPoint(), outZP: out.zeroPoint(), ratio: in.scale() / out.scale(), qmin: qmin, qmax: qmax}, nil
+	}
+	return nil, c.unsupported("reduction of %s", in.dtype)
+}
+
+// prepareReduceMax handles REDUCE_MAX and REDUCE_MIN, which keep the
+// quantization of their input.
+func prepareReduceMax(c *opCtx, in, out *tensor, g *kernels.ReduceGeom, smallest bool) (kernel, error) {
+	if !shapeOpSameQuant(in, out) {
+		return nil, c.unsupported("reducing %s into %s with different quantization", in, out)
+	}
+	var run func(in, out []byte)
+	switch in.dtype {
+	case runtime.Float32:
+		init := float32(math.Inf(-1))
+		if smallest {
+			init = float32(math.Inf(1))
+		}
+		run = func(in, out []byte) { kernels.ReduceMax(g, f32(in), f32(out), init, smallest) }
+	case runtime.Int8:
+		init := int8(math.MinInt8)
+		if smallest {
+			init = math.MaxInt8
+		}
+		run = func(in, out []byte) { kernels.ReduceMax(g, i8(in), i8(out), init, smallest) }
+	case runtime.UInt8:
+		init := uint8(0)
+		if smallest {
+			init = math.MaxUint8
+		}
+		run = func(in, out []byte) { kernels.ReduceMax(g, in, out, init, smallest) }
+	case runtime.Int32:
+		init := int32(math.MinInt32)
+		if smallest {
+			init = math.MaxInt32
+		}
+		run = func(in, out []byte) { kernels.ReduceMax(g, i32(in), i32(out), init, smallest) }
+	default:
+		return nil, c.unsupported("reduction of %s", in.dtype)
+	}
+	return kernelFunc(func(b *binding) error {
+		run(b.ins[0], b.outs[0])
+		return nil
+	}), nil
+}
+
+// reduceFloat is a float MEAN or SUM.
+type reduceFloat struct {
+	g           *kernels.ReduceGeom
+	mean        bool
+	n, outElems int
+}
+
+func (k *reduceFloat) bind(b *binding) step {
+	if !k.mean {
+		return func() error {
+			kernels.ReduceSum(k.g, f32(b.ins[0]), f32(b.outs[0]))
+			return nil
+		}
+	}
+	acc := make([]float32, k.outElems)
+	return func() error {
+		kernels.ReduceSum(k.g, f32(b.ins[0]), acc)
+		kernels.MeanF32(acc, f32(b.outs[0]), k.n)
+		return nil
+	}
+}
+
+// reduceQMean is an int8 or uint8 MEAN.
+type reduceQMean struct {
+	g           *kernels.ReduceGeom
+	n, outElems int
+	signed      bool
+	inZP, outZP int32
+	ratio       float32
+	qmin, qmax  int32
+}
+
+func (k *reduceQMean) bind(b *binding) step {
+	acc := make([]int32, k.outElems)
+	return func() error {
+		if k.signed {
+			kernels.ReduceSum(k.g, i8(b.ins[0]), acc)
+			kernels.MeanQ(acc, i8(b.outs[0]), k.n, k.inZP, k.outZP, k.ratio, k.qmin, k.qmax)
+		} else {
+			kernels.ReduceSum(k.g, b.ins[0], acc)
+			kernels.MeanQ(acc, b.outs[0], k.n, k.inZP, k.outZP, k.ratio, k.qmin, k.qmax)
+		}
+		return nil
+	}
+}
