@@ -135,7 +135,7 @@ func describe(b []byte) (*Description, error) {
 func prepareNode(m *Model, n *node) error {
 	f, ok := registry[n.name]
 	if !ok {
-		return fmt.Errorf("%w: %s (version %d) is not supported by this engine", runtime.ErrUnsupported, n.name, n.version)
+		return fmt.Errorf("%w: no kernel for %s version %d", runtime.ErrUnsupported, n.name, n.version)
 	}
 	_, err := f(&opCtx{m: m, n: n})
 	if err == nil && n.opts.r != nil && n.opts.r.err != nil {
