@@ -183,7 +183,7 @@ func TestReferenceOutputs(t *testing.T) {
 		t.Errorf("implausible face %+v", f)
 	}
 	var out bytes.Buffer
-	describe(&out, faces, 512)
+	describe(&out, faces, frame{w: 517, h: 606, x0: 0, y0: 0, side: 512})
 	if !strings.HasPrefix(out.String(), "found 1 face\nface 1: 88% sure, in the centre of the picture") {
 		t.Errorf("description:\n%s", out.String())
 	}
@@ -197,6 +197,9 @@ func TestInputTensor(t *testing.T) {
 		for x := 0; x < 6; x++ {
 			m.set(x, y, uint8(16*x), 255, 0)
 		}
+	}
+	if fr := frameOf(m); fr != (frame{w: 6, h: 4, x0: 1, y0: 0, side: 4}) || fr.x(0.5) != 3 || fr.y(1) != 4 {
+		t.Errorf("frame of a 6x4 image: %+v", fr)
 	}
 	sq := centerSquare(m)
 	if sq.w != 4 || sq.h != 4 || sq.at(0, 0, 0) != 16 {
@@ -231,7 +234,7 @@ func TestRunInputAndDecode(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "out_1.bin"), f32Bytes(logits), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := run([]string{"decode", "-size", "128", dir}, &out); err != nil {
+	if err := run([]string{"decode", dir}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "found 1 face\nface 1: 88% sure") {

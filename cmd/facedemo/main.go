@@ -5,7 +5,7 @@
 //
 //	facedemo input -image photo.png -o in_0.bin    # or -synthetic
 //	edgeinfer run face_detection_short_range.tflite --input in_0.bin --output-dir out
-//	facedemo decode -size 512 out
+//	facedemo decode -image photo.png out
 //
 // It is a separate program so that edgeinfer itself carries no image
 // decoders.
@@ -24,7 +24,7 @@ import (
 
 const usage = `usage:
 	facedemo input (-image FILE.png|.jpg | -synthetic) -o IN.bin
-	facedemo decode [-threshold 0.5] [-size PIXELS] OUTPUT_DIR`
+	facedemo decode [-threshold 0.5] [-image FILE.png|.jpg] OUTPUT_DIR`
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
@@ -39,11 +39,10 @@ func run(args []string, stdout io.Writer) error {
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	image := fs.String("image", "", "PNG or JPEG image to center-crop and resize to 128x128")
+	image := fs.String("image", "", "PNG or JPEG image: input centre-crops and resizes it to 128x128; decode reports faces in its pixels")
 	synthetic := fs.Bool("synthetic", false, "use a generated 128x128 drawing of a face instead of an image")
 	out := fs.String("o", "", "input tensor file to write")
 	threshold := fs.Float64("threshold", 0.5, "minimum face score")
-	size := fs.Int("size", inputSize, "side in pixels of the square image the input was made from, for the coordinates printed")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%s: %w\n%s", args[0], err, usage)
 	}
@@ -74,7 +73,15 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		describe(stdout, faces, *size)
+		fr := frame{w: inputSize, h: inputSize, side: inputSize}
+		if *image != "" {
+			src, err := loadImage(*image)
+			if err != nil {
+				return err
+			}
+			fr = frameOf(src)
+		}
+		describe(stdout, faces, fr)
 		return nil
 	}
 	return fmt.Errorf("unknown subcommand %q\n%s", args[0], usage)
@@ -102,9 +109,22 @@ func decodeDir(dir string, threshold float32) ([]face, error) {
 	return faces, nil
 }
 
-// describe prints the faces in words, with coordinates in pixels of a
-// size x size image.
-func describe(w io.Writer, faces []face, size int) {
+// frame maps the model's normalized coordinates back to the pixels of the
+// image the input was made from: its centred square of side pixels starts
+// at (x0, y0) in a w x h image.
+type frame struct{ w, h, x0, y0, side int }
+
+func frameOf(m *rgb) frame {
+	s := min(m.w, m.h)
+	return frame{w: m.w, h: m.h, x0: (m.w - s) / 2, y0: (m.h - s) / 2, side: s}
+}
+
+func (fr frame) x(v float32) float32 { return float32(fr.x0) + v*float32(fr.side) }
+func (fr frame) y(v float32) float32 { return float32(fr.y0) + v*float32(fr.side) }
+
+// describe prints the faces in words, with coordinates in the pixels of
+// the image the input was made from.
+func describe(w io.Writer, faces []face, fr frame) {
 	switch len(faces) {
 	case 0:
 		fmt.Fprintf(w, "found no face\n")
@@ -114,12 +134,11 @@ func describe(w io.Writer, faces []face, size int) {
 	default:
 		fmt.Fprintf(w, "found %d faces\n", len(faces))
 	}
-	s := float32(size)
-	px := func(p point) string { return fmt.Sprintf("(%.0f, %.0f)", p.X*s, p.Y*s) }
+	px := func(p point) string { return fmt.Sprintf("(%.0f, %.0f)", fr.x(p.X), fr.y(p.Y)) }
 	for i, f := range faces {
 		cx, cy := (f.XMin+f.XMax)/2, (f.YMin+f.YMax)/2
-		fmt.Fprintf(w, "face %d: %.0f%% sure, %s of the picture, box x %.0f..%.0f y %.0f..%.0f of %dx%d pixels (%.0f%% of the width)\n",
-			i+1, 100*f.Score, where(cx, cy), f.XMin*s, f.XMax*s, f.YMin*s, f.YMax*s, size, size, 100*(f.XMax-f.XMin))
+		fmt.Fprintf(w, "face %d: %.0f%% sure, %s of the picture, box x %.0f..%.0f y %.0f..%.0f in the %dx%d image, %.0f pixels wide\n",
+			i+1, 100*f.Score, where(cx, cy), fr.x(f.XMin), fr.x(f.XMax), fr.y(f.YMin), fr.y(f.YMax), fr.w, fr.h, (f.XMax-f.XMin)*float32(fr.side))
 		var kps []string
 		for k, p := range f.Keypoints {
 			kps = append(kps, keypointNames[k]+" "+px(p))
