@@ -74,7 +74,7 @@ func (d *Description) LoadError() error {
 func Describe(path string) (*Description, error) {
 	b, unmap, err := mapFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("tflite: open %w", err)
+		return nil, fmt.Errorf("tflite: %w", err) // err names the path
 	}
 	defer unmap()
 	d, err := describe(b)
