@@ -2,6 +2,7 @@
 #
 #   make run     build, fetch a face-detection model and a photo, find the faces
 #   make test    go vet, gofmt, staticcheck, go test, arm64/armv7 tests under qemu
+#                (make vet, fmt, staticcheck, unit, qemu run one step)
 #   make build   bin/edgeinfer for this machine
 #   make cross   static binaries for every release target into dist/
 #   make bench   Go benchmarks of the engine
@@ -46,7 +47,17 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/edgeinfer ./cmd/edgeinfer
 	@ls -l bin/edgeinfer | awk '{printf "bin/edgeinfer: %.2f MiB\n", $$5/1048576}'
 
-test: vet fmt staticcheck unit qemu
+# Every step runs even when an earlier one fails, so one run shows every
+# problem; the summary line names the steps that failed.
+TEST_STEPS := vet fmt staticcheck unit qemu
+
+test:
+	@failed=; for step in $(TEST_STEPS); do \
+		echo "==> make $$step"; \
+		$(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: all steps passed ($(TEST_STEPS))"
 
 vet:
 	$(GO) vet ./...

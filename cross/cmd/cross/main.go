@@ -26,16 +26,24 @@ const usage = `usage:
 	cross build [-o DIR] [-ldflags FLAGS] [-targets NAME,...] PACKAGE
 	cross test [-short] [-run REGEXP] [-targets NAME,...] PACKAGE...`
 
+// errUsage is returned for a wrong command line; main prints the usage.
+var errUsage = errors.New("wrong arguments")
+
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "cross: %v\n", err)
-		os.Exit(1)
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil {
+		return
 	}
+	fmt.Fprintf(os.Stderr, "cross: %v\n", err)
+	if errors.Is(err, errUsage) {
+		fmt.Fprintln(os.Stderr, usage)
+	}
+	os.Exit(2)
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(usage)
+		return errUsage
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -45,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	runRE := fs.String("run", "", "pass -run `regexp` to go test")
 	only := fs.String("targets", "", "comma-separated target names (default: all for build, the tested ones for test)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	targets, err := pick(*only, args[0] == "test")
 	if err != nil {
@@ -59,12 +67,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "build":
 		if fs.NArg() != 1 {
-			return errors.New(usage)
+			return errUsage
 		}
 		return build(targets, fs.Arg(0), *out, *ldflags, stdout, stderr)
 	case "test":
 		if fs.NArg() == 0 {
-			return errors.New(usage)
+			return errUsage
 		}
 		var extra []string
 		if *short {
@@ -75,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		return test(targets, append(extra, fs.Args()...), stdout, stderr)
 	}
-	return fmt.Errorf("unknown subcommand %q\n%s", args[0], usage)
+	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
 }
 
 // pick returns the named targets, or by default all of them (tested ones
