@@ -131,8 +131,10 @@ func build(targets []cross.Target, pkg, dir, ldflags string, stdout, stderr io.W
 }
 
 // test runs go test for every target: natively when the build machine has
-// the target's architecture, under its qemu emulator otherwise.
+// the target's architecture, under its qemu emulator otherwise. It runs
+// every target even when one fails.
 func test(targets []cross.Target, args []string, stdout, stderr io.Writer) error {
+	var failed []string
 	for _, t := range targets {
 		goArgs := []string{"test"}
 		how := "natively"
@@ -150,8 +152,11 @@ func test(targets []cross.Target, args []string, stdout, stderr io.Writer) error
 		cmd.Env = append(os.Environ(), t.Env()...)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s tests failed: %w", t.Name(), err)
+			failed = append(failed, t.Name())
 		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("tests failed on %s", strings.Join(failed, ", "))
 	}
 	return nil
 }
