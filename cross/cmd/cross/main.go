@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/edgeinfer/edgeinfer/cross"
 )
@@ -130,12 +132,18 @@ func build(targets []cross.Target, pkg, dir, ldflags string, stdout, stderr io.W
 	return nil
 }
 
-// test runs go test for every target: natively when the build machine has
-// the target's architecture, under its qemu emulator otherwise. It runs
-// every target even when one fails.
+// test runs go test for every target at once (each emulator is mostly one
+// busy thread, so two targets use two cores): natively when the build
+// machine has the target's architecture, under its qemu emulator
+// otherwise. Each target's output is printed whole when it ends.
 func test(targets []cross.Target, args []string, stdout, stderr io.Writer) error {
-	var failed []string
-	for _, t := range targets {
+	type result struct {
+		out bytes.Buffer
+		err error
+	}
+	results := make([]result, len(targets))
+	cmds := make([]*exec.Cmd, len(targets))
+	for i, t := range targets {
 		goArgs := []string{"test"}
 		how := "natively"
 		if !t.Native() {
@@ -150,8 +158,22 @@ func test(targets []cross.Target, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "=== %s tests %s: go %s\n", t.Name(), how, strings.Join(goArgs, " "))
 		cmd := exec.Command("go", goArgs...)
 		cmd.Env = append(os.Environ(), t.Env()...)
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		if err := cmd.Run(); err != nil {
+		cmd.Stdout, cmd.Stderr = &results[i].out, &results[i].out
+		cmds[i] = cmd
+	}
+	var wg sync.WaitGroup
+	for i, cmd := range cmds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i].err = cmd.Run()
+		}()
+	}
+	wg.Wait()
+	var failed []string
+	for i, t := range targets {
+		fmt.Fprintf(stdout, "=== %s test output:\n%s", t.Name(), results[i].out.Bytes())
+		if results[i].err != nil {
 			failed = append(failed, t.Name())
 		}
 	}
