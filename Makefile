@@ -1,0 +1,121 @@
+# edgeinfer: build, test, cross-compile and demo. See README.md.
+#
+#   make run     build, fetch a face-detection model and a photo, find the faces
+#   make test    go vet, gofmt, staticcheck, go test, arm64/armv7 tests under qemu
+#                (make vet, fmt, staticcheck, unit, qemu run one step)
+#   make build   bin/edgeinfer for this machine
+#   make cross   static binaries for every release target into dist/
+#   make bench   Go benchmarks of the engine
+#   make clean   remove bin/, dist/ and the download cache
+
+GO          ?= go
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -s -w -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+# Downloads made by `make run` live here (gitignored).
+CACHE := .cache
+
+# The demo model: MediaPipe's short-range face detector (Apache-2.0), from
+# the npm package that ships it, checked against its known digest.
+FACE_PKG    := @mediapipe/face_detection@0.4.1657300184
+FACE_SHA256 := 3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633
+FACE_MODEL  := $(CACHE)/models/face_detection_short_range.tflite
+
+# The demo photo: NASA's public-domain portrait of astronaut Eileen Collins,
+# shipped by Debian's python3-skimage package as skimage/data/astronaut.png.
+# Override with IMAGE=your.png (or .jpg), or IMAGE=synthetic for a drawing.
+ASTRONAUT   := $(CACHE)/images/astronaut.png
+IMAGE       ?= $(ASTRONAUT)
+RUN_DIR     := $(CACHE)/run
+
+ifeq ($(IMAGE),synthetic)
+INPUT_ARGS  := -synthetic
+DECODE_ARGS :=
+IMAGE_DEP   :=
+else
+INPUT_ARGS  := -image $(IMAGE)
+DECODE_ARGS := -image $(IMAGE)
+IMAGE_DEP   := $(IMAGE)
+endif
+
+.PHONY: all build test vet fmt staticcheck unit qemu cross bench run clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/edgeinfer ./cmd/edgeinfer
+	@ls -l bin/edgeinfer | awk '{printf "bin/edgeinfer: %.2f MiB\n", $$5/1048576}'
+
+# Every step runs even when an earlier one fails, so one run shows every
+# problem; the summary line names the steps that failed.
+TEST_STEPS := vet fmt staticcheck unit qemu
+
+test:
+	@failed=; for step in $(TEST_STEPS); do \
+		echo "==> make $$step"; \
+		$(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: all steps passed ($(TEST_STEPS))"
+
+vet:
+	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+	GOARCH=arm GOARM=7 $(GO) vet ./...
+
+fmt:
+	@files=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \
+	if [ -n "$$files" ]; then echo "gofmt -w needed on:"; echo "$$files"; exit 1; fi
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test ./...
+
+# The engine's tests on arm64 and armv7 under qemu user-mode emulation
+# (natively on a machine of that architecture). -short: slow tests may
+# shorten themselves under emulation.
+qemu:
+	$(GO) run ./cross/cmd/cross test -short ./runtime/...
+
+cross:
+	$(GO) run ./cross/cmd/cross build -o dist -ldflags '$(LDFLAGS)' ./cmd/edgeinfer
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
+
+run: build $(FACE_MODEL) $(IMAGE_DEP)
+	@mkdir -p $(RUN_DIR)
+	@echo "==> preparing the input tensor from $(IMAGE)"
+	$(GO) run ./cmd/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
+	@echo "==> running the model with edgeinfer"
+	bin/edgeinfer run $(FACE_MODEL) --input $(RUN_DIR)/in_0.bin --output-dir $(RUN_DIR)/out
+	@echo "==> decoding the detections"
+	$(GO) run ./cmd/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out
+
+$(FACE_MODEL):
+	@command -v npm >/dev/null || { echo "make run needs npm to fetch the model (Debian: apt-get install npm)" >&2; exit 1; }
+	@mkdir -p $(CACHE)/models
+	@echo "==> fetching $(FACE_PKG) from the npm registry"
+	cd $(CACHE)/models && npm pack --silent $(FACE_PKG) > tarball.name
+	tar -xzf $(CACHE)/models/$$(cat $(CACHE)/models/tarball.name) -O package/face_detection_short_range.tflite > $@.tmp
+	@echo "$(FACE_SHA256)  $@.tmp" | sha256sum -c --quiet - || { echo "$@: unexpected sha256; $(FACE_PKG) changed?" >&2; exit 1; }
+	mv $@.tmp $@
+	rm -f $(CACHE)/models/*.tgz $(CACHE)/models/tarball.name
+
+$(ASTRONAUT):
+	@command -v apt-get >/dev/null || { echo "make run fetches its photo with apt-get; without Debian's apt use IMAGE=your.png or IMAGE=synthetic" >&2; exit 1; }
+	@mkdir -p $(CACHE)/images
+	@echo "==> fetching the astronaut photo from Debian's python3-skimage package"
+	cd $(CACHE)/images && { apt-get download -qq python3-skimage 2>/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download -qq python3-skimage 2>/dev/null; } || \
+		{ echo "apt-get download python3-skimage failed: run apt-get update, or use IMAGE=your.png or IMAGE=synthetic" >&2; exit 1; }; }
+	dpkg-deb --fsys-tarfile $$(ls $(CACHE)/images/python3-skimage_*.deb | head -1) | \
+		tar -xO ./usr/lib/python3/dist-packages/skimage/data/astronaut.png > $@.tmp
+	mv $@.tmp $@
+	rm -f $(CACHE)/images/python3-skimage_*.deb
+
+clean:
+	rm -rf bin dist $(CACHE)

@@ -1,0 +1,193 @@
+// Command edgeinfer runs TensorFlow Lite models with edgeinfer's own Go
+// engine. It is one static binary with subcommands: run a model on tensor
+// files, inspect a model, benchmark it, and print the version. Run
+// "edgeinfer help" for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// A command is one subcommand. Its run function parses its own flags from
+// args and returns an error to print once; a usageError exits with 2.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands is the command table, in the order "edgeinfer help" lists it.
+var commands []command
+
+func init() {
+	commands = []command{
+		{"run", "run a model on raw tensor files and write its outputs", cmdRun},
+		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
+		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
+		{"version", "print the version, Go version and platform", cmdVersion},
+		{"help", "explain a command", cmdHelp},
+	}
+}
+
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args to a command and returns the process exit code: 0 on
+// success, 1 when the command failed, 2 for a usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printCommands(stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "-h" || name == "-help" || name == "--help" {
+		printCommands(stdout)
+		return 0
+	}
+	c := lookup(name)
+	if c == nil {
+		fmt.Fprintf(stderr, "edgeinfer: unknown command %q; run 'edgeinfer help' for the list\n", name)
+		return 2
+	}
+	err := c.run(ctx, args[1:], stdout, stderr)
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "edgeinfer %s: %v\nrun 'edgeinfer %s --help' for usage\n", c.name, ue.err, c.name)
+		return 2
+	}
+	fmt.Fprintf(stderr, "edgeinfer: %v\n", err)
+	return 1
+}
+
+func printCommands(w io.Writer) {
+	fmt.Fprintf(w, "edgeinfer runs TensorFlow Lite models with its own Go engine.\n\nUsage:\n\n\tedgeinfer <command> [arguments]\n\nCommands:\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'edgeinfer <command> --help' for a command's flags and an example.\n")
+}
+
+// usageError is a mistake in the command line: unknown flag, missing or
+// extra argument. It makes the process exit with 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// A cmdFlags is a command's flag set together with the text of its help.
+type cmdFlags struct {
+	*flag.FlagSet
+	synopsis string // "run MODEL.tflite --input IN.bin ..."
+	about    string // paragraph(s) after the synopsis
+	example  string // one or more command lines, with comments
+}
+
+func newFlags(name, synopsis, about, example string) *cmdFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &cmdFlags{FlagSet: fs, synopsis: synopsis, about: about, example: example}
+}
+
+// printHelp writes the command's help: synopsis, description, flags and
+// example.
+func (f *cmdFlags) printHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: edgeinfer %s\n\n%s\n", f.synopsis, strings.TrimSpace(f.about))
+	n := 0
+	f.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintf(w, "\nFlags:\n")
+		f.SetOutput(w)
+		f.PrintDefaults()
+		f.SetOutput(io.Discard)
+	}
+	fmt.Fprintf(w, "\nExample:\n\n%s\n", indent(strings.TrimSpace(f.example)))
+}
+
+func indent(s string) string {
+	return "\t" + strings.ReplaceAll(s, "\n", "\n\t")
+}
+
+// errHelpShown means --help was asked for and the help was printed; the
+// command returns nil.
+var errHelpShown = errors.New("help shown")
+
+// parse parses args, allowing flags after positional arguments
+// ("run MODEL --input x"), and checks the number of positional arguments.
+// After "--" everything is positional. On --help it prints the help to
+// stdout and returns errHelpShown.
+func (f *cmdFlags) parse(args []string, stdout io.Writer, minArgs, maxArgs int) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.printHelp(stdout)
+				return nil, errHelpShown
+			}
+			return nil, usageError{err}
+		}
+		rest := f.Args()
+		consumed := len(args) - len(rest)
+		if len(rest) == 0 {
+			break
+		}
+		if consumed > 0 && args[consumed-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	switch {
+	case len(pos) < minArgs:
+		return nil, usagef("missing argument: want %s", f.synopsis)
+	case maxArgs >= 0 && len(pos) > maxArgs:
+		return nil, usagef("unexpected argument %q", pos[maxArgs])
+	}
+	return pos, nil
+}
+
+// helpDone turns errHelpShown into success.
+func helpDone(err error) error {
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
