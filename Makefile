@@ -89,11 +89,11 @@ bench:
 run: build $(FACE_MODEL) $(IMAGE_DEP)
 	@mkdir -p $(RUN_DIR)
 	@echo "==> preparing the input tensor from $(IMAGE)"
-	$(GO) run ./cmd/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
+	$(GO) run ./internal/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
 	@echo "==> running the model with edgeinfer"
 	bin/edgeinfer run $(FACE_MODEL) --input $(RUN_DIR)/in_0.bin --output-dir $(RUN_DIR)/out
 	@echo "==> decoding the detections"
-	$(GO) run ./cmd/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out
+	$(GO) run ./internal/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out
 
 $(FACE_MODEL):
 	@command -v npm >/dev/null || { echo "make run needs npm to fetch the model (Debian: apt-get install npm)" >&2; exit 1; }
