@@ -1,0 +1,101 @@
+package kernels
+
+// A convolution is a matrix product of the im2col rows of its input (one
+// row of K = KH·KW·InC values per output pixel) with the weights [OutC×K].
+// Pointwise convolutions use the input pixels as the rows directly; the
+// others gather a tile of rows at a time into a per-worker scratch buffer,
+// small enough to stay in cache while every weight panel passes over it.
+
+// convTile returns the number of output pixels gathered per tile for rows
+// of k elements of size elem bytes.
+func convTile(k, elem int) int {
+	t := gemmTileBytes / max(k*elem, 1) / gemmMR * gemmMR
+	return min(max(t, gemmMR), 64*gemmMR)
+}
+
+// ConvF32 is a float32 convolution prepared at load.
+type ConvF32 struct {
+	Shape  ConvShape
+	W      *PackedF32
+	Lo, Hi float32
+	tile   int
+}
+
+// NewConvF32 packs the weights w [OutC][KH][KW][InC] and bias (nil for
+// none) of a convolution clamped to [lo, hi].
+func NewConvF32(s ConvShape, w, bias []float32, lo, hi float32) *ConvF32 {
+	return &ConvF32{Shape: s, W: PackF32(w, s.OutC, s.K(), bias), Lo: lo, Hi: hi, tile: convTile(s.K(), 4)}
+}
+
+// ScratchLen is the number of scratch elements one worker needs.
+func (c *ConvF32) ScratchLen() int {
+	if c.Shape.pointwise() {
+		return 0
+	}
+	return c.tile * c.Shape.K()
+}
+
+// Panels is the number of output channel panels (the unit of a split by
+// channels).
+func (c *ConvF32) Panels() int { return panels(c.Shape.OutC) }
+
+// Run computes output pixels [m0, m1) for channel panels [p0, p1), using
+// scratch (ScratchLen elements, private to the caller) for im2col.
+func (c *ConvF32) Run(in, out, scratch []float32, m0, m1, p0, p1 int) {
+	s := &c.Shape
+	k, n := s.K(), s.OutC
+	if s.pointwise() {
+		GemmF32(in[m0*k:], k, m1-m0, c.W, p0, p1, out[m0*n:], n, c.Lo, c.Hi)
+		return
+	}
+	for t0 := m0; t0 < m1; t0 += c.tile {
+		t1 := min(t0+c.tile, m1)
+		im2col(s, in, t0, t1, 0, scratch)
+		GemmF32(scratch, k, t1-t0, c.W, p0, p1, out[t0*n:], n, c.Lo, c.Hi)
+	}
+}
+
+// ConvQ is an 8-bit quantized convolution (int8 or uint8 activations)
+// prepared at load.
+type ConvQ[T Quant8] struct {
+	Shape ConvShape
+	W     *PackedQ
+	Rq    *Requant
+	// InZP is the input zero point, the value of padding.
+	InZP T
+	tile int
+}
+
+// NewConvQ packs the weights w [OutC][KH][KW][InC] with their zero
+// point(s) and folds bias (nil for none) and the input zero point into rq.
+func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *ConvQ[T] {
+	p := PackQ(w, s.OutC, s.K(), wZP)
+	p.FoldBias(rq, bias, inZP)
+	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(s.K(), 1)}
+}
+
+// ScratchLen is the number of scratch elements one worker needs.
+func (c *ConvQ[T]) ScratchLen() int {
+	if c.Shape.pointwise() {
+		return 0
+	}
+	return c.tile * c.Shape.K()
+}
+
+// Panels is the number of output channel panels.
+func (c *ConvQ[T]) Panels() int { return panels(c.Shape.OutC) }
+
+// Run computes output pixels [m0, m1) for channel panels [p0, p1).
+func (c *ConvQ[T]) Run(in, out, scratch []T, m0, m1, p0, p1 int) {
+	s := &c.Shape
+	k, n := s.K(), s.OutC
+	if s.pointwise() {
+		GemmQ(in[m0*k:], k, m1-m0, c.W, c.Rq, p0, p1, out[m0*n:], n)
+		return
+	}
+	for t0 := m0; t0 < m1; t0 += c.tile {
+		t1 := min(t0+c.tile, m1)
+		im2col(s, in, t0, t1, c.InZP, scratch)
+		GemmQ(scratch, k, t1-t0, c.W, c.Rq, p0, p1, out[t0*n:], n)
+	}
+}
