@@ -96,9 +96,10 @@ func quantizeAsymmetric(x []float32, q []int8) (float32, int32) {
 		zpf = zpFromMin
 	}
 	zp := int32(math.Round(min(max(zpf, qmin), qmax)))
-	inv := 1 / scale
+	s := float32(scale)
+	inv := 1 / s
 	for i, v := range x {
-		q[i] = int8(min(max(float64(zp)+math.Round(float64(v)*inv), qmin), qmax))
+		q[i] = int8(min(max(math.Round(float64(float32(zp)+v*inv)), qmin), qmax))
 	}
-	return float32(scale), zp
+	return s, zp
 }
