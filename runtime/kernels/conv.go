@@ -1,10 +1,11 @@
 package kernels
 
 // A convolution is a matrix product of the im2col rows of its input (one
-// row of K = KH·KW·InC values per output pixel) with the weights [OutC×K].
-// Pointwise convolutions use the input pixels as the rows directly; the
-// others gather a tile of rows at a time into a per-worker scratch buffer,
-// small enough to stay in cache while every weight panel passes over it.
+// row of K = KH·KW·InC values per output pixel) with the weights [OutC×K],
+// a tile of rows at a time, small enough to stay in cache while every
+// weight panel passes over it. Pointwise convolutions use the input pixels
+// as the rows directly; the others gather each tile into a per-worker
+// scratch buffer.
 
 // convTile returns the number of output pixels gathered per tile for rows
 // of k elements of size elem bytes.
@@ -44,14 +45,16 @@ func (c *ConvF32) Panels() int { return panels(c.Shape.OutC) }
 func (c *ConvF32) Run(in, out, scratch []float32, m0, m1, p0, p1 int) {
 	s := &c.Shape
 	k, n := s.K(), s.OutC
-	if s.pointwise() {
-		GemmF32(in[m0*k:], k, m1-m0, c.W, p0, p1, out[m0*n:], n, c.Lo, c.Hi)
-		return
-	}
+	pointwise := s.pointwise()
 	for t0 := m0; t0 < m1; t0 += c.tile {
 		t1 := min(t0+c.tile, m1)
-		im2col(s, in, t0, t1, 0, scratch)
-		GemmF32(scratch, k, t1-t0, c.W, p0, p1, out[t0*n:], n, c.Lo, c.Hi)
+		a := scratch
+		if pointwise {
+			a = in[t0*k:]
+		} else {
+			im2col(s, in, t0, t1, 0, scratch)
+		}
+		GemmF32(a, k, t1-t0, c.W, p0, p1, out[t0*n:], n, c.Lo, c.Hi)
 	}
 }
 
@@ -89,13 +92,15 @@ func (c *ConvQ[T]) Panels() int { return panels(c.Shape.OutC) }
 func (c *ConvQ[T]) Run(in, out, scratch []T, m0, m1, p0, p1 int) {
 	s := &c.Shape
 	k, n := s.K(), s.OutC
-	if s.pointwise() {
-		GemmQ(in[m0*k:], k, m1-m0, c.W, c.Rq, p0, p1, out[m0*n:], n)
-		return
-	}
+	pointwise := s.pointwise()
 	for t0 := m0; t0 < m1; t0 += c.tile {
 		t1 := min(t0+c.tile, m1)
-		im2col(s, in, t0, t1, c.InZP, scratch)
-		GemmQ(scratch, k, t1-t0, c.W, c.Rq, p0, p1, out[t0*n:], n)
+		a := scratch
+		if pointwise {
+			a = in[t0*k:]
+		} else {
+			im2col(s, in, t0, t1, c.InZP, scratch)
+		}
+		GemmQ(a, k, t1-t0, c.W, c.Rq, p0, p1, out[t0*n:], n)
 	}
 }

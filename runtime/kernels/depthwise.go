@@ -107,6 +107,10 @@ type DepthwiseQ[T Quant8] struct {
 	W    []int16
 	Rq   *Requant
 	InZP int32
+	// corr holds -InZP·Σ taps w' per channel: the input zero point's share
+	// of an output whose window lies wholly inside the input, which then
+	// accumulates raw input values.
+	corr []int32
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
@@ -120,6 +124,10 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 			zp = wZP[i%s.OutC]
 		}
 		d.W[i] = int16(int32(v) - zp)
+	}
+	d.corr = make([]int32, s.OutC)
+	for i, v := range d.W {
+		d.corr[i%s.OutC] -= inZP * int32(v)
 	}
 	for c := 0; c < s.OutC; c++ {
 		rq.Bias[c] = 0
@@ -145,9 +153,16 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
+		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
-			clear(acc)
 			ix0 := ox*s.StrideW - s.PadLeft
+			zp := d.InZP
+			if rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
+				copy(acc, d.corr)
+				zp = 0
+			} else {
+				clear(acc)
+			}
 			for ky := 0; ky < s.KH; ky++ {
 				iy := iy0 + ky*s.DilH
 				if iy < 0 || iy >= s.InH {
@@ -158,7 +173,11 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 				if d.Mult == 1 && s.KW == 3 && ix0 >= 0 && ix0+2*s.DilW < s.InW {
 					x := in[(base+ix0)*nc:]
 					step := s.DilW * nc
-					dwRow3Q(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow, d.InZP)
+					if zp == 0 {
+						dwRow3RawQ(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow)
+					} else {
+						dwRow3Q(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow, zp)
+					}
 					continue
 				}
 				for kx := 0; kx < s.KW; kx++ {
@@ -169,9 +188,9 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 					w := wrow[kx*nc : (kx+1)*nc]
 					x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
 					if d.Mult == 1 {
-						dwTapQ(acc, x, w, d.InZP)
+						dwTapQ(acc, x, w, zp)
 					} else {
-						dwTapMultQ(acc, x, w, d.Mult, d.InZP)
+						dwTapMultQ(acc, x, w, d.Mult, zp)
 					}
 				}
 			}
@@ -196,6 +215,17 @@ func dwRow3Q[T Quant8](acc []int32, x0, x1, x2 []T, w []int16, zp int32) {
 	w0, w1, w2 := w[:n], w[n:2*n], w[2*n:3*n]
 	for c := range acc {
 		acc[c] += (int32(x0[c])-zp)*int32(w0[c]) + (int32(x1[c])-zp)*int32(w1[c]) + (int32(x2[c])-zp)*int32(w2[c])
+	}
+}
+
+// dwRow3RawQ is dwRow3Q for inputs whose zero point is already accounted
+// for.
+func dwRow3RawQ[T Quant8](acc []int32, x0, x1, x2 []T, w []int16) {
+	n := len(acc)
+	x0, x1, x2 = x0[:n], x1[:n], x2[:n]
+	w0, w1, w2 := w[:n], w[n:2*n], w[2*n:3*n]
+	for c := range acc {
+		acc[c] += int32(x0[c])*int32(w0[c]) + int32(x1[c])*int32(w1[c]) + int32(x2[c])*int32(w2[c])
 	}
 }
 
