@@ -64,6 +64,13 @@ func (o opTest) prepare() (kernel, error) {
 // pool of the given number of threads, returning the output bytes.
 func (o opTest) run(t *testing.T, in []byte, threads int) []byte {
 	t.Helper()
+	out, _ := o.runAllocs(t, in, threads)
+	return out
+}
+
+// runAllocs is run that also reports the allocations of further steps.
+func (o opTest) runAllocs(t *testing.T, in []byte, threads int) ([]byte, float64) {
+	t.Helper()
 	k, err := o.prepare()
 	if err != nil {
 		t.Fatalf("prepare: %v", err)
@@ -83,10 +90,16 @@ func (o opTest) run(t *testing.T, in []byte, threads int) []byte {
 		b.pool = kernels.NewPool(threads)
 		defer b.pool.Close()
 	}
-	if err := k.bind(b)(); err != nil {
+	st := k.bind(b)
+	if err := st(); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	return b.outs[0]
+	allocs := testing.AllocsPerRun(3, func() {
+		if err := st(); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	})
+	return b.outs[0], allocs
 }
 
 func f32Bytes(v ...float32) []byte {
@@ -241,9 +254,12 @@ func TestConvOpThreads(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			one := tc.o.run(t, tc.in, 1)
-			three := tc.o.run(t, tc.in, 3)
+			three, allocs := tc.o.runAllocs(t, tc.in, 3)
 			if !bytes.Equal(one, three) {
 				t.Errorf("3 threads differ from 1")
+			}
+			if allocs != 0 {
+				t.Errorf("a step allocates %v times", allocs)
 			}
 			if tc.o.outputs[0].dtype == runtime.Float32 {
 				for _, v := range f32(one) {
