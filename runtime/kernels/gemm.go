@@ -9,8 +9,10 @@ package kernels
 // accumulators in registers, streaming the panel and the rows once.
 
 const (
-	// gemmMR is the number of rows of A a microkernel handles at once.
-	gemmMR = 3
+	// gemmMR is the number of rows of A the float32 microkernel handles
+	// at once; gemmMRQ the same for the 8-bit one.
+	gemmMR  = 3
+	gemmMRQ = 2
 	// gemmNR is the number of output channels in one packed panel.
 	gemmNR = 8
 	// gemmTileBytes bounds the bytes of A one worker gathers (im2col) per
@@ -19,9 +21,10 @@ const (
 	gemmTileBytes = 48 << 10
 )
 
-// GemmRows is the number of output rows the matrix products handle at once;
-// splits of the rows across workers are best made in multiples of it.
-const GemmRows = gemmMR
+// GemmRows is a multiple of the number of output rows every matrix product
+// handles at once; splits of the rows across workers are best made in
+// multiples of it.
+const GemmRows = gemmMR * gemmMRQ
 
 // panels returns the number of gemmNR-wide panels for n channels.
 func panels(n int) int { return (n + gemmNR - 1) / gemmNR }

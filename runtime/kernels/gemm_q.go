@@ -62,9 +62,9 @@ func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, 
 		c0 := p * gemmNR
 		nc := min(gemmNR, w.N-c0)
 		r := 0
-		for ; r+gemmMR <= rows; r += gemmMR {
-			microQx3(a[r*lda:], lda, k, b, &acc)
-			for i := 0; i < gemmMR; i++ {
+		for ; r+gemmMRQ <= rows; r += gemmMRQ {
+			microQx2(a[r*lda:], lda, k, b, &acc)
+			for i := 0; i < gemmMRQ; i++ {
 				storeQ(c[(r+i)*ldc+c0:][:nc], acc[i*gemmNR:(i+1)*gemmNR], rq, c0)
 			}
 		}
@@ -123,57 +123,47 @@ func GemmHybrid(a []int8, lda, rows int, scale []float32, zp []int32, w *PackedQ
 	}
 }
 
-// microQx3 multiplies 3 rows of a (stride lda, k values each) by one panel.
-func microQx3[T Quant8](a []T, lda, k int, b []int16, acc *[gemmMR * gemmNR]int32) {
+// microQx2 multiplies 2 rows of a (stride lda, k values each) by one panel.
+// Two rows by eight channels keep the 16 accumulators, the row values and
+// the pointers within arm64's general registers; three rows would spill a
+// third of the accumulators on every step.
+func microQx2[T Quant8](a []T, lda, k int, b []int16, acc *[gemmMR * gemmNR]int32) {
 	a0 := a[:k]
 	a1 := a[lda : lda+k]
-	a2 := a[2*lda : 2*lda+k]
-	a1, a2 = a1[:len(a0)], a2[:len(a0)]
+	a1 = a1[:len(a0)]
 	b = b[:len(a0)*gemmNR]
 	var c00, c01, c02, c03, c04, c05, c06, c07 int32
 	var c10, c11, c12, c13, c14, c15, c16, c17 int32
-	var c20, c21, c22, c23, c24, c25, c26, c27 int32
 	for i, v := range a0 {
-		x0, x1, x2 := int32(v), int32(a1[i]), int32(a2[i])
+		x0, x1 := int32(v), int32(a1[i])
 		bb := b[i*gemmNR : i*gemmNR+gemmNR : i*gemmNR+gemmNR]
 		b0 := int32(bb[0])
 		c00 += x0 * b0
 		c10 += x1 * b0
-		c20 += x2 * b0
 		b1 := int32(bb[1])
 		c01 += x0 * b1
 		c11 += x1 * b1
-		c21 += x2 * b1
 		b2 := int32(bb[2])
 		c02 += x0 * b2
 		c12 += x1 * b2
-		c22 += x2 * b2
 		b3 := int32(bb[3])
 		c03 += x0 * b3
 		c13 += x1 * b3
-		c23 += x2 * b3
 		b4 := int32(bb[4])
 		c04 += x0 * b4
 		c14 += x1 * b4
-		c24 += x2 * b4
 		b5 := int32(bb[5])
 		c05 += x0 * b5
 		c15 += x1 * b5
-		c25 += x2 * b5
 		b6 := int32(bb[6])
 		c06 += x0 * b6
 		c16 += x1 * b6
-		c26 += x2 * b6
 		b7 := int32(bb[7])
 		c07 += x0 * b7
 		c17 += x1 * b7
-		c27 += x2 * b7
 	}
-	*acc = [gemmMR * gemmNR]int32{
-		c00, c01, c02, c03, c04, c05, c06, c07,
-		c10, c11, c12, c13, c14, c15, c16, c17,
-		c20, c21, c22, c23, c24, c25, c26, c27,
-	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = c00, c01, c02, c03, c04, c05, c06, c07
+	acc[8], acc[9], acc[10], acc[11], acc[12], acc[13], acc[14], acc[15] = c10, c11, c12, c13, c14, c15, c16, c17
 }
 
 // microQx1 multiplies one row of k values by one panel.
