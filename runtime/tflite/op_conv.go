@@ -39,7 +39,7 @@ func prepareConv(c *opCtx) (kernel, error) {
 	if err := checkBias(c, bias, s.OutC); err != nil {
 		return nil, err
 	}
-	macs := s.Pixels() * s.OutC * s.K()
+	macs := work(s.Pixels(), s.OutC, s.K())
 	switch {
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
@@ -235,6 +235,17 @@ func (r *gemmRun[T]) Range(lo, hi int) {
 		m0, m1, p0, p1 := r.sp.part(i)
 		r.k.Run(r.in, r.out, r.scratch[i], m0, m1, p0, p1)
 	}
+}
+
+// work returns the product of the dimensions, the number of
+// multiply-accumulates of an operator, capped so that it cannot overflow a
+// 32-bit int.
+func work(dims ...int) int {
+	w := int64(1)
+	for _, d := range dims {
+		w = min(w*int64(d), 1<<30)
+	}
+	return int(w)
 }
 
 // minParallelMACs is the work below which splitting an operator across

@@ -38,7 +38,7 @@ func prepareDepthwise(c *opCtx) (kernel, error) {
 		return nil, err
 	}
 	rows := s.Batches * s.OutH
-	macs := s.Pixels() * s.OutC * s.KH * s.KW
+	macs := work(s.Pixels(), s.OutC, s.KH*s.KW)
 	switch {
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()

@@ -40,7 +40,7 @@ func prepareFullyConnected(c *opCtx) (kernel, error) {
 		return nil, err
 	}
 	s := kernels.FullyConnectedShape(batches, units, depth)
-	macs := batches * units * depth
+	macs := work(batches, units, depth)
 	switch {
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
