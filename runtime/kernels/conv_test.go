@@ -27,6 +27,8 @@ var convCases = []convCase{
 	{"3x3-dilation2-same", 1, 10, 9, 5, 11, 3, 3, 1, 1, 2, 2, true},
 	{"3x3-dilation2-valid", 1, 10, 9, 5, 3, 3, 3, 1, 1, 2, 2, false},
 	{"5x3-mixed", 1, 12, 8, 2, 5, 5, 3, 2, 1, 1, 2, true},
+	{"5x5-same", 1, 9, 11, 4, 6, 5, 5, 1, 1, 1, 1, true},
+	{"1x7-stride2-dilation2", 1, 6, 23, 3, 5, 1, 7, 1, 2, 1, 2, true},
 	{"many-tiles", 1, 20, 20, 3, 16, 3, 3, 1, 1, 1, 1, true},
 	{"single-pixel", 1, 1, 1, 33, 1, 1, 1, 1, 1, 1, 1, true},
 }

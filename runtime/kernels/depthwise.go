@@ -4,7 +4,9 @@ package kernels
 // accumulators of all channels are updated tap by tap with the channel loop
 // innermost, which walks the NHWC input and the [KH][KW][OutC] weights
 // contiguously. Taps outside the input are skipped (padding contributes
-// zero). Output channel o reads input channel o / Mult.
+// zero); runs of three horizontal taps inside the input are added in one
+// pass over the channels, loading and storing each accumulator once. Output
+// channel o reads input channel o / Mult.
 
 // DepthwiseF32 is a float32 depthwise convolution prepared at load.
 type DepthwiseF32 struct {
@@ -45,24 +47,25 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 				}
 				base := (b*s.InH + iy) * s.InW
 				wrow := d.W[ky*s.KW*nc : (ky+1)*s.KW*nc]
-				if d.Mult == 1 && s.KW == 3 && ix0 >= 0 && ix0+2*s.DilW < s.InW {
-					x := in[(base+ix0)*nc:]
-					step := s.DilW * nc
-					dwRow3F32(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow)
-					continue
-				}
-				for kx := 0; kx < s.KW; kx++ {
+				for kx := 0; kx < s.KW; {
 					ix := ix0 + kx*s.DilW
-					if ix < 0 || ix >= s.InW {
+					if d.Mult == 1 && kx+2 < s.KW && ix >= 0 && ix+2*s.DilW < s.InW {
+						x := in[(base+ix)*nc:]
+						step := s.DilW * nc
+						dwRow3F32(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow[kx*nc:])
+						kx += 3
 						continue
 					}
-					w := wrow[kx*nc : (kx+1)*nc]
-					x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
-					if d.Mult == 1 {
-						dwTapF32(acc, x, w)
-					} else {
-						dwTapMultF32(acc, x, w, d.Mult)
+					if ix >= 0 && ix < s.InW {
+						w := wrow[kx*nc : (kx+1)*nc]
+						x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
+						if d.Mult == 1 {
+							dwTapF32(acc, x, w)
+						} else {
+							dwTapMultF32(acc, x, w, d.Mult)
+						}
 					}
+					kx++
 				}
 			}
 			for c, v := range acc {
@@ -170,28 +173,29 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 				}
 				base := (b*s.InH + iy) * s.InW
 				wrow := d.W[ky*s.KW*nc : (ky+1)*s.KW*nc]
-				if d.Mult == 1 && s.KW == 3 && ix0 >= 0 && ix0+2*s.DilW < s.InW {
-					x := in[(base+ix0)*nc:]
-					step := s.DilW * nc
-					if zp == 0 {
-						dwRow3RawQ(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow)
-					} else {
-						dwRow3Q(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow, zp)
-					}
-					continue
-				}
-				for kx := 0; kx < s.KW; kx++ {
+				for kx := 0; kx < s.KW; {
 					ix := ix0 + kx*s.DilW
-					if ix < 0 || ix >= s.InW {
+					if d.Mult == 1 && kx+2 < s.KW && ix >= 0 && ix+2*s.DilW < s.InW {
+						x := in[(base+ix)*nc:]
+						step := s.DilW * nc
+						if zp == 0 {
+							dwRow3RawQ(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow[kx*nc:])
+						} else {
+							dwRow3Q(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow[kx*nc:], zp)
+						}
+						kx += 3
 						continue
 					}
-					w := wrow[kx*nc : (kx+1)*nc]
-					x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
-					if d.Mult == 1 {
-						dwTapQ(acc, x, w, zp)
-					} else {
-						dwTapMultQ(acc, x, w, d.Mult, zp)
+					if ix >= 0 && ix < s.InW {
+						w := wrow[kx*nc : (kx+1)*nc]
+						x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
+						if d.Mult == 1 {
+							dwTapQ(acc, x, w, zp)
+						} else {
+							dwTapMultQ(acc, x, w, d.Mult, zp)
+						}
 					}
+					kx++
 				}
 			}
 			o := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
