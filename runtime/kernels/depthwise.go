@@ -198,10 +198,7 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 					kx++
 				}
 			}
-			o := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
-			for c, v := range acc {
-				o[c] = T(d.Rq.apply(v, c))
-			}
+			requantRow(d.Rq, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, 0)
 		}
 	}
 }

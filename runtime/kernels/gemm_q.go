@@ -65,19 +65,13 @@ func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, 
 		for ; r+gemmMRQ <= rows; r += gemmMRQ {
 			microQx2(a[r*lda:], lda, k, b, &acc)
 			for i := 0; i < gemmMRQ; i++ {
-				storeQ(c[(r+i)*ldc+c0:][:nc], acc[i*gemmNR:(i+1)*gemmNR], rq, c0)
+				requantRow(rq, c[(r+i)*ldc+c0:][:nc], acc[i*gemmNR:(i+1)*gemmNR], c0)
 			}
 		}
 		for ; r < rows; r++ {
 			microQx1(a[r*lda:r*lda+k], b, &acc)
-			storeQ(c[r*ldc+c0:][:nc], acc[:gemmNR], rq, c0)
+			requantRow(rq, c[r*ldc+c0:][:nc], acc[:gemmNR], c0)
 		}
-	}
-}
-
-func storeQ[T Quant8](dst []T, acc []int32, rq *Requant, c0 int) {
-	for j := range dst {
-		dst[j] = T(rq.apply(acc[j], c0+j))
 	}
 }
 

@@ -51,9 +51,15 @@ const (
 	roundMagicBits = 0x4B400000
 )
 
-// apply requantizes one accumulator of channel c.
-func (r *Requant) apply(acc int32, c int) int32 {
-	v := float32(acc+r.Bias[c]) * r.Scale[c]
-	v = min(max(v, r.lo), r.hi)
-	return int32(math.Float32bits(v+roundMagic)) - roundMagicBits + r.ZeroPoint
+// requantRow requantizes the accumulators of channels c0, c0+1, … into dst.
+func requantRow[T Quant8](r *Requant, dst []T, acc []int32, c0 int) {
+	n := len(dst)
+	acc = acc[:n]
+	scale, bias := r.Scale[c0:c0+n], r.Bias[c0:c0+n]
+	lo, hi, zp := r.lo, r.hi, r.ZeroPoint-roundMagicBits
+	for j := range dst {
+		v := float32(acc[j]+bias[j]) * scale[j]
+		v = min(max(v, lo), hi)
+		dst[j] = T(int32(math.Float32bits(v+roundMagic)) + zp)
+	}
 }
