@@ -17,8 +17,10 @@ const (
 	gemmNR = 8
 	// gemmTileBytes bounds the bytes of A one worker gathers (im2col) per
 	// tile, so that the tile stays in the L2 cache while every panel
-	// passes over it.
-	gemmTileBytes = 48 << 10
+	// passes over it: four workers' tiles fit in the 512 KB to 1 MB L2
+	// that Raspberry Pi class boards share between their cores. Larger
+	// tiles stream the weights from memory fewer times.
+	gemmTileBytes = 96 << 10
 )
 
 // GemmRows is a multiple of the number of output rows every matrix product
