@@ -10,8 +10,8 @@ package kernels
 // convTile returns the number of output pixels gathered per tile for rows
 // of k elements of size elem bytes.
 func convTile(k, elem int) int {
-	t := gemmTileBytes / max(k*elem, 1) / gemmMR * gemmMR
-	return min(max(t, gemmMR), 64*gemmMR)
+	t := gemmTileBytes / max(k*elem, 1) / GemmRows * GemmRows
+	return min(max(t, GemmRows), 32*GemmRows)
 }
 
 // ConvF32 is a float32 convolution prepared at load.
