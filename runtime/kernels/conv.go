@@ -7,11 +7,13 @@ package kernels
 // as the rows directly; the others gather each tile into a per-worker
 // scratch buffer.
 
-// convTile returns the number of output pixels gathered per tile for rows
-// of k elements of size elem bytes.
-func convTile(k, elem int) int {
-	t := gemmTileBytes / max(k*elem, 1) / GemmRows * GemmRows
-	return min(max(t, GemmRows), 32*GemmRows)
+// convTile returns the number of output pixels gathered per tile for a
+// convolution's rows of K elements of size elem bytes; no more than the
+// convolution has, so that the scratch of small layers stays small.
+func convTile(s *ConvShape, elem int) int {
+	t := gemmTileBytes / max(s.K()*elem, 1) / GemmRows * GemmRows
+	t = min(max(t, GemmRows), 32*GemmRows)
+	return min(t, (s.Pixels()+GemmRows-1)/GemmRows*GemmRows)
 }
 
 // ConvF32 is a float32 convolution prepared at load.
@@ -25,7 +27,7 @@ type ConvF32 struct {
 // NewConvF32 packs the weights w [OutC][KH][KW][InC] and bias (nil for
 // none) of a convolution clamped to [lo, hi].
 func NewConvF32(s ConvShape, w, bias []float32, lo, hi float32) *ConvF32 {
-	return &ConvF32{Shape: s, W: PackF32(w, s.OutC, s.K(), bias), Lo: lo, Hi: hi, tile: convTile(s.K(), 4)}
+	return &ConvF32{Shape: s, W: PackF32(w, s.OutC, s.K(), bias), Lo: lo, Hi: hi, tile: convTile(&s, 4)}
 }
 
 // ScratchLen is the number of scratch elements one worker needs.
@@ -74,7 +76,7 @@ type ConvQ[T Quant8] struct {
 func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *ConvQ[T] {
 	p := PackQ(w, s.OutC, s.K(), wZP)
 	p.FoldBias(rq, bias, inZP)
-	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(s.K(), 1)}
+	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
 }
 
 // ScratchLen is the number of scratch elements one worker needs.
