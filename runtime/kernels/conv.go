@@ -1,0 +1,108 @@
+package kernels
+
+// A convolution is a matrix product of the im2col rows of its input (one
+// row of K = KH·KW·InC values per output pixel) with the weights [OutC×K],
+// a tile of rows at a time, small enough to stay in cache while every
+// weight panel passes over it. Pointwise convolutions use the input pixels
+// as the rows directly; the others gather each tile into a per-worker
+// scratch buffer.
+
+// convTile returns the number of output pixels gathered per tile for a
+// convolution's rows of K elements of size elem bytes; no more than the
+// convolution has, so that the scratch of small layers stays small.
+func convTile(s *ConvShape, elem int) int {
+	t := gemmTileBytes / max(s.K()*elem, 1) / GemmRows * GemmRows
+	t = min(max(t, GemmRows), 32*GemmRows)
+	return min(t, (s.Pixels()+GemmRows-1)/GemmRows*GemmRows)
+}
+
+// ConvF32 is a float32 convolution prepared at load.
+type ConvF32 struct {
+	Shape  ConvShape
+	W      *PackedF32
+	Lo, Hi float32
+	tile   int
+}
+
+// NewConvF32 packs the weights w [OutC][KH][KW][InC] and bias (nil for
+// none) of a convolution clamped to [lo, hi].
+func NewConvF32(s ConvShape, w, bias []float32, lo, hi float32) *ConvF32 {
+	return &ConvF32{Shape: s, W: PackF32(w, s.OutC, s.K(), bias), Lo: lo, Hi: hi, tile: convTile(&s, 4)}
+}
+
+// ScratchLen is the number of scratch elements one worker needs.
+func (c *ConvF32) ScratchLen() int {
+	if c.Shape.pointwise() {
+		return 0
+	}
+	return c.tile * c.Shape.K()
+}
+
+// Panels is the number of output channel panels (the unit of a split by
+// channels).
+func (c *ConvF32) Panels() int { return panels(c.Shape.OutC) }
+
+// Run computes output pixels [m0, m1) for channel panels [p0, p1), using
+// scratch (ScratchLen elements, private to the caller) for im2col.
+func (c *ConvF32) Run(in, out, scratch []float32, m0, m1, p0, p1 int) {
+	s := &c.Shape
+	k, n := s.K(), s.OutC
+	pointwise := s.pointwise()
+	for t0 := m0; t0 < m1; t0 += c.tile {
+		t1 := min(t0+c.tile, m1)
+		a := scratch
+		if pointwise {
+			a = in[t0*k:]
+		} else {
+			im2col(s, in, t0, t1, 0, scratch)
+		}
+		GemmF32(a, k, t1-t0, c.W, p0, p1, out[t0*n:], n, c.Lo, c.Hi)
+	}
+}
+
+// ConvQ is an 8-bit quantized convolution (int8 or uint8 activations)
+// prepared at load.
+type ConvQ[T Quant8] struct {
+	Shape ConvShape
+	W     *PackedQ
+	Rq    *Requant
+	// InZP is the input zero point, the value of padding.
+	InZP T
+	tile int
+}
+
+// NewConvQ packs the weights w [OutC][KH][KW][InC] with their zero
+// point(s) and folds bias (nil for none) and the input zero point into rq.
+func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *ConvQ[T] {
+	p := PackQ(w, s.OutC, s.K(), wZP)
+	p.FoldBias(rq, bias, inZP)
+	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
+}
+
+// ScratchLen is the number of scratch elements one worker needs.
+func (c *ConvQ[T]) ScratchLen() int {
+	if c.Shape.pointwise() {
+		return 0
+	}
+	return c.tile * c.Shape.K()
+}
+
+// Panels is the number of output channel panels.
+func (c *ConvQ[T]) Panels() int { return panels(c.Shape.OutC) }
+
+// Run computes output pixels [m0, m1) for channel panels [p0, p1).
+func (c *ConvQ[T]) Run(in, out, scratch []T, m0, m1, p0, p1 int) {
+	s := &c.Shape
+	k, n := s.K(), s.OutC
+	pointwise := s.pointwise()
+	for t0 := m0; t0 < m1; t0 += c.tile {
+		t1 := min(t0+c.tile, m1)
+		a := scratch
+		if pointwise {
+			a = in[t0*k:]
+		} else {
+			im2col(s, in, t0, t1, c.InZP, scratch)
+		}
+		GemmQ(a, k, t1-t0, c.W, c.Rq, p0, p1, out[t0*n:], n)
+	}
+}

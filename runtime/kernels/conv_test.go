@@ -1,0 +1,257 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// convCase is one convolution geometry of the table tests.
+type convCase struct {
+	name                         string
+	batches, inH, inW, inC       int
+	outC, kh, kw                 int
+	strideH, strideW, dilH, dilW int
+	same                         bool
+}
+
+var convCases = []convCase{
+	{"pointwise", 1, 7, 5, 13, 17, 1, 1, 1, 1, 1, 1, true},
+	{"pointwise-wide", 1, 4, 4, 40, 64, 1, 1, 1, 1, 1, 1, false},
+	{"1x1-stride2", 1, 9, 7, 5, 9, 1, 1, 2, 2, 1, 1, true},
+	{"3x3-same", 1, 9, 7, 3, 10, 3, 3, 1, 1, 1, 1, true},
+	{"3x3-valid", 2, 8, 9, 4, 8, 3, 3, 1, 1, 1, 1, false},
+	{"3x3-stride2-same", 1, 11, 10, 6, 7, 3, 3, 2, 2, 1, 1, true},
+	{"3x3-stride2-valid", 1, 11, 10, 6, 7, 3, 3, 2, 2, 1, 1, false},
+	{"3x3-dilation2-same", 1, 10, 9, 5, 11, 3, 3, 1, 1, 2, 2, true},
+	{"3x3-dilation2-valid", 1, 10, 9, 5, 3, 3, 3, 1, 1, 2, 2, false},
+	{"5x3-mixed", 1, 12, 8, 2, 5, 5, 3, 2, 1, 1, 2, true},
+	{"5x5-same", 1, 9, 11, 4, 6, 5, 5, 1, 1, 1, 1, true},
+	{"1x7-stride2-dilation2", 1, 6, 23, 3, 5, 1, 7, 1, 2, 1, 2, true},
+	{"many-tiles", 1, 20, 20, 3, 16, 3, 3, 1, 1, 1, 1, true},
+	{"single-pixel", 1, 1, 1, 33, 1, 1, 1, 1, 1, 1, 1, true},
+}
+
+func (c convCase) shape(outC int) ConvShape {
+	s := ConvShape{
+		Batches: c.batches, InH: c.inH, InW: c.inW, InC: c.inC, OutC: outC,
+		KH: c.kh, KW: c.kw, StrideH: c.strideH, StrideW: c.strideW, DilH: c.dilH, DilW: c.dilW,
+	}
+	s.OutH = OutSize(c.inH, c.kh, c.strideH, c.dilH, c.same)
+	s.OutW = OutSize(c.inW, c.kw, c.strideW, c.dilW, c.same)
+	s.PadTop = Pad(c.inH, s.OutH, c.kh, c.strideH, c.dilH)
+	s.PadLeft = Pad(c.inW, s.OutW, c.kw, c.strideW, c.dilW)
+	return s
+}
+
+// convRefAcc is the obviously-correct convolution: for output pixel m and
+// channel o it returns Σ over the window of (x - inZP)·w[o] (channel i of
+// the window, or channel o/mult when depthwise), skipping padding.
+func convRefAcc[T, W float32 | int64](s ConvShape, in []T, inZP T, w []W, depthwise bool, m, o int) W {
+	ox, oy, b := m%s.OutW, (m/s.OutW)%s.OutH, m/(s.OutW*s.OutH)
+	var acc W
+	for ky := 0; ky < s.KH; ky++ {
+		for kx := 0; kx < s.KW; kx++ {
+			iy := oy*s.StrideH - s.PadTop + ky*s.DilH
+			ix := ox*s.StrideW - s.PadLeft + kx*s.DilW
+			if iy < 0 || iy >= s.InH || ix < 0 || ix >= s.InW {
+				continue
+			}
+			px := in[((b*s.InH+iy)*s.InW+ix)*s.InC:]
+			if depthwise {
+				acc += W(px[o/(s.OutC/s.InC)]-inZP) * w[(ky*s.KW+kx)*s.OutC+o]
+				continue
+			}
+			for i := 0; i < s.InC; i++ {
+				acc += W(px[i]-inZP) * w[((o*s.KH+ky)*s.KW+kx)*s.InC+i]
+			}
+		}
+	}
+	return acc
+}
+
+func randF32(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = r.Float32()*2 - 1
+	}
+	return v
+}
+
+var acts = []Activation{ActNone, ActRelu, ActReluN1To1, ActRelu6}
+
+// splits runs f over rows×panels of output as one part, three parts by
+// rows and three parts by panels, as the op glue does with 1 and 3 workers.
+func splits(t *testing.T, rows, panels int, f func(name string, run func(part func(m0, m1, p0, p1 int)))) {
+	t.Helper()
+	f("serial", func(part func(m0, m1, p0, p1 int)) { part(0, rows, 0, panels) })
+	f("3-by-rows", func(part func(m0, m1, p0, p1 int)) {
+		for i := 0; i < 3; i++ {
+			m0, m1 := Split(rows, 3, i, GemmRows)
+			part(m0, m1, 0, panels)
+		}
+	})
+	f("3-by-panels", func(part func(m0, m1, p0, p1 int)) {
+		for i := 0; i < 3; i++ {
+			p0, p1 := Split(panels, 3, i, 1)
+			part(0, rows, p0, p1)
+		}
+	})
+}
+
+func TestConvF32(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range convCases {
+		for _, act := range acts {
+			s := tc.shape(tc.outC)
+			in := randF32(r, s.Batches*s.InH*s.InW*s.InC)
+			w := randF32(r, s.OutC*s.K())
+			bias := randF32(r, s.OutC)
+			if act == ActRelu {
+				bias = nil
+			}
+			lo, hi := act.FloatRange()
+			want := make([]float32, s.Pixels()*s.OutC)
+			for m := 0; m < s.Pixels(); m++ {
+				for o := 0; o < s.OutC; o++ {
+					v := convRefAcc[float32, float32](s, in, 0, w, false, m, o)
+					if bias != nil {
+						v += bias[o]
+					}
+					want[m*s.OutC+o] = min(max(v, lo), hi)
+				}
+			}
+			k := NewConvF32(s, w, bias, lo, hi)
+			splits(t, s.Pixels(), k.Panels(), func(name string, run func(func(m0, m1, p0, p1 int))) {
+				got := make([]float32, len(want))
+				scratch := make([]float32, k.ScratchLen())
+				run(func(m0, m1, p0, p1 int) { k.Run(in, got, scratch, m0, m1, p0, p1) })
+				t.Run(fmt.Sprintf("%s/act%d/%s", tc.name, act, name), func(t *testing.T) {
+					checkF32(t, got, want, 1e-5)
+				})
+			})
+		}
+	}
+}
+
+func checkF32(t *testing.T, got, want []float32, tol float64) {
+	t.Helper()
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > tol*(1+math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
+			t.Fatalf("element %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+// quantCase is one quantization setting of the table tests.
+type quantCase struct {
+	name       string
+	perChannel bool
+	inZP, wZP  int32 // wZP applies to uint8 weights only
+	outZP      int32
+}
+
+var int8Quant = []quantCase{
+	{"int8-per-channel", true, -7, 0, 3},
+	{"int8-per-tensor", false, 12, 0, -128},
+}
+
+var uint8Quant = []quantCase{{"uint8", false, 131, 117, 120}}
+
+// refRequant is the XNNPACK requantization written out plainly.
+func refRequant(acc int64, scale float32, zp, qmin, qmax int32) int32 {
+	v := float32(acc) * scale
+	v = min(max(v, float32(qmin-zp)), float32(qmax-zp))
+	return int32(math.RoundToEven(float64(v))) + zp
+}
+
+// quantSetup draws weights and scales for n channels over k inputs and
+// returns the weights, their zero points, the bias, and the requantization.
+func quantSetup[W Quant8](r *rand.Rand, q quantCase, n, k int, act Activation, qmin, qmax int32) (w []W, wzp []int32, bias []int32, rq *Requant) {
+	w = make([]W, n*k)
+	for i := range w {
+		w[i] = W(int32(qmin) + r.Int32N(qmax-qmin+1))
+	}
+	wzp = []int32{q.wZP}
+	ws := []float32{0.01}
+	if q.perChannel {
+		ws, wzp = make([]float32, n), make([]int32, n)
+		for c := range ws {
+			ws[c] = 0.005 + 0.01*r.Float32()
+		}
+	}
+	bias = make([]int32, n)
+	for i := range bias {
+		bias[i] = r.Int32N(20001) - 10000
+	}
+	const inScale = 0.05
+	outScale := float32(inScale * 0.01 * 70 * 70 * math.Sqrt(float64(k)) / 60)
+	lo, hi := act.QuantRange(outScale, q.outZP, qmin, qmax)
+	return w, wzp, bias, NewRequant(n, inScale, ws, outScale, q.outZP, lo, hi)
+}
+
+func randQ[T Quant8](r *rand.Rand, n int, qmin, qmax int32) []T {
+	v := make([]T, n)
+	for i := range v {
+		v[i] = T(qmin + r.Int32N(qmax-qmin+1))
+	}
+	return v
+}
+
+func TestConvQ(t *testing.T) {
+	testConvQ[int8](t, int8Quant, -128, 127)
+	testConvQ[uint8](t, uint8Quant, 0, 255)
+}
+
+func testConvQ[T Quant8](t *testing.T, quants []quantCase, qmin, qmax int32) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, q := range quants {
+		for _, tc := range convCases {
+			for _, act := range acts {
+				s := tc.shape(tc.outC)
+				in := randQ[T](r, s.Batches*s.InH*s.InW*s.InC, qmin, qmax)
+				w, wzp, bias, rq := quantSetup[T](r, q, s.OutC, s.K(), act, qmin, qmax)
+				want := make([]T, s.Pixels()*s.OutC)
+				in64 := widen(in)
+				w64 := make([]int64, len(w))
+				for i, v := range w {
+					w64[i] = int64(v) - int64(wzp[min(i/s.K(), len(wzp)-1)])
+				}
+				qlo, qhi := rq.lo+float32(rq.ZeroPoint), rq.hi+float32(rq.ZeroPoint)
+				for m := 0; m < s.Pixels(); m++ {
+					for o := 0; o < s.OutC; o++ {
+						acc := convRefAcc[int64, int64](s, in64, int64(q.inZP), w64, false, m, o) + int64(bias[o])
+						want[m*s.OutC+o] = T(refRequant(acc, rq.Scale[o], rq.ZeroPoint, int32(qlo), int32(qhi)))
+					}
+				}
+				k := NewConvQ[T](s, w, wzp, bias, q.inZP, rq)
+				splits(t, s.Pixels(), k.Panels(), func(name string, run func(func(m0, m1, p0, p1 int))) {
+					got := make([]T, len(want))
+					scratch := make([]T, k.ScratchLen())
+					run(func(m0, m1, p0, p1 int) { k.Run(in, got, scratch, m0, m1, p0, p1) })
+					t.Run(fmt.Sprintf("%s/%s/act%d/%s", q.name, tc.name, act, name), func(t *testing.T) {
+						checkQ(t, got, want)
+					})
+				})
+			}
+		}
+	}
+}
+
+func widen[T Quant8](v []T) []int64 {
+	out := make([]int64, len(v))
+	for i, x := range v {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+func checkQ[T Quant8](t *testing.T, got, want []T) {
+	t.Helper()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("element %d = %d, want %d", i, got[i], want[i])
+		}
+	}
+}

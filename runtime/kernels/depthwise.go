@@ -1,0 +1,241 @@
+package kernels
+
+// Depthwise convolutions run directly: for each output pixel the
+// accumulators of all channels are updated tap by tap with the channel loop
+// innermost, which walks the NHWC input and the [KH][KW][OutC] weights
+// contiguously. Taps outside the input are skipped (padding contributes
+// zero); runs of three horizontal taps inside the input are added in one
+// pass over the channels, loading and storing each accumulator once. Output
+// channel o reads input channel o / Mult.
+
+// DepthwiseF32 is a float32 depthwise convolution prepared at load.
+type DepthwiseF32 struct {
+	Shape ConvShape
+	// Mult is the depth multiplier (OutC = InC·Mult).
+	Mult int
+	// W holds the weights [KH·KW][OutC]; Bias one value per channel.
+	W, Bias []float32
+	Lo, Hi  float32
+}
+
+// NewDepthwiseF32 copies the weights [1][KH][KW][OutC] and the bias (nil
+// for none) of a depthwise convolution clamped to [lo, hi].
+func NewDepthwiseF32(s ConvShape, mult int, w, bias []float32, lo, hi float32) *DepthwiseF32 {
+	d := &DepthwiseF32{Shape: s, Mult: mult, W: append([]float32(nil), w...), Bias: make([]float32, s.OutC), Lo: lo, Hi: hi}
+	copy(d.Bias, bias)
+	return d
+}
+
+// Rows is the number of output rows (Batches·OutH), the unit of a split.
+func (d *DepthwiseF32) Rows() int { return d.Shape.Batches * d.Shape.OutH }
+
+// Run computes output rows [r0, r1).
+func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
+	s := &d.Shape
+	nc := s.OutC
+	for r := r0; r < r1; r++ {
+		b, oy := r/s.OutH, r%s.OutH
+		iy0 := oy*s.StrideH - s.PadTop
+		for ox := 0; ox < s.OutW; ox++ {
+			acc := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
+			copy(acc, d.Bias)
+			ix0 := ox*s.StrideW - s.PadLeft
+			for ky := 0; ky < s.KH; ky++ {
+				iy := iy0 + ky*s.DilH
+				if iy < 0 || iy >= s.InH {
+					continue
+				}
+				base := (b*s.InH + iy) * s.InW
+				wrow := d.W[ky*s.KW*nc : (ky+1)*s.KW*nc]
+				for kx := 0; kx < s.KW; {
+					ix := ix0 + kx*s.DilW
+					if d.Mult == 1 && kx+2 < s.KW && ix >= 0 && ix+2*s.DilW < s.InW {
+						x := in[(base+ix)*nc:]
+						step := s.DilW * nc
+						dwRow3F32(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow[kx*nc:])
+						kx += 3
+						continue
+					}
+					if ix >= 0 && ix < s.InW {
+						w := wrow[kx*nc : (kx+1)*nc]
+						x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
+						if d.Mult == 1 {
+							dwTapF32(acc, x, w)
+						} else {
+							dwTapMultF32(acc, x, w, d.Mult)
+						}
+					}
+					kx++
+				}
+			}
+			for c, v := range acc {
+				acc[c] = min(max(v, d.Lo), d.Hi)
+			}
+		}
+	}
+}
+
+func dwTapF32(acc, x, w []float32) {
+	x, w = x[:len(acc)], w[:len(acc)]
+	for c := range acc {
+		acc[c] += x[c] * w[c]
+	}
+}
+
+// dwRow3F32 adds three horizontal taps (inputs x0, x1, x2; weights w laid
+// out [3][C]) at once, loading and storing each accumulator once.
+func dwRow3F32(acc, x0, x1, x2, w []float32) {
+	n := len(acc)
+	x0, x1, x2 = x0[:n], x1[:n], x2[:n]
+	w0, w1, w2 := w[:n], w[n:2*n], w[2*n:3*n]
+	for c := range acc {
+		acc[c] += x0[c]*w0[c] + x1[c]*w1[c] + x2[c]*w2[c]
+	}
+}
+
+func dwTapMultF32(acc, x, w []float32, mult int) {
+	for i, v := range x {
+		o := i * mult
+		for m := 0; m < mult; m++ {
+			acc[o+m] += v * w[o+m]
+		}
+	}
+}
+
+// DepthwiseQ is an 8-bit quantized depthwise convolution prepared at load.
+type DepthwiseQ[T Quant8] struct {
+	Shape ConvShape
+	Mult  int
+	// W holds w - wZeroPoint as [KH·KW][OutC].
+	W    []int16
+	Rq   *Requant
+	InZP int32
+	// corr holds -InZP·Σ taps w' per channel: the input zero point's share
+	// of an output whose window lies wholly inside the input, which then
+	// accumulates raw input values.
+	corr []int32
+}
+
+// NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
+// point(s) (one, or one per output channel) and puts bias (nil for none)
+// into rq.
+func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *DepthwiseQ[T] {
+	d := &DepthwiseQ[T]{Shape: s, Mult: mult, W: make([]int16, len(w)), Rq: rq, InZP: inZP}
+	for i, v := range w {
+		zp := wZP[0]
+		if len(wZP) > 1 {
+			zp = wZP[i%s.OutC]
+		}
+		d.W[i] = int16(int32(v) - zp)
+	}
+	d.corr = make([]int32, s.OutC)
+	for i, v := range d.W {
+		d.corr[i%s.OutC] -= inZP * int32(v)
+	}
+	for c := 0; c < s.OutC; c++ {
+		rq.Bias[c] = 0
+		if bias != nil {
+			rq.Bias[c] = bias[c]
+		}
+	}
+	return d
+}
+
+// Rows is the number of output rows (Batches·OutH), the unit of a split.
+func (d *DepthwiseQ[T]) Rows() int { return d.Shape.Batches * d.Shape.OutH }
+
+// ScratchLen is the number of int32 accumulators one worker needs.
+func (d *DepthwiseQ[T]) ScratchLen() int { return d.Shape.OutC }
+
+// Run computes output rows [r0, r1) with acc (ScratchLen values, private to
+// the caller) as accumulators.
+func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
+	s := &d.Shape
+	nc := s.OutC
+	acc = acc[:nc]
+	for r := r0; r < r1; r++ {
+		b, oy := r/s.OutH, r%s.OutH
+		iy0 := oy*s.StrideH - s.PadTop
+		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
+		for ox := 0; ox < s.OutW; ox++ {
+			ix0 := ox*s.StrideW - s.PadLeft
+			zp := d.InZP
+			if rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
+				copy(acc, d.corr)
+				zp = 0
+			} else {
+				clear(acc)
+			}
+			for ky := 0; ky < s.KH; ky++ {
+				iy := iy0 + ky*s.DilH
+				if iy < 0 || iy >= s.InH {
+					continue
+				}
+				base := (b*s.InH + iy) * s.InW
+				wrow := d.W[ky*s.KW*nc : (ky+1)*s.KW*nc]
+				for kx := 0; kx < s.KW; {
+					ix := ix0 + kx*s.DilW
+					if d.Mult == 1 && kx+2 < s.KW && ix >= 0 && ix+2*s.DilW < s.InW {
+						x := in[(base+ix)*nc:]
+						step := s.DilW * nc
+						if zp == 0 {
+							dwRow3RawQ(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow[kx*nc:])
+						} else {
+							dwRow3Q(acc, x[:nc], x[step:step+nc], x[2*step:2*step+nc], wrow[kx*nc:], zp)
+						}
+						kx += 3
+						continue
+					}
+					if ix >= 0 && ix < s.InW {
+						w := wrow[kx*nc : (kx+1)*nc]
+						x := in[(base+ix)*s.InC : (base+ix+1)*s.InC]
+						if d.Mult == 1 {
+							dwTapQ(acc, x, w, zp)
+						} else {
+							dwTapMultQ(acc, x, w, d.Mult, zp)
+						}
+					}
+					kx++
+				}
+			}
+			requantRow(d.Rq, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, 0)
+		}
+	}
+}
+
+func dwTapQ[T Quant8](acc []int32, x []T, w []int16, zp int32) {
+	x, w = x[:len(acc)], w[:len(acc)]
+	for c := range acc {
+		acc[c] += (int32(x[c]) - zp) * int32(w[c])
+	}
+}
+
+func dwRow3Q[T Quant8](acc []int32, x0, x1, x2 []T, w []int16, zp int32) {
+	n := len(acc)
+	x0, x1, x2 = x0[:n], x1[:n], x2[:n]
+	w0, w1, w2 := w[:n], w[n:2*n], w[2*n:3*n]
+	for c := range acc {
+		acc[c] += (int32(x0[c])-zp)*int32(w0[c]) + (int32(x1[c])-zp)*int32(w1[c]) + (int32(x2[c])-zp)*int32(w2[c])
+	}
+}
+
+// dwRow3RawQ is dwRow3Q for inputs whose zero point is already accounted
+// for.
+func dwRow3RawQ[T Quant8](acc []int32, x0, x1, x2 []T, w []int16) {
+	n := len(acc)
+	x0, x1, x2 = x0[:n], x1[:n], x2[:n]
+	w0, w1, w2 := w[:n], w[n:2*n], w[2*n:3*n]
+	for c := range acc {
+		acc[c] += int32(x0[c])*int32(w0[c]) + int32(x1[c])*int32(w1[c]) + int32(x2[c])*int32(w2[c])
+	}
+}
+
+func dwTapMultQ[T Quant8](acc []int32, x []T, w []int16, mult int, zp int32) {
+	for i, v := range x {
+		xv := int32(v) - zp
+		o := i * mult
+		for m := 0; m < mult; m++ {
+			acc[o+m] += xv * int32(w[o+m])
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package kernels
+
+// ConvShape is the geometry of a 2-D convolution on NHWC tensors: input
+// [Batches, InH, InW, InC], output [Batches, OutH, OutW, OutC], a KH×KW
+// window moved by the strides, with dilation, and PadTop/PadLeft implicit
+// rows and columns of padding before the input.
+type ConvShape struct {
+	Batches, InH, InW, InC int
+	OutH, OutW, OutC       int
+	KH, KW                 int
+	StrideH, StrideW       int
+	DilH, DilW             int
+	PadTop, PadLeft        int
+}
+
+// Pad returns the padding before the input along one dimension, TFLite's
+// ComputePadding: half (rounded down) of what is needed to produce out
+// values from in with the given window, stride and dilation.
+func Pad(in, out, k, stride, dil int) int {
+	eff := (k-1)*dil + 1
+	return max((out-1)*stride+eff-in, 0) / 2
+}
+
+// OutSize returns the output size along one dimension for SAME (same=true)
+// or VALID padding.
+func OutSize(in, k, stride, dil int, same bool) int {
+	if same {
+		return (in + stride - 1) / stride
+	}
+	eff := (k-1)*dil + 1
+	return (in - eff + stride) / stride
+}
+
+// Pixels is the number of output pixels (Batches·OutH·OutW).
+func (s *ConvShape) Pixels() int { return s.Batches * s.OutH * s.OutW }
+
+// K is the number of input values per output (KH·KW·InC).
+func (s *ConvShape) K() int { return s.KH * s.KW * s.InC }
+
+// pointwise reports whether the convolution is a plain matrix product of
+// the input pixels (1×1 window, stride 1, no padding).
+func (s *ConvShape) pointwise() bool {
+	return s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadTop == 0 && s.PadLeft == 0 &&
+		s.OutH == s.InH && s.OutW == s.InW
+}
+
+// im2col writes, for output pixels [m0, m1), the row of K input values each
+// one sees (in [ky][kx][c] order, like the weights) to dst, using pad for
+// positions outside the input.
+func im2col[T float32 | int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, dst []T) {
+	k := s.K()
+	rowLen := s.KW * s.InC
+	for m := m0; m < m1; m++ {
+		ox := m % s.OutW
+		oy := (m / s.OutW) % s.OutH
+		b := m / (s.OutW * s.OutH)
+		row := dst[(m-m0)*k : (m-m0+1)*k]
+		iy0 := oy*s.StrideH - s.PadTop
+		ix0 := ox*s.StrideW - s.PadLeft
+		for ky := 0; ky < s.KH; ky++ {
+			seg := row[ky*rowLen : (ky+1)*rowLen]
+			iy := iy0 + ky*s.DilH
+			if iy < 0 || iy >= s.InH {
+				fill(seg, pad)
+				continue
+			}
+			base := (b*s.InH + iy) * s.InW
+			if s.DilW == 1 && ix0 >= 0 && ix0+s.KW <= s.InW {
+				copy(seg, in[(base+ix0)*s.InC:(base+ix0+s.KW)*s.InC])
+				continue
+			}
+			for kx := 0; kx < s.KW; kx++ {
+				px := seg[kx*s.InC : (kx+1)*s.InC]
+				ix := ix0 + kx*s.DilW
+				if ix < 0 || ix >= s.InW {
+					fill(px, pad)
+					continue
+				}
+				copy(px, in[(base+ix)*s.InC:(base+ix+1)*s.InC])
+			}
+		}
+	}
+}
+
+func fill[T any](s []T, v T) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// Split returns part i of n items divided into parts pieces whose bounds
+// are multiples of align (except the end).
+func Split(n, parts, i, align int) (lo, hi int) {
+	units := (n + align - 1) / align
+	per, extra := units/parts, units%parts
+	lo = i*per + min(i, extra)
+	hi = lo + per
+	if i < extra {
+		hi++
+	}
+	return min(lo*align, n), min(hi*align, n)
+}
