@@ -1,0 +1,207 @@
+package kernels
+
+import (
+	"errors"
+	"math"
+)
+
+// BinaryOp is an element-wise arithmetic operator on two operands.
+type BinaryOp uint8
+
+// The binary operators with float32 and int32 kernels.
+const (
+	OpAdd BinaryOp = iota
+	OpSub
+	OpMul
+	OpDiv // float32: a / b; int32: truncated quotient
+	OpFloorDiv
+	OpMaximum
+	OpMinimum
+	OpSquaredDifference
+)
+
+// ErrDivisionByZero is returned by integer division with a zero divisor.
+var ErrDivisionByZero = errors.New("kernels: integer division by zero")
+
+// BinaryF32 computes out[i] = clamp(a op b, lo, hi) for the output elements
+// [from, to) of the broadcast p.
+func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo, hi float32) {
+	sa, sb := p.innerSteps()
+	it := p.runs(from, to)
+	for {
+		o, ao, bo, n := it.next()
+		if n == 0 {
+			return
+		}
+		binaryRun(op, span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n], lo, hi)
+	}
+}
+
+// BinaryI32 is BinaryF32 for int32 operands. For OpDiv and OpFloorDiv the
+// caller checks the divisor with CheckDivisorI32 first.
+func BinaryI32(op BinaryOp, a, b, out []int32, p *Broadcast, from, to int, lo, hi int32) {
+	sa, sb := p.innerSteps()
+	it := p.runs(from, to)
+	for {
+		o, ao, bo, n := it.next()
+		if n == 0 {
+			return
+		}
+		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		switch op {
+		case OpDiv:
+			divRunI32(x, y, z, lo, hi, false)
+		case OpFloorDiv:
+			divRunI32(x, y, z, lo, hi, true)
+		default:
+			binaryRun(op, x, y, z, lo, hi)
+		}
+	}
+}
+
+// CheckDivisorI32 reports ErrDivisionByZero if any divisor is zero, as
+// TensorFlow Lite checks the whole divisor before dividing.
+func CheckDivisorI32(b []int32) error {
+	for _, v := range b {
+		if v == 0 {
+			return ErrDivisionByZero
+		}
+	}
+	return nil
+}
+
+// FloorDivF32 computes out = floor(a / b) under the broadcast p, the way
+// TensorFlow Lite's FLOOR_DIV does for floats (the quotient in float64).
+func FloorDivF32(a, b, out []float32, p *Broadcast, from, to int) {
+	sa, sb := p.innerSteps()
+	it := p.runs(from, to)
+	for {
+		o, ao, bo, n := it.next()
+		if n == 0 {
+			return
+		}
+		x, y := span(a, ao, n, sa), span(b, bo, n, sb)
+		for i := range out[o : o+n] {
+			out[o+i] = float32(math.Floor(float64(x[i*sa]) / float64(y[i*sb])))
+		}
+	}
+}
+
+func divRunI32(a, b, out []int32, lo, hi int32, floor bool) {
+	sa, sb := min(len(a)-1, 1), min(len(b)-1, 1)
+	for i := range out {
+		x, y := a[i*sa], b[i*sb]
+		q := x / y
+		if floor && (x%y != 0) && ((x < 0) != (y < 0)) {
+			q--
+		}
+		out[i] = min(max(q, lo), hi)
+	}
+}
+
+// binaryRun applies op to one run. An operand of length 1 is broadcast.
+func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, lo, hi T) {
+	switch {
+	case len(out) == 1 || (len(a) == len(out) && len(b) == len(out)):
+		a, b = a[:len(out)], b[:len(out)]
+		switch op {
+		case OpAdd:
+			for i := range out {
+				out[i] = min(max(a[i]+b[i], lo), hi)
+			}
+		case OpSub:
+			for i := range out {
+				out[i] = min(max(a[i]-b[i], lo), hi)
+			}
+		case OpMul:
+			for i := range out {
+				out[i] = min(max(a[i]*b[i], lo), hi)
+			}
+		case OpDiv:
+			for i := range out {
+				out[i] = min(max(a[i]/b[i], lo), hi)
+			}
+		case OpMaximum:
+			for i := range out {
+				out[i] = min(max(a[i], b[i], lo), hi)
+			}
+		case OpMinimum:
+			for i := range out {
+				out[i] = min(max(min(a[i], b[i]), lo), hi)
+			}
+		case OpSquaredDifference:
+			for i := range out {
+				d := a[i] - b[i]
+				out[i] = min(max(d*d, lo), hi)
+			}
+		}
+	case len(a) == 1:
+		x := a[0]
+		b = b[:len(out)]
+		switch op {
+		case OpAdd:
+			for i := range out {
+				out[i] = min(max(x+b[i], lo), hi)
+			}
+		case OpSub:
+			for i := range out {
+				out[i] = min(max(x-b[i], lo), hi)
+			}
+		case OpMul:
+			for i := range out {
+				out[i] = min(max(x*b[i], lo), hi)
+			}
+		case OpDiv:
+			for i := range out {
+				out[i] = min(max(x/b[i], lo), hi)
+			}
+		case OpMaximum:
+			for i := range out {
+				out[i] = min(max(x, b[i], lo), hi)
+			}
+		case OpMinimum:
+			for i := range out {
+				out[i] = min(max(min(x, b[i]), lo), hi)
+			}
+		case OpSquaredDifference:
+			for i := range out {
+				d := x - b[i]
+				out[i] = min(max(d*d, lo), hi)
+			}
+		}
+	default:
+		y := b[0]
+		a = a[:len(out)]
+		switch op {
+		case OpAdd:
+			for i := range out {
+				out[i] = min(max(a[i]+y, lo), hi)
+			}
+		case OpSub:
+			for i := range out {
+				out[i] = min(max(a[i]-y, lo), hi)
+			}
+		case OpMul:
+			for i := range out {
+				out[i] = min(max(a[i]*y, lo), hi)
+			}
+		case OpDiv:
+			for i := range out {
+				out[i] = min(max(a[i]/y, lo), hi)
+			}
+		case OpMaximum:
+			for i := range out {
+				out[i] = min(max(a[i], y, lo), hi)
+			}
+		case OpMinimum:
+			for i := range out {
+				out[i] = min(max(min(a[i], y), lo), hi)
+			}
+		case OpSquaredDifference:
+			for i := range out {
+				d := a[i] - y
+				out[i] = min(max(d*d, lo), hi)
+			}
+		}
+	}
+}
