@@ -26,6 +26,7 @@ var ErrDivisionByZero = errors.New("kernels: integer division by zero")
 // BinaryF32 computes out[i] = clamp(a op b, lo, hi) for the output elements
 // [from, to) of the broadcast p.
 func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo, hi float32) {
+	clamp := !math.IsInf(float64(lo), -1) || !math.IsInf(float64(hi), 1)
 	sa, sb := p.innerSteps()
 	it := p.runs(from, to)
 	for {
@@ -33,13 +34,14 @@ func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo,
 		if n == 0 {
 			return
 		}
-		binaryRun(op, span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n], lo, hi)
+		binaryRun(op, span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n], clamp, lo, hi)
 	}
 }
 
 // BinaryI32 is BinaryF32 for int32 operands. For OpDiv and OpFloorDiv the
 // caller checks the divisor with CheckDivisorI32 first.
 func BinaryI32(op BinaryOp, a, b, out []int32, p *Broadcast, from, to int, lo, hi int32) {
+	clamp := lo != math.MinInt32 || hi != math.MaxInt32
 	sa, sb := p.innerSteps()
 	it := p.runs(from, to)
 	for {
@@ -54,7 +56,7 @@ func BinaryI32(op BinaryOp, a, b, out []int32, p *Broadcast, from, to int, lo, h
 		case OpFloorDiv:
 			divRunI32(x, y, z, lo, hi, true)
 		default:
-			binaryRun(op, x, y, z, lo, hi)
+			binaryRun(op, x, y, z, clamp, lo, hi)
 		}
 	}
 }
@@ -99,40 +101,50 @@ func divRunI32(a, b, out []int32, lo, hi int32, floor bool) {
 	}
 }
 
-// binaryRun applies op to one run. An operand of length 1 is broadcast.
-func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, lo, hi T) {
+// binaryRun applies op to one run, then clamps the run to [lo, hi] if
+// clamp is set. An operand of length 1 is broadcast.
+func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, clamp bool, lo, hi T) {
+	binaryOp(op, a, b, out)
+	if clamp {
+		for i, v := range out {
+			out[i] = min(max(v, lo), hi)
+		}
+	}
+}
+
+func binaryOp[T int32 | float32](op BinaryOp, a, b, out []T) {
 	switch {
 	case len(out) == 1 || (len(a) == len(out) && len(b) == len(out)):
 		a, b = a[:len(out)], b[:len(out)]
 		switch op {
 		case OpAdd:
 			for i := range out {
-				out[i] = min(max(a[i]+b[i], lo), hi)
+				out[i] = a[i] + b[i]
 			}
 		case OpSub:
 			for i := range out {
-				out[i] = min(max(a[i]-b[i], lo), hi)
+				out[i] = a[i] - b[i]
 			}
 		case OpMul:
 			for i := range out {
-				out[i] = min(max(a[i]*b[i], lo), hi)
+				out[i] = a[i] * b[i]
 			}
 		case OpDiv:
 			for i := range out {
-				out[i] = min(max(a[i]/b[i], lo), hi)
+				out[i] = a[i] / b[i]
 			}
 		case OpMaximum:
 			for i := range out {
-				out[i] = min(max(a[i], b[i], lo), hi)
+				out[i] = max(a[i], b[i])
 			}
 		case OpMinimum:
 			for i := range out {
-				out[i] = min(max(min(a[i], b[i]), lo), hi)
+				out[i] = min(a[i], b[i])
 			}
 		case OpSquaredDifference:
 			for i := range out {
 				d := a[i] - b[i]
-				out[i] = min(max(d*d, lo), hi)
+				out[i] = d * d
 			}
 		}
 	case len(a) == 1:
@@ -141,32 +153,32 @@ func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, lo, hi T) {
 		switch op {
 		case OpAdd:
 			for i := range out {
-				out[i] = min(max(x+b[i], lo), hi)
+				out[i] = x + b[i]
 			}
 		case OpSub:
 			for i := range out {
-				out[i] = min(max(x-b[i], lo), hi)
+				out[i] = x - b[i]
 			}
 		case OpMul:
 			for i := range out {
-				out[i] = min(max(x*b[i], lo), hi)
+				out[i] = x * b[i]
 			}
 		case OpDiv:
 			for i := range out {
-				out[i] = min(max(x/b[i], lo), hi)
+				out[i] = x / b[i]
 			}
 		case OpMaximum:
 			for i := range out {
-				out[i] = min(max(x, b[i], lo), hi)
+				out[i] = max(x, b[i])
 			}
 		case OpMinimum:
 			for i := range out {
-				out[i] = min(max(min(x, b[i]), lo), hi)
+				out[i] = min(x, b[i])
 			}
 		case OpSquaredDifference:
 			for i := range out {
 				d := x - b[i]
-				out[i] = min(max(d*d, lo), hi)
+				out[i] = d * d
 			}
 		}
 	default:
@@ -175,32 +187,32 @@ func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, lo, hi T) {
 		switch op {
 		case OpAdd:
 			for i := range out {
-				out[i] = min(max(a[i]+y, lo), hi)
+				out[i] = a[i] + y
 			}
 		case OpSub:
 			for i := range out {
-				out[i] = min(max(a[i]-y, lo), hi)
+				out[i] = a[i] - y
 			}
 		case OpMul:
 			for i := range out {
-				out[i] = min(max(a[i]*y, lo), hi)
+				out[i] = a[i] * y
 			}
 		case OpDiv:
 			for i := range out {
-				out[i] = min(max(a[i]/y, lo), hi)
+				out[i] = a[i] / y
 			}
 		case OpMaximum:
 			for i := range out {
-				out[i] = min(max(a[i], y, lo), hi)
+				out[i] = max(a[i], y)
 			}
 		case OpMinimum:
 			for i := range out {
-				out[i] = min(max(min(a[i], y), lo), hi)
+				out[i] = min(a[i], y)
 			}
 		case OpSquaredDifference:
 			for i := range out {
 				d := a[i] - y
-				out[i] = min(max(d*d, lo), hi)
+				out[i] = d * d
 			}
 		}
 	}
