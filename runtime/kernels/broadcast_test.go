@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -119,7 +120,7 @@ func TestNewBroadcastRejects(t *testing.T) {
 	}
 }
 
-func TestBinaryI32(t *testing.T) {
+func TestBinaryInt(t *testing.T) {
 	a := []int32{-7, 7, -6, 6, 0, -1, 9, math32Min}
 	tests := []struct {
 		op   BinaryOp
@@ -133,19 +134,25 @@ func TestBinaryI32(t *testing.T) {
 		{OpSub, 1, []int32{-8, 6, -7, 5, -1, -2, 8, 2147483647}},
 	}
 	p, err := NewBroadcast([]int{8}, nil, []int{8})
+	p3, _ := NewBroadcast([]int{3}, nil, []int{3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range tests {
 		got := make([]int32, len(a))
-		BinaryI32(tc.op, a, []int32{tc.b}, got, &p, 0, len(a), math32Min, 1<<31-1)
+		BinaryInt(tc.op, a, []int32{tc.b}, got, &p, 0, len(a), math32Min, 1<<31-1)
 		for i := range got {
 			if got[i] != tc.want[i] {
 				t.Errorf("op %d by %d: %d -> %d, want %d", tc.op, tc.b, a[i], got[i], tc.want[i])
 			}
 		}
 	}
-	if err := CheckDivisorI32([]int32{1, 0}); err != ErrDivisionByZero {
+	got64 := make([]int64, 3)
+	BinaryInt(OpFloorDiv, []int64{-7e12, 7e12, 5}, []int64{2}, got64, &p3, 0, 3, math.MinInt64, math.MaxInt64)
+	if got64[0] != -35e11 || got64[1] != 35e11 || got64[2] != 2 {
+		t.Errorf("int64 floor division = %v", got64)
+	}
+	if err := CheckDivisor([]int32{1, 0}); err != ErrDivisionByZero {
 		t.Errorf("CheckDivisorI32 = %v", err)
 	}
 }

@@ -38,10 +38,10 @@ func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo,
 	}
 }
 
-// BinaryI32 is BinaryF32 for int32 operands. For OpDiv and OpFloorDiv the
-// caller checks the divisor with CheckDivisorI32 first.
-func BinaryI32(op BinaryOp, a, b, out []int32, p *Broadcast, from, to int, lo, hi int32) {
-	clamp := lo != math.MinInt32 || hi != math.MaxInt32
+// BinaryInt is BinaryF32 for int32 and int64 operands. For OpDiv and
+// OpFloorDiv the caller checks the divisor with CheckDivisor first.
+func BinaryInt[T int32 | int64](op BinaryOp, a, b, out []T, p *Broadcast, from, to int, lo, hi T) {
+	clamp := int64(lo) != minOf[T]() || int64(hi) != maxOf[T]()
 	sa, sb := p.innerSteps()
 	it := p.runs(from, to)
 	for {
@@ -52,18 +52,18 @@ func BinaryI32(op BinaryOp, a, b, out []int32, p *Broadcast, from, to int, lo, h
 		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
 		switch op {
 		case OpDiv:
-			divRunI32(x, y, z, lo, hi, false)
+			divRun(x, y, z, lo, hi, false)
 		case OpFloorDiv:
-			divRunI32(x, y, z, lo, hi, true)
+			divRun(x, y, z, lo, hi, true)
 		default:
 			binaryRun(op, x, y, z, clamp, lo, hi)
 		}
 	}
 }
 
-// CheckDivisorI32 reports ErrDivisionByZero if any divisor is zero, as
+// CheckDivisor reports ErrDivisionByZero if any divisor is zero, as
 // TensorFlow Lite checks the whole divisor before dividing.
-func CheckDivisorI32(b []int32) error {
+func CheckDivisor[T int32 | int64](b []T) error {
 	for _, v := range b {
 		if v == 0 {
 			return ErrDivisionByZero
@@ -89,7 +89,24 @@ func FloorDivF32(a, b, out []float32, p *Broadcast, from, to int) {
 	}
 }
 
-func divRunI32(a, b, out []int32, lo, hi int32, floor bool) {
+// minOf and maxOf are an integer type's limits as int64.
+func minOf[T int32 | int64]() int64 {
+	var x T
+	if _, ok := any(x).(int32); ok {
+		return math.MinInt32
+	}
+	return math.MinInt64
+}
+
+func maxOf[T int32 | int64]() int64 {
+	var x T
+	if _, ok := any(x).(int32); ok {
+		return math.MaxInt32
+	}
+	return math.MaxInt64
+}
+
+func divRun[T int32 | int64](a, b, out []T, lo, hi T, floor bool) {
 	sa, sb := min(len(a)-1, 1), min(len(b)-1, 1)
 	for i := range out {
 		x, y := a[i*sa], b[i*sb]
@@ -103,7 +120,7 @@ func divRunI32(a, b, out []int32, lo, hi int32, floor bool) {
 
 // binaryRun applies op to one run, then clamps the run to [lo, hi] if
 // clamp is set. An operand of length 1 is broadcast.
-func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, clamp bool, lo, hi T) {
+func binaryRun[T int32 | int64 | float32](op BinaryOp, a, b, out []T, clamp bool, lo, hi T) {
 	binaryOp(op, a, b, out)
 	if clamp {
 		for i, v := range out {
@@ -112,7 +129,7 @@ func binaryRun[T int32 | float32](op BinaryOp, a, b, out []T, clamp bool, lo, hi
 	}
 }
 
-func binaryOp[T int32 | float32](op BinaryOp, a, b, out []T) {
+func binaryOp[T int32 | int64 | float32](op BinaryOp, a, b, out []T) {
 	switch {
 	case len(out) == 1 || (len(a) == len(out) && len(b) == len(out)):
 		a, b = a[:len(out)], b[:len(out)]

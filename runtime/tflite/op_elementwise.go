@@ -58,17 +58,18 @@ func floatActRange(a kernels.Activation) (lo, hi float32) {
 	return a.FloatRange()
 }
 
-// int32ActRange is TFLite's CalculateActivationRange for int32 tensors.
-func int32ActRange(a kernels.Activation) (lo, hi int32) {
+// intActRange is TFLite's CalculateActivationRange for integer tensors
+// whose type spans [tmin, tmax].
+func intActRange[T int32 | int64](a kernels.Activation, tmin, tmax T) (lo, hi T) {
 	switch a {
 	case kernels.ActRelu:
-		return 0, math.MaxInt32
+		return 0, tmax
 	case kernels.ActRelu6:
 		return 0, 6
 	case kernels.ActReluN1To1:
 		return -1, 1
 	}
-	return math.MinInt32, math.MaxInt32
+	return tmin, tmax
 }
 
 // qparams returns a tensor's per-tensor quantization, or false if it has
@@ -123,12 +124,21 @@ func prepareBinary(op kernels.BinaryOp, actSlot int) prepareFunc {
 			}
 			return k, nil
 		case dt == runtime.Int32:
-			lo, hi := int32ActRange(act)
+			lo, hi := intActRange[int32](act, math.MinInt32, math.MaxInt32)
 			if op == kernels.OpDiv || op == kernels.OpFloorDiv {
-				k.check = func(ins [][]byte) error { return kernels.CheckDivisorI32(i32(ins[1])) }
+				k.check = func(ins [][]byte) error { return kernels.CheckDivisor(i32(ins[1])) }
 			}
 			k.run = func(ins, outs [][]byte, from, to int) {
-				kernels.BinaryI32(op, i32(ins[0]), i32(ins[1]), i32(outs[0]), &p, from, to, lo, hi)
+				kernels.BinaryInt(op, i32(ins[0]), i32(ins[1]), i32(outs[0]), &p, from, to, lo, hi)
+			}
+			return k, nil
+		case dt == runtime.Int64:
+			lo, hi := intActRange[int64](act, math.MinInt64, math.MaxInt64)
+			if op == kernels.OpDiv || op == kernels.OpFloorDiv {
+				k.check = func(ins [][]byte) error { return kernels.CheckDivisor(i64(ins[1])) }
+			}
+			k.run = func(ins, outs [][]byte, from, to int) {
+				kernels.BinaryInt(op, i64(ins[0]), i64(ins[1]), i64(outs[0]), &p, from, to, lo, hi)
 			}
 			return k, nil
 		case dt == runtime.Int8 || dt == runtime.UInt8:
