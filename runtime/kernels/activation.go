@@ -94,3 +94,42 @@ func Sigmoid(x float32) float32 {
 
 // Tanh is the hyperbolic tangent rounded to float32.
 func Tanh(x float32) float32 { return float32(math.Tanh(float64(x))) }
+
+// NewLeakyReluLUT tabulates an 8-bit LEAKY_RELU with slope alpha. When
+// TFLite's XNNPACK delegate takes the node (alpha normal and non-zero, the
+// input/output scale ratio in [2^-8, 2^7], that ratio times alpha of
+// magnitude at least 2^-8 and in [-127.996, 128]) it is XNNPACK's: both
+// slopes as multipliers with 8 fractional bits, ((x - zin) * m + 128) >> 8
+// + zout. Otherwise it is TFLite's QuantizeLeakyRelu with fixed-point
+// multipliers.
+func NewLeakyReluLUT(signed bool, in, out QParams, alpha float32) LUT8 {
+	pos := in.Scale / out.Scale
+	neg := pos * alpha
+	normal := alpha != 0 && !math.IsInf(float64(alpha), 0) && alpha == alpha &&
+		abs32(alpha) >= math.SmallestNonzeroFloat32*(1<<23)
+	if normal && pos >= 1.0/256 && pos <= 128 && neg >= -127.99609375 && neg <= 128 && abs32(neg) >= 1.0/256 {
+		pm := int32(math.RoundToEven(float64(256 * pos)))
+		nm := int32(math.RoundToEven(float64(256 * neg)))
+		return NewLUT8Int(signed, signed, func(v int32) int32 {
+			v -= in.Zero
+			m := pm
+			if v < 0 {
+				m = nm
+			}
+			return (v*m+0x80)>>8 + out.Zero
+		})
+	}
+	mi, ei := QuantizeMultiplier(float64(in.Scale) / float64(out.Scale))
+	ma, ea := QuantizeMultiplier(float64(in.Scale * alpha / out.Scale))
+	flip := int32(1)
+	if ma < 0 {
+		ma, flip = -ma, -1
+	}
+	return NewLUT8Int(signed, signed, func(v int32) int32 {
+		v -= in.Zero
+		if v >= 0 {
+			return out.Zero + MultiplyByQuantizedMultiplier(v, mi, ei)
+		}
+		return out.Zero + flip*MultiplyByQuantizedMultiplier(v, ma, ea)
+	})
+}

@@ -90,3 +90,25 @@ func TestSigmoidLUT(t *testing.T) {
 		}
 	}
 }
+
+func TestLeakyReluLUT(t *testing.T) {
+	tests := []struct {
+		name    string
+		in, out QParams
+		alpha   float32
+		want    map[int8]int8
+	}{
+		// XNNPACK: slopes 256/256 and 64/256; -2.5 rounds up to -2.
+		{"xnnpack", QParams{0.05, 0}, QParams{0.05, 0}, 0.25, map[int8]int8{-10: -2, -3: -1, 0: 0, 10: 10, 127: 127}},
+		// An input/output ratio of 200 is beyond XNNPACK's range: TFLite.
+		{"tflite", QParams{2, 0}, QParams{0.01, 0}, 0.01, map[int8]int8{-1: -2, -50: -100, -64: -128, -70: -128, 0: 0, 1: 127}},
+	}
+	for _, tc := range tests {
+		lut := NewLeakyReluLUT(true, tc.in, tc.out, tc.alpha)
+		for x, want := range tc.want {
+			if got := int8(lut[uint8(x)]); got != want {
+				t.Errorf("%s: leaky(%d) = %d, want %d", tc.name, x, got, want)
+			}
+		}
+	}
+}

@@ -69,6 +69,8 @@ func prepareUnary(op kernels.UnaryOp) prepareFunc {
 			lut = kernels.NewLUT8Float(signed, qi, signed, qo, kernels.Sigmoid)
 		case kernels.OpTanh:
 			lut = kernels.NewLUT8Float(signed, qi, signed, qo, kernels.Tanh)
+		case kernels.OpLeakyRelu:
+			lut = kernels.NewLeakyReluLUT(signed, qi, qo, alpha)
 		default:
 			return nil, c.unsupported("type %s", in.dtype)
 		}
