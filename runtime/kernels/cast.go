@@ -21,9 +21,6 @@ func Convert[F Integer, T Number](in []F, out []T) {
 	}
 }
 
-// ConvertF32 copies float32 to float32.
-func ConvertF32(in, out []float32) { copy(out, in) }
-
 // FloatToInt converts float32 to an integer type the way TFLite's CAST does:
 // truncation toward zero, saturating at the type's limits, NaN becoming the
 // maximum.

@@ -115,3 +115,25 @@ func TestMulQ8(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxMin8(t *testing.T) {
+	p, _ := NewBroadcast([]int{2, 2}, []int{2}, []int{2, 2})
+	a, b := []int8{-5, 7, 3, -128}, []int8{0, 4}
+	got := make([]int8, 4)
+	MaxMin8(OpMaximum, a, b, got, &p, 0, 4)
+	if want := []int8{0, 7, 3, 4}; string(toBytes(got)) != string(toBytes(want)) {
+		t.Errorf("maximum = %v, want %v", got, want)
+	}
+	MaxMin8(OpMinimum, a, b, got, &p, 0, 4)
+	if want := []int8{-5, 4, 0, -128}; string(toBytes(got)) != string(toBytes(want)) {
+		t.Errorf("minimum = %v, want %v", got, want)
+	}
+}
+
+func toBytes(v []int8) []byte {
+	b := make([]byte, len(v))
+	for i, x := range v {
+		b[i] = byte(x)
+	}
+	return b
+}

@@ -148,7 +148,8 @@ func prepareBinary(op kernels.BinaryOp, actSlot int) prepareFunc {
 	}
 }
 
-// prepareBinaryQ8 finishes an 8-bit quantized ADD, SUB or MUL.
+// prepareBinaryQ8 finishes an 8-bit quantized ADD, SUB, MUL, MAXIMUM or
+// MINIMUM.
 func prepareBinaryQ8(c *opCtx, op kernels.BinaryOp, act kernels.Activation, p *kernels.Broadcast, k *elemKernel) (kernel, error) {
 	a, b, out := c.input(0), c.input(1), c.output(0)
 	qa, oka := qparams(a)
@@ -161,6 +162,17 @@ func prepareBinaryQ8(c *opCtx, op kernels.BinaryOp, act kernels.Activation, p *k
 	tlo, thi := kernels.TypeRange(signed)
 	lo, hi := act.QuantRange(qo.Scale, qo.Zero, tlo, thi)
 	switch op {
+	case kernels.OpMaximum, kernels.OpMinimum:
+		if signed {
+			k.run = func(ins, outs [][]byte, from, to int) {
+				kernels.MaxMin8(op, i8(ins[0]), i8(ins[1]), i8(outs[0]), p, from, to)
+			}
+		} else {
+			k.run = func(ins, outs [][]byte, from, to int) {
+				kernels.MaxMin8(op, ins[0], ins[1], outs[0], p, from, to)
+			}
+		}
+		return k, nil
 	case kernels.OpAdd, kernels.OpSub:
 		q := kernels.NewAddQ8(signed, op == kernels.OpSub, qa, qb, qo, lo, hi)
 		if signed {
