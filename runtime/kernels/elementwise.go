@@ -8,12 +8,12 @@ import (
 // BinaryOp is an element-wise arithmetic operator on two operands.
 type BinaryOp uint8
 
-// The binary operators with float32 and int32 kernels.
+// The binary operators with float32 and integer kernels.
 const (
 	OpAdd BinaryOp = iota
 	OpSub
 	OpMul
-	OpDiv // float32: a / b; int32: truncated quotient
+	OpDiv // floats: a / b; integers: quotient truncated toward zero
 	OpFloorDiv
 	OpMaximum
 	OpMinimum
