@@ -1,0 +1,177 @@
+package kernels
+
+import "math"
+
+// Q8 is an 8-bit quantized element type.
+type Q8 interface{ ~int8 | ~uint8 }
+
+// QParams are per-tensor affine quantization parameters:
+// real = Scale * (q - Zero).
+type QParams struct {
+	Scale float32
+	Zero  int32
+}
+
+// byteValue is the integer a byte holds as an int8 (signed) or uint8.
+func byteValue(i int, signed bool) int32 {
+	if signed {
+		return int32(int8(uint8(i)))
+	}
+	return int32(i)
+}
+
+// TypeRange is the value range of an 8-bit type.
+func TypeRange(signed bool) (lo, hi int32) {
+	if signed {
+		return math.MinInt8, math.MaxInt8
+	}
+	return 0, math.MaxUint8
+}
+
+// AddQ8 is the precomputed arithmetic of an 8-bit quantized ADD or SUB. The
+// sum is formed as acc = ta[x] + tb[y] from two 256-entry tables and then
+// requantized, which reproduces both schemes exactly:
+//
+//   - XNNPACK's (used by TFLite's XNNPACK delegate, and so by the reference
+//     outputs, when both input/output scale ratios lie in [2^-10, 2^8)):
+//     acc = bias + x*ma + y*mb with 21-bit multipliers, out = acc >> shift.
+//   - TFLite's builtin kernel otherwise: inputs shifted left by 20 and scaled
+//     by fixed-point multipliers, out = MultiplyByQuantizedMultiplier(acc).
+type AddQ8 struct {
+	ta, tb  [256]int32
+	shift   int // > 0 selects the XNNPACK scheme
+	mult    int32
+	multExp int
+	zero    int32
+	lo, hi  int32
+}
+
+// NewAddQ8 prepares out = a + b (or a - b when sub) for 8-bit operands of
+// the given signedness, clamped to [lo, hi] (the fused activation's range
+// within the type).
+func NewAddQ8(signed, sub bool, a, b, out QParams, lo, hi int32) AddQ8 {
+	q := AddQ8{zero: out.Zero, lo: lo, hi: hi}
+	ra, rb := a.Scale/out.Scale, b.Scale/out.Scale
+	inRange := func(r float32) bool { return r >= 1.0/1024 && r < 256 }
+	if inRange(ra) && inRange(rb) {
+		if sub {
+			rb = -rb
+		}
+		_, e := math.Frexp(float64(max(abs32(ra), abs32(rb))))
+		q.shift = 21 - e // 20 multiplier bits above the largest scale's exponent
+		ma := int32(math.RoundToEven(math.Ldexp(float64(ra), q.shift)))
+		mb := int32(math.RoundToEven(math.Ldexp(float64(rb), q.shift)))
+		bias := int32(1)<<(q.shift-1) - ma*a.Zero - mb*b.Zero
+		for i := range 256 {
+			q.ta[i] = bias + byteValue(i, signed)*ma
+			q.tb[i] = byteValue(i, signed) * mb
+		}
+		return q
+	}
+	const leftShift = 20
+	twiceMax := 2 * math.Max(float64(a.Scale), float64(b.Scale))
+	ma, ea := QuantizeMultiplier(float64(a.Scale) / twiceMax)
+	mb, eb := QuantizeMultiplier(float64(b.Scale) / twiceMax)
+	q.mult, q.multExp = QuantizeMultiplier(twiceMax / (float64(1<<leftShift) * float64(out.Scale)))
+	for i := range 256 {
+		q.ta[i] = MultiplyByQuantizedMultiplier((byteValue(i, signed)-a.Zero)*(1<<leftShift), ma, ea)
+		q.tb[i] = MultiplyByQuantizedMultiplier((byteValue(i, signed)-b.Zero)*(1<<leftShift), mb, eb)
+		if sub {
+			q.tb[i] = -q.tb[i]
+		}
+	}
+	return q
+}
+
+// XNNPACK reports whether q uses XNNPACK's arithmetic.
+func (q *AddQ8) XNNPACK() bool { return q.shift > 0 }
+
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+// AddQ8Run computes the output elements [from, to) of the broadcast p.
+func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
+	sa, sb := p.innerSteps()
+	it := p.runs(from, to)
+	for {
+		o, ao, bo, n := it.next()
+		if n == 0 {
+			return
+		}
+		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		if q.shift > 0 {
+			for i := range z {
+				acc := q.ta[uint8(x[i*sa])] + q.tb[uint8(y[i*sb])]
+				z[i] = T(min(max(acc>>q.shift+q.zero, q.lo), q.hi))
+			}
+			continue
+		}
+		for i := range z {
+			acc := q.ta[uint8(x[i*sa])] + q.tb[uint8(y[i*sb])]
+			z[i] = T(min(max(MultiplyByQuantizedMultiplier(acc, q.mult, q.multExp)+q.zero, q.lo), q.hi))
+		}
+	}
+}
+
+// MulQ8 is the precomputed arithmetic of an 8-bit quantized MUL. Like
+// TFLite with its XNNPACK delegate, it uses XNNPACK's float requantization
+// (product * scale, rounded to nearest even) when the product-to-output scale
+// ratio lies in [2^-16, 2^8), and TFLite's fixed-point multiplier otherwise.
+type MulQ8 struct {
+	za, zb   int32
+	useFloat bool
+	scale    float32
+	flo, fhi float32
+	mult     int32
+	multExp  int
+	zero     int32
+	lo, hi   int32
+}
+
+// NewMulQ8 prepares out = a * b clamped to [lo, hi].
+func NewMulQ8(a, b, out QParams, lo, hi int32) MulQ8 {
+	q := MulQ8{za: a.Zero, zb: b.Zero, zero: out.Zero, lo: lo, hi: hi}
+	r := a.Scale * b.Scale / out.Scale
+	if r >= 1.0/65536 && r < 256 {
+		q.useFloat = true
+		q.scale = r
+		q.flo, q.fhi = float32(lo-out.Zero), float32(hi-out.Zero)
+		return q
+	}
+	q.mult, q.multExp = QuantizeMultiplier(float64(r))
+	return q
+}
+
+// XNNPACK reports whether q uses XNNPACK's arithmetic.
+func (q *MulQ8) XNNPACK() bool { return q.useFloat }
+
+// magicBias rounds a float32 of magnitude below 2^22 to the nearest integer
+// (ties to even) when added: the integer lands in the low mantissa bits.
+const (
+	magicBias     = 12582912.0 // 1.5 * 2^23
+	magicBiasBits = 0x4B400000
+)
+
+// MulQ8Run computes the output elements [from, to) of the broadcast p.
+func MulQ8Run[T Q8](q *MulQ8, a, b, out []T, p *Broadcast, from, to int) {
+	sa, sb := p.innerSteps()
+	it := p.runs(from, to)
+	for {
+		o, ao, bo, n := it.next()
+		if n == 0 {
+			return
+		}
+		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		if q.useFloat {
+			for i := range z {
+				acc := (int32(x[i*sa]) - q.za) * (int32(y[i*sb]) - q.zb)
+				f := min(max(float32(acc)*q.scale, q.flo), q.fhi)
+				z[i] = T(int32(math.Float32bits(f+magicBias)) - magicBiasBits + q.zero)
+			}
+			continue
+		}
+		for i := range z {
+			acc := (int32(x[i*sa]) - q.za) * (int32(y[i*sb]) - q.zb)
+			z[i] = T(min(max(MultiplyByQuantizedMultiplier(acc, q.mult, q.multExp)+q.zero, q.lo), q.hi))
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package kernels
+
+import "testing"
+
+func runAddQ8(q *AddQ8, a, b []int8) []int8 {
+	p, _ := NewBroadcast([]int{len(a)}, []int{len(b)}, []int{max(len(a), len(b))})
+	out := make([]int8, p.Len())
+	AddQ8Run(q, a, b, out, &p, 0, p.Len())
+	return out
+}
+
+func TestAddQ8(t *testing.T) {
+	tests := []struct {
+		name    string
+		sub     bool
+		a, b, o QParams
+		lo, hi  int32
+		xnn     bool
+		x, y    []int8
+		want    []int8
+	}{
+		{
+			// 0.5*x + 0.25*y; XNNPACK rounds ties up (toward +inf).
+			name: "xnnpack", a: QParams{0.5, 0}, b: QParams{0.25, 0}, o: QParams{1, 0}, lo: -128, hi: 127, xnn: true,
+			x: []int8{3, -3, 1, -1, 127, -128}, y: []int8{5, -5, 0, 0, 127, -128},
+			want: []int8{3, -3, 1, 0, 95, -96},
+		},
+		{
+			// The same sum with a zero point and the output clamped by RELU.
+			name: "xnnpack zero points relu", a: QParams{0.5, 4}, b: QParams{0.25, -2}, o: QParams{1, -10}, lo: -10, hi: 127, xnn: true,
+			x: []int8{7, 1, 5}, y: []int8{3, -7, -2}, want: []int8{-7, -10, -9},
+		},
+		{
+			// 0.5*x - 0.25*y.
+			name: "xnnpack sub", sub: true, a: QParams{0.5, 0}, b: QParams{0.25, 0}, o: QParams{1, 0}, lo: -128, hi: 127, xnn: true,
+			x: []int8{3, -3, 0}, y: []int8{-5, 5, 2}, want: []int8{3, -3, 0},
+		},
+		{
+			// b's scale is under 2^-10 of the output's: TFLite's fixed-point
+			// path, which rounds -0.5 away from zero.
+			name: "tflite", a: QParams{1, 0}, b: QParams{0.0004, 0}, o: QParams{2, 0}, lo: -128, hi: 127,
+			x: []int8{3, -3, 1, -1, 0}, y: []int8{0, 0, 0, 0, 100}, want: []int8{2, -2, 1, -1, 0},
+		},
+		{
+			name: "tflite sub", sub: true, a: QParams{1, -128}, b: QParams{1e-6, 0}, o: QParams{1, -128}, lo: -128, hi: 127,
+			x: []int8{-128, 0, 127}, y: []int8{127, -97, 80}, want: []int8{-128, 0, 127},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := NewAddQ8(true, tc.sub, tc.a, tc.b, tc.o, tc.lo, tc.hi)
+			if q.XNNPACK() != tc.xnn {
+				t.Fatalf("XNNPACK() = %v, want %v", q.XNNPACK(), tc.xnn)
+			}
+			got := runAddQ8(&q, tc.x, tc.y)
+			for i := range tc.want {
+				if got[i] != tc.want[i] {
+					t.Errorf("%d op %d = %d, want %d", tc.x[i], tc.y[i], got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestAddQ8Broadcast(t *testing.T) {
+	q := NewAddQ8(false, false, QParams{1, 10}, QParams{1, 20}, QParams{1, 0}, 0, 255)
+	got := make([]uint8, 3)
+	p, _ := NewBroadcast([]int{3}, nil, []int{3})
+	AddQ8Run(&q, []uint8{10, 11, 200}, []uint8{25}, got, &p, 0, 3)
+	want := []uint8{5, 6, 195}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("out[%d] = %d, want %d", i, got[i], want[i])
+		}
+	}
+}
+
+func TestMulQ8(t *testing.T) {
+	tests := []struct {
+		name    string
+		a, b, o QParams
+		xnn     bool
+		x, y    []int8
+		want    []int8
+	}{
+		{
+			// (x-1)*(y+2)*0.5: XNNPACK rounds ties to even (1.5 -> 2, 2.5 -> 2).
+			name: "xnnpack", a: QParams{0.5, 1}, b: QParams{0.25, -2}, o: QParams{0.25, 0}, xnn: true,
+			x: []int8{4, 6, 1, 127, -128}, y: []int8{-1, -1, 50, 127, 127}, want: []int8{2, 2, 0, 127, -128},
+		},
+		{
+			name: "xnnpack zero point", a: QParams{0.5, 0}, b: QParams{0.25, 0}, o: QParams{0.125, 3}, xnn: true,
+			x: []int8{2, 2}, y: []int8{2, -1}, want: []int8{7, 1},
+		},
+		{
+			// A product-to-output ratio of 256 is beyond XNNPACK's range.
+			name: "tflite", a: QParams{16, 0}, b: QParams{16, 0}, o: QParams{1, 0},
+			x: []int8{0, 1, -1}, y: []int8{5, 0, 1}, want: []int8{0, 0, -128},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := NewMulQ8(tc.a, tc.b, tc.o, -128, 127)
+			if q.XNNPACK() != tc.xnn {
+				t.Fatalf("XNNPACK() = %v, want %v", q.XNNPACK(), tc.xnn)
+			}
+			p, _ := NewBroadcast([]int{len(tc.x)}, []int{len(tc.y)}, []int{len(tc.x)})
+			got := make([]int8, len(tc.x))
+			MulQ8Run(&q, tc.x, tc.y, got, &p, 0, len(got))
+			for i := range tc.want {
+				if got[i] != tc.want[i] {
+					t.Errorf("%d * %d = %d, want %d", tc.x[i], tc.y[i], got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestMaxMin8(t *testing.T) {
+	p, _ := NewBroadcast([]int{2, 2}, []int{2}, []int{2, 2})
+	a, b := []int8{-5, 7, 3, -128}, []int8{0, 4}
+	got := make([]int8, 4)
+	MaxMin8(OpMaximum, a, b, got, &p, 0, 4)
+	if want := []int8{0, 7, 3, 4}; string(toBytes(got)) != string(toBytes(want)) {
+		t.Errorf("maximum = %v, want %v", got, want)
+	}
+	MaxMin8(OpMinimum, a, b, got, &p, 0, 4)
+	if want := []int8{-5, 4, 0, -128}; string(toBytes(got)) != string(toBytes(want)) {
+		t.Errorf("minimum = %v, want %v", got, want)
+	}
+}
+
+func toBytes(v []int8) []byte {
+	b := make([]byte, len(v))
+	for i, x := range v {
+		b[i] = byte(x)
+	}
+	return b
+}

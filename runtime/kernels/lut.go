@@ -1,0 +1,71 @@
+package kernels
+
+import "math"
+
+// LUT8 maps each byte of an 8-bit tensor to an output byte. Every unary
+// operator from an 8-bit type to an 8-bit type is one table lookup per
+// element, whatever arithmetic built the table.
+type LUT8 [256]uint8
+
+// Apply computes out[i] = t[in[i]].
+func (t *LUT8) Apply(in, out []byte) {
+	out = out[:len(in)]
+	for i, v := range in {
+		out[i] = t[v]
+	}
+}
+
+// NewLUT8Int tabulates f over the 256 values of the input type; f returns
+// the output value, which is clamped to the output type.
+func NewLUT8Int(inSigned, outSigned bool, f func(v int32) int32) LUT8 {
+	var t LUT8
+	lo, hi := TypeRange(outSigned)
+	for i := range t {
+		t[i] = uint8(min(max(f(byteValue(i, inSigned)), lo), hi))
+	}
+	return t
+}
+
+// NewLUT8Float tabulates q(f(d(x))) where d dequantizes the input and q
+// quantizes the result, with the float32 arithmetic of XNNPACK's reference
+// unary kernels (which build its 8-bit lookup tables): d(x) = (x - zero) *
+// scale, q(y) = round-to-nearest-even(y * (1/scale) + zero), clamped to the
+// output type.
+func NewLUT8Float(inSigned bool, in QParams, outSigned bool, out QParams, f func(float32) float32) LUT8 {
+	inv := 1 / out.Scale
+	zin, zout := float32(in.Zero), float32(out.Zero)
+	return NewLUT8Int(inSigned, outSigned, func(v int32) int32 {
+		x := float32(float32(v)-zin) * in.Scale
+		return QuantizeToInt(float32(f(x)*inv) + zout)
+	})
+}
+
+// QuantizeToInt rounds x to the nearest integer, ties to even, saturating at
+// the int32 range (NaN becomes 0), like XNNPACK's round_float_to_int.
+func QuantizeToInt(x float32) int32 {
+	if x != x {
+		return 0
+	}
+	r := math.RoundToEven(float64(x))
+	return int32(min(max(r, math.MinInt32), math.MaxInt32))
+}
+
+// LUTF32 maps each byte of an 8-bit tensor to a float32.
+type LUTF32 [256]float32
+
+// NewDequantizeLUT tabulates (x - zero) * scale in float32 arithmetic.
+func NewDequantizeLUT(signed bool, q QParams) LUTF32 {
+	var t LUTF32
+	for i := range t {
+		t[i] = float32(byteValue(i, signed)-q.Zero) * q.Scale
+	}
+	return t
+}
+
+// Apply computes out[i] = t[in[i]].
+func (t *LUTF32) Apply(in []byte, out []float32) {
+	out = out[:len(in)]
+	for i, v := range in {
+		out[i] = t[v]
+	}
+}
