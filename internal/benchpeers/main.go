@@ -81,11 +81,12 @@ func run(bin, shared, ref string, runs, warmup int, threadList string, models []
 			if err != nil {
 				return fmt.Errorf("%s: tflite-ref: %w", m, err)
 			}
+			fmt.Fprintf(os.Stderr, "%s, %s threads: edgeinfer median %.2f ms, LiteRT-WASM median %.2f ms\n", m, t, ours.MedianMS, theirs.median)
 			fmt.Fprintf(tw, "%s\t%s\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2fx\t\n", m, t,
 				ours.MinMS, ours.MedianMS, ours.P99MS, theirs.min, theirs.median, ours.MedianMS/theirs.median)
-			tw.Flush()
 		}
 	}
+	tw.Flush()
 	fmt.Println("ratio = edgeinfer median / LiteRT-WASM median (below 1: edgeinfer is faster)")
 	return nil
 }
