@@ -6,6 +6,7 @@
 #   make build   bin/edgeinfer for this machine
 #   make cross   static binaries for every release target into dist/
 #   make bench   Go benchmarks of the engine
+#   make bench-peers  edgeinfer beside the real TFLite (needs npm)
 #   make clean   remove bin/, dist/ and the download cache
 
 GO          ?= go
@@ -39,7 +40,7 @@ DECODE_ARGS := -image $(IMAGE)
 IMAGE_DEP   := $(IMAGE)
 endif
 
-.PHONY: all build test vet fmt staticcheck unit qemu cross bench run clean
+.PHONY: all build test vet fmt staticcheck unit qemu cross bench bench-peers run clean
 
 all: build
 
@@ -85,6 +86,10 @@ cross:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
+
+# edgeinfer beside the real TFLite (LiteRT WebAssembly) on the same models.
+bench-peers: build
+	$(GO) run ./internal/benchpeers -edgeinfer bin/edgeinfer
 
 run: build $(FACE_MODEL) $(IMAGE_DEP)
 	@mkdir -p $(RUN_DIR)
