@@ -1,0 +1,141 @@
+package tflite
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
+// fuzzSessionLimit is the largest arena the fuzzers allocate a session for:
+// the loader accepts arenas up to maxArenaBytes, but allocating a gigabyte
+// per input would only slow the fuzzer down.
+const fuzzSessionLimit = 64 << 20
+
+// sharedModels lists the model files of the shared test folder (conformance,
+// negative and unit models), or nil when the folder is absent.
+func sharedModels() []string {
+	dir := sharedtest.Find()
+	if dir == "" {
+		return nil
+	}
+	var paths []string
+	for _, pat := range []string{"conformance/*/model.tflite", "models/negative/*", "tools/tflite-ref/testmodels/*.tflite"} {
+		m, _ := filepath.Glob(filepath.Join(dir, pat))
+		paths = append(paths, m...)
+	}
+	filepath.WalkDir(filepath.Join(dir, "models", "unit"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(p) == ".tflite" {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	return paths
+}
+
+// addSeeds seeds a fuzzer with the hand-built models of the table tests and,
+// when the shared folder is present, every real model in it. The real models
+// are read at fuzz start and never copied into testdata.
+func addSeeds(f *testing.F) {
+	for _, b := range handMadeSeeds() {
+		f.Add(b)
+	}
+	for _, p := range sharedModels() {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// handMadeSeeds are small valid and almost-valid models.
+func handMadeSeeds() [][]byte {
+	seeds := [][]byte{fcModel().bytes(), chainModel(4, 3).bytes()}
+	relu := fcModel()
+	relu.ops[0].opts = fbt{0: uint8(1)}
+	seeds = append(seeds, relu.bytes())
+	q := fcModel()
+	q.tensors[1].quant = fbt{2: []float32{0.5, 0.25}, 3: []int64{0, 0}, 6: int32(0)}
+	seeds = append(seeds, q.bytes())
+	dq := fcModel()
+	dq.tensors = append(dq.tensors, testTensor{name: "w16", typ: tensorFloat16, shape: []int32{2, 4}, data: make([]byte, 16)})
+	dq.tensors[1].data = nil
+	dq.ops = append([]testOp{{builtin: 6, ins: []int32{4}, outs: []int32{1}}}, dq.ops...)
+	seeds = append(seeds, dq.bytes())
+	sig := fcModel()
+	sig.sigs = []fbt{{0: []fbt{{0: "in", 1: uint32(0)}}, 1: []fbt{{0: "out", 1: uint32(3)}}, 2: "serving_default", 4: uint32(0)}}
+	seeds = append(seeds, sig.bytes())
+	return seeds
+}
+
+// FuzzOpen loads arbitrary bytes as a model. Load must return a model or an
+// error that says whether the model is invalid or unsupported; a model that
+// loads must also run on zero inputs without panicking.
+func FuzzOpen(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Load(data)
+		if err != nil {
+			if !errors.Is(err, runtime.ErrInvalidModel) && !errors.Is(err, runtime.ErrUnsupported) {
+				t.Fatalf("error wraps neither ErrInvalidModel nor ErrUnsupported: %v", err)
+			}
+			return
+		}
+		defer m.Close()
+		for _, in := range m.Inputs() {
+			if in.ByteSize() < 0 || in.ByteSize() > maxTensorBytes {
+				t.Fatalf("input %s has byte size %d", in, in.ByteSize())
+			}
+		}
+		if m.ArenaBytes() > fuzzSessionLimit {
+			return
+		}
+		s, err := m.NewSession(runtime.Options{})
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		for i, in := range m.Inputs() {
+			if len(s.Input(i)) != in.ByteSize() {
+				t.Fatalf("input %d has %d bytes, want %d", i, len(s.Input(i)), in.ByteSize())
+			}
+		}
+		if err := s.Run(context.Background()); err != nil {
+			return
+		}
+		for i, out := range m.Outputs() {
+			if len(s.Output(i)) != out.ByteSize() {
+				t.Fatalf("output %d has %d bytes, want %d", i, len(s.Output(i)), out.ByteSize())
+			}
+		}
+	})
+}
+
+// FuzzParse runs the stages of loading that need no kernels (parsing,
+// constant folding, arena planning) on arbitrary bytes, so the fuzzer
+// reaches models whose operators have no kernel yet.
+func FuzzParse(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parse(data)
+		if err != nil {
+			if !errors.Is(err, runtime.ErrInvalidModel) {
+				t.Fatalf("parse error does not wrap ErrInvalidModel: %v", err)
+			}
+			return
+		}
+		if err := m.foldConstants(); err != nil {
+			return
+		}
+		p, err := planArena(m)
+		if err != nil {
+			return
+		}
+		if err := checkPlan(m, p); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
