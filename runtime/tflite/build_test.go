@@ -8,8 +8,8 @@ import (
 
 // fbt is a FlatBuffers table for tests: slot -> value. Values are uint8,
 // int8, bool, int32, uint32, float32, int64, uint64 (inline scalars), and
-// string, []byte, []int32, []int64, []float32, *fbt, []*fbt (referenced
-// objects).
+// string, []byte, []int32, []int64, []float32, fbt, []fbt, []any and
+// *fbShared (referenced objects).
 type fbt map[int]any
 
 // buildFB serialises root as a FlatBuffer with the given 4-byte file
@@ -22,7 +22,14 @@ func buildFB(ident string, root fbt) []byte {
 	return w.b
 }
 
-type fbWriter struct{ b []byte }
+// fbShared is an object written once however many fields refer to it, as
+// FlatBuffers allows (and hostile files exploit).
+type fbShared struct{ v any }
+
+type fbWriter struct {
+	b      []byte
+	shared map[*fbShared]int
+}
 
 func (w *fbWriter) align(n, extra int) {
 	for (len(w.b)+extra)%n != 0 {
@@ -107,6 +114,16 @@ func (w *fbWriter) table(t fbt) int {
 
 func (w *fbWriter) object(v any) int {
 	switch x := v.(type) {
+	case *fbShared:
+		if p, ok := w.shared[x]; ok {
+			return p
+		}
+		if w.shared == nil {
+			w.shared = map[*fbShared]int{}
+		}
+		p := w.object(x.v)
+		w.shared[x] = p
+		return p
 	case fbt:
 		return w.table(x)
 	case string:
@@ -143,6 +160,16 @@ func (w *fbWriter) object(v any) int {
 		w.u32(uint32(len(x)))
 		for _, e := range x {
 			w.b = binary.LittleEndian.AppendUint64(w.b, uint64(e))
+		}
+		return p
+	case []any:
+		w.align(4, 0)
+		p := len(w.b)
+		w.u32(uint32(len(x)))
+		slots := len(w.b)
+		w.b = append(w.b, make([]byte, 4*len(x))...)
+		for i, o := range x {
+			w.patch(slots+4*i, w.object(o))
 		}
 		return p
 	case []fbt:

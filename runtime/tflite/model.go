@@ -19,6 +19,11 @@ const (
 	maxTensorBytes = 1 << 30
 	// maxRank is the largest tensor rank accepted.
 	maxRank = 8
+	// maxTensors and maxOperators cap the main subgraph (real models have
+	// a few thousand); they keep the arena planner, quadratic in the number
+	// of tensors alive together, well under a second on a hostile file.
+	maxTensors   = 1 << 14
+	maxOperators = 1 << 16
 )
 
 // tensor is one tensor of the main subgraph after validation.
@@ -35,6 +40,8 @@ type tensor struct {
 	// for tensors computed at run time.
 	data     []byte
 	variable bool
+	// output marks a subgraph output.
+	output bool
 }
 
 func (t *tensor) numElements() int {
@@ -119,7 +126,7 @@ var _ runtime.Model = (*Model)(nil)
 func Open(path string) (*Model, error) {
 	b, unmap, err := mapFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("tflite: open %w", err)
+		return nil, fmt.Errorf("tflite: %w", err) // err names the path
 	}
 	m, err := load(b)
 	if err != nil {
@@ -212,6 +219,9 @@ func parse(b []byte) (*Model, error) {
 	if m.outputs, err = m.tensorList(r, sg, 2, "subgraph outputs"); err != nil {
 		return nil, err
 	}
+	for _, x := range m.outputs {
+		m.tensors[x].output = true
+	}
 	if err := m.parseOperators(r, sg, codes, b); err != nil {
 		return nil, err
 	}
@@ -281,6 +291,9 @@ func (m *Model) parseTensors(r *fbReader, sg fbTable, bufs [][]byte) error {
 	if r.err != nil {
 		return invalid("tensors: %v", r.err)
 	}
+	if len(tabs) > maxTensors {
+		return invalid("tensors: %d tensors, more than the %d this engine accepts", len(tabs), maxTensors)
+	}
 	m.tensors = make([]*tensor, len(tabs))
 	for i, t := range tabs {
 		tt, err := parseTensor(r, i, t, bufs)
@@ -336,10 +349,10 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	if len(sig) > 0 && len(sig) != len(shape) {
 		return nil, fail("shape_signature %v does not match shape %v", sig, shape)
 	}
-	if int(buf) >= len(bufs) && buf != 0 {
+	if uint64(buf) >= uint64(len(bufs)) && buf != 0 {
 		return nil, fail("buffer index %d out of range (%d buffers)", buf, len(bufs))
 	}
-	if int(buf) < len(bufs) && len(bufs[buf]) > 0 {
+	if uint64(buf) < uint64(len(bufs)) && len(bufs[buf]) > 0 {
 		data := bufs[buf]
 		if dt.Size() == 0 {
 			return nil, fail("constant of type %s is not supported", dt)
@@ -433,10 +446,13 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 	if r.err != nil {
 		return invalid("operators: %v", r.err)
 	}
+	if len(tabs) > maxOperators {
+		return invalid("operators: %d operators, more than the %d this engine accepts", len(tabs), maxOperators)
+	}
 	m.nodes = make([]*node, len(tabs))
 	for i, t := range tabs {
 		idx := t.u32(0, 0)
-		if int(idx) >= len(codes) {
+		if uint64(idx) >= uint64(len(codes)) {
 			return invalid("operator %d: opcode index %d out of range (%d codes)", i, idx, len(codes))
 		}
 		c := codes[idx]
@@ -472,6 +488,7 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 }
 
 func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
+	inPos, outPos := positions(m.inputs), positions(m.outputs)
 	for i, t := range root.tables(7) {
 		s := Signature{Key: t.str(2), Inputs: map[string]int{}, Outputs: map[string]int{}}
 		if sub := t.u32(4, 0); sub != 0 {
@@ -480,18 +497,13 @@ func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
 		}
 		for _, dir := range []struct {
 			slot int
-			list []int
+			pos  map[uint32]int
 			dst  map[string]int
-		}{{0, m.inputs, s.Inputs}, {1, m.outputs, s.Outputs}} {
+		}{{0, inPos, s.Inputs}, {1, outPos, s.Outputs}} {
 			for _, tm := range t.tables(dir.slot) {
-				name, idx := tm.str(0), int(tm.u32(1, 0))
-				pos := -1
-				for k, x := range dir.list {
-					if x == idx {
-						pos = k
-					}
-				}
-				if pos < 0 {
+				name, idx := tm.str(0), tm.u32(1, 0)
+				pos, ok := dir.pos[idx]
+				if !ok {
 					return invalid("signature %d %q: %q names tensor %d, which is not a subgraph input or output", i, s.Key, name, idx)
 				}
 				dir.dst[name] = pos
@@ -506,6 +518,16 @@ func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
 		return invalid("signature defs: %v", r.err)
 	}
 	return nil
+}
+
+// positions maps each tensor index of a subgraph input or output list to
+// its (last) position in the list.
+func positions(list []int) map[uint32]int {
+	pos := make(map[uint32]int, len(list))
+	for k, x := range list {
+		pos[uint32(x)] = k
+	}
+	return pos
 }
 
 // checkGraph verifies that operators are in an order that can run: every
