@@ -547,6 +547,12 @@ func (m *Model) checkGraph() error {
 	for _, n := range m.nodes {
 		for k, x := range n.inputs {
 			if x >= 0 && !ready[x] && !m.tensors[x].variable {
+				if !Supported(n.name) {
+					// An operator this engine does not know may use such an
+					// input as scratch memory (Vela's ethos-u does); say what
+					// is missing rather than call the model invalid.
+					return unsupportedOp(n)
+				}
 				return invalid("operator %d (%s): input %d (%s) is read before anything writes it", n.index, n.name, k, m.tensors[x])
 			}
 		}

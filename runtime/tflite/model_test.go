@@ -112,6 +112,11 @@ func TestLoadRefusesMalformed(t *testing.T) {
 			runtime.ErrUnsupported, "operator 0: CONV_2D (version 1) is not supported"},
 		{"custom op", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].builtin, tm.ops[0].custom = 32, "MyOp" }),
 			runtime.ErrUnsupported, "operator 0: CUSTOM:MyOp (version 1) is not supported"},
+		{"custom op with scratch input", editedModel(fcModel(), func(tm *testModel) {
+			tm.ops[0].builtin, tm.ops[0].custom = 32, "ethos-u"
+			tm.tensors = append(tm.tensors, testTensor{name: "scratch", typ: tensorInt8, shape: []int32{64}})
+			tm.ops[0].ins = append(tm.ops[0].ins, 4)
+		}), runtime.ErrUnsupported, "operator 0: CUSTOM:ethos-u (version 1) is not supported by this engine (the model is compiled by Vela"},
 		{"unknown builtin", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].builtin = 4000 }),
 			runtime.ErrUnsupported, "operator 0: BUILTIN_4000"},
 		{"fused tanh", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].opts = fbt{0: uint8(4)} }),
