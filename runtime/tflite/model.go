@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -286,6 +287,22 @@ var tensorTypes = map[int8]runtime.DType{
 	16: runtime.UInt16,
 }
 
+// schemaTypes names the TensorType values without a runtime.DType.
+var schemaTypes = map[int8]string{
+	8: "COMPLEX64", 11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
+}
+
+// typeName names a schema TensorType for error messages.
+func typeName(typ int8) string {
+	if dt, ok := tensorTypes[typ]; ok {
+		return dt.String()
+	}
+	if n, ok := schemaTypes[typ]; ok {
+		return n
+	}
+	return fmt.Sprintf("TensorType(%d)", typ)
+}
+
 func (m *Model) parseTensors(r *fbReader, sg fbTable, bufs [][]byte) error {
 	tabs := sg.tables(0)
 	if r.err != nil {
@@ -310,14 +327,21 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	fail := func(format string, args ...any) error {
 		return invalid("tensor %d %q: %s", i, tt.name, fmt.Sprintf(format, args...))
 	}
+	unsupported := func(format string, args ...any) error {
+		return fmt.Errorf("%w: tensor %d %q: %s", runtime.ErrUnsupported, i, tt.name, fmt.Sprintf(format, args...))
+	}
 	shape := t.i32s(0)
 	typ := t.i8(1, 0)
 	buf := t.u32(2, 0)
 	tt.variable = t.boolean(5)
 	sig := t.i32s(7)
 	q := t.table(4)
+	sparse := t.table(6).present()
 	if r.err != nil {
 		return nil, fail("%v", r.err)
+	}
+	if sparse {
+		return nil, unsupported("sparse tensors are not supported")
 	}
 	dt, ok := tensorTypes[typ]
 	if !ok {
@@ -355,7 +379,7 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	if uint64(buf) < uint64(len(bufs)) && len(bufs[buf]) > 0 {
 		data := bufs[buf]
 		if dt.Size() == 0 {
-			return nil, fail("constant of type %s is not supported", dt)
+			return nil, unsupported("constant of type %s is not supported", typeName(typ))
 		}
 		if uint64(len(data)) != elems*uint64(dt.Size()) {
 			return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
@@ -364,6 +388,9 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	}
 	if q.present() {
 		quant, err := parseQuant(r, q, tt.shape)
+		if errors.Is(err, runtime.ErrUnsupported) {
+			return nil, unsupported("quantization: %v", err)
+		}
 		if err != nil {
 			return nil, fail("quantization: %v", err)
 		}
@@ -389,8 +416,8 @@ func parseQuant(r *fbReader, q fbTable, shape []int) (*runtime.Quantization, err
 	scale := q.f32s(2)
 	zp := q.i64s(3)
 	axis := int(q.i32(6, 0))
-	if q.u8(4, 0) != 0 {
-		return nil, fmt.Errorf("custom quantization details are not supported")
+	if d := q.u8(4, 0); d != 0 {
+		return nil, fmt.Errorf("%w: quantization details of type %d (custom or blockwise)", runtime.ErrUnsupported, d)
 	}
 	if r.err != nil {
 		return nil, r.err

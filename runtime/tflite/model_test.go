@@ -85,7 +85,13 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"buffer size", editedModel(fcModel(), func(tm *testModel) { tm.tensors[1].data = make([]byte, 3) }),
 			runtime.ErrInvalidModel, "buffer 1 holds 3 bytes, shape [2 4] of float32 needs 32"},
 		{"string constant", editedModel(fcModel(), func(tm *testModel) { tm.tensors[2].typ = tensorString }),
-			runtime.ErrInvalidModel, "constant of type string"},
+			runtime.ErrUnsupported, "constant of type string"},
+		{"int4 constant", editedModel(fcModel(), func(tm *testModel) { tm.tensors[2].typ = 17 }),
+			runtime.ErrUnsupported, `tensor 2 "b": constant of type INT4 is not supported`},
+		{"sparse constant", edited(func(r fbt) { subgraph(r)[0].([]fbt)[1][6] = fbt{0: []int32{0, 1}} }),
+			runtime.ErrUnsupported, `tensor 1 "w": sparse tensors are not supported`},
+		{"blockwise quantization", editedModel(fcModel(), func(tm *testModel) { tm.tensors[1].quant = fbt{2: []float32{1}, 4: uint8(1)} }),
+			runtime.ErrUnsupported, "quantization details of type 1 (custom or blockwise)"},
 		{"shape signature", edited(func(r fbt) { subgraph(r)[0].([]fbt)[0][7] = []int32{-1} }),
 			runtime.ErrInvalidModel, "shape_signature [-1] does not match shape [1 4]"},
 		{"valid", fcModel().bytes(), nil, ""},
@@ -182,7 +188,7 @@ func TestParseQuant(t *testing.T) {
 		{"zero point count", fbt{2: []float32{1, 2}, 3: []int64{0}}, []int{2}, nil, "2 scales but 1 zero points"},
 		{"negative scale", fbt{2: []float32{-1}}, []int{2}, nil, "scale 0 is -1"},
 		{"infinite scale", fbt{2: []float32{float32(math.Inf(1))}}, []int{2}, nil, "scale 0 is +Inf"},
-		{"custom details", fbt{2: []float32{1}, 4: uint8(1)}, []int{2}, nil, "custom quantization details"},
+		{"custom details", fbt{2: []float32{1}, 4: uint8(1)}, []int{2}, nil, "quantization details of type 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
