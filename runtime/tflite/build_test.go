@@ -16,9 +16,18 @@ type fbt map[int]any
 // identifier. Objects are laid out front to back: a table's vtable, the
 // table, then the objects it refers to, so every offset points forward.
 func buildFB(ident string, root fbt) []byte {
-	w := &fbWriter{b: make([]byte, 8)}
+	w := &fbWriter{b: make([]byte, 8), pending: map[*fbShared][]int{}}
 	copy(w.b[4:8], ident)
 	binary.LittleEndian.PutUint32(w.b, uint32(w.table(root)))
+	// Shared objects go last, after every field that refers to them.
+	for len(w.order) > 0 {
+		s := w.order[0]
+		w.order = w.order[1:]
+		p := w.object(s.v)
+		for _, at := range w.pending[s] {
+			w.patch(at, p)
+		}
+	}
 	return w.b
 }
 
@@ -27,8 +36,24 @@ func buildFB(ident string, root fbt) []byte {
 type fbShared struct{ v any }
 
 type fbWriter struct {
-	b      []byte
-	shared map[*fbShared]int
+	b []byte
+	// pending lists, per shared object, the fields to patch once it is
+	// written; order is the order in which they were first seen.
+	pending map[*fbShared][]int
+	order   []*fbShared
+}
+
+// ref makes the offset field at refer to v, written now or, when shared, at
+// the end.
+func (w *fbWriter) ref(at int, v any) {
+	if s, ok := v.(*fbShared); ok {
+		if _, seen := w.pending[s]; !seen {
+			w.order = append(w.order, s)
+		}
+		w.pending[s] = append(w.pending[s], at)
+		return
+	}
+	w.patch(at, w.object(v))
 }
 
 func (w *fbWriter) align(n, extra int) {
@@ -107,23 +132,13 @@ func (w *fbWriter) table(t fbt) int {
 	}
 	sort.Ints(at)
 	for _, a := range at {
-		w.patch(a, w.object(refs[a]))
+		w.ref(a, refs[a])
 	}
 	return pos
 }
 
 func (w *fbWriter) object(v any) int {
 	switch x := v.(type) {
-	case *fbShared:
-		if p, ok := w.shared[x]; ok {
-			return p
-		}
-		if w.shared == nil {
-			w.shared = map[*fbShared]int{}
-		}
-		p := w.object(x.v)
-		w.shared[x] = p
-		return p
 	case fbt:
 		return w.table(x)
 	case string:
@@ -169,7 +184,7 @@ func (w *fbWriter) object(v any) int {
 		slots := len(w.b)
 		w.b = append(w.b, make([]byte, 4*len(x))...)
 		for i, o := range x {
-			w.patch(slots+4*i, w.object(o))
+			w.ref(slots+4*i, o)
 		}
 		return p
 	case []fbt:

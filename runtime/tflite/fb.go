@@ -45,8 +45,13 @@ func (r *fbReader) fail(format string, args ...any) {
 	}
 }
 
+// fits reports whether n bytes at offset at lie in the buffer.
+func (r *fbReader) fits(at, n uint64) bool {
+	return at <= uint64(len(r.b)) && n <= uint64(len(r.b))-at
+}
+
 func (r *fbReader) in(at, n uint64) bool {
-	if at > uint64(len(r.b)) || n > uint64(len(r.b))-at {
+	if !r.fits(at, n) {
 		r.fail("offset %d+%d outside the %d-byte file", at, n, len(r.b))
 		return false
 	}
@@ -87,13 +92,13 @@ func (r *fbReader) tableAt(pos uint64) fbTable {
 	}
 	soff := int64(int32(r.u32(pos)))
 	vt := int64(pos) - soff
-	if vt < 0 || !r.in(uint64(vt), 4) {
+	if vt < 0 || !r.fits(uint64(vt), 4) {
 		r.fail("table at %d: vtable offset %d out of range", pos, soff)
 		return fbTable{}
 	}
 	vtLen := uint64(r.u16(uint64(vt)))
 	objLen := uint64(r.u16(uint64(vt) + 2))
-	if vtLen < 4 || vtLen%2 != 0 || !r.in(uint64(vt), vtLen) || !r.in(pos, objLen) {
+	if vtLen < 4 || vtLen%2 != 0 || !r.fits(uint64(vt), vtLen) || !r.fits(pos, objLen) {
 		r.fail("table at %d: vtable of %d bytes or object of %d bytes out of range", pos, vtLen, objLen)
 		return fbTable{}
 	}
