@@ -3,6 +3,8 @@ package tflite
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -51,24 +53,53 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// handMadeSeeds are small valid and almost-valid models.
-func handMadeSeeds() [][]byte {
-	seeds := [][]byte{fcModel().bytes(), chainModel(4, 3).bytes()}
+// handMadeSeeds are small valid and almost-valid models, by name. They are
+// also committed as testdata/fuzz/FuzzOpen/hand_<name> (TestSeedCorpus).
+func handMadeSeeds() map[string][]byte {
 	relu := fcModel()
 	relu.ops[0].opts = fbt{0: uint8(1)}
-	seeds = append(seeds, relu.bytes())
 	q := fcModel()
 	q.tensors[1].quant = fbt{2: []float32{0.5, 0.25}, 3: []int64{0, 0}, 6: int32(0)}
-	seeds = append(seeds, q.bytes())
-	dq := fcModel()
-	dq.tensors = append(dq.tensors, testTensor{name: "w16", typ: tensorFloat16, shape: []int32{2, 4}, data: make([]byte, 16)})
-	dq.tensors[1].data = nil
-	dq.ops = append([]testOp{{builtin: 6, ins: []int32{4}, outs: []int32{1}}}, dq.ops...)
-	seeds = append(seeds, dq.bytes())
 	sig := fcModel()
 	sig.sigs = []fbt{{0: []fbt{{0: "in", 1: uint32(0)}}, 1: []fbt{{0: "out", 1: uint32(3)}}, 2: "serving_default", 4: uint32(0)}}
-	seeds = append(seeds, sig.bytes())
-	return seeds
+	custom := fcModel()
+	custom.ops[0].builtin, custom.ops[0].custom = 32, "ethos-u"
+	return map[string][]byte{
+		"fc":             fcModel().bytes(),
+		"fc_relu":        relu.bytes(),
+		"fc_per_channel": q.bytes(),
+		"fc_signature":   sig.bytes(),
+		"chain":          chainModel(4, 3).bytes(),
+		"dequant_f16":    dequantModel(tensorFloat16, make([]byte, 16), nil).bytes(),
+		"dequant_int8":   dequantModel(tensorInt8, make([]byte, 8), fbt{2: []float32{1, 0.5}, 6: int32(0)}).bytes(),
+		"custom_op":      custom.bytes(),
+		"no_operators":   testModel{tensors: []testTensor{{name: "x", typ: tensorInt8, shape: []int32{3}}}, inputs: []int32{0}, outputs: []int32{0}}.bytes(),
+	}
+}
+
+var updateSeeds = flag.Bool("update-seeds", false, "rewrite the hand-made seeds in testdata/fuzz/FuzzOpen")
+
+// TestSeedCorpus checks that the committed hand-made seeds match the
+// builder's output (rewrite them with -update-seeds).
+func TestSeedCorpus(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzOpen")
+	for name, b := range handMadeSeeds() {
+		path := filepath.Join(dir, "hand_"+name)
+		want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
+		if *updateSeeds {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != want {
+			t.Errorf("%s is missing or stale (%v); run go test -run TestSeedCorpus -update-seeds", path, err)
+		}
+	}
 }
 
 // FuzzOpen loads arbitrary bytes as a model. Load must return a model or an
