@@ -40,6 +40,23 @@ func sharedTensors(n int, name string) []byte {
 	return buildFB("TFL3", fbt{0: uint32(3), 2: []fbt{sg}, 4: []fbt{{}}})
 }
 
+// signatureBomb has n signatures that share one list of k tensor maps.
+func signatureBomb(n, k int) []byte {
+	maps := make([]any, k)
+	for i := range maps {
+		maps[i] = fbt{0: "x", 1: uint32(0)}
+	}
+	shared := &fbShared{maps}
+	sig := &fbShared{fbt{0: shared, 1: shared, 2: "s"}}
+	sigs := make([]any, n)
+	for i := range sigs {
+		sigs[i] = sig
+	}
+	root := testModel{tensors: []testTensor{{name: "x", typ: tensorFloat32, shape: []int32{1}}}, inputs: []int32{0}, outputs: []int32{0}}.root()
+	root[7] = sigs
+	return buildFB("TFL3", root)
+}
+
 // foldBomb dequantizes one large int8 constant n times.
 func foldBomb(n int) []byte {
 	tm := testModel{
@@ -134,6 +151,7 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"shared names", sharedTensors(4096, strings.Repeat("n", 1<<16)), runtime.ErrInvalidModel, "shared vectors or strings expand"},
 		{"too many tensors", sharedTensors(maxTensors+1, "t"), runtime.ErrInvalidModel, "16385 tensors, more than the 16384"},
 		{"fold bomb", foldBomb(16), runtime.ErrInvalidModel, "folded constants outgrow 4 times"},
+		{"signature bomb", signatureBomb(2000, 4096), runtime.ErrInvalidModel, "shared vectors or strings expand the 155738-byte file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
