@@ -31,6 +31,9 @@ func buildFB(ident string, root fbt) []byte {
 	return w.b
 }
 
+// fbMisaligned is a byte vector whose data starts at an odd offset.
+type fbMisaligned []byte
+
 // fbShared is an object written once however many fields refer to it, as
 // FlatBuffers allows (and hostile files exploit).
 type fbShared struct{ v any }
@@ -149,6 +152,13 @@ func (w *fbWriter) object(v any) int {
 		return p
 	case []byte:
 		w.align(16, 4) // data starts 16-aligned, as flatc lays out buffers
+		p := len(w.b)
+		w.u32(uint32(len(x)))
+		w.b = append(w.b, x...)
+		return p
+	case fbMisaligned:
+		w.align(2, 0)
+		w.b = append(w.b, 0)
 		p := len(w.b)
 		w.u32(uint32(len(x)))
 		w.b = append(w.b, x...)

@@ -385,6 +385,12 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 			return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
 		}
 		tt.data = aligned(data, dt.Size())
+		// Tensors may share a buffer: charge each copy to the reader's
+		// budget, or a misaligned buffer named by many tensors would be
+		// copied once per tensor without bound.
+		if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
+			return nil, fail("%v", r.err)
+		}
 	}
 	if q.present() {
 		quant, err := parseQuant(r, q, tt.shape)

@@ -40,6 +40,18 @@ func sharedTensors(n int, name string) []byte {
 	return buildFB("TFL3", fbt{0: uint32(3), 2: []fbt{sg}, 4: []fbt{{}}})
 }
 
+// misalignedBomb has n constant outputs that share one misaligned buffer
+// of k float32 values.
+func misalignedBomb(n, k int) []byte {
+	t := &fbShared{fbt{0: []int32{int32(k)}, 1: tensorFloat32, 2: uint32(1), 3: "c"}}
+	list := make([]any, n)
+	for i := range list {
+		list[i] = t
+	}
+	sg := fbt{0: list, 2: []int32{0}}
+	return buildFB("TFL3", fbt{0: uint32(3), 2: []fbt{sg}, 4: []fbt{{}, {0: fbMisaligned(make([]byte, 4*k))}}})
+}
+
 // signatureBomb has n signatures that share one list of k tensor maps.
 func signatureBomb(n, k int) []byte {
 	maps := make([]any, k)
@@ -151,6 +163,8 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"shared names", sharedTensors(4096, strings.Repeat("n", 1<<16)), runtime.ErrInvalidModel, "shared vectors or strings expand"},
 		{"too many tensors", sharedTensors(maxTensors+1, "t"), runtime.ErrInvalidModel, "16385 tensors, more than the 16384"},
 		{"fold bomb", foldBomb(16), runtime.ErrInvalidModel, "folded constants outgrow 4 times"},
+		{"misaligned shared buffer", misalignedBomb(4096, 1<<16), runtime.ErrInvalidModel, "shared vectors or strings expand"},
+		{"misaligned buffer", misalignedBomb(1, 4), nil, ""},
 		{"signature bomb", signatureBomb(2000, 4096), runtime.ErrInvalidModel, "shared vectors or strings expand the 155738-byte file"},
 	}
 	for _, tc := range tests {
