@@ -143,8 +143,8 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"signature tensor", editedModel(fcModel(), func(tm *testModel) {
 			tm.sigs = []fbt{{0: []fbt{{0: "in", 1: uint32(1)}}, 2: "serving_default"}}
 		}), runtime.ErrInvalidModel, `signature 0 "serving_default": "in" names tensor 1, which is not a subgraph input or output`},
-		{"unsupported op", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].builtin = 3 }),
-			runtime.ErrUnsupported, "operator 0: CONV_2D (version 1) is not supported"},
+		{"unsupported op", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].builtin = 30 }),
+			runtime.ErrUnsupported, "operator 0: SKIP_GRAM (version 1) is not supported"},
 		{"custom op", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].builtin, tm.ops[0].custom = 32, "MyOp" }),
 			runtime.ErrUnsupported, "operator 0: CUSTOM:MyOp (version 1) is not supported"},
 		{"custom op with scratch input", editedModel(fcModel(), func(tm *testModel) {
