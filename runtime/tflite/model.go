@@ -579,6 +579,13 @@ func (m *Model) checkGraph() error {
 	}
 	for _, n := range m.nodes {
 		for k, x := range n.inputs {
+			if x >= 0 && !ready[x] && !m.tensors[x].variable && m.tensors[x].numElements() == 0 {
+				// A zero-size constant has an empty buffer, so it looked
+				// like a run-time tensor; TFLite reads it as a constant
+				// (an empty RESHAPE shape, for one).
+				m.tensors[x].data = []byte{}
+				ready[x] = true
+			}
 			if x >= 0 && !ready[x] && !m.tensors[x].variable {
 				if !Supported(n.name) {
 					// An operator this engine does not know may use such an

@@ -124,6 +124,11 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"shape signature", edited(func(r fbt) { subgraph(r)[0].([]fbt)[0][7] = []int32{-1} }),
 			runtime.ErrInvalidModel, "shape_signature [-1] does not match shape [1 4]"},
 		{"valid", fcModel().bytes(), nil, ""},
+		{"zero-size constant", editedModel(fcModel(), func(tm *testModel) {
+			tm.tensors[1].shape, tm.tensors[1].data = []int32{0, 4}, nil
+			tm.tensors[2].shape, tm.tensors[2].data = []int32{0}, nil
+			tm.tensors[3].shape = []int32{1, 0}
+		}), nil, ""},
 		{"input index", editedModel(fcModel(), func(tm *testModel) { tm.inputs = []int32{99} }),
 			runtime.ErrInvalidModel, "subgraph inputs[0]: tensor index 99 out of range (4 tensors)"},
 		{"operator input", editedModel(fcModel(), func(tm *testModel) { tm.ops[0].ins[0] = -2 }),
