@@ -352,19 +352,29 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 		return nil, fail("rank %d exceeds %d", len(shape), maxRank)
 	}
 	tt.shape = make([]int, len(shape))
-	elems := uint64(1)
+	// span is the product of the non-zero dimensions. It is held to the
+	// limits of a real tensor even when a zero dimension makes the tensor
+	// empty: operators size per-dimension index tables by the dimensions,
+	// so [1 134217890 0] must not pass as cheap.
+	elems, span := uint64(1), uint64(1)
 	for k, d := range shape {
 		if d < 0 {
 			return nil, fail("dimension %d is %d", k, d)
 		}
 		tt.shape[k] = int(d)
-		hi, lo := bits.Mul64(elems, uint64(d))
+		hi, lo := bits.Mul64(span, uint64(max(d, 1)))
 		if hi != 0 || lo > maxTensorBytes {
 			return nil, fail("shape %v has too many elements", shape)
 		}
-		elems = lo
+		span = lo
+		if d == 0 {
+			elems = 0
+		}
 	}
-	if size := elems * uint64(max(dt.Size(), 1)); size > maxTensorBytes {
+	if elems != 0 {
+		elems = span
+	}
+	if size := span * uint64(max(dt.Size(), 1)); size > maxTensorBytes {
 		return nil, fail("shape %v is %d bytes, over the %d-byte limit", shape, size, maxTensorBytes)
 	}
 	for _, d := range sig {

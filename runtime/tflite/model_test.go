@@ -109,6 +109,8 @@ func TestLoadRefusesMalformed(t *testing.T) {
 			runtime.ErrInvalidModel, "rank 9 exceeds 8"},
 		{"huge shape", editedModel(fcModel(), func(tm *testModel) { tm.tensors[0].shape = []int32{1 << 20, 1 << 20, 1 << 20} }),
 			runtime.ErrInvalidModel, "too many elements"},
+		{"huge empty tensor", editedModel(fcModel(), func(tm *testModel) { tm.tensors[0].shape = []int32{0, 1 << 20, 1 << 20} }),
+			runtime.ErrInvalidModel, "too many elements"},
 		{"huge tensor", editedModel(fcModel(), func(tm *testModel) { tm.tensors[0].shape = []int32{1 << 29} }),
 			runtime.ErrInvalidModel, "over the 1073741824-byte limit"},
 		{"buffer size", editedModel(fcModel(), func(tm *testModel) { tm.tensors[1].data = make([]byte, 3) }),
