@@ -66,6 +66,26 @@ func handMadeSeeds() map[string][]byte {
 	sig.sigs = []fbt{{0: []fbt{{0: "in", 1: uint32(0)}}, 1: []fbt{{0: "out", 1: uint32(3)}}, 2: "serving_default", 4: uint32(0)}}
 	custom := fcModel()
 	custom.ops[0].builtin, custom.ops[0].custom = 32, "ethos-u"
+	// An empty tensor with a huge dimension: FuzzOpen found STRIDED_SLICE
+	// (shape branch) building a 2^27-entry index table for it at load.
+	i32s := func(v ...int32) []byte {
+		b := make([]byte, 0, 4*len(v))
+		for _, x := range v {
+			b = append(b, byte(x), byte(x>>8), byte(x>>16), byte(x>>24))
+		}
+		return b
+	}
+	emptySlice := testModel{
+		tensors: []testTensor{
+			{name: "x", typ: tensorInt8, shape: []int32{1, 1 << 27, 0}},
+			{name: "begin", typ: tensorInt32, shape: []int32{3}, data: i32s(0, 0, 0)},
+			{name: "end", typ: tensorInt32, shape: []int32{3}, data: i32s(1, 1<<27, 0)},
+			{name: "strides", typ: tensorInt32, shape: []int32{3}, data: i32s(1, 1, 1)},
+			{name: "y", typ: tensorInt8, shape: []int32{1, 1 << 27, 0}},
+		},
+		inputs: []int32{0}, outputs: []int32{4},
+		ops: []testOp{{builtin: 45, ins: []int32{0, 1, 2, 3}, outs: []int32{4}}},
+	}
 	return map[string][]byte{
 		"fc":             fcModel().bytes(),
 		"fc_relu":        relu.bytes(),
@@ -75,6 +95,7 @@ func handMadeSeeds() map[string][]byte {
 		"dequant_f16":    dequantModel(tensorFloat16, make([]byte, 16), nil).bytes(),
 		"dequant_int8":   dequantModel(tensorInt8, make([]byte, 8), fbt{2: []float32{1, 0.5}, 6: int32(0)}).bytes(),
 		"custom_op":      custom.bytes(),
+		"empty_slice":    emptySlice.bytes(),
 		"no_operators":   testModel{tensors: []testTensor{{name: "x", typ: tensorInt8, shape: []int32{3}}}, inputs: []int32{0}, outputs: []int32{0}}.bytes(),
 	}
 }
