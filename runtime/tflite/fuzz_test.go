@@ -64,6 +64,10 @@ func handMadeSeeds() map[string][]byte {
 	q.tensors[1].quant = fbt{2: []float32{0.5, 0.25}, 3: []int64{0, 0}, 6: int32(0)}
 	sig := fcModel()
 	sig.sigs = []fbt{{0: []fbt{{0: "in", 1: uint32(0)}}, 1: []fbt{{0: "out", 1: uint32(3)}}, 2: "serving_default", 4: uint32(0)}}
+	// FuzzOpen's first crash: the FULLY_CONNECTED kernel indexed the bias
+	// input left off the end of the input list.
+	noBias := fcModel()
+	noBias.ops[0].ins = noBias.ops[0].ins[:2]
 	custom := fcModel()
 	custom.ops[0].builtin, custom.ops[0].custom = 32, "ethos-u"
 	// An empty tensor with a huge dimension: FuzzOpen found STRIDED_SLICE
@@ -89,6 +93,7 @@ func handMadeSeeds() map[string][]byte {
 	return map[string][]byte{
 		"fc":             fcModel().bytes(),
 		"fc_relu":        relu.bytes(),
+		"fc_no_bias":     noBias.bytes(),
 		"fc_per_channel": q.bytes(),
 		"fc_signature":   sig.bytes(),
 		"chain":          chainModel(4, 3).bytes(),

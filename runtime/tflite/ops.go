@@ -106,6 +106,11 @@ func (c *opCtx) arity(minIn, maxIn, outs int) error {
 	if n := c.numOutputs(); n != outs {
 		return c.invalid("has %d outputs, want %d", n, outs)
 	}
+	// Absent optional inputs may be left off the end of the list: pad it
+	// with -1 so that kernels can index every input up to maxIn (nil).
+	for len(c.n.inputs) < maxIn {
+		c.n.inputs = append(c.n.inputs, -1)
+	}
 	return nil
 }
 

@@ -147,6 +147,25 @@ func TestModelCloseWithOpenSession(t *testing.T) {
 	}
 }
 
+// TestOptionalInputLeftOff runs FULLY_CONNECTED with its bias left off the
+// input list (FuzzOpen found the kernel indexing past the list).
+func TestOptionalInputLeftOff(t *testing.T) {
+	tm := fcModel()
+	tm.ops[0].ins = tm.ops[0].ins[:2]
+	m, err := Load(tm.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	outs, err := m.Run(context.Background(), runtime.Options{}, [][]byte{f32bytes(1, 1, 1, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f32(outs[0]), []float32{10, -10}; !slices.Equal(got, want) {
+		t.Fatalf("output %v, want %v", got, want)
+	}
+}
+
 func TestModelRun(t *testing.T) {
 	m, err := Load(fcModel().bytes())
 	if err != nil {
