@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // fbReader reads FlatBuffers from untrusted bytes. Every access is bounds
@@ -12,6 +13,30 @@ import (
 type fbReader struct {
 	b   []byte
 	err error
+	// spent counts the bytes the reader has allocated for strings, scalar
+	// vectors and table lists. Vectors and tables may be shared by any
+	// number of references, so without this a small file could make the
+	// reader allocate without bound.
+	spent uint64
+}
+
+// maxExpansion bounds the reader's allocations to this many times the
+// file size (plus expansionSlack). A valid model allocates about three
+// times its table bytes (a 4-byte table offset becomes an fbTable).
+const (
+	maxExpansion   = 16
+	expansionSlack = 1 << 16
+)
+
+// charge records an allocation of n elements of size bytes and reports
+// whether it stays within the budget.
+func (r *fbReader) charge(n int, size uint64) bool {
+	r.spent += uint64(n) * size
+	if r.spent > maxExpansion*uint64(len(r.b))+expansionSlack {
+		r.fail("shared vectors or strings expand the %d-byte file past %d bytes", len(r.b), maxExpansion*uint64(len(r.b))+expansionSlack)
+		return false
+	}
+	return true
 }
 
 func (r *fbReader) fail(format string, args ...any) {
@@ -20,8 +45,13 @@ func (r *fbReader) fail(format string, args ...any) {
 	}
 }
 
+// fits reports whether n bytes at offset at lie in the buffer.
+func (r *fbReader) fits(at, n uint64) bool {
+	return at <= uint64(len(r.b)) && n <= uint64(len(r.b))-at
+}
+
 func (r *fbReader) in(at, n uint64) bool {
-	if at > uint64(len(r.b)) || n > uint64(len(r.b))-at {
+	if !r.fits(at, n) {
 		r.fail("offset %d+%d outside the %d-byte file", at, n, len(r.b))
 		return false
 	}
@@ -62,13 +92,13 @@ func (r *fbReader) tableAt(pos uint64) fbTable {
 	}
 	soff := int64(int32(r.u32(pos)))
 	vt := int64(pos) - soff
-	if vt < 0 || !r.in(uint64(vt), 4) {
+	if vt < 0 || !r.fits(uint64(vt), 4) {
 		r.fail("table at %d: vtable offset %d out of range", pos, soff)
 		return fbTable{}
 	}
 	vtLen := uint64(r.u16(uint64(vt)))
 	objLen := uint64(r.u16(uint64(vt) + 2))
-	if vtLen < 4 || vtLen%2 != 0 || !r.in(uint64(vt), vtLen) || !r.in(pos, objLen) {
+	if vtLen < 4 || vtLen%2 != 0 || !r.fits(uint64(vt), vtLen) || !r.fits(pos, objLen) {
 		r.fail("table at %d: vtable of %d bytes or object of %d bytes out of range", pos, vtLen, objLen)
 		return fbTable{}
 	}
@@ -179,10 +209,19 @@ func (t fbTable) bytes(slot int) []byte {
 	return t.r.b[start : start+uint64(n) : start+uint64(n)]
 }
 
-func (t fbTable) str(slot int) string { return string(t.bytes(slot)) }
+func (t fbTable) str(slot int) string {
+	b := t.bytes(slot)
+	if len(b) == 0 || !t.r.charge(len(b), 1) {
+		return ""
+	}
+	return string(b)
+}
 
 func (t fbTable) i32s(slot int) []int32 {
 	start, n := t.vector(slot, 4)
+	if n == 0 || !t.r.charge(n, 4) {
+		return nil
+	}
 	out := make([]int32, n)
 	for i := range out {
 		out[i] = int32(binary.LittleEndian.Uint32(t.r.b[start+4*uint64(i):]))
@@ -192,6 +231,9 @@ func (t fbTable) i32s(slot int) []int32 {
 
 func (t fbTable) i64s(slot int) []int64 {
 	start, n := t.vector(slot, 8)
+	if n == 0 || !t.r.charge(n, 8) {
+		return nil
+	}
 	out := make([]int64, n)
 	for i := range out {
 		out[i] = int64(binary.LittleEndian.Uint64(t.r.b[start+8*uint64(i):]))
@@ -201,6 +243,9 @@ func (t fbTable) i64s(slot int) []int64 {
 
 func (t fbTable) f32s(slot int) []float32 {
 	start, n := t.vector(slot, 4)
+	if n == 0 || !t.r.charge(n, 4) {
+		return nil
+	}
 	out := make([]float32, n)
 	for i := range out {
 		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.r.b[start+4*uint64(i):]))
@@ -211,6 +256,9 @@ func (t fbTable) f32s(slot int) []float32 {
 // tables returns the tables of a vector of tables.
 func (t fbTable) tables(slot int) []fbTable {
 	start, n := t.vector(slot, 4)
+	if n == 0 || !t.r.charge(n, uint64(unsafe.Sizeof(fbTable{}))) {
+		return nil
+	}
 	out := make([]fbTable, 0, n)
 	for i := 0; i < n && t.r.err == nil; i++ {
 		p := start + 4*uint64(i)

@@ -1,6 +1,8 @@
 package tflite
 
 import (
+	"fmt"
+
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
@@ -8,7 +10,12 @@ import (
 // foldConstants evaluates DEQUANTIZE operators whose input is a constant
 // (float16 or int8/uint8 weights) at load and removes them, so kernels see
 // float32 constants and Run never repeats the conversion.
+//
+// Folding at most quadruples the bytes of the constants it reads (int8 to
+// float32); the total is capped at that much of the file, so tensors sharing
+// one buffer cannot make a small file expand without bound.
 func (m *Model) foldConstants() error {
+	budget := 4*uint64(len(m.file)) + expansionSlack
 	kept := m.nodes[:0:0]
 	for _, n := range m.nodes {
 		if n.name != "DEQUANTIZE" || len(n.inputs) != 1 || len(n.outputs) != 1 || n.inputs[0] < 0 {
@@ -20,13 +27,18 @@ func (m *Model) foldConstants() error {
 			kept = append(kept, n)
 			continue
 		}
+		if in.dtype != runtime.Float16 && in.dtype != runtime.Int8 && in.dtype != runtime.UInt8 {
+			kept = append(kept, n)
+			continue
+		}
+		size := 4 * uint64(out.numElements())
+		if size > budget {
+			return invalid("operator %d (DEQUANTIZE) of %s: folded constants outgrow 4 times the %d-byte file", n.index, in, len(m.file))
+		}
+		budget -= size
 		vals, err := dequantizeConst(in)
 		if err != nil {
 			return invalid("operator %d (DEQUANTIZE) of %s: %v", n.index, in, err)
-		}
-		if vals == nil {
-			kept = append(kept, n)
-			continue
 		}
 		b := make([]byte, 4*len(vals))
 		copy(f32(b), vals)
@@ -36,17 +48,10 @@ func (m *Model) foldConstants() error {
 	return nil
 }
 
-func (m *Model) isGraphOutput(t int) bool {
-	for _, o := range m.outputs {
-		if o == t {
-			return true
-		}
-	}
-	return false
-}
+func (m *Model) isGraphOutput(t int) bool { return m.tensors[t].output }
 
-// dequantizeConst returns the float32 values of a constant, or nil if its
-// type is not one DEQUANTIZE folds.
+// dequantizeConst returns the float32 values of a float16, int8 or uint8
+// constant.
 func dequantizeConst(t *tensor) ([]float32, error) {
 	n := t.numElements()
 	out := make([]float32, n)
@@ -81,7 +86,7 @@ func dequantizeConst(t *tensor) ([]float32, error) {
 		}
 		return out, nil
 	}
-	return nil, nil
+	return nil, fmt.Errorf("cannot fold a %s constant", t.dtype)
 }
 
 type constErr string

@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -19,6 +20,11 @@ const (
 	maxTensorBytes = 1 << 30
 	// maxRank is the largest tensor rank accepted.
 	maxRank = 8
+	// maxTensors and maxOperators cap the main subgraph (real models have
+	// a few thousand); they keep the arena planner, quadratic in the number
+	// of tensors alive together, well under a second on a hostile file.
+	maxTensors   = 1 << 14
+	maxOperators = 1 << 16
 )
 
 // tensor is one tensor of the main subgraph after validation.
@@ -35,6 +41,8 @@ type tensor struct {
 	// for tensors computed at run time.
 	data     []byte
 	variable bool
+	// output marks a subgraph output.
+	output bool
 }
 
 func (t *tensor) numElements() int {
@@ -119,7 +127,7 @@ var _ runtime.Model = (*Model)(nil)
 func Open(path string) (*Model, error) {
 	b, unmap, err := mapFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("tflite: open %w", err)
+		return nil, fmt.Errorf("tflite: %w", err) // err names the path
 	}
 	m, err := load(b)
 	if err != nil {
@@ -212,6 +220,9 @@ func parse(b []byte) (*Model, error) {
 	if m.outputs, err = m.tensorList(r, sg, 2, "subgraph outputs"); err != nil {
 		return nil, err
 	}
+	for _, x := range m.outputs {
+		m.tensors[x].output = true
+	}
 	if err := m.parseOperators(r, sg, codes, b); err != nil {
 		return nil, err
 	}
@@ -276,10 +287,29 @@ var tensorTypes = map[int8]runtime.DType{
 	16: runtime.UInt16,
 }
 
+// schemaTypes names the TensorType values without a runtime.DType.
+var schemaTypes = map[int8]string{
+	8: "COMPLEX64", 11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
+}
+
+// typeName names a schema TensorType for error messages.
+func typeName(typ int8) string {
+	if dt, ok := tensorTypes[typ]; ok {
+		return dt.String()
+	}
+	if n, ok := schemaTypes[typ]; ok {
+		return n
+	}
+	return fmt.Sprintf("TensorType(%d)", typ)
+}
+
 func (m *Model) parseTensors(r *fbReader, sg fbTable, bufs [][]byte) error {
 	tabs := sg.tables(0)
 	if r.err != nil {
 		return invalid("tensors: %v", r.err)
+	}
+	if len(tabs) > maxTensors {
+		return invalid("tensors: %d tensors, more than the %d this engine accepts", len(tabs), maxTensors)
 	}
 	m.tensors = make([]*tensor, len(tabs))
 	for i, t := range tabs {
@@ -297,14 +327,21 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	fail := func(format string, args ...any) error {
 		return invalid("tensor %d %q: %s", i, tt.name, fmt.Sprintf(format, args...))
 	}
+	unsupported := func(format string, args ...any) error {
+		return fmt.Errorf("%w: tensor %d %q: %s", runtime.ErrUnsupported, i, tt.name, fmt.Sprintf(format, args...))
+	}
 	shape := t.i32s(0)
 	typ := t.i8(1, 0)
 	buf := t.u32(2, 0)
 	tt.variable = t.boolean(5)
 	sig := t.i32s(7)
 	q := t.table(4)
+	sparse := t.table(6).present()
 	if r.err != nil {
 		return nil, fail("%v", r.err)
+	}
+	if sparse {
+		return nil, unsupported("sparse tensors are not supported")
 	}
 	dt, ok := tensorTypes[typ]
 	if !ok {
@@ -315,19 +352,29 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 		return nil, fail("rank %d exceeds %d", len(shape), maxRank)
 	}
 	tt.shape = make([]int, len(shape))
-	elems := uint64(1)
+	// span is the product of the non-zero dimensions. It is held to the
+	// limits of a real tensor even when a zero dimension makes the tensor
+	// empty: operators size per-dimension index tables by the dimensions,
+	// so [1 134217890 0] must not pass as cheap.
+	elems, span := uint64(1), uint64(1)
 	for k, d := range shape {
 		if d < 0 {
 			return nil, fail("dimension %d is %d", k, d)
 		}
 		tt.shape[k] = int(d)
-		hi, lo := bits.Mul64(elems, uint64(d))
+		hi, lo := bits.Mul64(span, uint64(max(d, 1)))
 		if hi != 0 || lo > maxTensorBytes {
 			return nil, fail("shape %v has too many elements", shape)
 		}
-		elems = lo
+		span = lo
+		if d == 0 {
+			elems = 0
+		}
 	}
-	if size := elems * uint64(max(dt.Size(), 1)); size > maxTensorBytes {
+	if elems != 0 {
+		elems = span
+	}
+	if size := span * uint64(max(dt.Size(), 1)); size > maxTensorBytes {
 		return nil, fail("shape %v is %d bytes, over the %d-byte limit", shape, size, maxTensorBytes)
 	}
 	for _, d := range sig {
@@ -336,21 +383,30 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	if len(sig) > 0 && len(sig) != len(shape) {
 		return nil, fail("shape_signature %v does not match shape %v", sig, shape)
 	}
-	if int(buf) >= len(bufs) && buf != 0 {
+	if uint64(buf) >= uint64(len(bufs)) && buf != 0 {
 		return nil, fail("buffer index %d out of range (%d buffers)", buf, len(bufs))
 	}
-	if int(buf) < len(bufs) && len(bufs[buf]) > 0 {
+	if uint64(buf) < uint64(len(bufs)) && len(bufs[buf]) > 0 {
 		data := bufs[buf]
 		if dt.Size() == 0 {
-			return nil, fail("constant of type %s is not supported", dt)
+			return nil, unsupported("constant of type %s is not supported", typeName(typ))
 		}
 		if uint64(len(data)) != elems*uint64(dt.Size()) {
 			return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
 		}
 		tt.data = aligned(data, dt.Size())
+		// Tensors may share a buffer: charge each copy to the reader's
+		// budget, or a misaligned buffer named by many tensors would be
+		// copied once per tensor without bound.
+		if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
+			return nil, fail("%v", r.err)
+		}
 	}
 	if q.present() {
 		quant, err := parseQuant(r, q, tt.shape)
+		if errors.Is(err, runtime.ErrUnsupported) {
+			return nil, unsupported("quantization: %v", err)
+		}
 		if err != nil {
 			return nil, fail("quantization: %v", err)
 		}
@@ -376,8 +432,8 @@ func parseQuant(r *fbReader, q fbTable, shape []int) (*runtime.Quantization, err
 	scale := q.f32s(2)
 	zp := q.i64s(3)
 	axis := int(q.i32(6, 0))
-	if q.u8(4, 0) != 0 {
-		return nil, fmt.Errorf("custom quantization details are not supported")
+	if d := q.u8(4, 0); d != 0 {
+		return nil, fmt.Errorf("%w: quantization details of type %d (custom or blockwise)", runtime.ErrUnsupported, d)
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -433,10 +489,13 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 	if r.err != nil {
 		return invalid("operators: %v", r.err)
 	}
+	if len(tabs) > maxOperators {
+		return invalid("operators: %d operators, more than the %d this engine accepts", len(tabs), maxOperators)
+	}
 	m.nodes = make([]*node, len(tabs))
 	for i, t := range tabs {
 		idx := t.u32(0, 0)
-		if int(idx) >= len(codes) {
+		if uint64(idx) >= uint64(len(codes)) {
 			return invalid("operator %d: opcode index %d out of range (%d codes)", i, idx, len(codes))
 		}
 		c := codes[idx]
@@ -472,6 +531,7 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 }
 
 func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
+	inPos, outPos := positions(m.inputs), positions(m.outputs)
 	for i, t := range root.tables(7) {
 		s := Signature{Key: t.str(2), Inputs: map[string]int{}, Outputs: map[string]int{}}
 		if sub := t.u32(4, 0); sub != 0 {
@@ -480,18 +540,13 @@ func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
 		}
 		for _, dir := range []struct {
 			slot int
-			list []int
+			pos  map[uint32]int
 			dst  map[string]int
-		}{{0, m.inputs, s.Inputs}, {1, m.outputs, s.Outputs}} {
+		}{{0, inPos, s.Inputs}, {1, outPos, s.Outputs}} {
 			for _, tm := range t.tables(dir.slot) {
-				name, idx := tm.str(0), int(tm.u32(1, 0))
-				pos := -1
-				for k, x := range dir.list {
-					if x == idx {
-						pos = k
-					}
-				}
-				if pos < 0 {
+				name, idx := tm.str(0), tm.u32(1, 0)
+				pos, ok := dir.pos[idx]
+				if !ok {
 					return invalid("signature %d %q: %q names tensor %d, which is not a subgraph input or output", i, s.Key, name, idx)
 				}
 				dir.dst[name] = pos
@@ -506,6 +561,16 @@ func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
 		return invalid("signature defs: %v", r.err)
 	}
 	return nil
+}
+
+// positions maps each tensor index of a subgraph input or output list to
+// its (last) position in the list.
+func positions(list []int) map[uint32]int {
+	pos := make(map[uint32]int, len(list))
+	for k, x := range list {
+		pos[uint32(x)] = k
+	}
+	return pos
 }
 
 // checkGraph verifies that operators are in an order that can run: every
@@ -524,7 +589,20 @@ func (m *Model) checkGraph() error {
 	}
 	for _, n := range m.nodes {
 		for k, x := range n.inputs {
+			if x >= 0 && !ready[x] && !m.tensors[x].variable && m.tensors[x].numElements() == 0 {
+				// A zero-size constant has an empty buffer, so it looked
+				// like a run-time tensor; TFLite reads it as a constant
+				// (an empty RESHAPE shape, for one).
+				m.tensors[x].data = []byte{}
+				ready[x] = true
+			}
 			if x >= 0 && !ready[x] && !m.tensors[x].variable {
+				if !Supported(n.name) {
+					// An operator this engine does not know may use such an
+					// input as scratch memory (Vela's ethos-u does); say what
+					// is missing rather than call the model invalid.
+					return unsupportedOp(n)
+				}
 				return invalid("operator %d (%s): input %d (%s) is read before anything writes it", n.index, n.name, k, m.tensors[x])
 			}
 		}

@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
@@ -105,6 +106,11 @@ func (c *opCtx) arity(minIn, maxIn, outs int) error {
 	if n := c.numOutputs(); n != outs {
 		return c.invalid("has %d outputs, want %d", n, outs)
 	}
+	// Absent optional inputs may be left off the end of the list: pad it
+	// with -1 so that kernels can index every input up to maxIn (nil).
+	for len(c.n.inputs) < maxIn {
+		c.n.inputs = append(c.n.inputs, -1)
+	}
 	return nil
 }
 
@@ -124,7 +130,7 @@ func (m *Model) prepare() error {
 	for _, n := range m.nodes {
 		f, ok := registry[n.name]
 		if !ok {
-			return fmt.Errorf("%w: operator %d: %s (version %d) is not supported by this engine", runtime.ErrUnsupported, n.index, n.name, n.version)
+			return unsupportedOp(n)
 		}
 		k, err := f(&opCtx{m: m, n: n})
 		if err == nil && n.opts.r != nil && n.opts.r.err != nil {
@@ -136,6 +142,21 @@ func (m *Model) prepare() error {
 		n.kernel = k
 	}
 	return nil
+}
+
+// unsupportedOp is the error for an operator without a kernel; for the
+// operators of accelerator-compiled and TensorFlow-only models it says so.
+func unsupportedOp(n *node) error {
+	hint := ""
+	switch {
+	case n.name == "CUSTOM:edgetpu-custom-op":
+		hint = " (the model is compiled for a Coral Edge TPU; use the model from before edgetpu_compiler)"
+	case n.name == "CUSTOM:ethos-u":
+		hint = " (the model is compiled by Vela for an Arm Ethos-U NPU; use the model from before Vela)"
+	case strings.HasPrefix(n.name, "CUSTOM:Flex"):
+		hint = " (a TensorFlow operator that needs TFLite's Flex delegate)"
+	}
+	return fmt.Errorf("%w: operator %d: %s (version %d) is not supported by this engine%s", runtime.ErrUnsupported, n.index, n.name, n.version, hint)
 }
 
 // sameShape reports whether two shapes are equal.

@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -77,29 +78,30 @@ func planArena(m *Model) (arenaPlan, error) {
 	for i := range p.offsets {
 		p.offsets[i] = -1
 	}
-	type span struct{ off, end int }
-	var placed []item
+	// placed is sorted by offset, so one pass over it finds the lowest gap
+	// between the tensors alive at the same time: O(tensors²) in all, with
+	// no allocation per tensor.
+	type span struct{ off, end, first, last int }
+	var placed []span
 	for _, it := range items {
-		var busy []span
-		for _, o := range placed {
-			if first[o.t] <= last[it.t] && first[it.t] <= last[o.t] {
-				busy = append(busy, span{p.offsets[o.t], p.offsets[o.t] + o.size})
-			}
-		}
-		sort.Slice(busy, func(a, b int) bool { return busy[a].off < busy[b].off })
+		f, l := first[it.t], last[it.t]
 		off := 0
-		for _, s := range busy {
-			if off+it.size <= s.off {
+		for _, s := range placed {
+			if s.first > l || f > s.last {
+				continue
+			}
+			if it.size <= s.off-off { // off+it.size <= s.off, without overflow
 				break
 			}
 			off = max(off, s.end)
 		}
-		p.offsets[it.t] = off
-		p.size = max(p.size, off+it.size)
-		if p.size > maxArenaBytes {
+		if it.size > maxArenaBytes-off {
 			return arenaPlan{}, fmt.Errorf("%w: activations need more than %d bytes", runtime.ErrUnsupported, maxArenaBytes)
 		}
-		placed = append(placed, it)
+		p.offsets[it.t] = off
+		p.size = max(p.size, off+it.size)
+		at := sort.Search(len(placed), func(k int) bool { return placed[k].off > off })
+		placed = slices.Insert(placed, at, span{off, off + it.size, f, l})
 	}
 	return p, nil
 }
