@@ -40,7 +40,7 @@ DECODE_ARGS := -image $(IMAGE)
 IMAGE_DEP   := $(IMAGE)
 endif
 
-.PHONY: all build test vet fmt staticcheck unit qemu cross bench bench-peers run clean
+.PHONY: all build test vet fmt staticcheck unit conformance qemu cross bench bench-peers run clean
 
 all: build
 
@@ -50,7 +50,7 @@ build:
 
 # Every step runs even when an earlier one fails, so one run shows every
 # problem; the summary line names the steps that failed.
-TEST_STEPS := vet fmt staticcheck unit qemu
+TEST_STEPS := vet fmt staticcheck unit conformance qemu
 
 test:
 	@failed=; for step in $(TEST_STEPS); do \
@@ -74,6 +74,13 @@ staticcheck:
 
 unit:
 	$(GO) test ./...
+
+# The conformance table (model, cases passed, largest difference from the
+# real TFLite): go test hides a passing test's output, so show it here.
+conformance:
+	@log=$$(mktemp); $(GO) test -count=1 -run '^TestConformance$$' -v ./runtime/tflite > $$log 2>&1; \
+	status=$$?; sed -n '/^conformance summary (model/,/^---/p' $$log; \
+	[ $$status -eq 0 ] || cat $$log; rm -f $$log; exit $$status
 
 # The engine's tests on arm64 and armv7 under qemu user-mode emulation
 # (natively on a machine of that architecture). -short: slow tests may
