@@ -69,19 +69,10 @@ func (s *Store) CachePut(entries []CacheEntry, capBytes int64) (evicted int, err
 			total += entrySize(e.Key, e.Value)
 		}
 		if capBytes > 0 {
-			c := age.Cursor()
-			for k, _ := c.First(); k != nil && total > capBytes; k, _ = c.First() {
-				key := bytes.Clone(k[8:])
-				if v := cache.Get(key); len(v) >= 8 {
-					total -= entrySize(key, v[8:])
-					if err := cache.Delete(key); err != nil {
-						return err
-					}
-				}
-				if err := c.Delete(); err != nil {
-					return err
-				}
-				evicted++
+			var err error
+			evicted, err = evictOldest(cache, age, &total, func(uint64) bool { return total > capBytes })
+			if err != nil {
+				return err
 			}
 		}
 		return putUint(meta, keyCacheBytes, uint64(max(total, 0)))
@@ -96,23 +87,35 @@ func (s *Store) CacheExpire(ttl time.Duration) (int, error) {
 	err := s.update(func(tx *bolt.Tx) error {
 		cache, age, meta := tx.Bucket(bucketCache), tx.Bucket(bucketCacheAge), tx.Bucket(bucketMeta)
 		total := int64(getUint(meta, keyCacheBytes))
-		c := age.Cursor()
-		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < cutoff; k, _ = c.First() {
-			key := bytes.Clone(k[8:])
-			if v := cache.Get(key); len(v) >= 8 {
-				total -= entrySize(key, v[8:])
-				if err := cache.Delete(key); err != nil {
-					return err
-				}
-			}
-			if err := c.Delete(); err != nil {
-				return err
-			}
-			n++
+		var err error
+		n, err = evictOldest(cache, age, &total, func(created uint64) bool { return created < cutoff })
+		if err != nil {
+			return err
 		}
 		return putUint(meta, keyCacheBytes, uint64(max(total, 0)))
 	})
 	return n, err
+}
+
+// evictOldest deletes entries oldest first while more(created) holds,
+// keeping *total (the accounted bytes) in step, and returns how many.
+func evictOldest(cache, age *bolt.Bucket, total *int64, more func(created uint64) bool) (int, error) {
+	n := 0
+	c := age.Cursor()
+	for k, _ := c.First(); k != nil && more(binary.BigEndian.Uint64(k)); k, _ = c.First() {
+		key := bytes.Clone(k[8:])
+		if v := cache.Get(key); len(v) >= 8 {
+			*total -= entrySize(key, v[8:])
+			if err := cache.Delete(key); err != nil {
+				return n, err
+			}
+		}
+		if err := c.Delete(); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // CacheStats reports the number of entries and their accounted bytes.
