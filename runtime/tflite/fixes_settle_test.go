@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -78,5 +79,23 @@ func TestBinaryKeepsConcreteShape(t *testing.T) {
 	}
 	if _, err := Load(tm.bytes()); err == nil {
 		t.Fatal("ADD [1 2] + [1 2] -> [1 3] loaded")
+	}
+}
+
+// TestSqueezeUnknownShape checks that SQUEEZE of an input stored as []
+// (its shape set by resizing it at run time, as in litert's simple_squeeze)
+// is refused as unsupported, not invalid.
+func TestSqueezeUnknownShape(t *testing.T) {
+	tm := testModel{
+		tensors: []testTensor{
+			{name: "x", typ: tensorFloat32, shape: []int32{}},
+			{name: "y", typ: tensorFloat32, shape: []int32{}},
+		},
+		inputs: []int32{0}, outputs: []int32{1},
+		ops: []testOp{{builtin: 43, ins: []int32{0}, outs: []int32{1}, opts: fbt{0: []int32{1}}}},
+	}
+	_, err := Load(tm.bytes())
+	if !errors.Is(err, runtime.ErrUnsupported) {
+		t.Fatalf("got %v, want %v", err, runtime.ErrUnsupported)
 	}
 }
