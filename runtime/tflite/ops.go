@@ -125,14 +125,18 @@ func (c *opCtx) activation(slot int) (kernels.Activation, error) {
 	return 0, c.unsupported("fused activation %d", a)
 }
 
-// prepare finds and prepares every operator's kernel.
+// prepare finds and prepares every operator's kernel. Like TFLite's
+// InterpreterBuilder, it resolves every operator before preparing any, so a
+// model with an operator this engine lacks is reported as unsupported
+// rather than by the first check a known operator fails.
 func (m *Model) prepare() error {
 	for _, n := range m.nodes {
-		f, ok := registry[n.name]
-		if !ok {
+		if !Supported(n.name) {
 			return unsupportedOp(n)
 		}
-		k, err := f(&opCtx{m: m, n: n})
+	}
+	for _, n := range m.nodes {
+		k, err := registry[n.name](&opCtx{m: m, n: n})
 		if err == nil && n.opts.r != nil && n.opts.r.err != nil {
 			err = invalid("options: %v", n.opts.r.err)
 		}
