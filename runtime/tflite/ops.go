@@ -125,14 +125,18 @@ func (c *opCtx) activation(slot int) (kernels.Activation, error) {
 	return 0, c.unsupported("fused activation %d", a)
 }
 
-// prepare finds and prepares every operator's kernel.
+// prepare finds and prepares every operator's kernel. Like TFLite's
+// InterpreterBuilder, it resolves every operator before preparing any, so a
+// model with an operator this engine lacks is reported as unsupported
+// rather than by the first check a known operator fails.
 func (m *Model) prepare() error {
 	for _, n := range m.nodes {
-		f, ok := registry[n.name]
-		if !ok {
+		if !Supported(n.name) {
 			return unsupportedOp(n)
 		}
-		k, err := f(&opCtx{m: m, n: n})
+	}
+	for _, n := range m.nodes {
+		k, err := registry[n.name](&opCtx{m: m, n: n})
 		if err == nil && n.opts.r != nil && n.opts.r.err != nil {
 			err = invalid("options: %v", n.opts.r.err)
 		}
@@ -170,4 +174,44 @@ func sameShape(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// unknownShape reports whether a tensor's stored shape is a placeholder:
+// rank 0 where the operator computes a higher rank, or a shape_signature
+// with -1 (a dimension fixed only when TFLite's Prepare resizes it).
+func unknownShape(t *tensor, want []int) bool {
+	if len(t.shape) == 0 && len(want) > 0 {
+		return true
+	}
+	for _, d := range t.signature {
+		if d < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// settleOutput gives output i the type and shape the operator computes, as
+// TFLite's Prepare does (it retypes and resizes outputs whatever the file
+// stores): the type always, the shape only where the stored one is unknown
+// (see unknownShape), since a different concrete shape more likely means a
+// damaged file. Variables keep what the file says. The caller checks the
+// output against its operator's rules afterwards.
+func (c *opCtx) settleOutput(i int, dt runtime.DType, shape []int) error {
+	out := c.output(i)
+	if out == nil || out.variable || out.isConst() {
+		return nil
+	}
+	if !sameShape(out.shape, shape) && unknownShape(out, shape) {
+		n := uint64(max(dt.Size(), 1))
+		for _, d := range shape {
+			if d < 0 || (d > 0 && n > maxTensorBytes/uint64(d)) {
+				return c.invalid("output shape %v of %s is too large", shape, out)
+			}
+			n *= uint64(max(d, 1))
+		}
+		out.shape, out.signature = append([]int(nil), shape...), nil
+	}
+	out.dtype = dt
+	return nil
 }

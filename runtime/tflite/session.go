@@ -36,9 +36,11 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 		switch off := m.plan.offsets[i]; {
 		case off >= 0:
 			s.bufs[i] = s.arena[off : off+t.byteSize() : off+t.byteSize()]
-			if t.isConst() {
-				copy(s.bufs[i], t.data) // a constant graph output gets its own writable copy
-			}
+			// A constant graph output, a variable or an input stored
+			// with a value gets a writable copy of it (at most one of
+			// data and init is set).
+			copy(s.bufs[i], t.data)
+			copy(s.bufs[i], t.init)
 		case t.isConst():
 			s.bufs[i] = t.data
 		}
