@@ -543,8 +543,9 @@ func (g convGeom) weights(cout int32, axis int32, shape ...int32) (w, bias oTens
 		w.zp = append(w.zp, 0)
 		bias.scale = append(bias.scale, oracleInScale*s)
 		bias.zp = append(bias.zp, 0)
+		wScale += s / float32(n)
 	}
-	return w, bias, oracleWeightBase * 2.5
+	return w, bias, wScale
 }
 
 func (g convGeom) input(shape ...int32) oTensor {
@@ -839,5 +840,18 @@ func oracleSpecs() []oracleSpec {
 			specs = append(specs, fcSpec("fc_"+strings.TrimSuffix(typ.name, "pc")+"_"+c.name, g))
 		}
 	}
+
+	// Wider layers, past the kernels' edge cases into their main loops.
+	specs = append(specs,
+		convSpec("conv_i8pc_wide_relu6", convGeom{h: 8, w: 8, cin: 32, cout: 24, k: 3, stride: 1, dil: 1, pad: padSame, act: actRelu6, typ: tensorInt8, perChannel: true}),
+		convSpec("conv_i8pc_wide_s2", convGeom{h: 12, w: 12, cin: 16, cout: 32, k: 3, stride: 2, dil: 1, pad: padSame, typ: tensorInt8, perChannel: true}),
+		convSpec("conv_f32_wide", convGeom{h: 8, w: 8, cin: 32, cout: 24, k: 3, stride: 1, dil: 1, pad: padSame, typ: tensorFloat32}),
+		convSpec("conv_u8_wide", convGeom{h: 8, w: 8, cin: 32, cout: 24, k: 3, stride: 1, dil: 1, pad: padSame, act: actRelu, typ: tensorUint8}),
+		depthwiseSpec("depthwise_i8pc_wide_s2", convGeom{h: 12, w: 12, cin: 32, k: 3, stride: 2, dil: 1, pad: padSame, act: actRelu6, typ: tensorInt8, perChannel: true}),
+		depthwiseSpec("depthwise_f32_wide", convGeom{h: 10, w: 10, cin: 32, k: 3, stride: 1, dil: 1, pad: padSame, typ: tensorFloat32}),
+		fcSpec("fc_i8_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorInt8}),
+		fcSpec("fc_i8pc_relu", convGeom{h: 3, cin: 20, cout: 12, act: actRelu, typ: tensorInt8, perChannel: true}),
+		fcSpec("fc_f32_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorFloat32}),
+	)
 	return specs
 }
