@@ -476,8 +476,7 @@ const (
 	actRelu6                    = uint8(3)
 	oracleInScale, oracleInZero = float32(0.05), int64(-3)
 	oracleU8Scale, oracleU8Zero = float32(0.05), int64(128)
-	oracleWeightBase            = float32(0.004)
-	oracleU8Weight, oracleU8WZ  = float32(0.01), int64(120)
+	oracleU8WZ                  = int64(120)
 )
 
 // convGeom is the geometry of a convolution-like spec.
@@ -496,23 +495,28 @@ func (g convGeom) outSize(n int32) int32 {
 	return (n-((g.k-1)*g.dil+1))/g.stride + 1
 }
 
-// quantOut picks the output quantization of an accumulation of k products:
-// about three standard deviations of the sum span the int8/uint8 range
-// (RELU6 uses [0, 6] as converted models do).
-func (g convGeom) quantOut(k int32, wScale float32, shape ...int32) oTensor {
-	inScale := oracleInScale
-	if g.typ == tensorUint8 {
-		inScale = oracleU8Scale
+// spread is the standard deviation, in real units, that a quantized
+// layer's outputs are given (through its weight scales), and the output
+// scale that maps about three of them onto the 8-bit range: most outputs
+// then lie inside the range and inside each activation's clamp.
+func (g convGeom) spread() (std, outScale float32) {
+	switch g.act {
+	case actReluN1:
+		return 0.7, 2.0 / 255
+	case actRelu6:
+		return 3, 6.0 / 255
 	}
-	scale := float32(math.Sqrt(float64(k))) * inScale * wScale * 127
+	return 3, 3 * 3.0 / 128
+}
+
+func (g convGeom) quantOut(shape ...int32) oTensor {
+	_, scale := g.spread()
 	zp := int64(5)
 	switch g.act {
-	case actRelu:
+	case actRelu, actRelu6:
 		zp = -128
-	case actRelu6:
-		scale, zp = 6.0/255, -128
 	case actReluN1:
-		scale, zp = 2.0/255, 0
+		zp = 0
 	}
 	if g.typ == tensorUint8 {
 		return u8T(scale, zp+128, shape...)
@@ -520,16 +524,22 @@ func (g convGeom) quantOut(k int32, wScale float32, shape ...int32) oTensor {
 	return q8T(scale, zp, shape...)
 }
 
-// weights returns the filter and bias tensors of a convolution with cout
-// output channels along axis (the filter's quantized dimension).
-func (g convGeom) weights(cout int32, axis int32, shape ...int32) (w, bias oTensor, wScale float32) {
-	switch g.typ {
-	case tensorFloat32:
-		return fT(shape...).within(-1, 1).konst(), fT(cout).within(-1, 1).konst(), 0
-	case tensorUint8:
-		w = u8T(oracleU8Weight, oracleU8WZ, shape...).konst()
-		bias = oTensor{typ: tensorInt32, shape: []int32{cout}, scale: []float32{oracleU8Scale * oracleU8Weight}, zp: []int64{0}, fixed: true}
-		return w, bias, oracleU8Weight
+// weights returns the filter and bias tensors of a layer that sums k
+// products into each of cout output channels along axis (the filter's
+// quantized dimension). Quantized weights are scaled so that the sums
+// have the spread's standard deviation: inputs and weights uniform over
+// 8 bits have deviations of about 128/sqrt(3) steps each.
+func (g convGeom) weights(k, cout, axis int32, shape ...int32) (w, bias oTensor) {
+	if g.typ == tensorFloat32 {
+		return fT(shape...).within(-1, 1).konst(), fT(cout).within(-1, 1).konst()
+	}
+	std, _ := g.spread()
+	inScale := g.input().scale[0]
+	wScale := std / (float32(math.Sqrt(float64(k))) * inScale * 128 * 128 / 3)
+	if g.typ == tensorUint8 {
+		w = u8T(wScale, oracleU8WZ, shape...).konst()
+		bias = oTensor{typ: tensorInt32, shape: []int32{cout}, scale: []float32{inScale * wScale}, zp: []int64{0}, fixed: true}
+		return w, bias
 	}
 	w = oTensor{typ: tensorInt8, shape: shape, axis: axis, fixed: true}
 	bias = oTensor{typ: tensorInt32, shape: []int32{cout}, fixed: true}
@@ -538,14 +548,14 @@ func (g convGeom) weights(cout int32, axis int32, shape ...int32) (w, bias oTens
 		n = cout
 	}
 	for c := range n {
-		s := oracleWeightBase * float32(1+c%4)
+		// Per-channel scales vary around wScale by up to a factor of 2.
+		s := wScale * float32(2+c%3) / 3
 		w.scale = append(w.scale, s)
 		w.zp = append(w.zp, 0)
-		bias.scale = append(bias.scale, oracleInScale*s)
+		bias.scale = append(bias.scale, inScale*s)
 		bias.zp = append(bias.zp, 0)
-		wScale += s / float32(n)
 	}
-	return w, bias, wScale
+	return w, bias
 }
 
 func (g convGeom) input(shape ...int32) oTensor {
@@ -568,21 +578,21 @@ func (g convGeom) tolerance(s oracleSpec) oracleSpec {
 	return s
 }
 
-func (g convGeom) output(k int32, wScale float32, shape ...int32) oTensor {
+func (g convGeom) output(shape ...int32) oTensor {
 	if g.typ == tensorFloat32 {
 		return fT(shape...)
 	}
-	return g.quantOut(k, wScale, shape...)
+	return g.quantOut(shape...)
 }
 
 func convSpec(name string, g convGeom) oracleSpec {
 	oh, ow := g.outSize(g.h), g.outSize(g.w)
-	w, b, ws := g.weights(g.cout, 0, g.cout, g.k, g.k, g.cin)
+	w, b := g.weights(g.k*g.k*g.cin, g.cout, 0, g.cout, g.k, g.k, g.cin)
 	return g.tolerance(oracleSpec{
 		name: name, op: opConv, optType: optConv,
 		opts: fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: g.act, 4: g.dil, 5: g.dil},
 		ins:  []oTensor{g.input(1, g.h, g.w, g.cin), w, b},
-		outs: []oTensor{g.output(g.k*g.k*g.cin, ws, 1, oh, ow, g.cout)},
+		outs: []oTensor{g.output(1, oh, ow, g.cout)},
 	})
 }
 
@@ -593,23 +603,23 @@ func depthwiseSpec(name string, g convGeom) oracleSpec {
 		mult = 2
 	}
 	cout := g.cin * mult
-	w, b, ws := g.weights(cout, 3, 1, g.k, g.k, cout)
+	w, b := g.weights(g.k*g.k, cout, 3, 1, g.k, g.k, cout)
 	return g.tolerance(oracleSpec{
 		name: name, op: opDepthwise, optType: optDepthwise,
 		opts: fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: mult, 4: g.act, 5: g.dil, 6: g.dil},
 		ins:  []oTensor{g.input(1, g.h, g.w, g.cin), w, b},
-		outs: []oTensor{g.output(g.k*g.k, ws, 1, oh, ow, cout)},
+		outs: []oTensor{g.output(1, oh, ow, cout)},
 	})
 }
 
 // fcSpec is a fully connected layer on g.h rows of g.cin features.
 func fcSpec(name string, g convGeom) oracleSpec {
-	w, b, ws := g.weights(g.cout, 0, g.cout, g.cin)
+	w, b := g.weights(g.cin, g.cout, 0, g.cout, g.cin)
 	return g.tolerance(oracleSpec{
 		name: name, op: opFullyConnected, optType: optFC,
 		opts: fbt{0: g.act},
 		ins:  []oTensor{g.input(g.h, g.cin), w, b},
-		outs: []oTensor{g.output(g.cin, ws, g.h, g.cout)},
+		outs: []oTensor{g.output(g.h, g.cout)},
 	})
 }
 
@@ -718,7 +728,7 @@ func oracleSpecs() []oracleSpec {
 		{name: "leaky_i8", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.2)}, ins: []oTensor{q8(0.05, 3, 1, 300)}, outs: []oTensor{q8(0.04, -10, 1, 300)}},
 		{name: "leaky_u8", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.1)}, ins: []oTensor{u8(0.05, 100, 1, 300)}, outs: []oTensor{u8(0.03, 60, 1, 300)}},
 		{name: "leaky_i8_small_alpha", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.001)}, ins: []oTensor{q8(0.05, 3, 1, 300)}, outs: []oTensor{q8(0.04, -10, 1, 300)}},
-		{name: "leaky_i8_neg_alpha", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(-0.3)}, ins: []oTensor{q8(0.05, 3, 1, 300)}, outs: []oTensor{q8(0.0001, -10, 1, 300)}},
+		{name: "leaky_i8_neg_alpha", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(-0.3)}, ins: []oTensor{q8(0.05, 3, 1, 300)}, outs: []oTensor{q8(0.06, -10, 1, 300)}},
 
 		// Quantize, dequantize, cast.
 		{name: "quant_f32_i8", op: opQuantize, ins: []oTensor{f(1, 17).within(0, 0.5)}, outs: []oTensor{q8(0.0019921549, -128, 1, 17)}},
