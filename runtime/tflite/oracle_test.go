@@ -81,8 +81,8 @@ func u8T(scale float32, zp int64, shape ...int32) oTensor {
 	return oTensor{typ: tensorUint8, shape: shape, scale: []float32{scale}, zp: []int64{zp}}
 }
 
-// konst makes t a constant drawn from the spec's seed.
-func (t oTensor) konst() oTensor { t.fixed = true; return t }
+// constant makes t a constant drawn from the spec's seed.
+func (t oTensor) constant() oTensor { t.fixed = true; return t }
 
 // with makes t a constant with the given contents.
 func (t oTensor) with(data []byte) oTensor { t.data = data; return t }
@@ -114,7 +114,7 @@ func (t oTensor) elems() int {
 	return n
 }
 
-// fill draws n values of t's type: floats uniform in t's range, int8 and
+// fill draws the elements of t: floats uniform in t's range, int8 and
 // uint8 over their whole range (int8 constants avoid -128, as symmetric
 // weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
 func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
@@ -531,13 +531,13 @@ func (g convGeom) quantOut(shape ...int32) oTensor {
 // 8 bits have deviations of about 128/sqrt(3) steps each.
 func (g convGeom) weights(k, cout, axis int32, shape ...int32) (w, bias oTensor) {
 	if g.typ == tensorFloat32 {
-		return fT(shape...).within(-1, 1).konst(), fT(cout).within(-1, 1).konst()
+		return fT(shape...).within(-1, 1).constant(), fT(cout).within(-1, 1).constant()
 	}
 	std, _ := g.spread()
 	inScale := g.input().scale[0]
 	wScale := std / (float32(math.Sqrt(float64(k))) * inScale * 128 * 128 / 3)
 	if g.typ == tensorUint8 {
-		w = u8T(wScale, oracleU8WZ, shape...).konst()
+		w = u8T(wScale, oracleU8WZ, shape...).constant()
 		bias = oTensor{typ: tensorInt32, shape: []int32{cout}, scale: []float32{inScale * wScale}, zp: []int64{0}, fixed: true}
 		return w, bias
 	}
@@ -688,7 +688,7 @@ func oracleSpecs() []oracleSpec {
 		{name: "add_i8_bc", op: opAdd, optType: optAdd, ins: []oTensor{q8(0.101960786, -128, 1, 1), q8(0.68843985, -21, 17)}, outs: []oTensor{q8(0.21009913, -128, 1, 17)}},
 		{name: "add_i8_relu", op: opAdd, optType: optAdd, opts: fbt{0: actRelu}, ins: []oTensor{q8(0.083858304, 38, 1, 4, 4, 64), q8(0.21724364, -2, 1, 4, 4, 64)}, outs: []oTensor{q8(0.12706915, -128, 1, 4, 4, 64)}},
 		{name: "add_i8_bigratio", op: opAdd, optType: optAdd, ins: []oTensor{q8(11.426336, 24, 1, 6, 6, 64), q8(1.062955, 11, 1, 6, 6, 64)}, outs: []oTensor{q8(11.45678, 22, 1, 6, 6, 64)}},
-		{name: "sub_i8_const_a", op: opSub, optType: optSub, ins: []oTensor{q8(0.18431373, -128, 12, 12, 1).konst(), q8(0.21009913, -128, 1, 17)}, outs: []oTensor{q8(0.38818967, 10, 12, 12, 17)}},
+		{name: "sub_i8_const_a", op: opSub, optType: optSub, ins: []oTensor{q8(0.18431373, -128, 12, 12, 1).constant(), q8(0.21009913, -128, 1, 17)}, outs: []oTensor{q8(0.38818967, 10, 12, 12, 17)}},
 		{name: "sub_i8_tiny_b", op: opSub, optType: optSub, ins: []oTensor{q8(1, -128, 1, 24, 24, 3), q8(1e-06, 0, 1, 1, 1, 3).with(i8bytes(-97, 80, 127))}, outs: []oTensor{q8(1, -128, 1, 24, 24, 3)}},
 		{name: "sub_i8_tiny_b2", op: opSub, optType: optSub, ins: []oTensor{q8(0.5, -3, 1, 10, 10, 3), q8(0.0001, 0, 1, 1, 1, 3).with(i8bytes(-97, 80, 127))}, outs: []oTensor{q8(0.4, 5, 1, 10, 10, 3)}},
 		{name: "sub_i8_same", op: opSub, optType: optSub, ins: []oTensor{q8(0.007843138, -128, 1, 30, 30, 3), q8(0.003921569, -128, 1, 30, 30, 3)}, outs: []oTensor{q8(0.007843138, -1, 1, 30, 30, 3)}},
@@ -790,8 +790,8 @@ func oracleSpecs() []oracleSpec {
 
 		// SSD post-processing (a custom operator): fast and regular NMS,
 		// float and uint8 inputs.
-		detectionSpec("detection_f32_fast", false, f(1, 40, 4).within(-1, 1), f(1, 40, 4).within(0, 1), f(40, 4).within(0.1, 1).konst()),
-		detectionSpec("detection_f32_regular", true, f(1, 40, 4).within(-1, 1), f(1, 40, 4).within(0, 1), f(40, 4).within(0.1, 1).konst()),
+		detectionSpec("detection_f32_fast", false, f(1, 40, 4).within(-1, 1), f(1, 40, 4).within(0, 1), f(40, 4).within(0.1, 1).constant()),
+		detectionSpec("detection_f32_regular", true, f(1, 40, 4).within(-1, 1), f(1, 40, 4).within(0, 1), f(40, 4).within(0.1, 1).constant()),
 		detectionSpec("detection_u8_fast", false, u8(0.05, 128, 1, 40, 4), u8(1.0/256, 0, 1, 40, 4), u8(0.004, 0, 40, 4).with(anchorBytes(160))),
 
 		// Pad.
