@@ -133,13 +133,9 @@ func describe(b []byte) (*Description, error) {
 // prepareNode runs the checks Model.prepare makes for one operator and
 // discards the kernel.
 func prepareNode(m *Model, n *node) error {
-	f, ok := registry[n.name]
-	if !ok {
+	if !Supported(n.name) {
 		return fmt.Errorf("%w: no kernel for %s version %d", runtime.ErrUnsupported, n.name, n.version)
 	}
-	_, err := f(&opCtx{m: m, n: n})
-	if err == nil && n.opts.r != nil && n.opts.r.err != nil {
-		err = invalid("options: %v", n.opts.r.err)
-	}
+	_, err := prepareKernel(m, n)
 	return err
 }

@@ -136,16 +136,23 @@ func (m *Model) prepare() error {
 		}
 	}
 	for _, n := range m.nodes {
-		k, err := registry[n.name](&opCtx{m: m, n: n})
-		if err == nil && n.opts.r != nil && n.opts.r.err != nil {
-			err = invalid("options: %v", n.opts.r.err)
-		}
+		k, err := prepareKernel(m, n)
 		if err != nil {
 			return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)
 		}
 		n.kernel = k
 	}
 	return nil
+}
+
+// prepareKernel runs the prepare function of n, which must have a kernel,
+// and reports options the reader found malformed on the way.
+func prepareKernel(m *Model, n *node) (kernel, error) {
+	k, err := registry[n.name](&opCtx{m: m, n: n})
+	if err == nil && n.opts.r != nil && n.opts.r.err != nil {
+		err = invalid("options: %v", n.opts.r.err)
+	}
+	return k, err
 }
 
 // unsupportedOp is the error for an operator without a kernel; for the
