@@ -32,6 +32,7 @@ func init() {
 		{"run", "run a model on raw tensor files and write its outputs", cmdRun},
 		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
 		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
+		{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
 		{"version", "print the version, Go version and platform", cmdVersion},
 		{"help", "explain a command", cmdHelp},
 	}
