@@ -9,22 +9,31 @@ import (
 
 func init() { register("CONV_2D", prepareConv) }
 
+// convOperands checks what CONV_2D and DEPTHWISE_CONV_2D share: an input,
+// a constant filter and an optional bias, all 4-D but the bias, one output,
+// and the fused activation in options field actSlot.
+func convOperands(c *opCtx, actSlot int) (in, w, bias, out *tensor, act kernels.Activation, err error) {
+	if err = c.arity(2, 3, 1); err != nil {
+		return
+	}
+	in, w, bias, out = c.input(0), c.input(1), c.input(2), c.output(0)
+	if act, err = c.activation(actSlot); err != nil {
+		return
+	}
+	if len(in.shape) != 4 || len(w.shape) != 4 || len(out.shape) != 4 {
+		err = c.invalid("input %s, filter %s and output %s must be 4-D", in, w, out)
+	} else if !w.isConst() {
+		err = c.unsupported("filter %s computed at run time", w)
+	}
+	return
+}
+
 // Conv2DOptions: padding 0, stride_w 1, stride_h 2, fused_activation_function 3,
 // dilation_w_factor 4, dilation_h_factor 5.
 func prepareConv(c *opCtx) (kernel, error) {
-	if err := c.arity(2, 3, 1); err != nil {
-		return nil, err
-	}
-	in, w, bias, out := c.input(0), c.input(1), c.input(2), c.output(0)
-	act, err := c.activation(3)
+	in, w, bias, out, act, err := convOperands(c, 3)
 	if err != nil {
 		return nil, err
-	}
-	if len(in.shape) != 4 || len(w.shape) != 4 || len(out.shape) != 4 {
-		return nil, c.invalid("input %s, filter %s and output %s must be 4-D", in, w, out)
-	}
-	if !w.isConst() {
-		return nil, c.unsupported("filter %s computed at run time", w)
 	}
 	if w.shape[3] != in.shape[3] {
 		return nil, c.unsupported("grouped convolution: filter %s on input %s", w, in)

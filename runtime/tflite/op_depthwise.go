@@ -12,19 +12,9 @@ func init() { register("DEPTHWISE_CONV_2D", prepareDepthwise) }
 // dilation_h_factor 6. The depth multiplier is taken from the shapes
 // (output channels / input channels), which TFLite also checks it against.
 func prepareDepthwise(c *opCtx) (kernel, error) {
-	if err := c.arity(2, 3, 1); err != nil {
-		return nil, err
-	}
-	in, w, bias, out := c.input(0), c.input(1), c.input(2), c.output(0)
-	act, err := c.activation(4)
+	in, w, bias, out, act, err := convOperands(c, 4)
 	if err != nil {
 		return nil, err
-	}
-	if len(in.shape) != 4 || len(w.shape) != 4 || len(out.shape) != 4 {
-		return nil, c.invalid("input %s, filter %s and output %s must be 4-D", in, w, out)
-	}
-	if !w.isConst() {
-		return nil, c.unsupported("filter %s computed at run time", w)
 	}
 	s, err := convShape(c, in, out, w.shape[1], w.shape[2], 0, 1, 2, 6, 5)
 	if err != nil {
