@@ -15,6 +15,20 @@ func init() {
 // errGatherIndex reports an index outside the params tensor at run time.
 var errGatherIndex = fmt.Errorf("%w: gather index out of range", runtime.ErrInput)
 
+// gatherKernel is the step of GATHER and GATHER_ND for index type I: run
+// copies params to out and returns the position of the first index out of
+// range, or -1; the error names that index and, in where, the range it
+// missed.
+func gatherKernel[I int32 | int64](view func([]byte) []I, run func(params []byte, idx []I, out []byte) int, where string) kernel {
+	return kernelFunc(func(b *binding) error {
+		idx := view(b.ins[1])
+		if bad := run(b.ins[0], idx, b.outs[0]); bad >= 0 {
+			return fmt.Errorf("%w: %d at position %d, %s", errGatherIndex, idx[bad], bad, where)
+		}
+		return nil
+	})
+}
+
 // prepareGatherND: output = indices.shape[:-1] + params.shape[k:], where k
 // is the last dimension of the int32/int64 indices. An index outside params
 // makes Run fail.
@@ -47,21 +61,12 @@ func prepareGatherND(c *opCtx) (kernel, error) {
 	for j := range strides {
 		strides[j] = shapeOpProd(params.shape[j+1:]) * es
 	}
+	where := fmt.Sprintf("params %v", dims)
 	switch idx.dtype {
 	case runtime.Int32:
-		return kernelFunc(func(b *binding) error {
-			if bad := kernels.GatherND(b.ins[0], i32(b.ins[1]), b.outs[0], dims, strides, slice); bad >= 0 {
-				return fmt.Errorf("%w: %d at position %d, params %v", errGatherIndex, i32(b.ins[1])[bad], bad, dims)
-			}
-			return nil
-		}), nil
+		return gatherKernel(i32, func(p []byte, ix []int32, o []byte) int { return kernels.GatherND(p, ix, o, dims, strides, slice) }, where), nil
 	case runtime.Int64:
-		return kernelFunc(func(b *binding) error {
-			if bad := kernels.GatherND(b.ins[0], i64(b.ins[1]), b.outs[0], dims, strides, slice); bad >= 0 {
-				return fmt.Errorf("%w: %d at position %d, params %v", errGatherIndex, i64(b.ins[1])[bad], bad, dims)
-			}
-			return nil
-		}), nil
+		return gatherKernel(i64, func(p []byte, ix []int64, o []byte) int { return kernels.GatherND(p, ix, o, dims, strides, slice) }, where), nil
 	}
 	return nil, c.unsupported("indices of type %s", idx.dtype)
 }
@@ -94,21 +99,12 @@ func prepareGather(c *opCtx) (kernel, error) {
 	}
 	outer, n := shapeOpProd(params.shape[:axis]), params.shape[axis]
 	slice := shapeOpProd(params.shape[axis+1:]) * es
+	where := fmt.Sprintf("axis size %d", n)
 	switch idx.dtype {
 	case runtime.Int32:
-		return kernelFunc(func(b *binding) error {
-			if bad := kernels.Gather(b.ins[0], i32(b.ins[1]), b.outs[0], outer, n, slice); bad >= 0 {
-				return fmt.Errorf("%w: %d at position %d, axis size %d", errGatherIndex, i32(b.ins[1])[bad], bad, n)
-			}
-			return nil
-		}), nil
+		return gatherKernel(i32, func(p []byte, ix []int32, o []byte) int { return kernels.Gather(p, ix, o, outer, n, slice) }, where), nil
 	case runtime.Int64:
-		return kernelFunc(func(b *binding) error {
-			if bad := kernels.Gather(b.ins[0], i64(b.ins[1]), b.outs[0], outer, n, slice); bad >= 0 {
-				return fmt.Errorf("%w: %d at position %d, axis size %d", errGatherIndex, i64(b.ins[1])[bad], bad, n)
-			}
-			return nil
-		}), nil
+		return gatherKernel(i64, func(p []byte, ix []int64, o []byte) int { return kernels.Gather(p, ix, o, outer, n, slice) }, where), nil
 	}
 	return nil, c.unsupported("indices of type %s", idx.dtype)
 }
