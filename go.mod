@@ -2,6 +2,12 @@ module github.com/edgeinfer/edgeinfer
 
 go 1.26
 
-require go.etcd.io/bbolt v1.4.3
+require (
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	go.etcd.io/bbolt v1.4.3
+)
 
-require golang.org/x/sys v0.29.0 // indirect
+require (
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	golang.org/x/sys v0.29.0 // indirect
+)

@@ -1,0 +1,96 @@
+package agent
+
+import (
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
+// Tensor is one named tensor: its element type, shape and raw bytes in
+// row-major order, little-endian (every target edgeinfer builds for).
+type Tensor struct {
+	Name  string
+	DType runtime.DType
+	Shape []int
+	Data  []byte
+}
+
+// Request asks for one inference.
+type Request struct {
+	// Model names the model; Version, when set, must be the active one.
+	Model   string
+	Version string
+	// Inputs are matched to the model's inputs by name, or by position
+	// when every name is empty.
+	Inputs []Tensor
+	// Outputs names the outputs wanted, in the order wanted; empty means
+	// every output in the model's order.
+	Outputs []string
+	// NoCache bypasses the result cache for this request (no lookup, no
+	// store).
+	NoCache bool
+}
+
+// Response is the result of one inference.
+type Response struct {
+	Model   string
+	Version string
+	Outputs []Tensor
+	// Cache says how the result cache took part: CacheHit, CacheMiss or
+	// CacheOff (the model does not use the cache, or the request bypassed it).
+	Cache CacheResult
+	// Queue is the time the request waited for a session; Compute the
+	// time the model ran (shared by every request in its batch).
+	Queue, Compute time.Duration
+	// Batch is how many requests ran together (1 without batching).
+	Batch int
+}
+
+// CacheResult says whether an answer came from the result cache.
+type CacheResult string
+
+// The values of CacheResult.
+const (
+	CacheHit  CacheResult = "hit"
+	CacheMiss CacheResult = "miss"
+	CacheOff  CacheResult = "off"
+)
+
+// Model states, as ModelStatus.State reports them.
+const (
+	StateLoading   = "loading"   // being loaded, not serving yet
+	StateReady     = "ready"     // serving requests
+	StateFailed    = "failed"    // the last load failed; Error says why
+	StateUnloading = "unloading" // draining before removal
+)
+
+// ModelStatus describes one model in the registry.
+type ModelStatus struct {
+	Name    string
+	Version string
+	// Digest is the sha256 of the model file, lowercase hex.
+	Digest string
+	State  string
+	// Error is why the last load or install failed, when it did. A model
+	// whose new version failed to load keeps serving its old one, so State
+	// can be ready with Error set.
+	Error string
+	Path  string
+	// Inputs and Outputs describe the model's tensors (batch dimension as
+	// stored in the model).
+	Inputs, Outputs []runtime.TensorInfo
+	// MaxBatch is the largest batch the scheduler forms (1 = no batching).
+	MaxBatch int
+	// Sessions is the size of the session pool; Queue the requests waiting
+	// now; QueueCap the queue's bound.
+	Sessions, Queue, QueueCap int
+	// Requests, Errors, CacheHits and CacheMisses count since the version
+	// became active.
+	Requests, Errors, CacheHits, CacheMisses uint64
+	// P50 and P99 are the total request latency over the same span.
+	P50, P99 time.Duration
+	// LoadedAt is when the active version started serving.
+	LoadedAt time.Time
+	// OTA is the model's over-the-air update state, when updates are on.
+	OTA string
+}
