@@ -5,9 +5,7 @@ go 1.26
 require (
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	go.etcd.io/bbolt v1.4.3
+	golang.org/x/sys v0.29.0
 )
 
-require (
-	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
-	golang.org/x/sys v0.29.0 // indirect
-)
+require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
