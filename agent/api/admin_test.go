@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
 )
 
 // childEnv makes the test binary act as a client (see child) instead of
@@ -97,7 +99,7 @@ func sharedServer(t *testing.T, mode os.FileMode, o Options) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveOn(t, ln, newFake(), o)
+	return serveOn(t, ln, apitest.New(), o)
 }
 
 // modelFile writes a file the fake backend accepts as a model (it holds
@@ -116,7 +118,7 @@ func modelFile(t *testing.T, valid bool) string {
 }
 
 func TestInstall(t *testing.T) {
-	s := serve(t, newFake(), Options{})
+	s := serve(t, apitest.New(), Options{})
 	good, bad := modelFile(t, true), modelFile(t, false)
 	for _, tc := range []struct {
 		name, model, body string

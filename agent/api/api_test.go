@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
 	"github.com/edgeinfer/edgeinfer/agent/api/wire"
 )
 
 func TestHealthAndMetadata(t *testing.T) {
-	fb := newFake()
+	fb := apitest.New()
 	s := serve(t, fb, Options{Version: "1.2.3"})
 	for _, tc := range []struct {
 		path   string
@@ -59,9 +60,7 @@ func TestHealthAndMetadata(t *testing.T) {
 			}
 		})
 	}
-	fb.mu.Lock()
-	fb.notReady = true
-	fb.mu.Unlock()
+	fb.SetReady(false)
 	if a := s.get(t, "/v2/health/ready"); a.status != 503 || !strings.Contains(a.errMsg(), "not ready") {
 		t.Errorf("not ready: %d %s", a.status, a.body)
 	}
@@ -82,7 +81,7 @@ func binaryBody(header string, raw ...[]byte) (map[string]string, []byte) {
 }
 
 func TestInferJSON(t *testing.T) {
-	fb := newFake()
+	fb := apitest.New()
 	s := serve(t, fb, Options{})
 	for _, tc := range []struct {
 		name    string
@@ -131,21 +130,21 @@ func TestInferJSON(t *testing.T) {
 			if a.header.Get("Content-Type") != "application/json" || a.header.Get(wire.HeaderInferenceLength) != "" {
 				t.Errorf("a JSON answer has Content-Type %q and %s %q", a.header.Get("Content-Type"), wire.HeaderInferenceLength, a.header.Get(wire.HeaderInferenceLength))
 			}
-			if req := fb.last(); req.NoCache != (tc.cache == "off") {
+			if req := fb.Last(); req.NoCache != (tc.cache == "off") {
 				t.Errorf("NoCache %v with cache %s", req.NoCache, tc.cache)
 			}
 		})
 	}
 	t.Run("versioned path", func(t *testing.T) {
 		a := s.do(t, "POST", "/v2/models/double/versions/1/infer", nil, inferJSON("[1,2,3]", ""))
-		if a.status != 200 || fb.last().Version != "1" {
-			t.Errorf("status %d, version %q: %s", a.status, fb.last().Version, a.body)
+		if a.status != 200 || fb.Last().Version != "1" {
+			t.Errorf("status %d, version %q: %s", a.status, fb.Last().Version, a.body)
 		}
 	})
 }
 
 func TestInferBinary(t *testing.T) {
-	s := serve(t, newFake(), Options{})
+	s := serve(t, apitest.New(), Options{})
 	for _, tc := range []struct {
 		name   string
 		header string
@@ -154,11 +153,11 @@ func TestInferBinary(t *testing.T) {
 		json   string   // output expected as JSON data
 	}{
 		{"all outputs binary", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}`,
-			[][]byte{floatBytes(1, 2, 3)}, []string{"y", "sum"}, ""},
+			[][]byte{apitest.Float32Bytes(1, 2, 3)}, []string{"y", "sum"}, ""},
 		{"one output binary", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"outputs":[{"name":"y","parameters":{"binary_data":true}},{"name":"sum"}]}`,
-			[][]byte{floatBytes(1, 2, 3)}, []string{"y"}, `[6]`},
+			[][]byte{apitest.Float32Bytes(1, 2, 3)}, []string{"y"}, `[6]`},
 		{"binary in, JSON out", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"outputs":[{"name":"sum"}]}`,
-			[][]byte{floatBytes(1, 2, 3)}, nil, `[6]`},
+			[][]byte{apitest.Float32Bytes(1, 2, 3)}, nil, `[6]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hdr, body := binaryBody(tc.header, tc.raw...)
@@ -181,7 +180,7 @@ func TestInferBinary(t *testing.T) {
 			if err := json.Unmarshal(js, &r); err != nil {
 				t.Fatalf("%v: %s", err, js)
 			}
-			want := map[string][]byte{"y": floatBytes(2, 4, 6), "sum": floatBytes(6)}
+			want := map[string][]byte{"y": apitest.Float32Bytes(2, 4, 6), "sum": apitest.Float32Bytes(6)}
 			off := len(js)
 			var gotBinary []string
 			for _, o := range r.Outputs {
@@ -255,7 +254,7 @@ var faultCases = []struct {
 }
 
 func TestInferFaults(t *testing.T) {
-	s := serve(t, newFake(), Options{})
+	s := serve(t, apitest.New(), Options{})
 	for _, tc := range faultCases {
 		t.Run(tc.name, func(t *testing.T) {
 			var a answer
@@ -285,7 +284,7 @@ func TestInferFaults(t *testing.T) {
 }
 
 func TestInferDeadline(t *testing.T) {
-	s := serve(t, newFake(), Options{RequestTimeout: 50 * time.Millisecond})
+	s := serve(t, apitest.New(), Options{RequestTimeout: 50 * time.Millisecond})
 	a := s.do(t, "POST", "/v2/models/slow/infer", nil, []byte(`{"inputs":[{"name":"b","shape":[1,4],"datatype":"UINT8","data":[1,2,3,4]}]}`))
 	if a.status != 504 || !strings.Contains(a.errMsg(), `model "slow": context deadline exceeded`) {
 		t.Errorf("%d %s", a.status, a.body)
@@ -293,7 +292,7 @@ func TestInferDeadline(t *testing.T) {
 }
 
 func TestOriginRefused(t *testing.T) {
-	s := serve(t, newFake(), Options{})
+	s := serve(t, apitest.New(), Options{})
 	for _, path := range []string{"/v2/health/live", "/v1/models"} {
 		a := s.do(t, "GET", path, map[string]string{"Origin": "http://evil.example"}, nil)
 		if a.status != 403 || !strings.Contains(a.errMsg(), "requests with an Origin header are refused: browsers must not reach the agent's socket") {
@@ -303,7 +302,7 @@ func TestOriginRefused(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	s := serve(t, newFake(), Options{MaxBodyBytes: 1 << 20})
+	s := serve(t, apitest.New(), Options{MaxBodyBytes: 1 << 20})
 	big := inferJSON("["+strings.Repeat("1,", 1<<19)+"1]", "")
 	a := s.do(t, "POST", "/v2/models/double/infer", nil, big)
 	if a.status != 413 || !strings.Contains(a.errMsg(), "request body is larger than the limit of 1 MiB (1048576 bytes)") {
@@ -328,7 +327,7 @@ func TestBodyLimit(t *testing.T) {
 // TestSlowClient: a client that stalls in its headers, or in its body, is
 // cut by the read timeouts while another client is served.
 func TestSlowClient(t *testing.T) {
-	s := serve(t, newFake(), Options{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
+	s := serve(t, apitest.New(), Options{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
 	for _, tc := range []struct{ name, partial string }{
 		{"half a header", "POST /v2/models/bytes/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Le"},
 		{"half a body", "POST /v2/models/bytes/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Length: 100\r\n\r\n{\"inputs\""},

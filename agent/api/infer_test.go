@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
 )
 
 // FuzzDecodeInfer feeds arbitrary bodies to the request decoder: it must
@@ -20,12 +22,12 @@ func FuzzDecodeInfer(f *testing.F) {
 	f.Add(false, inferJSON("[1, 2, 3.5]", `, "outputs": [{"name": "sum"}], "parameters": {"cache": false}`), -1)
 	f.Add(false, inferJSON("[[1, 2, 3.5]]", ""), -1)
 	hdr := `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}`
-	f.Add(false, append([]byte(hdr), floatBytes(1, 2, 3)...), len(hdr))
-	models := newFake().models
+	f.Add(false, append([]byte(hdr), apitest.Float32Bytes(1, 2, 3)...), len(hdr))
+	fake := apitest.New()
 	f.Fuzz(func(t *testing.T, bytesModel bool, body []byte, headerLen int) {
-		st := models["double"]
+		st, _ := fake.Model("double")
 		if bytesModel {
-			st = models["bytes"]
+			st, _ = fake.Model("bytes")
 		}
 		req, _, err := decodeInfer(body, headerLen, st)
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
 )
 
 func TestListen(t *testing.T) {
@@ -66,13 +68,13 @@ func TestListen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stale socket not replaced: %v", err)
 		}
-		s := serveOn(t, ln, newFake(), Options{})
+		s := serveOn(t, ln, apitest.New(), Options{})
 		if a := s.get(t, "/v2/health/live"); a.status != 200 {
 			t.Errorf("live %d on the new socket", a.status)
 		}
 	})
 	t.Run("live socket not stolen", func(t *testing.T) {
-		s := serve(t, newFake(), Options{})
+		s := serve(t, apitest.New(), Options{})
 		_, err := Listen(s.sock, 0, "")
 		if err == nil || err.Error() != "another agent is listening on "+s.sock {
 			t.Errorf("err = %v", err)
@@ -100,14 +102,14 @@ func TestListen(t *testing.T) {
 // answered, new connections are refused, the socket file is removed and
 // Serve returns nil.
 func TestServeDrains(t *testing.T) {
-	fb := newFake()
-	fb.release = make(chan struct{})
+	fb := apitest.New()
+	fb.Release = make(chan struct{})
 	s := serve(t, fb, Options{})
 	got := make(chan answer, 1)
 	go func() {
 		got <- s.do(t, "POST", "/v2/models/slow/infer", nil, []byte(`{"inputs":[{"name":"b","shape":[1,4],"datatype":"UINT8","data":[1,2,3,4]}]}`))
 	}()
-	waitFor(t, "the slow request to reach the backend", func() bool { return fb.last() != nil })
+	waitFor(t, "the slow request to reach the backend", func() bool { return fb.Last() != nil })
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.stop() }()
 	waitFor(t, "the socket to stop accepting", func() bool {
@@ -122,7 +124,7 @@ func TestServeDrains(t *testing.T) {
 		t.Fatalf("Serve returned (%v) with a request in flight", err)
 	default:
 	}
-	close(fb.release)
+	close(fb.Release)
 	if a := <-got; a.status != 200 {
 		t.Errorf("the request in flight got %d: %s", a.status, a.body)
 	}
