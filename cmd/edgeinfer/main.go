@@ -32,6 +32,8 @@ func init() {
 		{"run", "run a model on raw tensor files and write its outputs", cmdRun},
 		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
 		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
+		{"infer", "send an inference request to the running agent and print the outputs", cmdInfer},
+		{"models", "list the running agent's models with their state and latency", cmdModels},
 		{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
 		{"version", "print the version, Go version and platform", cmdVersion},
 		{"help", "explain a command", cmdHelp},
