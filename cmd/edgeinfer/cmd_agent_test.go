@@ -299,3 +299,53 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 30s")
 }
+
+// TestAgentSignals runs the real binary: SIGHUP re-reads the config file
+// (a model added to it starts serving), and SIGTERM lets a request in
+// flight finish before the process exits 0.
+func TestAgentSignals(t *testing.T) {
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "agent.yaml")
+	slow := conformance(t, "tfls_deeplabv3_float", "model.tflite")
+	os.WriteFile(cfg, fmt.Appendf(nil, "models:\n  sine:\n    path: %s\n", helloModel(t)), 0o644)
+	socket := filepath.Join(dir, "agent.sock")
+	cmd, exited := startAgent(t, bin, "--config", cfg, "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
+	c := unixClient(socket)
+	waitReady(t, c, exited)
+
+	os.WriteFile(cfg, fmt.Appendf(nil, "models:\n  sine:\n    path: %s\n  seg:\n    path: %s\n    version: \"7\"\n", helloModel(t), slow), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, func() bool {
+		resp, err := c.Get("http://agent/v2/models/seg/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+
+	// A slow request, then SIGTERM while it runs: it is answered.
+	body := fmt.Sprintf(`{"inputs":[{"name":"sub_7","shape":[1,257,257,3],"datatype":"FP32","data":[%s0]}]}`, strings.Repeat("0,", 257*257*3-1))
+	answered := make(chan error, 1)
+	go func() {
+		_, _, err := postInfer(c, "seg", body)
+		answered <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // connected and in flight: decoding and a run take over 0.5 s
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-answered; err != nil {
+		t.Errorf("request in flight at SIGTERM: %v", err)
+	}
+	select {
+	case <-exited:
+		if code := cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("exit code %d after SIGTERM", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no exit within 30s of SIGTERM")
+	}
+}
