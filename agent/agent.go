@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent/telemetry"
-	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
@@ -416,7 +415,7 @@ func (a *Agent) Install(ctx context.Context, name, path string) (ModelStatus, er
 // zero-input run every load does), and swaps it in atomically, recording
 // it as the active version in the registry (the one it replaces becomes
 // the previous). On any error nothing changes.
-func (a *Agent) Activate(ctx context.Context, name, version, path string, check func(ctx context.Context, inputs []runtime.TensorInfo, run Runner) error) (ModelStatus, error) {
+func (a *Agent) Activate(ctx context.Context, name, version, path string, check Check) (ModelStatus, error) {
 	if a.closed.Load() {
 		return ModelStatus{}, ErrShuttingDown
 	}

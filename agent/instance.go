@@ -72,13 +72,18 @@ const (
 // and returns copies of all its outputs. Load checks hand it to a smoke test.
 type Runner func(ctx context.Context, inputs [][]byte) ([][]byte, error)
 
+// Check tests a loaded model version before it serves (a smoke test): it
+// may run it through run and compare the outputs (described by outputs,
+// in model order) with what it expects. An error refuses the version.
+type Check func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error
+
 // loadSpec says what to load.
 type loadSpec struct {
 	name, version, path string
 	cfg                 ModelConfig
 	// check, when set, runs against the loaded version before it serves;
 	// an error refuses the version.
-	check func(ctx context.Context, inputs []runtime.TensorInfo, run Runner) error
+	check Check
 }
 
 // fileDigest returns the sha256 of the file at path, lowercase hex.
@@ -153,7 +158,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 		return nil, fmt.Errorf("%w: model %s: a run on zero inputs failed: %w", ErrInvalidModel, spec.name, err)
 	}
 	if spec.check != nil {
-		if err := spec.check(ctx, in.inputs, run); err != nil {
+		if err := spec.check(ctx, in.inputs, in.outputs, run); err != nil {
 			return nil, fmt.Errorf("%w: model %s: smoke test: %w", ErrInvalidModel, spec.name, err)
 		}
 	}
