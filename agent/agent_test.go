@@ -448,3 +448,39 @@ func TestReload(t *testing.T) {
 		t.Errorf("model removed from the config is still there: %v", err)
 	}
 }
+
+// TestActivateCheck: a smoke check sees the new version's tensors and can
+// run it; when it fails, the serving version stays and nothing is recorded.
+func TestActivateCheck(t *testing.T) {
+	c := testConfig(t, map[string]ModelConfig{quantModel: {}})
+	a, st := newAgent(t, c)
+	before, _ := a.Model(quantModel)
+	b, _ := os.ReadFile(modelPath(t, quantModel))
+	v2 := filepath.Join(c.DataDir, "models", quantModel, "2.tflite")
+	os.MkdirAll(filepath.Dir(v2), 0o755)
+	os.WriteFile(v2, append(b, 1), 0o644)
+	in, want := caseData(t, quantModel)
+	failing := func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error {
+		outs, err := run(ctx, [][]byte{in})
+		if err != nil {
+			return err
+		}
+		if outputs[0].Shape[1] != 1001 || !bytes.Equal(outs[0], want) {
+			return errors.New("the check saw the wrong model")
+		}
+		return errors.New("expected output differs")
+	}
+	if _, err := a.Activate(context.Background(), quantModel, "2", v2, failing); err == nil || !errors.Is(err, ErrInvalidModel) {
+		t.Fatalf("activate with a failing check: %v", err)
+	}
+	if cur, _ := a.Model(quantModel); cur.Version != before.Version {
+		t.Fatalf("version %s after a failed check, want %s still serving", cur.Version, before.Version)
+	}
+	if _, ok, _ := st.GetModel(quantModel); ok {
+		t.Error("a refused version was recorded in the registry")
+	}
+	passing := func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error { return nil }
+	if s, err := a.Activate(context.Background(), quantModel, "2", v2, passing); err != nil || s.Version != "2" {
+		t.Fatalf("activate: %+v %v", s, err)
+	}
+}
