@@ -121,18 +121,18 @@ type handler struct {
 func newHandler(b Backend, o Options) *handler {
 	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Getuid()}
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request) error{
-		"GET /v2/health/live":                            h.live,
-		"GET /v2/health/ready":                           h.ready,
-		"GET /v2":                                        h.server,
-		"GET /v2/models/{name}":                          h.metadata,
-		"GET /v2/models/{name}/versions/{version}":       h.metadata,
-		"GET /v2/models/{name}/ready":                    h.modelReady,
-		"GET /v2/models/{name}/versions/{version}/ready": h.modelReady,
-		"POST /v2/models/{name}/infer":                   h.infer,
+		"GET /v2/health/live":                             h.live,
+		"GET /v2/health/ready":                            h.ready,
+		"GET /v2":                                         h.server,
+		"GET /v2/models/{name}":                           h.metadata,
+		"GET /v2/models/{name}/versions/{version}":        h.metadata,
+		"GET /v2/models/{name}/ready":                     h.modelReady,
+		"GET /v2/models/{name}/versions/{version}/ready":  h.modelReady,
+		"POST /v2/models/{name}/infer":                    h.infer,
 		"POST /v2/models/{name}/versions/{version}/infer": h.infer,
-		"GET /v1/models":                                 h.models,
-		"POST /v1/models/{name}":                         h.install,
-		"GET /metrics":                                   h.metrics,
+		"GET /v1/models":                                  h.models,
+		"POST /v1/models/{name}":                          h.install,
+		"GET /metrics":                                    h.metrics,
 	} {
 		h.mux.Handle(pattern, handlerFunc(fn))
 	}
