@@ -452,4 +452,3 @@ func procMemory(pid int) (rss, hwm float64, err error) {
 	}
 	return rss, hwm, nil
 }
-
