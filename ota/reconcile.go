@@ -417,7 +417,7 @@ func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
 		return final, nil
 	}
 	partial := final + ".partial"
-	last := -1
+	last := -10 // the percent last reported; the first call reports
 	d := &download{m: m, partial: partial, st: r.st, client: r.cfg.HTTP, progress: func(have int64) {
 		if p := int(have * 100 / m.Size); p/10 != last/10 {
 			last = p
