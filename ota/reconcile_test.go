@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +157,9 @@ func TestBrokerRestartMidUpdate(t *testing.T) {
 	release()
 	d.waitState(t, "face", "1", StepActive)
 	// After the restart the device reconnected and republished its status.
-	w.waitFor(t, d.id, func(s Status) bool { return s.Online && s.Models["face"].Version == "1" && s.Models["face"].State == StepActive })
+	w.waitFor(t, d.id, func(s Status) bool {
+		return s.Online && s.Models["face"].Version == "1" && s.Models["face"].State == StepActive
+	})
 	// And it still takes new desired state.
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
 	e.push(t, FleetModelTopic(e.fleet, "sine"), e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
