@@ -220,6 +220,7 @@ type device struct {
 	id     string
 	dir    string
 	st     *store.Store
+	link   *mqttlink.Link
 	models *engineModels
 	rec    *Reconciler
 	cancel context.CancelFunc
@@ -266,6 +267,7 @@ func (e *env) startDevice(t *testing.T, id, dir string, tweak func(*Config)) *de
 		t.Fatal(err)
 	}
 	rp.Store(d.rec)
+	d.link = link
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	go func() {
@@ -282,6 +284,7 @@ func (e *env) startDevice(t *testing.T, id, dir string, tweak func(*Config)) *de
 func (d *device) stop() {
 	d.cancel()
 	<-d.done
+	d.link.Close()
 	if d.st != nil {
 		d.st.Close()
 		d.st = nil

@@ -207,7 +207,8 @@ func (r *Reconciler) State(name string) string {
 const stateWatching = "watching"
 
 // Run subscribes to the device's desired-state topics and reconciles until
-// ctx ends; then it publishes an offline status and returns nil.
+// ctx ends; then it publishes an offline status and returns. It returns
+// nil: failures along the way are reported and retried, not returned.
 func (r *Reconciler) Run(ctx context.Context) error {
 	handler := func(m mqttlink.Message) { r.receive(m) }
 	filters := []string{DeviceModelTopic(r.cfg.DeviceID, "+")}
@@ -215,8 +216,10 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		filters = append(filters, FleetModelTopic(r.cfg.Fleet, "+"))
 	}
 	for _, f := range filters {
+		// The link remembers the filter and subscribes again on every
+		// reconnect, so a failure now is not the end.
 		if err := r.link.Subscribe(ctx, f, 1, handler); err != nil {
-			return fmt.Errorf("ota: %w", err)
+			r.log.Warn("subscribe failed; retrying on reconnect", "filter", f, "err", err)
 		}
 	}
 	r.publishStatus(ctx, true)
