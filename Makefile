@@ -1,6 +1,7 @@
 # edgeinfer: build, test, cross-compile and demo. See README.md.
 #
-#   make run     build, fetch a face-detection model and a photo, find the faces
+#   make run     build, fetch a face-detection model and a photo, start the agent,
+#                find the faces through its socket, stop it
 #   make test    go vet, gofmt, staticcheck, go test, arm64/armv7 tests under qemu
 #                (make vet, fmt, staticcheck, unit, qemu run one step)
 #   make build   bin/edgeinfer for this machine
@@ -99,13 +100,21 @@ bench-peers: build
 	$(GO) run ./internal/benchpeers -edgeinfer bin/edgeinfer
 
 run: build $(FACE_MODEL) $(IMAGE_DEP)
-	@mkdir -p $(RUN_DIR)
+	@rm -rf $(RUN_DIR) && mkdir -p $(RUN_DIR)
 	@echo "==> preparing the input tensor from $(IMAGE)"
 	$(GO) run ./internal/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
-	@echo "==> running the model with edgeinfer"
-	bin/edgeinfer run $(FACE_MODEL) --input $(RUN_DIR)/in_0.bin --output-dir $(RUN_DIR)/out
-	@echo "==> decoding the detections"
-	$(GO) run ./internal/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out
+	@echo "==> starting the agent on $(RUN_DIR)/agent.sock with the face detector"
+	@bin/edgeinfer agent --socket $(RUN_DIR)/agent.sock --data-dir $(RUN_DIR)/data \
+		--model face=$(FACE_MODEL) --log-level warn & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid' EXIT; \
+	for i in $$(seq 100); do bin/edgeinfer models --socket $(RUN_DIR)/agent.sock >/dev/null 2>&1 && break; \
+		kill -0 $$pid 2>/dev/null || { echo "the agent exited" >&2; exit 1; }; sleep 0.1; done; \
+	bin/edgeinfer models --socket $(RUN_DIR)/agent.sock && \
+	echo "==> sending the photo through the socket" && \
+	bin/edgeinfer infer face --socket $(RUN_DIR)/agent.sock --input $(RUN_DIR)/in_0.bin --output-dir $(RUN_DIR)/out && \
+	echo "==> decoding the detections" && \
+	$(GO) run ./internal/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out && \
+	echo "==> stopping the agent"
 
 $(FACE_MODEL):
 	@command -v npm >/dev/null || { echo "make run needs npm to fetch the model (Debian: apt-get install npm)" >&2; exit 1; }

@@ -29,6 +29,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"agent", "run the daemon: serve models to local apps on a Unix socket", cmdAgent},
 		{"run", "run a model on raw tensor files and write its outputs", cmdRun},
 		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
 		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},

@@ -120,6 +120,9 @@ type Model struct {
 	sigs    []Signature
 	plan    arenaPlan
 	opCount map[string]int
+	// batch is the batch size the graph was re-shaped to (see OpenBatch);
+	// 0 for a model as stored.
+	batch int
 
 	mu       sync.Mutex
 	sessions int
@@ -134,7 +137,7 @@ func Open(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tflite: %w", err) // err names the path
 	}
-	m, err := load(b)
+	m, err := load(b, 0)
 	if err != nil {
 		unmap()
 		return nil, fmt.Errorf("tflite: %s: %w", path, err)
@@ -146,7 +149,7 @@ func Open(path string) (*Model, error) {
 // Load loads a model held in memory. The model keeps a reference to b, which
 // must not change afterwards.
 func Load(b []byte) (*Model, error) {
-	m, err := load(b)
+	m, err := load(b, 0)
 	if err != nil {
 		return nil, fmt.Errorf("tflite: %w", err)
 	}
@@ -157,13 +160,18 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", runtime.ErrInvalidModel, fmt.Sprintf(format, args...))
 }
 
-func load(b []byte) (*Model, error) {
+func load(b []byte, batch int) (*Model, error) {
 	m, err := parse(b)
 	if err != nil {
 		return nil, err
 	}
 	if err := m.foldConstants(); err != nil {
 		return nil, err
+	}
+	if batch > 1 {
+		if err := m.rebatch(batch); err != nil {
+			return nil, err
+		}
 	}
 	if err := m.prepare(); err != nil {
 		return nil, err

@@ -55,6 +55,9 @@ func prepareReshape(c *opCtx) (kernel, error) {
 			return reshapeCopy, nil // no shape given: the stored output shape rules
 		}
 	}
+	if c.m.batch > 1 && len(dims) > 0 && dims[0] == 1 && len(out.shape) > 0 && out.shape[0] == c.m.batch {
+		dims[0] = c.m.batch // a re-batched graph (OpenBatch): the stored shape names batch 1
+	}
 	infer, known := -1, 1
 	for i, d := range dims {
 		switch {

@@ -1,0 +1,16 @@
+// Package api serves the agent's HTTP API on its Unix socket: the KServe
+// v2 / Open Inference Protocol paths (health, server and model metadata,
+// model readiness, inference with JSON tensors and the binary tensor
+// extension), the agent's own /v1 paths (model list, admin install) and
+// /metrics.
+//
+// It has three parts: Listen creates the socket (directory, mode, group,
+// safe replacement of a stale socket file); the handlers decode and
+// validate requests against the model's metadata, call the Backend and
+// render every error in one place as JSON with a status mapped from the
+// agent's error sentinels; Serve runs the HTTP server with timeouts, body
+// size limit, Origin refusal and peer-credential (SO_PEERCRED) checks on
+// admin paths, and drains in-flight requests when its context ends.
+//
+// The wire types live in agent/api/wire, shared with the client package.
+package api

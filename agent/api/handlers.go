@@ -1,0 +1,177 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent"
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
+// platform is the KServe platform name of every model.
+const platform = "tflite"
+
+func (h *handler) live(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]bool{"live": true})
+	return nil
+}
+
+func (h *handler) ready(w http.ResponseWriter, r *http.Request) error {
+	if !h.b.Ready() {
+		return errorf(http.StatusServiceUnavailable, "not ready: a configured model has no working version (see GET /v1/models)")
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ready": true})
+	return nil
+}
+
+func (h *handler) server(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, wire.ServerMetadata{
+		Name:       "edgeinfer",
+		Version:    h.o.Version,
+		Extensions: []string{wire.ExtensionBinary},
+	})
+	return nil
+}
+
+// model looks up the model of the request's path, and checks the version
+// when the path names one.
+func (h *handler) model(r *http.Request) (agent.ModelStatus, error) {
+	name, version := r.PathValue("name"), r.PathValue("version")
+	st, err := h.b.Model(name)
+	if err != nil {
+		return st, err
+	}
+	if version != "" && version != st.Version {
+		return st, fmt.Errorf("%w: model %q has no version %q (active: %q)", agent.ErrNoModel, name, version, st.Version)
+	}
+	return st, nil
+}
+
+func (h *handler) metadata(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.model(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, modelMetadata(st))
+	return nil
+}
+
+func modelMetadata(st agent.ModelStatus) wire.ModelMetadata {
+	md := wire.ModelMetadata{
+		Name:     st.Name,
+		Versions: []string{},
+		Platform: platform,
+		Inputs:   tensorMetadata(st.Inputs),
+		Outputs:  tensorMetadata(st.Outputs),
+	}
+	if st.Version != "" {
+		md.Versions = append(md.Versions, st.Version)
+	}
+	return md
+}
+
+func tensorMetadata(infos []runtime.TensorInfo) []wire.TensorMetadata {
+	out := make([]wire.TensorMetadata, len(infos))
+	for i, t := range infos {
+		out[i] = wire.TensorMetadata{Name: t.Name, Datatype: wire.Datatype(t.DType), Shape: wire.Shape(t.Shape)}
+	}
+	return out
+}
+
+func (h *handler) modelReady(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.model(r)
+	if err != nil {
+		return err
+	}
+	if st.State != agent.StateReady {
+		msg := fmt.Sprintf("model %q is %s", st.Name, st.State)
+		if st.Error != "" {
+			msg += ": " + st.Error
+		}
+		return fmt.Errorf("%w: %s", agent.ErrNotReady, msg)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"name": st.Name, "ready": true})
+	return nil
+}
+
+func (h *handler) models(w http.ResponseWriter, r *http.Request) error {
+	list := h.b.Models()
+	out := make([]wire.ModelStatus, len(list))
+	for i, st := range list {
+		out[i] = modelStatus(st)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func modelStatus(st agent.ModelStatus) wire.ModelStatus {
+	return wire.ModelStatus{
+		Name:        st.Name,
+		Version:     st.Version,
+		Digest:      st.Digest,
+		State:       st.State,
+		Error:       st.Error,
+		Queue:       st.Queue,
+		QueueCap:    st.QueueCap,
+		Sessions:    st.Sessions,
+		MaxBatch:    st.MaxBatch,
+		Requests:    st.Requests,
+		Errors:      st.Errors,
+		CacheHits:   st.CacheHits,
+		CacheMisses: st.CacheMisses,
+		P50MS:       millis(st.P50),
+		P99MS:       millis(st.P99),
+		LoadedAt:    st.LoadedAt.UTC(),
+		OTA:         st.OTA,
+	}
+}
+
+// millis is d in milliseconds, to the microsecond.
+func millis(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+// install is POST /v1/models/{name} {"path": "/abs/model.tflite"}: admins
+// only; 201 for a new model, 200 for a replaced one, 422 when the file
+// does not load.
+func (h *handler) install(w http.ResponseWriter, r *http.Request) error {
+	if err := h.checkAdmin(r); err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	body, err := readBody(r, h.o.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	var req wire.InstallRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return badRequest("install request: %v (want {\"path\": \"/abs/model.tflite\"})", err)
+	}
+	if !filepath.IsAbs(req.Path) {
+		return badRequest("install request: \"path\" must be an absolute path to a model file on the agent's machine, not %q", req.Path)
+	}
+	_, err = h.b.Model(name)
+	created := errors.Is(err, agent.ErrNoModel)
+	st, err := h.b.Install(r.Context(), name, req.Path)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	h.o.Logger.Info("model installed", "model", name, "version", st.Version, "digest", st.Digest, "path", req.Path)
+	writeJSON(w, status, modelStatus(st))
+	return nil
+}
+
+func (h *handler) metrics(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	h.b.WritePrometheus(w)
+	return nil
+}

@@ -1,0 +1,251 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/edgeinfer/edgeinfer/agent"
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
+// infer is POST /v2/models/{name}[/versions/{v}]/infer.
+func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.model(r)
+	if err != nil {
+		return err
+	}
+	headerLen := -1
+	if v := r.Header.Get(wire.HeaderInferenceLength); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return badRequest("%s: %q is not a byte count", wire.HeaderInferenceLength, v)
+		}
+		headerLen = n
+	}
+	body, err := readBody(r, h.o.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	req, out, err := decodeInfer(body, headerLen, st)
+	if err != nil {
+		return err
+	}
+	req.Version = r.PathValue("version")
+	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
+		req.NoCache = true
+	}
+	ctx := r.Context()
+	if h.o.RequestTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.o.RequestTimeout)
+		defer cancel()
+	}
+	resp, err := h.b.Infer(ctx, req)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, agent.ErrDeadline) {
+			err = fmt.Errorf("model %q: the request's deadline of %s passed: %w (%w)", st.Name, h.o.RequestTimeout, context.DeadlineExceeded, err)
+		}
+		return err
+	}
+	return writeInferResponse(w, resp, out)
+}
+
+// outputPlan is how the answer carries each output.
+type outputPlan struct {
+	id        string
+	binaryAll bool
+	binary    map[string]bool
+}
+
+// decodeInfer decodes an inference request body (JSON, or JSON followed
+// by binary tensors when headerLen >= 0) and checks each input against the
+// model: name, datatype, shape, element count and value ranges. Its errors
+// are 400s naming the tensor and what is wrong.
+func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Request, outputPlan, error) {
+	var plan outputPlan
+	js, bin := body, []byte(nil)
+	if headerLen >= 0 {
+		if headerLen > len(body) {
+			return nil, plan, badRequest("%s is %d but the body has only %d bytes", wire.HeaderInferenceLength, headerLen, len(body))
+		}
+		js, bin = body[:headerLen], body[headerLen:]
+	}
+	var ir wire.InferRequest
+	if err := json.Unmarshal(js, &ir); err != nil {
+		return nil, plan, badRequest("request JSON: %v", err)
+	}
+	if len(ir.Inputs) == 0 {
+		return nil, plan, badRequest("the request has no inputs; model %q takes %s", st.Name, tensorList(st.Inputs))
+	}
+	req := &agent.Request{Model: st.Name, Inputs: make([]agent.Tensor, 0, len(ir.Inputs))}
+	seen := map[string]bool{}
+	off := headerLen
+	for _, in := range ir.Inputs {
+		info, ok := findTensor(st.Inputs, in.Name)
+		if !ok {
+			return nil, plan, badRequest("input %q: model %q has no such input (it takes %s)", in.Name, st.Name, tensorList(st.Inputs))
+		}
+		if seen[in.Name] {
+			return nil, plan, badRequest("input %q is given twice", in.Name)
+		}
+		seen[in.Name] = true
+		t, err := decodeInput(in, info, body, &off, headerLen >= 0)
+		if err != nil {
+			return nil, plan, err
+		}
+		req.Inputs = append(req.Inputs, t)
+	}
+	if len(seen) < len(st.Inputs) {
+		var missing []string
+		for _, info := range st.Inputs {
+			if !seen[info.Name] {
+				missing = append(missing, strconv.Quote(info.Name))
+			}
+		}
+		return nil, plan, badRequest("model %q takes %d inputs; missing %s", st.Name, len(st.Inputs), strings.Join(missing, ", "))
+	}
+	if headerLen >= 0 && off < len(body) {
+		return nil, plan, badRequest("the body has %d bytes after the last binary input (binary part: %d bytes)", len(body)-off, len(bin))
+	}
+	if ir.Parameters != nil {
+		plan.binaryAll = ir.Parameters.BinaryDataOutput
+		if ir.Parameters.Cache != nil && !*ir.Parameters.Cache {
+			req.NoCache = true
+		}
+	}
+	plan.id = ir.ID
+	plan.binary = map[string]bool{}
+	for _, o := range ir.Outputs {
+		if _, ok := findTensor(st.Outputs, o.Name); !ok {
+			return nil, plan, badRequest("output %q: model %q has no such output (it gives %s)", o.Name, st.Name, tensorList(st.Outputs))
+		}
+		req.Outputs = append(req.Outputs, o.Name)
+		if o.Parameters != nil && o.Parameters.BinaryData {
+			plan.binary[o.Name] = true
+		}
+	}
+	return req, plan, nil
+}
+
+// decodeInput checks one request input against the model's and returns
+// its raw bytes, from the JSON data or the binary part at *off.
+func decodeInput(in wire.RequestInput, info runtime.TensorInfo, body []byte, off *int, binary bool) (agent.Tensor, error) {
+	dt, err := wire.ParseDatatype(in.Datatype)
+	if err != nil {
+		return agent.Tensor{}, badRequest("input %q: %v", in.Name, err)
+	}
+	if dt != info.DType {
+		return agent.Tensor{}, badRequest("input %q: datatype %s does not match the model's %s", in.Name, wire.Datatype(dt), wire.Datatype(info.DType))
+	}
+	want := wire.Shape(info.Shape)
+	if !equalShape(in.Shape, want) {
+		return agent.Tensor{}, badRequest("input %q: shape %s does not match the model's %s", in.Name, wire.FormatShape(in.Shape), wire.FormatShape(want))
+	}
+	n, size := info.NumElements(), info.ByteSize()
+	t := agent.Tensor{Name: in.Name, DType: dt, Shape: append([]int(nil), info.Shape...)}
+	if in.Parameters != nil && in.Parameters.BinaryDataSize != nil {
+		bs := *in.Parameters.BinaryDataSize
+		switch {
+		case !binary:
+			return t, badRequest("binary input %q: parameters.binary_data_size is set but the request has no %s header", in.Name, wire.HeaderInferenceLength)
+		case len(in.Data) > 0:
+			return t, badRequest("binary input %q: has both data and parameters.binary_data_size", in.Name)
+		case bs != int64(size):
+			return t, badRequest("binary input %q: binary_data_size is %d but shape %s of %s needs %d bytes", in.Name, bs, wire.FormatShape(in.Shape), wire.Datatype(dt), size)
+		case int64(len(body)-*off) < bs:
+			return t, badRequest("binary input %q: body ends at byte %d, binary_data_size says %d more from byte %d", in.Name, len(body), bs, *off)
+		}
+		t.Data = body[*off : *off+size]
+		*off += size
+		return t, nil
+	}
+	raw, count, err := wire.DecodeData(dt, in.Data, n)
+	if err != nil {
+		return t, badRequest("input %q: %v", in.Name, err)
+	}
+	if count != n {
+		return t, badRequest("input %q: shape %s has %d elements but data has %d", in.Name, wire.FormatShape(in.Shape), n, count)
+	}
+	t.Data = raw
+	return t, nil
+}
+
+func equalShape(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func findTensor(infos []runtime.TensorInfo, name string) (runtime.TensorInfo, bool) {
+	for _, t := range infos {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return runtime.TensorInfo{}, false
+}
+
+// tensorList renders tensors as `"a" FP32[1,3], "b" INT8[2]`.
+func tensorList(infos []runtime.TensorInfo) string {
+	parts := make([]string, len(infos))
+	for i, t := range infos {
+		parts[i] = fmt.Sprintf("%q %s%s", t.Name, wire.Datatype(t.DType), wire.FormatShape(wire.Shape(t.Shape)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeInferResponse writes the answer: JSON, followed by the binary
+// outputs when the request asked for any.
+func writeInferResponse(w http.ResponseWriter, resp *agent.Response, plan outputPlan) error {
+	ir := wire.InferResponse{ModelName: resp.Model, ModelVersion: resp.Version, ID: plan.id, Outputs: make([]wire.ResponseOutput, len(resp.Outputs))}
+	var bin [][]byte
+	binLen := 0
+	for i, t := range resp.Outputs {
+		o := wire.ResponseOutput{Name: t.Name, Datatype: wire.Datatype(t.DType), Shape: wire.Shape(t.Shape)}
+		if plan.binaryAll || plan.binary[t.Name] {
+			size := int64(len(t.Data))
+			o.Parameters = &wire.Parameters{BinaryDataSize: &size}
+			bin = append(bin, t.Data)
+			binLen += len(t.Data)
+		} else {
+			data, err := wire.EncodeData(t.DType, t.Data)
+			if err != nil {
+				return fmt.Errorf("output %q: %w", t.Name, err)
+			}
+			o.Data = data
+		}
+		ir.Outputs[i] = o
+	}
+	js, err := json.Marshal(ir)
+	if err != nil {
+		return fmt.Errorf("encoding the response: %w", err)
+	}
+	hdr := w.Header()
+	hdr.Set(wire.HeaderCache, string(resp.Cache))
+	hdr.Set("Server-Timing", fmt.Sprintf("queue;dur=%.3f, compute;dur=%.3f, batch;desc=%d", millis(resp.Queue), millis(resp.Compute), resp.Batch))
+	if len(bin) > 0 {
+		hdr.Set("Content-Type", "application/octet-stream")
+		hdr.Set(wire.HeaderInferenceLength, strconv.Itoa(len(js)))
+	} else {
+		hdr.Set("Content-Type", "application/json")
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(js)+binLen))
+	w.WriteHeader(http.StatusOK)
+	w.Write(js)
+	for _, b := range bin {
+		w.Write(b)
+	}
+	return nil
+}

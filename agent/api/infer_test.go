@@ -1,0 +1,50 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
+)
+
+// FuzzDecodeInfer feeds arbitrary bodies to the request decoder: it must
+// answer a 400 or a request whose every input has exactly the bytes the
+// model's input needs.
+func FuzzDecodeInfer(f *testing.F) {
+	for _, tc := range faultCases {
+		if tc.raw != nil {
+			f.Add(tc.model == "bytes", append([]byte(tc.header), tc.raw...), len(tc.header))
+		} else {
+			f.Add(tc.model == "bytes", []byte(tc.header), -1)
+		}
+	}
+	f.Add(false, inferJSON("[1, 2, 3.5]", `, "outputs": [{"name": "sum"}], "parameters": {"cache": false}`), -1)
+	f.Add(false, inferJSON("[[1, 2, 3.5]]", ""), -1)
+	hdr := `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}`
+	f.Add(false, append([]byte(hdr), apitest.Float32Bytes(1, 2, 3)...), len(hdr))
+	fake := apitest.New()
+	f.Fuzz(func(t *testing.T, bytesModel bool, body []byte, headerLen int) {
+		st, _ := fake.Model("double")
+		if bytesModel {
+			st, _ = fake.Model("bytes")
+		}
+		req, _, err := decodeInfer(body, headerLen, st)
+		if err != nil {
+			var se *statusError
+			if !errors.As(err, &se) || se.status != http.StatusBadRequest {
+				t.Fatalf("error %v is not a 400", err)
+			}
+			return
+		}
+		if len(req.Inputs) != len(st.Inputs) {
+			t.Fatalf("%d inputs for a model of %d", len(req.Inputs), len(st.Inputs))
+		}
+		for _, in := range req.Inputs {
+			info, ok := findTensor(st.Inputs, in.Name)
+			if !ok || len(in.Data) != info.ByteSize() || in.DType != info.DType {
+				t.Fatalf("input %q: %d bytes of %s accepted for %v", in.Name, len(in.Data), in.DType, info)
+			}
+		}
+	})
+}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"io/fs"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
+)
+
+func TestListen(t *testing.T) {
+	t.Run("creates directory, mode and group", func(t *testing.T) {
+		g, err := user.LookupGroupId("1")
+		if err != nil {
+			t.Fatalf("this test needs a group with gid 1: %v", err)
+		}
+		sock := filepath.Join(socketDir(t), "run", "edgeinfer.sock")
+		ln, err := Listen(sock, 0, g.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		fi, err := os.Stat(sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Type() != fs.ModeSocket || fi.Mode().Perm() != 0o660 {
+			t.Errorf("mode %s, want a socket with 0660", fi.Mode())
+		}
+		if gid := fi.Sys().(*syscall.Stat_t).Gid; gid != 1 {
+			t.Errorf("gid %d, want 1 (%s)", gid, g.Name)
+		}
+		if di, err := os.Stat(filepath.Dir(sock)); err != nil || di.Mode().Perm() != 0o755 {
+			t.Errorf("directory: %v, %v", di.Mode(), err)
+		}
+	})
+	t.Run("unknown group", func(t *testing.T) {
+		sock := filepath.Join(socketDir(t), "edgeinfer.sock")
+		_, err := Listen(sock, 0, "no-such-group-edgeinfer")
+		if err == nil || !strings.Contains(err.Error(), `socket group "no-such-group-edgeinfer"`) {
+			t.Errorf("err = %v", err)
+		}
+		if _, err := os.Lstat(sock); err == nil {
+			t.Error("the socket was created despite the error")
+		}
+	})
+	t.Run("stale socket replaced", func(t *testing.T) {
+		sock := filepath.Join(socketDir(t), "edgeinfer.sock")
+		// A socket file left behind by a dead agent: bound, never listening.
+		fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: sock}); err != nil {
+			t.Fatal(err)
+		}
+		syscall.Close(fd)
+		if fi, err := os.Lstat(sock); err != nil || fi.Mode().Type() != fs.ModeSocket {
+			t.Fatalf("no stale socket to test with: %v", err)
+		}
+		ln, err := Listen(sock, 0o600, "")
+		if err != nil {
+			t.Fatalf("stale socket not replaced: %v", err)
+		}
+		s := serveOn(t, ln, apitest.New(), Options{})
+		if a := s.get(t, "/v2/health/live"); a.status != 200 {
+			t.Errorf("live %d on the new socket", a.status)
+		}
+	})
+	t.Run("live socket not stolen", func(t *testing.T) {
+		s := serve(t, apitest.New(), Options{})
+		_, err := Listen(s.sock, 0, "")
+		if err == nil || err.Error() != "another agent is listening on "+s.sock {
+			t.Errorf("err = %v", err)
+		}
+		if a := s.get(t, "/v2/health/live"); a.status != 200 {
+			t.Errorf("the first agent answers %d after the second tried its socket", a.status)
+		}
+	})
+	t.Run("regular file not deleted", func(t *testing.T) {
+		path := filepath.Join(socketDir(t), "edgeinfer.sock")
+		if err := os.WriteFile(path, []byte("precious"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Listen(path, 0, "")
+		if err == nil || !strings.Contains(err.Error(), path+" exists and is not a socket") {
+			t.Errorf("err = %v", err)
+		}
+		if b, err := os.ReadFile(path); err != nil || string(b) != "precious" {
+			t.Errorf("the file is gone or changed: %q, %v", b, err)
+		}
+	})
+}
+
+// TestServeDrains: when Serve's context ends, a request in flight is
+// answered, new connections are refused, the socket file is removed and
+// Serve returns nil.
+func TestServeDrains(t *testing.T) {
+	fb := apitest.New()
+	fb.Release = make(chan struct{})
+	s := serve(t, fb, Options{})
+	got := make(chan answer, 1)
+	go func() {
+		got <- s.do(t, "POST", "/v2/models/slow/infer", nil, []byte(`{"inputs":[{"name":"b","shape":[1,4],"datatype":"UINT8","data":[1,2,3,4]}]}`))
+	}()
+	waitFor(t, "the slow request to reach the backend", func() bool { return fb.Last() != nil })
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.stop() }()
+	waitFor(t, "the socket to stop accepting", func() bool {
+		c, err := net.Dial("unix", s.sock)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
+	select {
+	case err := <-stopped:
+		t.Fatalf("Serve returned (%v) with a request in flight", err)
+	default:
+	}
+	close(fb.Release)
+	if a := <-got; a.status != 200 {
+		t.Errorf("the request in flight got %d: %s", a.status, a.body)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := os.Lstat(s.sock); !os.IsNotExist(err) {
+		t.Errorf("the socket file is still there: %v", err)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestStatusGroups(t *testing.T) {
+	status := []byte("Name:\tcat\nUid:\t1000\t1000\t1000\t1000\nGroups:\t4 24 1000 \nNSpid:\t1\n")
+	if got := statusGroups(status); len(got) != 3 || got[0] != 4 || got[2] != 1000 {
+		t.Errorf("groups %v", got)
+	}
+	if got := statusGroups([]byte("Groups:\t\n")); len(got) != 0 {
+		t.Errorf("empty groups %v", got)
+	}
+}

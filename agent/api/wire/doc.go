@@ -1,0 +1,10 @@
+// Package wire holds the messages of edgeinfer's socket API, shared by the
+// server (agent/api) and the client (client): the JSON types of the KServe
+// v2 / Open Inference Protocol (server and model metadata, inference
+// requests and responses with the binary tensor extension), the agent's
+// own /v1 types, the codec between JSON tensor data and raw little-endian
+// tensor bytes, and DefaultSocket, the socket path both sides agree on.
+//
+// It imports only the standard library and runtime (for DType), so a
+// client links no server code.
+package wire

@@ -1,0 +1,502 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/telemetry"
+	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/tflite"
+)
+
+// instance is one loaded version of a model: its sessions, its bounded
+// queue and the workers that serve it. Requests hold it (acquire/release)
+// from lookup to answer, so a hot swap can retire it once the last one is
+// done.
+type instance struct {
+	name, version, digest, path string
+	cfg                         ModelConfig
+	inputs, outputs             []runtime.TensorInfo
+	maxBatch                    int
+	loadedAt                    time.Time
+	stats                       *telemetry.ModelStats
+	log                         *slog.Logger
+
+	models   []runtime.Model // closed after the workers stop
+	queue    chan *job
+	stop     chan struct{}
+	workers  sync.WaitGroup
+	sessions []runtime.Session
+
+	mu      sync.Mutex
+	holders int
+	closing bool
+	drained chan struct{}
+}
+
+// job is one request waiting for, or running on, a session.
+type job struct {
+	ctx    context.Context
+	inputs [][]byte // in model input order
+	outIdx []int    // model outputs wanted
+	enq    time.Time
+	// state moves from queued to taken (a worker runs it) or abandoned
+	// (the caller gave up first), exactly once.
+	state atomic.Int32
+	done  chan struct{}
+
+	outs           [][]byte
+	err            error
+	queue, compute time.Duration
+	batch          int
+}
+
+const (
+	jobQueued int32 = iota
+	jobTaken
+	jobAbandoned
+)
+
+// Runner runs a loaded model version on raw inputs (in model input order)
+// and returns copies of all its outputs. Load checks hand it to a smoke test.
+type Runner func(ctx context.Context, inputs [][]byte) ([][]byte, error)
+
+// Check tests a loaded model version before it serves (a smoke test): it
+// may run it through run and compare the outputs (described by outputs,
+// in model order) with what it expects. An error refuses the version.
+type Check func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error
+
+// loadSpec says what to load.
+type loadSpec struct {
+	name, version, path string
+	cfg                 ModelConfig
+	// check, when set, runs against the loaded version before it serves;
+	// an error refuses the version.
+	check Check
+}
+
+// fileDigest returns the sha256 of the file at path, lowercase hex.
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// loadInstance opens the model, builds its sessions (and batched sessions
+// when batching is configured and the graph takes it), runs the zero-input
+// smoke run and spec.check, and starts the workers. On any error nothing
+// is left running.
+func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, log *slog.Logger) (_ *instance, err error) {
+	digest, err := fileDigest(spec.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
+	}
+	version := spec.version
+	if version == "" {
+		version = digest[:12]
+	}
+	m, err := tflite.Open(spec.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
+	}
+	in := &instance{
+		name: spec.name, version: version, digest: digest, path: spec.path, cfg: spec.cfg,
+		inputs: m.Inputs(), outputs: m.Outputs(), maxBatch: 1,
+		models: []runtime.Model{m},
+		log:    log.With("model", spec.name, "version", version),
+	}
+	defer func() {
+		if err != nil {
+			in.closeSessions()
+		}
+	}()
+	opts := runtime.Options{Threads: spec.cfg.Threads}
+	singles := make([]runtime.Session, spec.cfg.Sessions)
+	for i := range singles {
+		if singles[i], err = m.NewSession(opts); err != nil {
+			return nil, fmt.Errorf("%w: model %s: session: %w", ErrInvalidModel, spec.name, err)
+		}
+		in.sessions = append(in.sessions, singles[i])
+	}
+	run := func(ctx context.Context, inputs [][]byte) ([][]byte, error) {
+		s := singles[0]
+		if err := runtime.SetInputs(s, in.inputs, inputs); err != nil {
+			return nil, err
+		}
+		if err := s.Run(ctx); err != nil {
+			return nil, err
+		}
+		outs := make([][]byte, len(in.outputs))
+		for i := range outs {
+			outs[i] = bytes.Clone(s.Output(i))
+		}
+		return outs, nil
+	}
+	zero := make([][]byte, len(in.inputs))
+	for i, t := range in.inputs {
+		zero[i] = make([]byte, t.ByteSize())
+	}
+	if _, err := run(ctx, zero); err != nil {
+		return nil, fmt.Errorf("%w: model %s: a run on zero inputs failed: %w", ErrInvalidModel, spec.name, err)
+	}
+	if spec.check != nil {
+		if err := spec.check(ctx, in.inputs, in.outputs, run); err != nil {
+			return nil, fmt.Errorf("%w: model %s: smoke test: %w", ErrInvalidModel, spec.name, err)
+		}
+	}
+	var batched []runtime.Session
+	if spec.cfg.MaxBatch > 1 {
+		batched = in.openBatched(ctx, spec, opts, run)
+	}
+	in.queue = make(chan *job, spec.cfg.Queue)
+	in.stop = make(chan struct{})
+	in.drained = make(chan struct{})
+	for i := range singles {
+		var b runtime.Session
+		if batched != nil {
+			b = batched[i]
+		}
+		in.workers.Add(1)
+		go in.work(singles[i], b)
+	}
+	in.loadedAt = time.Now()
+	if rec != nil {
+		in.stats = rec.Model(spec.name, version)
+	}
+	return in, nil
+}
+
+// openBatched opens the model re-shaped for cfg.MaxBatch inputs and checks,
+// on random inputs, that every row of a batched run equals a single run of
+// that row. A graph that cannot take the batch, or mixes its rows, runs one
+// request at a time: that is logged, not an error.
+func (in *instance) openBatched(ctx context.Context, spec loadSpec, opts runtime.Options, single Runner) []runtime.Session {
+	n := spec.cfg.MaxBatch
+	bm, err := tflite.OpenBatch(spec.path, n)
+	if err != nil {
+		in.log.Info("model runs one request at a time: its graph does not take a batch", "max_batch", n, "reason", err)
+		return nil
+	}
+	in.models = append(in.models, bm)
+	sessions := make([]runtime.Session, spec.cfg.Sessions)
+	for i := range sessions {
+		if sessions[i], err = bm.NewSession(opts); err != nil {
+			in.log.Warn("model runs one request at a time: batched session failed", "reason", err)
+			return nil
+		}
+		in.sessions = append(in.sessions, sessions[i])
+	}
+	if err := verifyBatch(ctx, sessions[0], in.inputs, in.outputs, n, single); err != nil {
+		in.log.Warn("model runs one request at a time: batched run differs from single runs", "reason", err)
+		return nil
+	}
+	in.maxBatch = n
+	return sessions
+}
+
+// verifyBatch runs n random rows batched and the first and last alone, and
+// compares their outputs bit for bit.
+func verifyBatch(ctx context.Context, s runtime.Session, inputs, outputs []runtime.TensorInfo, n int, single Runner) error {
+	rng := rand.New(rand.NewPCG(uint64(n), 0x5eed))
+	rows := make([][][]byte, n)
+	for r := range rows {
+		rows[r] = make([][]byte, len(inputs))
+		for i, t := range inputs {
+			b := make([]byte, t.ByteSize())
+			fillRandom(rng, t.DType, b)
+			rows[r][i] = b
+			copy(s.Input(i)[r*len(b):], b)
+		}
+	}
+	if err := s.Run(ctx); err != nil {
+		return err
+	}
+	for _, r := range []int{0, n - 1} {
+		want, err := single(ctx, rows[r])
+		if err != nil {
+			return err
+		}
+		for o := range outputs {
+			size := len(want[o])
+			if !bytes.Equal(s.Output(o)[r*size:(r+1)*size], want[o]) {
+				return fmt.Errorf("output %s of row %d", outputs[o].Name, r)
+			}
+		}
+	}
+	return nil
+}
+
+// fillRandom writes random values of dtype: floats in [-1, 1), integers of
+// every bit pattern.
+func fillRandom(rng *rand.Rand, dt runtime.DType, b []byte) {
+	if dt == runtime.Float32 {
+		for i := 0; i+4 <= len(b); i += 4 {
+			putFloat32(b[i:], rng.Float32()*2-1)
+		}
+		return
+	}
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+}
+
+// acquire registers a request on the instance; false once it is retiring.
+func (in *instance) acquire() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closing {
+		return false
+	}
+	in.holders++
+	return true
+}
+
+func (in *instance) release() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.holders--
+	if in.closing && in.holders == 0 {
+		close(in.drained)
+	}
+}
+
+// retire stops taking requests, waits for the ones it holds (bounded by
+// ctx), then stops the workers and frees the sessions and models.
+func (in *instance) retire(ctx context.Context) {
+	in.mu.Lock()
+	if !in.closing {
+		in.closing = true
+		if in.holders == 0 {
+			close(in.drained)
+		}
+	}
+	in.mu.Unlock()
+	select {
+	case <-in.drained:
+	case <-ctx.Done():
+		in.log.Warn("stopping a model version with requests still running", "reason", ctx.Err())
+	}
+	close(in.stop)
+	in.workers.Wait()
+	in.fail(ErrShuttingDown)
+	in.closeSessions()
+}
+
+// fail answers every job still queued with err.
+func (in *instance) fail(err error) {
+	for {
+		select {
+		case j := <-in.queue:
+			if j.state.CompareAndSwap(jobQueued, jobTaken) {
+				j.err = err
+				close(j.done)
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (in *instance) closeSessions() {
+	for _, s := range in.sessions {
+		s.Close()
+	}
+	for _, m := range in.models {
+		m.Close()
+	}
+	in.sessions, in.models = nil, nil
+}
+
+// submit queues j without waiting; a full queue is ErrQueueFull at once.
+func (in *instance) submit(j *job) error {
+	select {
+	case in.queue <- j:
+		return nil
+	default:
+		return fmt.Errorf("%w: model %s has %d requests waiting", ErrQueueFull, in.name, cap(in.queue))
+	}
+}
+
+// wait waits for j's answer. If ctx ends while j is still queued, j is
+// abandoned (no worker will run it); if it is running, wait lets the run
+// see the same ctx and end.
+func (in *instance) wait(ctx context.Context, j *job) error {
+	select {
+	case <-j.done:
+		return j.err
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return ctxErr(ctx, in.name)
+		}
+		<-j.done
+		return j.err
+	}
+}
+
+// ctxErr maps an ended request context to the agent's error.
+func ctxErr(ctx context.Context, model string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: model %s: the request's deadline passed before it finished", ErrDeadline, model)
+	}
+	return fmt.Errorf("model %s: %w", model, ctx.Err())
+}
+
+// work is one worker: it owns one single session and, with batching, one
+// batched session, and serves the queue until stop.
+func (in *instance) work(single, batched runtime.Session) {
+	defer in.workers.Done()
+	var timer *time.Timer
+	if batched != nil {
+		timer = time.NewTimer(time.Hour)
+		timer.Stop()
+	}
+	jobs := make([]*job, 0, in.maxBatch)
+	for {
+		var first *job
+		select {
+		case first = <-in.queue:
+		case <-in.stop:
+			return
+		}
+		jobs = in.take(jobs[:0], first)
+		if batched != nil && len(jobs) > 0 {
+			jobs = in.gather(jobs, timer)
+		}
+		switch {
+		case len(jobs) == 1:
+			in.runSingle(single, jobs[0])
+		case len(jobs) > 1:
+			in.runBatch(batched, jobs)
+		}
+	}
+}
+
+// take claims j for this worker, unless its caller gave up or its
+// deadline has passed (then it is answered here).
+func (in *instance) take(jobs []*job, j *job) []*job {
+	if !j.state.CompareAndSwap(jobQueued, jobTaken) {
+		return jobs
+	}
+	if j.ctx.Err() != nil {
+		j.err = ctxErr(j.ctx, in.name)
+		close(j.done)
+		return jobs
+	}
+	j.queue = time.Since(j.enq)
+	return append(jobs, j)
+}
+
+// gather adds queued jobs to the batch until it is full or the batch delay
+// since the first job has passed.
+func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
+	delay := in.cfg.BatchDelay.D() - time.Since(jobs[0].enq)
+	if delay > 0 {
+		timer.Reset(delay)
+		defer timer.Stop()
+	}
+	for len(jobs) < in.maxBatch {
+		select {
+		case j := <-in.queue:
+			jobs = in.take(jobs, j)
+			continue
+		default:
+		}
+		if delay <= 0 {
+			return jobs
+		}
+		select {
+		case j := <-in.queue:
+			jobs = in.take(jobs, j)
+		case <-timer.C:
+			return jobs
+		case <-in.stop:
+			return jobs
+		}
+	}
+	return jobs
+}
+
+func (in *instance) runSingle(s runtime.Session, j *job) {
+	for i, b := range j.inputs {
+		copy(s.Input(i), b)
+	}
+	start := time.Now()
+	err := s.Run(j.ctx)
+	j.compute, j.batch = time.Since(start), 1
+	if err != nil {
+		if j.ctx.Err() != nil {
+			err = ctxErr(j.ctx, in.name)
+		} else {
+			err = fmt.Errorf("model %s: run: %w", in.name, err)
+		}
+		j.err = err
+	} else {
+		j.outs = make([][]byte, len(j.outIdx))
+		for k, o := range j.outIdx {
+			j.outs[k] = bytes.Clone(s.Output(o))
+		}
+	}
+	close(j.done)
+}
+
+// runBatch runs up to maxBatch jobs as one batch: job r's inputs go to row
+// r; rows past len(jobs) keep whatever they held and their outputs are
+// ignored. The run is not cancelled by any one caller.
+func (in *instance) runBatch(s runtime.Session, jobs []*job) {
+	for r, j := range jobs {
+		for i, b := range j.inputs {
+			copy(s.Input(i)[r*len(b):], b)
+		}
+	}
+	start := time.Now()
+	err := s.Run(context.Background())
+	compute := time.Since(start)
+	for r, j := range jobs {
+		j.compute, j.batch = compute, len(jobs)
+		if err != nil {
+			j.err = fmt.Errorf("model %s: batched run: %w", in.name, err)
+		} else {
+			j.outs = make([][]byte, len(j.outIdx))
+			for k, o := range j.outIdx {
+				size := in.outputs[o].ByteSize()
+				j.outs[k] = bytes.Clone(s.Output(o)[r*size : (r+1)*size])
+			}
+		}
+		close(j.done)
+	}
+}
+
+// status describes the instance for ModelStatus.
+func (in *instance) status() ModelStatus {
+	st := ModelStatus{
+		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path,
+		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
+		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,
+	}
+	if in.stats != nil {
+		s := in.stats.Snapshot()
+		st.Requests, st.Errors, st.CacheHits, st.CacheMisses = s.Requests, s.Errors, s.CacheHits, s.CacheMisses
+		if s.Total.Count > 0 {
+			st.P50, st.P99 = s.Total.Quantile(0.5), s.Total.Quantile(0.99)
+		}
+	}
+	return st
+}

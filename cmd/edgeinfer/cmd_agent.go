@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent"
+	"github.com/edgeinfer/edgeinfer/agent/api"
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/agent/telemetry"
+	"github.com/edgeinfer/edgeinfer/platforms"
+	"github.com/edgeinfer/edgeinfer/store"
+)
+
+// stateFile is the name of the bbolt file in the data directory.
+const stateFile = "edgeinfer.db"
+
+func cmdAgent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("agent", "agent [--config FILE] [--socket PATH] [--data-dir DIR] [--model NAME=PATH]... [flags]", `
+Agent runs the edgeinfer daemon in the foreground: it loads the models named
+in the config file and by --model, and answers local apps on a Unix socket
+with the KServe v2 / Open Inference Protocol API (see README "The socket
+API"). It keeps its state (result cache, installed model versions, update
+progress, telemetry spool) in DATA-DIR/edgeinfer.db and refuses to start on
+a state file that is corrupt, locked by another agent, or not its own,
+without touching it.
+
+Flags override the config file (YAML; every key, its default and its meaning
+are in the README and in agent/testdata/example.yaml). Threads, sessions and
+the cache size default to what the board can take (edgeinfer platform shows
+them).
+
+Signals: SIGTERM or SIGINT stop taking requests, let the ones in flight
+finish (drain_timeout) and exit 0; SIGHUP re-reads the config file and
+applies model changes with a hot swap (a model that fails to load keeps its
+serving version). Under systemd (Type=notify) the agent reports READY=1 once
+the socket accepts requests.`, `
+edgeinfer agent --model face=/usr/share/edgeinfer/face.tflite
+edgeinfer agent --config /etc/edgeinfer/agent.yaml
+edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite --log-format json`)
+	configFile := f.String("config", "", "YAML config `file` (flags override it)")
+	socket := f.String("socket", "", "Unix socket `path` (default "+wire.DefaultSocket()+")")
+	group := f.String("socket-group", "", "`group` that owns the socket (mode 0660)")
+	dataDir := f.String("data-dir", "", "`directory` for the state file and installed models (default "+agent.DefaultDataDir()+")")
+	var models modelFlags
+	f.Var(&models, "model", "load the model at `NAME=PATH` (repeatable)")
+	deviceID := f.String("device-id", "", "device `id` for updates and telemetry (default: generated once, kept in the state file)")
+	logFormat := f.String("log-format", "", "log format: text or json (default text)")
+	logLevel := f.String("log-level", "", "log level: debug, info, warn or error (default info)")
+	cacheBytes := f.Int64("cache-bytes", 0, "result cache cap in `bytes` (default: the board's)")
+	broker := f.String("broker", "", "MQTT broker `URL` for model updates, mqtt://HOST:PORT or mqtts://HOST:PORT")
+	fleet := f.String("fleet", "", "fleet `group` this device takes model updates for")
+	var keys stringList
+	f.Var(&keys, "trusted-key", "public key `file` whose signed updates are accepted (repeatable)")
+	collector := f.String("collector", "", "OTLP/HTTP collector base `URL` for latency telemetry")
+	interval := f.Duration("telemetry-interval", 0, "time between telemetry uploads (default 1m)")
+	token := f.String("collector-token", "", "bearer `token` for the collector")
+	if _, err := f.parse(args, stdout, 0, 0); err != nil {
+		return helpDone(err)
+	}
+	overrides := func(c *agent.Config) {
+		f.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "socket":
+				c.Socket = *socket
+			case "socket-group":
+				c.SocketGroup = *group
+			case "data-dir":
+				c.DataDir = *dataDir
+			case "device-id":
+				c.DeviceID = *deviceID
+			case "log-format":
+				c.LogFormat = *logFormat
+			case "log-level":
+				c.LogLevel = *logLevel
+			case "cache-bytes":
+				c.CacheBytes = *cacheBytes
+			case "broker":
+				c.OTA.Broker = *broker
+			case "fleet":
+				c.OTA.Fleet = *fleet
+			case "trusted-key":
+				c.OTA.TrustedKeys = keys
+			case "collector":
+				c.Telemetry.Collector = *collector
+			case "telemetry-interval":
+				c.Telemetry.Interval = agent.Duration(*interval)
+			case "collector-token":
+				c.Telemetry.Token = *token
+			}
+		})
+		for _, m := range models {
+			if c.Models == nil {
+				c.Models = map[string]agent.ModelConfig{}
+			}
+			mc := c.Models[m.name]
+			mc.Path = m.path
+			c.Models[m.name] = mc
+		}
+	}
+	profile := platforms.Detect()
+	load := func() (agent.Config, error) {
+		var c agent.Config
+		if *configFile != "" {
+			var err error
+			if c, err = agent.LoadConfig(*configFile); err != nil {
+				return c, err
+			}
+		}
+		overrides(&c)
+		if err := c.Validate(); err != nil {
+			if *configFile != "" {
+				return c, fmt.Errorf("config %s with flags: %w", *configFile, err)
+			}
+			return c, fmt.Errorf("flags: %w", err)
+		}
+		c = c.Resolve(profile.Defaults)
+		if c.Socket == "" {
+			c.Socket = wire.DefaultSocket()
+		}
+		for name, m := range c.Models {
+			if abs, err := filepath.Abs(m.Path); err == nil {
+				m.Path = abs
+				c.Models[name] = m
+			}
+		}
+		return c, nil
+	}
+	cfg, err := load()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	return runAgent(ctx, cfg, profile, load, log)
+}
+
+// runAgent opens the state, starts the agent and its socket, and serves
+// until ctx ends; SIGHUP reloads through reload.
+func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, reload func() (agent.Config, error), log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	dbPath := filepath.Join(cfg.DataDir, stateFile)
+	st, err := store.Open(dbPath, store.Options{})
+	if err != nil {
+		return fmt.Errorf("cannot start: %w", err)
+	}
+	defer st.Close()
+	deviceID := cfg.DeviceID
+	if deviceID == "" {
+		if deviceID, err = st.DeviceID(); err != nil {
+			return fmt.Errorf("device id: %w", err)
+		}
+	}
+	rec := telemetry.NewRecorder()
+	rec.SetDevice(telemetry.Device{ID: deviceID, AgentVersion: version, Platform: profile.String(),
+		Attributes: map[string]string{"board": profile.Board, "kind": profile.Kind, "arch": profile.Arch, "cores": strconv.Itoa(profile.CPU.Cores)}})
+	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
+		"data_dir", cfg.DataDir, "threads", cfg.Defaults.Threads, "sessions", cfg.Defaults.Sessions, "cache_bytes", cfg.CacheBytes)
+
+	a, err := agent.New(ctx, agent.Options{Config: cfg, Store: st, Recorder: rec, Logger: log.With("component", "agent")})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout.D())
+		defer cancel()
+		a.Close(cctx)
+	}()
+	mode, _ := strconv.ParseUint(cfg.SocketMode, 8, 32)
+	ln, err := api.Listen(cfg.Socket, os.FileMode(mode), cfg.SocketGroup)
+	if err != nil {
+		return err
+	}
+	serveCtx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	served := make(chan error, 1)
+	go func() {
+		served <- api.Serve(serveCtx, ln, a, api.Options{
+			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+			ReadTimeout: cfg.ReadTimeout.D(), DrainTimeout: cfg.DrainTimeout.D(),
+			AdminUIDs: cfg.AdminUIDs, AdminGIDs: cfg.AdminGIDs,
+		})
+	}()
+	var names []string
+	for _, m := range a.Models() {
+		names = append(names, m.Name+"@"+m.Version)
+	}
+	log.Info("agent ready", "socket", cfg.Socket, "models", strings.Join(names, " "), "ready", a.Ready())
+	sdNotify("READY=1\nSTATUS=serving on " + cfg.Socket)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			sdNotify("RELOADING=1")
+			next, err := reload()
+			if err == nil {
+				err = a.Reload(ctx, next)
+			}
+			if err != nil {
+				log.Error("reload: kept the models that failed at their serving version", "err", err)
+			} else {
+				log.Info("configuration reloaded", "models", len(next.Models))
+			}
+			sdNotify("READY=1")
+		case err := <-served:
+			return err
+		case <-ctx.Done():
+			log.Info("stopping: draining requests", "drain_timeout", cfg.DrainTimeout.D())
+			sdNotify("STOPPING=1")
+			start := time.Now()
+			err := <-served
+			log.Info("stopped", "drained_in", time.Since(start).Round(time.Millisecond))
+			return err
+		}
+	}
+}
+
+// newLogger builds the process's logger.
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// modelFlags collects repeated --model NAME=PATH flags.
+type modelFlags []struct{ name, path string }
+
+func (m *modelFlags) String() string { return "" }
+
+func (m *modelFlags) Set(v string) error {
+	name, path, ok := strings.Cut(v, "=")
+	if !ok || path == "" {
+		return errors.New("want NAME=PATH, for example face=/models/face.tflite")
+	}
+	if !agent.ValidModelName(name) {
+		return fmt.Errorf("model name %q must be 1-64 letters, digits, '_', '.' or '-'", name)
+	}
+	if slices.ContainsFunc(*m, func(x struct{ name, path string }) bool { return x.name == name }) {
+		return fmt.Errorf("model %q given twice", name)
+	}
+	*m = append(*m, struct{ name, path string }{name, path})
+	return nil
+}
