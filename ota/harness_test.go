@@ -244,7 +244,7 @@ func (e *env) startDevice(t *testing.T, id, dir string, tweak func(*Config)) *de
 	d := &device{id: id, dir: dir, st: st, models: newEngineModels(), done: make(chan struct{})}
 	d.models.loadRegistry(t, st)
 	var rp atomic.Pointer[Reconciler]
-	link := dialLink(t, e.broker.URL, id, &mqttlink.Message{Topic: StatusTopic(id), Payload: OfflineStatus(), Retained: true}, func() {
+	link := dialLink(t, e.broker.URL, id, &mqttlink.Message{Topic: StatusTopic(id), Payload: OfflineStatus(id, e.fleet), Retained: true}, func() {
 		if r := rp.Load(); r != nil {
 			r.OnConnect()
 		}

@@ -680,11 +680,10 @@ func (r *Reconciler) emit(ctx context.Context, e Event) {
 
 // publishStatus publishes the device's retained status.
 func (r *Reconciler) publishStatus(ctx context.Context, online bool) {
-	s := Status{Online: online}
+	b := OfflineStatus(r.cfg.DeviceID, r.cfg.Fleet)
 	if online {
-		s = r.status()
+		b, _ = json.Marshal(r.status())
 	}
-	b, _ := json.Marshal(s)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := r.link.Publish(pctx, StatusTopic(r.cfg.DeviceID), 1, true, b); err != nil {

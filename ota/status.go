@@ -1,6 +1,7 @@
 package ota
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -30,8 +31,12 @@ func EventTopic(device string) string { return TopicRoot + "/devices/" + device 
 // StatusFilter matches every device's status topic.
 const StatusFilter = TopicRoot + "/devices/+/status"
 
-// OfflineStatus is the retained last will of a device: {"online":false}.
-func OfflineStatus() []byte { return []byte(`{"online":false}`) }
+// OfflineStatus is a device's retained last will, also published when
+// it stops: {"online":false,"device":ID,"fleet":GROUP}.
+func OfflineStatus(device, fleet string) []byte {
+	b, _ := json.Marshal(Status{Online: false, Device: device, Fleet: fleet})
+	return b
+}
 
 // checkTopicName refuses a device id, group or model name that would
 // break a topic (empty, or holding / + # or a NUL).
