@@ -159,7 +159,7 @@ type env struct {
 	fleet  string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{broker: brokertest.Start(t, brokertest.Options{}), hub: newHub(t), keys: trusted(), fleet: "lab"}
 	e.op = dialLink(t, e.broker.URL, "operator", nil, nil)
@@ -232,7 +232,7 @@ type device struct {
 
 // startDevice starts a device on dir (a new one when dir is ""), loading
 // its registry first as the agent does.
-func (e *env) startDevice(t *testing.T, id, dir string, tweak func(*Config)) *device {
+func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *device {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -292,7 +292,7 @@ func (d *device) stop() {
 }
 
 // waitEvent waits for an event that pred accepts and returns it.
-func (d *device) waitEvent(t *testing.T, what string, pred func(Event) bool) Event {
+func (d *device) waitEvent(t testing.TB, what string, pred func(Event) bool) Event {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
@@ -320,7 +320,7 @@ func (d *device) eventList() []string {
 	return out
 }
 
-func (d *device) waitState(t *testing.T, model, version, state string) Event {
+func (d *device) waitState(t testing.TB, model, version, state string) Event {
 	t.Helper()
 	return d.waitEvent(t, model+" "+version+" "+state, func(ev Event) bool {
 		return ev.Model == model && ev.Version == version && ev.State == state
