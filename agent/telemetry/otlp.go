@@ -27,6 +27,9 @@ type Batch struct {
 	Start, End time.Time
 	// Uptime is the agent's uptime at End.
 	Uptime time.Duration
+	// Interval is the agent's configured upload interval (0: unknown), so
+	// a receiver can tell when a device is overdue.
+	Interval time.Duration
 	// Temperature is the SoC temperature at End, when HasTemperature.
 	Temperature    float64
 	HasTemperature bool
@@ -67,6 +70,7 @@ const (
 	metricCompute      = "edgeinfer.compute.duration"
 	metricBatch        = "edgeinfer.batch.size"
 	metricUptime       = "edgeinfer.uptime"
+	metricInterval     = "edgeinfer.telemetry.interval"
 	metricTemperature  = "edgeinfer.temperature"
 	metricSpoolDropped = "edgeinfer.telemetry.spool.dropped"
 )
@@ -105,6 +109,7 @@ func boundsAsFloat(b []int64, div float64) []float64 {
 func Encode(b *Batch) ([]byte, error) {
 	start, end := unixNano(b.Start), unixNano(b.End)
 	ms := []*metricspb.Metric{}
+	var err error
 	sum := func(name, unit, desc string, get func(Snapshot) uint64) {
 		pts := make([]*metricspb.NumberDataPoint, len(b.Models))
 		for i, m := range b.Models {
@@ -126,6 +131,12 @@ func Encode(b *Batch) ([]byte, error) {
 		pts := make([]*metricspb.HistogramDataPoint, len(b.Models))
 		for i, m := range b.Models {
 			h := get(m.Snapshot)
+			switch {
+			case h.Counts == nil:
+				h.Counts = make([]uint64, len(bounds)+1)
+			case len(h.Counts) != len(bounds)+1:
+				err = fmt.Errorf("telemetry: encode %s of model %s: %d bucket counts, want %d", name, m.Name, len(h.Counts), len(bounds)+1)
+			}
 			s := float64(h.Sum) / div
 			pts[i] = &metricspb.HistogramDataPoint{
 				Attributes: modelAttrs(m), StartTimeUnixNano: start, TimeUnixNano: end,
@@ -140,6 +151,9 @@ func Encode(b *Batch) ([]byte, error) {
 	hist(metricQueue, "s", "Time waiting for a batch slot.", latencyBoundsSeconds, 1e9, func(s Snapshot) Histogram { return s.Queue })
 	hist(metricCompute, "s", "Time running the model.", latencyBoundsSeconds, 1e9, func(s Snapshot) Histogram { return s.Compute })
 	hist(metricBatch, "{request}", "Requests per batch run.", batchBoundsFloat, 1, func(s Snapshot) Histogram { return s.Batches })
+	if err != nil {
+		return nil, err
+	}
 
 	gauge := func(name, unit, desc string, v float64) {
 		ms = append(ms, &metricspb.Metric{Name: name, Unit: unit, Description: desc, Data: &metricspb.Metric_Gauge{Gauge: &metricspb.Gauge{
@@ -147,6 +161,9 @@ func Encode(b *Batch) ([]byte, error) {
 		}}})
 	}
 	gauge(metricUptime, "s", "Time since the agent started.", b.Uptime.Seconds())
+	if b.Interval > 0 {
+		gauge(metricInterval, "s", "Configured upload interval.", b.Interval.Seconds())
+	}
 	if b.HasTemperature {
 		gauge(metricTemperature, "Cel", "SoC temperature.", b.Temperature)
 	}
@@ -438,18 +455,23 @@ func (d *decoder) metric(m *metricspb.Metric) error {
 				md.Batches = hist
 			}
 		}
-	case metricUptime, metricTemperature:
+	case metricUptime, metricInterval, metricTemperature:
 		g := m.GetGauge()
 		if g == nil || len(g.DataPoints) != 1 {
 			return errors.New("want a gauge with one data point")
 		}
 		v := g.DataPoints[0].GetAsDouble()
-		if m.GetName() == metricUptime {
+		switch m.GetName() {
+		case metricUptime, metricInterval:
 			if !(v >= 0 && v < 1e9) { // also false for NaN
-				return fmt.Errorf("uptime %v s out of range", v)
+				return fmt.Errorf("%v s out of range", v)
 			}
-			d.b.Uptime = time.Duration(v * 1e9)
-		} else {
+			if m.GetName() == metricUptime {
+				d.b.Uptime = time.Duration(v * 1e9)
+			} else {
+				d.b.Interval = time.Duration(v * 1e9)
+			}
+		default:
 			if !(v > -300 && v < 1000) {
 				return fmt.Errorf("temperature %v °C out of range", v)
 			}

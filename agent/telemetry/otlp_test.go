@@ -23,7 +23,7 @@ func sampleBatch(n int) *Batch {
 	r := NewRecorder()
 	r.SetDevice(Device{ID: "dev-a", AgentVersion: "0.3.0", Platform: "raspberrypi-4b",
 		Attributes: map[string]string{"host.arch": "arm64", "edgeinfer.cores": "4"}})
-	b := &Batch{Device: r.deviceInfo(), Start: testStart, End: testStart.Add(time.Minute), Uptime: 3 * time.Minute,
+	b := &Batch{Device: r.deviceInfo(), Start: testStart, End: testStart.Add(time.Minute), Uptime: 3 * time.Minute, Interval: time.Minute,
 		Temperature: 48.5, HasTemperature: true, SpoolDropped: 2}
 	for i := range n {
 		m := r.Model(fmt.Sprintf("model-%d", i), "v1")
@@ -101,7 +101,7 @@ func TestEncodeIsOTLP(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"edgeinfer.requests", "edgeinfer.errors", "edgeinfer.cache.hits", "edgeinfer.request.duration",
-		"edgeinfer.queue.duration", "edgeinfer.compute.duration", "edgeinfer.batch.size", "edgeinfer.uptime", "edgeinfer.temperature",
+		"edgeinfer.queue.duration", "edgeinfer.compute.duration", "edgeinfer.batch.size", "edgeinfer.uptime", "edgeinfer.temperature", "edgeinfer.telemetry.interval",
 		"edgeinfer.telemetry.spool.dropped"} {
 		if !seen[name] {
 			t.Errorf("no metric %s", name)
@@ -182,7 +182,7 @@ var decodeCases = []struct {
 	}, want: "sum NaN"},
 	{name: "huge uptime", mutate: func(md *metricspb.MetricsData) {
 		metricNamed(md, metricUptime).GetGauge().DataPoints[0].Value = &metricspb.NumberDataPoint_AsDouble{AsDouble: 1e30}
-	}, want: "uptime"},
+	}, want: "out of range"},
 	{name: "unknown metric is ignored", mutate: func(md *metricspb.MetricsData) {
 		sm := md.ResourceMetrics[0].ScopeMetrics[0]
 		sm.Metrics = append(sm.Metrics, &metricspb.Metric{Name: "something.else"})

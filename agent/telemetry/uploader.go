@@ -171,7 +171,7 @@ func (u *Uploader) Collect() error {
 		return fmt.Errorf("telemetry: spool: %w", err)
 	}
 	dev := u.rec.deviceInfo()
-	b := &Batch{Device: dev, Start: u.last, End: now, Uptime: now.Sub(u.rec.start), SpoolDropped: dropped}
+	b := &Batch{Device: dev, Start: u.last, End: now, Uptime: now.Sub(u.rec.start), Interval: u.o.Interval, SpoolDropped: dropped}
 	b.Temperature, b.HasTemperature = dev.temperature()
 	cur := map[*ModelStats]Snapshot{}
 	for _, m := range u.rec.Models() {

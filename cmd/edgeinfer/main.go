@@ -33,6 +33,7 @@ func init() {
 		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
 		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
 		{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
+		{"hub", "run the fleet hub: telemetry from agents, model blobs, dashboard", cmdHub},
 		{"version", "print the version, Go version and platform", cmdVersion},
 		{"help", "explain a command", cmdHelp},
 	}
