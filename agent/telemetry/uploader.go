@@ -126,7 +126,7 @@ func NewUploader(rec *Recorder, sp Spool, o UploaderOptions) (*Uploader, error) 
 		endpoint: strings.TrimSuffix(o.URL, "/") + "/v1/metrics",
 		log:      log.With("component", "telemetry"),
 		prev:     map[*ModelStats]Snapshot{},
-		last:     rec.start,
+		last:     o.Now(),
 	}, nil
 }
 
@@ -171,7 +171,7 @@ func (u *Uploader) Collect() error {
 		return fmt.Errorf("telemetry: spool: %w", err)
 	}
 	dev := u.rec.deviceInfo()
-	b := &Batch{Device: dev, Start: u.last, End: now, Uptime: now.Sub(u.rec.start), Interval: u.o.Interval, SpoolDropped: dropped}
+	b := &Batch{Device: dev, Start: u.last, End: now, Uptime: max(u.rec.Uptime(), 0), Interval: u.o.Interval, SpoolDropped: dropped}
 	b.Temperature, b.HasTemperature = dev.temperature()
 	cur := map[*ModelStats]Snapshot{}
 	for _, m := range u.rec.Models() {
