@@ -33,8 +33,8 @@ type Batch struct {
 	// Temperature is the SoC temperature at End, when HasTemperature.
 	Temperature    float64
 	HasTemperature bool
-	// SpoolDropped is how many batches the device's spool cap has dropped
-	// since its state file was created.
+	// SpoolDropped is how many batches the device's spool cap had dropped,
+	// since its state file was created, when this batch was made.
 	SpoolDropped uint64
 	// Models holds each model version's change over the interval.
 	Models []ModelDelta

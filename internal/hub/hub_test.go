@@ -263,3 +263,52 @@ func post(t *testing.T, url string, body []byte, headers map[string]string) *htt
 	resp.Body.Close()
 	return resp
 }
+
+// TestSpoolCapReportedAtHub lets an agent's small spool overflow while the
+// hub is down: the oldest batches are lost, the survivors arrive, and the
+// hub shows the agent's drop count.
+func TestSpoolCapReportedAtHub(t *testing.T) {
+	dir := t.TempDir()
+	h := startHub(t, "127.0.0.1:0", Options{DataDir: dir})
+	addr := strings.TrimPrefix(h.URL, "http://")
+	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := telemetry.NewRecorder()
+	rec.SetDevice(telemetry.Device{ID: "dev-a"})
+	m := rec.Model("kws", "1")
+	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: h.URL, SpoolCapBytes: 3000,
+		HTTP: httpx.Options{RetryMax: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	h.stop()
+	for range 8 {
+		m.Observe(telemetry.Observation{Compute: time.Millisecond, Total: time.Millisecond, Batch: 1})
+		up.Tick(ctx)
+	}
+	s, _ := up.Stats()
+	if s.Dropped == 0 || s.Spooled+int(s.Dropped) != 8 {
+		t.Fatalf("spool after 8 batches into 3000 bytes: %+v, want drops", s)
+	}
+	h = startHub(t, addr, Options{DataDir: dir})
+	// The first batch after the outage may push one more old batch out;
+	// the second reports the final drop count.
+	for range 2 {
+		if err := up.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ = up.Stats()
+	if s.Spooled != 0 || s.Sent+s.Dropped != 10 {
+		t.Fatalf("after the outage: %+v, want everything sent or dropped", s)
+	}
+	d, mj := getDevices(t, h.URL).model("dev-a", "kws")
+	if d.SpoolDropped != s.Dropped || mj.Requests != 8-s.Dropped || d.Batches != 10-s.Dropped {
+		t.Errorf("hub shows %d dropped, %d requests in %d batches; want %d dropped, %d requests in %d batches",
+			d.SpoolDropped, mj.Requests, d.Batches, s.Dropped, 8-s.Dropped, 10-s.Dropped)
+	}
+}
