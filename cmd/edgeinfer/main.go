@@ -39,6 +39,7 @@ func init() {
 		{"push", "sign a model version and publish it to a fleet or a device over MQTT", cmdPush},
 		{"fleet", "show every device's status and model versions (fleet status)", cmdFleet},
 		{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
+		{"hub", "run the fleet hub: telemetry from agents, model blobs, dashboard", cmdHub},
 		{"version", "print the version, Go version and platform", cmdVersion},
 		{"help", "explain a command", cmdHelp},
 	}
