@@ -249,9 +249,9 @@ func checkContents(t *testing.T, contents string, binSize int) {
 	want := map[string]string{
 		"./": "drwxr-xr-x", "./etc/": "drwxr-xr-x", "./etc/edgeinfer/": "drwxr-xr-x",
 		"./etc/edgeinfer/agent.yaml": "-rw-r--r--",
-		"./lib/": "drwxr-xr-x", "./lib/systemd/": "drwxr-xr-x", "./lib/systemd/system/": "drwxr-xr-x",
+		"./lib/":                     "drwxr-xr-x", "./lib/systemd/": "drwxr-xr-x", "./lib/systemd/system/": "drwxr-xr-x",
 		"./lib/systemd/system/edgeinfer.service": "-rw-r--r--",
-		"./usr/": "drwxr-xr-x", "./usr/bin/": "drwxr-xr-x", "./usr/bin/edgeinfer": "-rwxr-xr-x",
+		"./usr/":                                 "drwxr-xr-x", "./usr/bin/": "drwxr-xr-x", "./usr/bin/edgeinfer": "-rwxr-xr-x",
 		"./usr/share/": "drwxr-xr-x", "./usr/share/doc/": "drwxr-xr-x", "./usr/share/doc/edgeinfer/": "drwxr-xr-x",
 		"./usr/share/doc/edgeinfer/copyright": "-rw-r--r--",
 	}
