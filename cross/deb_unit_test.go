@@ -3,6 +3,7 @@ package cross
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -262,7 +263,9 @@ func TestDebService(t *testing.T) {
 		t.Errorf("socket mode %v gid %d, want 0660 and group %s", st.Mode().Perm(), st.Sys().(*syscall.Stat_t).Gid, grp.Name)
 	}
 	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
-		Dial: func(_, _ string) (net.Conn, error) { return net.Dial("unix", socket) },
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+		},
 	}}
 	status := func(path string) int {
 		resp, err := c.Get("http://edgeinfer" + path)
