@@ -237,7 +237,7 @@ func deb(ctx context.Context, targets []cross.Target, dir, version, ldflags, mai
 		if err := os.WriteFile(file, pkg.Bytes(), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-56s %6.2f MiB (%s, binary %.2f MiB)\n", file, float64(pkg.Len())/(1<<20), t.DebArch(), float64(len(b))/(1<<20))
+		fmt.Fprintf(stdout, "%s: %.2f MiB (%s, binary %.2f MiB)\n", file, float64(pkg.Len())/(1<<20), t.DebArch(), float64(len(b))/(1<<20))
 	}
 	return nil
 }
