@@ -6,6 +6,7 @@
 #                (make vet, fmt, staticcheck, unit, qemu run one step)
 #   make build   bin/edgeinfer for this machine
 #   make cross   static binaries for every release target into dist/
+#   make deb     Debian packages (static binary + systemd unit) for every release target into dist/
 #   make bench   Go benchmarks of the engine
 #   make bench-peers  edgeinfer beside the real TFLite (needs npm)
 #   make bench-agent  the agent through its socket: overhead, cache, throughput, memory
@@ -42,7 +43,7 @@ DECODE_ARGS := -image $(IMAGE)
 IMAGE_DEP   := $(IMAGE)
 endif
 
-.PHONY: all build test vet fmt staticcheck unit conformance qemu cross bench bench-peers bench-agent run clean
+.PHONY: all build test vet fmt staticcheck unit conformance qemu cross deb bench bench-peers bench-agent run clean
 
 all: build
 
@@ -92,6 +93,11 @@ qemu:
 
 cross:
 	$(GO) run ./cross/cmd/cross build -o dist -ldflags '$(LDFLAGS)' ./cmd/edgeinfer
+
+# dist/edgeinfer_VERSION_ARCH.deb for amd64, arm64, armhf (armv7), armel
+# (armv6) and riscv64; files dated $(SOURCE_DATE_EPOCH) or the last commit.
+deb:
+	$(GO) run ./cross/cmd/cross deb -out dist -version '$(VERSION)' -ldflags '$(LDFLAGS)'
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
