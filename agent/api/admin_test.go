@@ -167,7 +167,7 @@ func TestAdminPeerCredentials(t *testing.T) {
 		{"not an admin", Options{AdminUIDs: []int{1000}, AdminGIDs: []int{1001}}, []uint32{4242},
 			fmt.Sprintf(`403 {
   "error": "admin endpoint: uid 65534 (gid 65534) is not allowed (admins: uid 0, uid %d, uids [1000], gids [1001])"
-}`, os.Getuid())},
+}`, os.Geteuid())},
 		{"admin by uid", Options{AdminUIDs: []int{65534}}, nil, `201 {`},
 		{"admin by gid", Options{AdminGIDs: []int{65534}}, nil, `201 {`},
 		{"admin by supplementary group", Options{AdminGIDs: []int{4242}}, []uint32{4242}, `201 {`},
