@@ -197,6 +197,9 @@ func jsonTensors(file string, b []byte) ([]client.Tensor, error) {
 			return nil, fmt.Errorf("%s: input %q: %w", file, in.Name, err)
 		}
 		n := elements(in.Shape)
+		if n < 0 {
+			return nil, fmt.Errorf("%s: input %q: shape %s is not a tensor's shape", file, in.Name, wire.FormatShape(in.Shape))
+		}
 		data, count, err := wire.DecodeData(dt, in.Data, n)
 		if err != nil {
 			return nil, fmt.Errorf("%s: input %q: %w", file, in.Name, err)
@@ -209,12 +212,17 @@ func jsonTensors(file string, b []byte) ([]client.Tensor, error) {
 	return out, nil
 }
 
+// elements is the element count of a shape, or -1 for a negative or
+// absurdly large one.
 func elements(shape []int64) int {
-	n := 1
+	n := int64(1)
 	for _, d := range shape {
-		n *= int(max(d, 0))
+		if d < 0 || d > 0 && n > (1<<40)/d {
+			return -1
+		}
+		n *= d
 	}
-	return n
+	return int(n)
 }
 
 func byteSize(t wire.TensorMetadata) int {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/agent/api"
 	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
 )
 
 // fakeAgent serves the fake agent of apitest on a real socket until the
@@ -168,4 +169,31 @@ func TestModels(t *testing.T) {
 			checkGolden(t, tc.golden, stdout)
 		})
 	}
+}
+
+// FuzzJSONTensors feeds arbitrary JSON tensor files to infer's reader: it
+// must return an error or tensors whose bytes fit their shapes.
+func FuzzJSONTensors(f *testing.F) {
+	for _, s := range []string{
+		`{"name": "x", "datatype": "FP32", "shape": [1, 3], "data": [[1, 2, 3.5]]}`,
+		`{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 3], "data": [1, 2, 3.5]}]}`,
+		`{"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 3], "data": [1, 2]}]}`,
+		`{"name": "b", "datatype": "UINT8", "shape": [1, 4], "data": [1, 2, 300, 4]}`,
+		`{"datatype": "UINT8", "shape": [1, 4], "data": [1, 2, 3, 4]}`,
+		`{"name": "b", "datatype": "INT8", "shape": [-1, 2], "data": [1, 2]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ts, err := jsonTensors("f.json", b)
+		if err != nil {
+			return
+		}
+		for _, tn := range ts {
+			dt, err := wire.ParseDatatype(tn.Datatype)
+			if err != nil || len(tn.Data) != elements(tn.Shape)*dt.Size() {
+				t.Fatalf("tensor %q: %d bytes of %s for shape %v", tn.Name, len(tn.Data), tn.Datatype, tn.Shape)
+			}
+		}
+	})
 }
