@@ -193,16 +193,18 @@ func TestDefaultSocket(t *testing.T) {
 		return func(k string) string { return m[k] }
 	}
 	for _, tc := range []struct {
-		env  map[string]string
-		euid int
-		want string
+		env    map[string]string
+		euid   int
+		system bool // the system service's socket exists
+		want   string
 	}{
-		{map[string]string{SocketEnv: "/x.sock", "XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, "/x.sock"},
-		{nil, 0, "/run/edgeinfer/edgeinfer.sock"},
-		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, "/run/user/1000/edgeinfer/edgeinfer.sock"},
-		{nil, 1000, "/tmp/edgeinfer-1000/edgeinfer.sock"},
+		{map[string]string{SocketEnv: "/x.sock", "XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, true, "/x.sock"},
+		{nil, 0, false, "/run/edgeinfer/edgeinfer.sock"},
+		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, true, "/run/edgeinfer/edgeinfer.sock"},
+		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, false, "/run/user/1000/edgeinfer/edgeinfer.sock"},
+		{nil, 1000, false, "/tmp/edgeinfer-1000/edgeinfer.sock"},
 	} {
-		if got := defaultSocket(env(tc.env), tc.euid); got != tc.want {
+		if got := defaultSocket(env(tc.env), tc.euid, func(string) bool { return tc.system }); got != tc.want {
 			t.Errorf("%v uid %d: %s, want %s", tc.env, tc.euid, got, tc.want)
 		}
 	}
