@@ -261,12 +261,12 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	j := &job{ctx: ctx, inputs: inputs, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
 	if err := in.submit(j); err != nil {
-		in.observe(telemetry.Observation{Total: time.Since(start)})
+		in.observe(telemetry.Observation{Total: time.Since(start), CacheMiss: key != nil})
 		return nil, err
 	}
 	err = in.wait(ctx, j)
 	in.observe(telemetry.Observation{Queue: j.queue, Compute: j.compute, Total: time.Since(start), Batch: j.batch,
-		Error: err != nil && !errors.Is(err, context.Canceled)})
+		CacheMiss: key != nil, Error: err != nil && !errors.Is(err, context.Canceled)})
 	if err != nil {
 		return nil, err
 	}

@@ -69,9 +69,11 @@ type Observation struct {
 	// not run (a cache hit, or refused before running), and then Queue and
 	// Compute are not recorded.
 	Batch int
-	// CacheHit says the answer came from the result cache; Error says the
-	// request failed.
-	CacheHit, Error bool
+	// CacheHit says the answer came from the result cache, CacheMiss that
+	// the cache was asked and had no answer (neither: the model does not
+	// use the cache, or the request bypassed it); Error says the request
+	// failed.
+	CacheHit, CacheMiss, Error bool
 }
 
 // ModelStats are the live statistics of one model version. Observe may be
@@ -91,8 +93,7 @@ func (m *ModelStats) Version() string { return m.version }
 
 // Observe records one request. It takes no lock and allocates nothing.
 // Every request counts towards Requests and the Total histogram; a cache
-// hit counts as a hit, any other request as a miss (the cache had no
-// answer); a request that ran (Batch > 0) adds its Queue and Compute times
+// hit or miss counts as such; a request that ran (Batch > 0) adds its Queue and Compute times
 // and its batch size.
 func (m *ModelStats) Observe(o Observation) {
 	m.requests.Add(1)
@@ -104,7 +105,9 @@ func (m *ModelStats) Observe(o Observation) {
 		m.hits.Add(1)
 		return
 	}
-	m.misses.Add(1)
+	if o.CacheMiss {
+		m.misses.Add(1)
+	}
 	if o.Batch > 0 {
 		m.queue.observe(o.Queue)
 		m.compute.observe(o.Compute)

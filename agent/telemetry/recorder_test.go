@@ -85,7 +85,7 @@ func TestObserveAndSnapshot(t *testing.T) {
 		t.Fatal("Model returned a new ModelStats for the same name and version")
 	}
 	for _, o := range []Observation{
-		{Queue: 100 * time.Microsecond, Compute: 2 * time.Millisecond, Total: 2200 * time.Microsecond, Batch: 4},
+		{Queue: 100 * time.Microsecond, Compute: 2 * time.Millisecond, Total: 2200 * time.Microsecond, Batch: 4, CacheMiss: true},
 		{Queue: 50 * time.Microsecond, Compute: 3 * time.Millisecond, Total: 3100 * time.Microsecond, Batch: 1},
 		{Total: 20 * time.Microsecond, CacheHit: true},
 		{Total: 5 * time.Millisecond, Error: true},
@@ -93,8 +93,8 @@ func TestObserveAndSnapshot(t *testing.T) {
 		m.Observe(o)
 	}
 	s := m.Snapshot()
-	if s.Requests != 4 || s.Errors != 1 || s.CacheHits != 1 || s.CacheMisses != 3 {
-		t.Errorf("counts = %d req %d err %d hit %d miss, want 4 1 1 3", s.Requests, s.Errors, s.CacheHits, s.CacheMisses)
+	if s.Requests != 4 || s.Errors != 1 || s.CacheHits != 1 || s.CacheMisses != 1 {
+		t.Errorf("counts = %d req %d err %d hit %d miss, want 4 1 1 1", s.Requests, s.Errors, s.CacheHits, s.CacheMisses)
 	}
 	if s.Total.Count != 4 || s.Compute.Count != 2 || s.Queue.Count != 2 || s.Batches.Count != 2 {
 		t.Errorf("histogram counts total %d compute %d queue %d batch %d, want 4 2 2 2",
