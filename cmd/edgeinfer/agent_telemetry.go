@@ -17,14 +17,11 @@ import (
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
-// telemetrySettings are the agent's telemetry flags and config keys:
-//
-//	--collector URL            collector        OTLP/HTTP base URL; "" = no upload
-//	--collector-token TOKEN    collector_token  sent as Authorization: Bearer
-//	--telemetry-interval DUR   telemetry_interval (default 60s)
-//	--collector-ca FILE        collector_ca     extra PEM roots for https
-//	--collector-insecure       collector_insecure  skip TLS verification (tests only)
-//	--telemetry-spool-bytes N  telemetry_spool_bytes (default 8 MiB)
+// telemetrySettings are the agent's telemetry settings: the flags
+// --collector, --collector-token and --telemetry-interval, and the config
+// file's telemetry section (collector, token, interval, ca_file,
+// spool_bytes). Insecure (skip TLS verification) has no flag or key; it
+// is for tests.
 type telemetrySettings struct {
 	CollectorURL  string
 	Token         string
