@@ -17,20 +17,15 @@ import (
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
-// telemetrySettings are the agent's telemetry flags and config keys:
-//
-//	--collector URL            collector        OTLP/HTTP base URL; "" = no upload
-//	--collector-token TOKEN    collector_token  sent as Authorization: Bearer
-//	--telemetry-interval DUR   telemetry_interval (default 60s)
-//	--collector-ca FILE        collector_ca     extra PEM roots for https
-//	--collector-insecure       collector_insecure  skip TLS verification (tests only)
-//	--telemetry-spool-bytes N  telemetry_spool_bytes (default 8 MiB)
+// telemetrySettings are the agent's telemetry settings: the flags
+// --collector, --collector-token and --telemetry-interval, and the config
+// file's telemetry section (collector, token, interval, ca_file,
+// spool_bytes). TLS verification is always on.
 type telemetrySettings struct {
 	CollectorURL  string
 	Token         string
 	Interval      time.Duration
 	CAFile        string
-	Insecure      bool
 	SpoolCapBytes int64
 	// DeviceID is the configured device id; "" takes the store's.
 	DeviceID     string
@@ -61,7 +56,7 @@ func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Rec
 	if o.CollectorURL == "" {
 		return nil
 	}
-	tlsConf, err := collectorTLS(o.CAFile, o.Insecure)
+	tlsConf, err := collectorTLS(o.CAFile)
 	if err != nil {
 		return err
 	}
@@ -84,8 +79,8 @@ func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Rec
 
 // collectorTLS builds the TLS configuration for an https collector: the
 // system roots plus the PEM certificates of caFile, if given.
-func collectorTLS(caFile string, insecure bool) (*tls.Config, error) {
-	conf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure}
+func collectorTLS(caFile string) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile == "" {
 		return conf, nil
 	}
