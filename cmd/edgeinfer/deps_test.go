@@ -8,12 +8,18 @@ import (
 )
 
 // forbidden are packages the edgeinfer binary must not link: test-only
-// code, build tooling, and the in-process MQTT broker meant for unit tests.
+// code, build tooling, the in-process MQTT broker meant for unit tests,
+// browser drivers and gRPC.
 var forbidden = []string{
 	"testing",
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest",
 	"github.com/edgeinfer/edgeinfer/cross",
 	"github.com/mochi-mqtt/server",
+	"github.com/chromedp",                                // the dashboard test's browser driver
+	"google.golang.org/grpc",                             // OTLP goes over HTTP; gRPC would add megabytes
+	"github.com/edgeinfer/edgeinfer/internal/brokertest", // starts mosquitto for tests
+	"github.com/edgeinfer/edgeinfer/agent/api/apitest",   // the fake agent of the API tests
+	"github.com/edgeinfer/edgeinfer/internal/agentbench", // benchmark tool
 }
 
 // TestDeps fails when cmd/edgeinfer links a forbidden package, on the build
