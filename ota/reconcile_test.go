@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -330,4 +331,24 @@ func TestSignedRollbackFlagAllowsALowerVersion(t *testing.T) {
 	if v, _ := d.models.Active("sine"); v != "1" {
 		t.Fatalf("serves %q, want the signed rollback to 1", v)
 	}
+}
+
+func TestFullDiskIsReportedAndRetried(t *testing.T) {
+	e := newEnv(t)
+	var free atomic.Int64
+	free.Store(1 << 20)
+	d := e.startDevice(t, "dev-disk", "", func(c *Config) {
+		c.FreeBytes = func(string) int64 { return free.Load() }
+	})
+	path, smoke := conformance(t, "mp_face_detection_short_range", 1e-3)
+	e.push(t, FleetModelTopic(e.fleet, "face"), e.manifest(t, path, "face", "1", smoke), testKey(0))
+	ev := d.waitState(t, "face", "1", StepFailed)
+	if !strings.Contains(ev.Reason, "not enough free disk space") || !strings.Contains(ev.Reason, "retrying in") {
+		t.Errorf("reason %q", ev.Reason)
+	}
+	if served, _ := e.hub.stats(); served != 0 {
+		t.Errorf("downloaded %d bytes onto a full disk", served)
+	}
+	free.Store(1 << 40) // space was freed: the retry succeeds
+	d.waitState(t, "face", "1", StepActive)
 }
