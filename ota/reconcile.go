@@ -395,10 +395,10 @@ func (r *Reconciler) update(ctx context.Context, c candidate) {
 	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepSmoke})
 	if err := r.models.Activate(ctx, m.Name, m.Version, path, m.Smoke); err != nil {
 		if ctx.Err() == nil {
-			r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
 			if !r.inRegistry(m.Name, path) {
-				os.Remove(path)
+				os.Remove(path) // before the report, so what it reports is final
 			}
+			r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
 		}
 		return
 	}
@@ -408,8 +408,8 @@ func (r *Reconciler) update(ctx context.Context, c candidate) {
 	}
 	delete(r.retryAt, m.Name)
 	delete(r.backoff, m.Name)
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepActive})
 	r.cleanup(m.Name)
+	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepActive})
 	r.watch(ctx, m.Name, m.Version, rec)
 }
 
@@ -615,8 +615,8 @@ func (r *Reconciler) rollback(ctx context.Context, rec store.ModelRecord, cause 
 		r.log.Error("recording the rejection failed", "model", rec.Name, "err", err)
 	}
 	r.log.Warn("rolled back", "model", rec.Name, "from", bad.Version, "to", prev.Version, "cause", cause)
-	r.emit(ctx, Event{Model: rec.Name, Version: bad.Version, State: StepRolledBack, Reason: reason})
 	r.cleanup(rec.Name)
+	r.emit(ctx, Event{Model: rec.Name, Version: bad.Version, State: StepRolledBack, Reason: reason})
 }
 
 // inRegistry reports whether path is the active or previous file of name.
