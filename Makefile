@@ -6,8 +6,10 @@
 #                (make vet, fmt, staticcheck, unit, qemu run one step)
 #   make build   bin/edgeinfer for this machine
 #   make cross   static binaries for every release target into dist/
+#   make deb     Debian packages (static binary + systemd unit) for every release target into dist/
 #   make bench   Go benchmarks of the engine
 #   make bench-peers  edgeinfer beside the real TFLite (needs npm)
+#   make bench-agent  the agent through its socket: overhead, cache, throughput, memory
 #   make clean   remove bin/, dist/ and the download cache
 
 GO          ?= go
@@ -41,7 +43,7 @@ DECODE_ARGS := -image $(IMAGE)
 IMAGE_DEP   := $(IMAGE)
 endif
 
-.PHONY: all build test vet fmt staticcheck unit conformance qemu cross bench bench-peers run clean
+.PHONY: all build test vet fmt staticcheck unit conformance qemu cross deb bench bench-peers bench-agent run clean
 
 all: build
 
@@ -92,12 +94,22 @@ qemu:
 cross:
 	$(GO) run ./cross/cmd/cross build -o dist -ldflags '$(LDFLAGS)' ./cmd/edgeinfer
 
+# dist/edgeinfer_VERSION_ARCH.deb for amd64, arm64, armhf (armv7), armel
+# (armv6) and riscv64; files dated $(SOURCE_DATE_EPOCH) or the last commit.
+deb:
+	$(GO) run ./cross/cmd/cross deb -out dist -version '$(VERSION)' -ldflags '$(LDFLAGS)'
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
 
 # edgeinfer beside the real TFLite (LiteRT WebAssembly) on the same models.
 bench-peers: build
 	$(GO) run ./internal/benchpeers -edgeinfer bin/edgeinfer
+
+# The agent as a local app sees it: socket overhead, cache hits and writes,
+# throughput with 1/4/16 clients (batching off and on), idle memory.
+bench-agent: build
+	$(GO) run ./internal/agentbench -bin bin/edgeinfer
 
 run: build $(FACE_MODEL) $(IMAGE_DEP)
 	@rm -rf $(RUN_DIR) && mkdir -p $(RUN_DIR)

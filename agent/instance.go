@@ -380,11 +380,14 @@ func (in *instance) work(single, batched runtime.Session) {
 		if batched != nil && len(jobs) > 0 {
 			jobs = in.gather(jobs, timer)
 		}
-		switch {
-		case len(jobs) == 1:
-			in.runSingle(single, jobs[0])
-		case len(jobs) > 1:
+		// The batched graph computes every row, filled or not, so a batch
+		// under half full costs more than running its requests one by one.
+		if len(jobs) > 1 && 2*len(jobs) > in.maxBatch {
 			in.runBatch(batched, jobs)
+			continue
+		}
+		for _, j := range jobs {
+			in.runSingle(single, j)
 		}
 	}
 }

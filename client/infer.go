@@ -210,18 +210,21 @@ func decodeResult(h http.Header, body []byte) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", o.Name, err)
 		}
+		count, ok := elements(o.Shape)
+		if !ok || dt.Size() == 0 {
+			return nil, fmt.Errorf("output %q: cannot hold shape %s of %s", o.Name, wire.FormatShape(o.Shape), o.Datatype)
+		}
 		if o.Parameters != nil && o.Parameters.BinaryDataSize != nil {
 			n := *o.Parameters.BinaryDataSize
 			if n < 0 || int64(len(bin)-off) < n {
 				return nil, fmt.Errorf("output %q: binary_data_size %d but %d bytes are left", o.Name, n, len(bin)-off)
 			}
+			if int(n) != count*dt.Size() {
+				return nil, fmt.Errorf("output %q: binary_data_size %d, but shape %s of %s takes %d bytes", o.Name, n, wire.FormatShape(o.Shape), o.Datatype, count*dt.Size())
+			}
 			t.Data = bin[off : off+int(n)]
 			off += int(n)
 		} else {
-			count := 1
-			for _, d := range o.Shape {
-				count *= int(d)
-			}
 			data, got, err := wire.DecodeData(dt, o.Data, count)
 			if err != nil {
 				return nil, fmt.Errorf("output %q: %w", o.Name, err)
@@ -234,6 +237,19 @@ func decodeResult(h http.Header, body []byte) (*Result, error) {
 		res.Outputs = append(res.Outputs, t)
 	}
 	return res, nil
+}
+
+// elements is the element count of a shape; false for a negative or
+// absurdly large one.
+func elements(shape []int64) (int, bool) {
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 || d > 0 && n > (1<<40)/d {
+			return 0, false
+		}
+		n *= d
+	}
+	return int(n), true
 }
 
 // serverTiming reads the agent's Server-Timing header:

@@ -3,7 +3,9 @@
 // the environment that cross-compiles for each, and the qemu user-mode
 // emulator that runs each target's tests on a build machine of another
 // architecture. The cross command (cross/cmd/cross) builds release
-// binaries and runs the emulated tests from this table.
+// binaries and runs the emulated tests from this table, and writes the
+// Debian packages (Deb) with the systemd unit and default configuration
+// kept in packaging/.
 package cross
 
 import (

@@ -1,3 +1,5 @@
+//go:build linux
+
 package api
 
 import (
@@ -7,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -53,9 +56,9 @@ func child(spec string) int {
 	return 0
 }
 
-// runAs re-executes the test binary as uid:gid to send c, and returns what
-// the child printed.
-func runAs(t *testing.T, uid, gid uint32, c childRequest) string {
+// runAs re-executes the test binary as uid:gid (with supplementary groups)
+// to send c, and returns what the child printed.
+func runAs(t *testing.T, uid, gid uint32, groups []uint32, c childRequest) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatalf("this test runs a client as uid %d and must run as root (it runs as uid %d)", uid, os.Geteuid())
@@ -79,7 +82,7 @@ func runAs(t *testing.T, uid, gid uint32, c childRequest) string {
 	spec, _ := json.Marshal(c)
 	cmd := exec.Command(bin, "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+string(spec))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: groups}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("child as uid %d: %v: %s", uid, err, out)
@@ -89,13 +92,13 @@ func runAs(t *testing.T, uid, gid uint32, c childRequest) string {
 
 // sharedServer serves the fake on a socket of the given mode in a
 // directory every user may enter.
-func sharedServer(t *testing.T, mode os.FileMode, o Options) *server {
+func sharedServer(t *testing.T, mode os.FileMode, group string, o Options) *server {
 	t.Helper()
 	dir := socketDir(t)
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := Listen(filepath.Join(dir, "edgeinfer.sock"), mode, "")
+	ln, err := Listen(filepath.Join(dir, "edgeinfer.sock"), mode, group)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,32 +159,41 @@ func TestAdminPeerCredentials(t *testing.T) {
 		return childRequest{Sock: sock, Method: "POST", Path: "/v1/models/installed", Body: `{"path": "` + good + `"}`}
 	}
 	for _, tc := range []struct {
-		name string
-		o    Options
-		want string
+		name   string
+		o      Options
+		groups []uint32
+		want   string
 	}{
-		{"not an admin", Options{AdminUIDs: []int{1000}, AdminGIDs: []int{1001}},
+		{"not an admin", Options{AdminUIDs: []int{1000}, AdminGIDs: []int{1001}}, []uint32{4242},
 			fmt.Sprintf(`403 {
   "error": "admin endpoint: uid 65534 (gid 65534) is not allowed (admins: uid 0, uid %d, uids [1000], gids [1001])"
-}`, os.Getuid())},
-		{"admin by uid", Options{AdminUIDs: []int{65534}}, `201 {`},
-		{"admin by gid", Options{AdminGIDs: []int{65534}}, `201 {`},
+}`, os.Geteuid())},
+		{"admin by uid", Options{AdminUIDs: []int{65534}}, nil, `201 {`},
+		{"admin by gid", Options{AdminGIDs: []int{65534}}, nil, `201 {`},
+		{"admin by supplementary group", Options{AdminGIDs: []int{4242}}, []uint32{4242}, `201 {`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := sharedServer(t, 0o666, tc.o)
-			if got := runAs(t, 65534, 65534, install(s.sock)); !strings.HasPrefix(got, tc.want) {
+			s := sharedServer(t, 0o666, "", tc.o)
+			if got := runAs(t, 65534, 65534, tc.groups, install(s.sock)); !strings.HasPrefix(got, tc.want) {
 				t.Errorf("child got %q\nwant %q...", got, tc.want)
 			}
-			if got := runAs(t, 65534, 65534, childRequest{Sock: s.sock, Method: "GET", Path: "/v1/models"}); !strings.HasPrefix(got, "200 [") {
+			if got := runAs(t, 65534, 65534, tc.groups, childRequest{Sock: s.sock, Method: "GET", Path: "/v1/models"}); !strings.HasPrefix(got, "200 [") {
 				t.Errorf("a non-admin path: %q", got)
 			}
 		})
 	}
-	t.Run("0660 keeps others out", func(t *testing.T) {
-		s := sharedServer(t, 0, Options{})
-		got := runAs(t, 65534, 65534, childRequest{Sock: s.sock, Method: "GET", Path: "/v2/health/live"})
-		if !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "permission denied") {
-			t.Errorf("child got %q, want a permission error", got)
+	t.Run("0660 lets the socket's group in and keeps others out", func(t *testing.T) {
+		g, err := user.LookupGroupId("1")
+		if err != nil {
+			t.Fatalf("this test needs a group with gid 1: %v", err)
+		}
+		s := sharedServer(t, 0, g.Name, Options{})
+		live := childRequest{Sock: s.sock, Method: "GET", Path: "/v2/health/live"}
+		if got := runAs(t, 65534, 65534, nil, live); !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "permission denied") {
+			t.Errorf("outside the socket's group, the child got %q, want a permission error", got)
+		}
+		if got := runAs(t, 65534, 65534, []uint32{1}, live); !strings.HasPrefix(got, "200 ") {
+			t.Errorf("in the socket's group %s, the child got %q", g.Name, got)
 		}
 	})
 }

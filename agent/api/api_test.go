@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -357,5 +358,43 @@ func TestSlowClient(t *testing.T) {
 				t.Errorf("the stalled client got %q", rest)
 			}
 		})
+	}
+}
+
+// TestServeDrains: when Serve's context ends, a request in flight is
+// answered, new connections are refused, the socket file is removed and
+// Serve returns nil.
+func TestServeDrains(t *testing.T) {
+	fb := apitest.New()
+	fb.Release = make(chan struct{})
+	s := serve(t, fb, Options{})
+	got := make(chan answer, 1)
+	go func() {
+		got <- s.do(t, "POST", "/v2/models/slow/infer", nil, []byte(`{"inputs":[{"name":"b","shape":[1,4],"datatype":"UINT8","data":[1,2,3,4]}]}`))
+	}()
+	waitFor(t, "the slow request to reach the backend", func() bool { return fb.Last() != nil })
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.stop() }()
+	waitFor(t, "the socket to stop accepting", func() bool {
+		c, err := net.Dial("unix", s.sock)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
+	select {
+	case err := <-stopped:
+		t.Fatalf("Serve returned (%v) with a request in flight", err)
+	default:
+	}
+	close(fb.Release)
+	if a := <-got; a.status != 200 {
+		t.Errorf("the request in flight got %d: %s", a.status, a.body)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := os.Lstat(s.sock); !os.IsNotExist(err) {
+		t.Errorf("the socket file is still there: %v", err)
 	}
 }

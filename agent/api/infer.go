@@ -232,6 +232,7 @@ func writeInferResponse(w http.ResponseWriter, resp *agent.Response, plan output
 	if err != nil {
 		return fmt.Errorf("encoding the response: %w", err)
 	}
+	js = append(js, '\n')
 	hdr := w.Header()
 	hdr.Set(wire.HeaderCache, string(resp.Cache))
 	hdr.Set("Server-Timing", fmt.Sprintf("queue;dur=%.3f, compute;dur=%.3f, batch;desc=%d", millis(resp.Queue), millis(resp.Compute), resp.Batch))

@@ -1,15 +1,15 @@
+//go:build linux
+
 package api
 
 import (
 	"io/fs"
-	"net"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
 )
@@ -96,64 +96,4 @@ func TestListen(t *testing.T) {
 			t.Errorf("the file is gone or changed: %q, %v", b, err)
 		}
 	})
-}
-
-// TestServeDrains: when Serve's context ends, a request in flight is
-// answered, new connections are refused, the socket file is removed and
-// Serve returns nil.
-func TestServeDrains(t *testing.T) {
-	fb := apitest.New()
-	fb.Release = make(chan struct{})
-	s := serve(t, fb, Options{})
-	got := make(chan answer, 1)
-	go func() {
-		got <- s.do(t, "POST", "/v2/models/slow/infer", nil, []byte(`{"inputs":[{"name":"b","shape":[1,4],"datatype":"UINT8","data":[1,2,3,4]}]}`))
-	}()
-	waitFor(t, "the slow request to reach the backend", func() bool { return fb.Last() != nil })
-	stopped := make(chan error, 1)
-	go func() { stopped <- s.stop() }()
-	waitFor(t, "the socket to stop accepting", func() bool {
-		c, err := net.Dial("unix", s.sock)
-		if err == nil {
-			c.Close()
-		}
-		return err != nil
-	})
-	select {
-	case err := <-stopped:
-		t.Fatalf("Serve returned (%v) with a request in flight", err)
-	default:
-	}
-	close(fb.Release)
-	if a := <-got; a.status != 200 {
-		t.Errorf("the request in flight got %d: %s", a.status, a.body)
-	}
-	if err := <-stopped; err != nil {
-		t.Errorf("Serve: %v", err)
-	}
-	if _, err := os.Lstat(s.sock); !os.IsNotExist(err) {
-		t.Errorf("the socket file is still there: %v", err)
-	}
-}
-
-// waitFor polls cond until it holds, failing the test after a minute.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func TestStatusGroups(t *testing.T) {
-	status := []byte("Name:\tcat\nUid:\t1000\t1000\t1000\t1000\nGroups:\t4 24 1000 \nNSpid:\t1\n")
-	if got := statusGroups(status); len(got) != 3 || got[0] != 4 || got[2] != 1000 {
-		t.Errorf("groups %v", got)
-	}
-	if got := statusGroups([]byte("Groups:\t\n")); len(got) != 0 {
-		t.Errorf("empty groups %v", got)
-	}
 }

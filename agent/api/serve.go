@@ -98,7 +98,7 @@ func Serve(ctx context.Context, ln net.Listener, b Backend, o Options) error {
 		return fmt.Errorf("socket API on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
-	o.Logger.Info("socket API draining", "in_flight_limit", o.DrainTimeout)
+	o.Logger.Info("socket API draining", "drain_timeout", o.DrainTimeout)
 	dctx, cancel := context.WithTimeout(context.Background(), o.DrainTimeout)
 	defer cancel()
 	err := srv.Shutdown(dctx)
@@ -115,11 +115,11 @@ type handler struct {
 	b    Backend
 	o    Options
 	mux  *http.ServeMux
-	self int // the agent's uid, always an admin
+	self int // the agent's effective uid, always an admin
 }
 
 func newHandler(b Backend, o Options) *handler {
-	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Getuid()}
+	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Geteuid()}
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request) error{
 		"GET /v2/health/live":                             h.live,
 		"GET /v2/health/ready":                            h.ready,

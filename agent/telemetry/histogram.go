@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"fmt"
 	"math"
 	"sync/atomic"
 	"time"
@@ -192,4 +193,18 @@ func (h *batchHist) snapshot() Histogram {
 		out.Count += c
 	}
 	return out
+}
+
+// LatencyHistogram rebuilds a latency histogram from its bucket counts
+// (NumLatencyBounds+1 of them, as in Histogram.Counts) and its sum in
+// nanoseconds, for example after storing them.
+func LatencyHistogram(counts []uint64, sum int64) (Histogram, error) {
+	if len(counts) != NumLatencyBounds+1 {
+		return Histogram{}, fmt.Errorf("telemetry: %d latency bucket counts, want %d", len(counts), NumLatencyBounds+1)
+	}
+	h := Histogram{Bounds: latencyBounds, Counts: append([]uint64(nil), counts...), Sum: sum}
+	for _, c := range counts {
+		h.Count += c
+	}
+	return h, nil
 }

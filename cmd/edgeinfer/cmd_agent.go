@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/agent/api"
 	"github.com/edgeinfer/edgeinfer/agent/api/wire"
 	"github.com/edgeinfer/edgeinfer/agent/telemetry"
+	"github.com/edgeinfer/edgeinfer/ota"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
 )
@@ -165,12 +167,25 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		}
 	}
 	rec := telemetry.NewRecorder()
-	rec.SetDevice(telemetry.Device{ID: deviceID, AgentVersion: version, Platform: profile.String(),
-		Attributes: map[string]string{"board": profile.Board, "kind": profile.Kind, "arch": profile.Arch, "cores": strconv.Itoa(profile.CPU.Cores)}})
+	platform, attrs, temperature := profileDevice(profile)
+	if err := startTelemetry(ctx, telemetrySettings{
+		CollectorURL: cfg.Telemetry.Collector, Token: cfg.Telemetry.Token, Interval: cfg.Telemetry.Interval.D(),
+		CAFile: cfg.Telemetry.CAFile, SpoolCapBytes: cfg.Telemetry.SpoolBytes,
+		DeviceID: deviceID, AgentVersion: version, Platform: platform, Attributes: attrs, Temperature: temperature,
+	}, rec, st, log.With("component", "telemetry")); err != nil {
+		return err
+	}
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
 		"data_dir", cfg.DataDir, "threads", cfg.Defaults.Threads, "sessions", cfg.Defaults.Sessions, "cache_bytes", cfg.CacheBytes)
 
-	a, err := agent.New(ctx, agent.Options{Config: cfg, Store: st, Recorder: rec, Logger: log.With("component", "agent")})
+	var updates atomic.Pointer[ota.Reconciler]
+	a, err := agent.New(ctx, agent.Options{Config: cfg, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
+		OTAState: func(model string) string {
+			if r := updates.Load(); r != nil {
+				return r.State(model)
+			}
+			return ""
+		}})
 	if err != nil {
 		return err
 	}
@@ -179,6 +194,17 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		defer cancel()
 		a.Close(cctx)
 	}()
+	if cfg.OTA.Broker != "" {
+		octx, stopOTA := context.WithCancel(ctx)
+		r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, profile.String()), agentModels{a}, st, log.With("component", "ota"))
+		if err != nil {
+			stopOTA()
+			return err
+		}
+		updates.Store(r)
+		defer func() { stopOTA(); wait() }() // publishes "offline" and disconnects before the agent closes
+		log.Info("model updates on", "broker", cfg.OTA.Broker, "fleet", cfg.OTA.Fleet, "trusted_keys", len(cfg.OTA.TrustedKeys))
+	}
 	mode, _ := strconv.ParseUint(cfg.SocketMode, 8, 32)
 	ln, err := api.Listen(cfg.Socket, os.FileMode(mode), cfg.SocketGroup)
 	if err != nil {

@@ -33,10 +33,13 @@ func init() {
 		{"run", "run a model on raw tensor files and write its outputs", cmdRun},
 		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
 		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
+		{"infer", "send an inference request to the running agent and print the outputs", cmdInfer},
+		{"models", "list the running agent's models with their state and latency", cmdModels},
 		{"keygen", "make an ed25519 key pair for signing model updates", cmdKeygen},
 		{"push", "sign a model version and publish it to a fleet or a device over MQTT", cmdPush},
 		{"fleet", "show every device's status and model versions (fleet status)", cmdFleet},
 		{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
+		{"hub", "run the fleet hub: telemetry from agents, model blobs, dashboard", cmdHub},
 		{"version", "print the version, Go version and platform", cmdVersion},
 		{"help", "explain a command", cmdHelp},
 	}

@@ -87,17 +87,22 @@ func run(args []string, stdout io.Writer) error {
 	return fmt.Errorf("unknown subcommand %q\n%s", args[0], usage)
 }
 
-// decodeDir reads out_0.bin (regressors) and out_1.bin (scores) written by
-// edgeinfer run and decodes them.
+// decodeDir reads the model's two outputs from dir, as edgeinfer infer
+// writes them (out_regressors.bin, out_classificators.bin) or as edgeinfer
+// run does (out_0.bin, out_1.bin), and decodes them.
 func decodeDir(dir string, threshold float32) ([]face, error) {
 	var outs [2][]float32
-	for i := range outs {
-		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out_%d.bin", i)))
+	for i, name := range []string{"regressors", "classificators"} {
+		path := filepath.Join(dir, "out_"+name+".bin")
+		if _, err := os.Stat(path); err != nil {
+			path = filepath.Join(dir, fmt.Sprintf("out_%d.bin", i))
+		}
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
 		if len(b)%4 != 0 {
-			return nil, fmt.Errorf("out_%d.bin: %d bytes is not a float32 tensor", i, len(b))
+			return nil, fmt.Errorf("%s: %d bytes is not a float32 tensor", path, len(b))
 		}
 		outs[i] = make([]float32, len(b)/4)
 		copy(f32Bytes(outs[i]), b)

@@ -25,6 +25,9 @@ func DecodeData(dt runtime.DType, data []byte, want int) ([]byte, int, error) {
 	if size == 0 {
 		return nil, 0, fmt.Errorf("datatype %s cannot be sent as JSON data", Datatype(dt))
 	}
+	if want < 0 {
+		return nil, 0, fmt.Errorf("negative element count %d", want)
+	}
 	i := skipSpace(data, 0)
 	if i == len(data) {
 		return nil, 0, errors.New("no data: give \"data\" or parameters.binary_data_size")

@@ -46,6 +46,7 @@ var decodeCases = []struct {
 	{"invalid JSON", runtime.Float32, `[1,,2]`, 2, nil, 0, "not valid JSON"},
 	{"bytes", runtime.String, `["x"]`, 1, nil, 0, "BYTES cannot be sent as JSON data"},
 	{"empty", runtime.Float32, `[]`, 0, []byte{}, 0, ""},
+	{"negative count", runtime.Float32, `[1]`, -1, nil, 0, "negative element count -1"},
 }
 
 func f32(v ...float32) []byte {
@@ -86,7 +87,7 @@ func FuzzDecodeData(f *testing.F) {
 		f.Add(uint8(tc.dt), []byte(tc.data), tc.want)
 	}
 	f.Fuzz(func(t *testing.T, dt uint8, data []byte, want int) {
-		if want < 0 || want > 1<<16 {
+		if want > 1<<16 {
 			return
 		}
 		d := runtime.DType(dt % 14)
@@ -192,16 +193,18 @@ func TestDefaultSocket(t *testing.T) {
 		return func(k string) string { return m[k] }
 	}
 	for _, tc := range []struct {
-		env  map[string]string
-		euid int
-		want string
+		env    map[string]string
+		euid   int
+		system bool // the system service's socket exists
+		want   string
 	}{
-		{map[string]string{SocketEnv: "/x.sock", "XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, "/x.sock"},
-		{nil, 0, "/run/edgeinfer/edgeinfer.sock"},
-		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, "/run/user/1000/edgeinfer/edgeinfer.sock"},
-		{nil, 1000, "/tmp/edgeinfer-1000/edgeinfer.sock"},
+		{map[string]string{SocketEnv: "/x.sock", "XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, true, "/x.sock"},
+		{nil, 0, false, "/run/edgeinfer/edgeinfer.sock"},
+		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, true, "/run/edgeinfer/edgeinfer.sock"},
+		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, false, "/run/user/1000/edgeinfer/edgeinfer.sock"},
+		{nil, 1000, false, "/tmp/edgeinfer-1000/edgeinfer.sock"},
 	} {
-		if got := defaultSocket(env(tc.env), tc.euid); got != tc.want {
+		if got := defaultSocket(env(tc.env), tc.euid, func(string) bool { return tc.system }); got != tc.want {
 			t.Errorf("%v uid %d: %s, want %s", tc.env, tc.euid, got, tc.want)
 		}
 	}

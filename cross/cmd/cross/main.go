@@ -1,14 +1,16 @@
-// Command cross builds edgeinfer for every release target and runs tests
-// for the arm targets under qemu user-mode emulation, from the table in
-// package cross. The Makefile calls it:
+// Command cross builds edgeinfer for every release target, runs tests for
+// the arm targets under qemu user-mode emulation, and makes the Debian
+// packages, from the table in package cross. The Makefile calls it:
 //
 //	go run ./cross/cmd/cross list
 //	go run ./cross/cmd/cross build -o dist -ldflags "-X main.version=v1" ./cmd/edgeinfer
 //	go run ./cross/cmd/cross test -short ./runtime/...
+//	go run ./cross/cmd/cross deb -out dist -version v1.2.0
 package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,7 +28,8 @@ import (
 const usage = `usage:
 	cross list
 	cross build [-o DIR] [-ldflags FLAGS] [-targets NAME,...] PACKAGE
-	cross test [-short] [-run REGEXP] [-targets NAME,...] PACKAGE...`
+	cross test [-short] [-run REGEXP] [-targets NAME,...] PACKAGE...
+	cross deb [-out DIR] [-version V] [-ldflags FLAGS] [-maintainer "NAME <EMAIL>"] [-targets NAME,...]`
 
 // errUsage is returned for a wrong command line; main prints the usage.
 var errUsage = errors.New("wrong arguments")
@@ -49,8 +52,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("o", "dist", "output `directory` of build")
-	ldflags := fs.String("ldflags", "", "linker flags of build")
+	out := fs.String("o", "dist", "output `directory` of build and deb")
+	fs.StringVar(out, "out", "dist", "same as -o")
+	ldflags := fs.String("ldflags", "", "linker flags of build and deb (deb default: -s -w -X main.version=VERSION)")
+	version := fs.String("version", "", "version of deb, a tag like v1.2.3 or git describe output (default: git describe)")
+	maintainer := fs.String("maintainer", cross.DefaultMaintainer, "Maintainer field of deb")
 	short := fs.Bool("short", false, "pass -short to go test")
 	runRE := fs.String("run", "", "pass -run `regexp` to go test")
 	only := fs.String("targets", "", "comma-separated target names (default: all for build, the tested ones for test)")
@@ -84,6 +90,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 			extra = append(extra, "-run", *runRE)
 		}
 		return test(targets, append(extra, fs.Args()...), stdout, stderr)
+	case "deb":
+		if fs.NArg() != 0 {
+			return errUsage
+		}
+		return deb(context.Background(), targets, *out, *version, *ldflags, *maintainer, stdout, stderr)
 	}
 	return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
 }
@@ -117,11 +128,8 @@ func build(targets []cross.Target, pkg, dir, ldflags string, stdout, stderr io.W
 	}
 	for _, t := range targets {
 		bin := filepath.Join(dir, path.Base(pkg)+"-"+t.Name())
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, pkg)
-		cmd.Env = append(os.Environ(), t.Env()...)
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("build %s for %s: %w", pkg, t.Name(), err)
+		if err := cross.Build(context.Background(), t, pkg, bin, ldflags, stdout, stderr); err != nil {
+			return err
 		}
 		st, err := os.Stat(bin)
 		if err != nil {
@@ -179,6 +187,57 @@ func test(targets []cross.Target, args []string, stdout, stderr io.Writer) error
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("tests failed on %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// deb builds edgeinfer for every target and writes its Debian package,
+// DIR/edgeinfer_VERSION_ARCH.deb, printing each package's size.
+func deb(ctx context.Context, targets []cross.Target, dir, version, ldflags, maintainer string, stdout, stderr io.Writer) error {
+	for _, t := range targets {
+		if t.DebArch() == "" {
+			return fmt.Errorf("deb: Debian has no architecture for %s", t.Name())
+		}
+	}
+	if version == "" {
+		var err error
+		if version, err = cross.GitDescribe(ctx); err != nil {
+			return fmt.Errorf("deb: %w (or give -version)", err)
+		}
+	}
+	date, err := cross.SourceDate(ctx)
+	if err != nil {
+		return fmt.Errorf("deb: %w", err)
+	}
+	debVersion, err := cross.DebVersion(version, date)
+	if err != nil {
+		return fmt.Errorf("deb: %w", err)
+	}
+	if ldflags == "" {
+		ldflags = "-s -w -X main.version=" + version
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, t := range targets {
+		bin := filepath.Join(dir, "edgeinfer-"+t.Name())
+		if err := cross.Build(ctx, t, "github.com/edgeinfer/edgeinfer/cmd/edgeinfer", bin, ldflags, stdout, stderr); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(bin)
+		if err != nil {
+			return err
+		}
+		d := cross.Deb{Target: t, Version: debVersion, Maintainer: maintainer, Date: date, Binary: b}
+		var pkg bytes.Buffer
+		if err := d.Write(&pkg); err != nil {
+			return err
+		}
+		file := filepath.Join(dir, d.FileName())
+		if err := os.WriteFile(file, pkg.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %.2f MiB (%s, binary %.2f MiB)\n", file, float64(pkg.Len())/(1<<20), t.DebArch(), float64(len(b))/(1<<20))
 	}
 	return nil
 }

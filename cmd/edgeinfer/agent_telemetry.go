@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/telemetry"
+	"github.com/edgeinfer/edgeinfer/internal/httpx"
+	"github.com/edgeinfer/edgeinfer/platforms"
+	"github.com/edgeinfer/edgeinfer/store"
+)
+
+// telemetrySettings are the agent's telemetry flags and config keys:
+//
+//	--collector URL            collector        OTLP/HTTP base URL; "" = no upload
+//	--collector-token TOKEN    collector_token  sent as Authorization: Bearer
+//	--telemetry-interval DUR   telemetry_interval (default 60s)
+//	--collector-ca FILE        collector_ca     extra PEM roots for https
+//	--collector-insecure       collector_insecure  skip TLS verification (tests only)
+//	--telemetry-spool-bytes N  telemetry_spool_bytes (default 8 MiB)
+type telemetrySettings struct {
+	CollectorURL  string
+	Token         string
+	Interval      time.Duration
+	CAFile        string
+	Insecure      bool
+	SpoolCapBytes int64
+	// DeviceID is the configured device id; "" takes the store's.
+	DeviceID     string
+	AgentVersion string
+	// Platform, Attributes and Temperature describe the device; see
+	// profileDevice.
+	Platform    string
+	Attributes  map[string]string
+	Temperature func() (celsius float64, ok bool)
+}
+
+// startTelemetry describes the device to rec (so GET /metrics has the
+// device gauges) and, when a collector URL is set, starts the uploader in
+// a goroutine that lives as long as ctx. It returns an error only for bad
+// settings or an unreadable store.
+func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Recorder, st *store.Store, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	id := o.DeviceID
+	if id == "" {
+		var err error
+		if id, err = st.DeviceID(); err != nil {
+			return fmt.Errorf("telemetry: device id: %w", err)
+		}
+	}
+	rec.SetDevice(telemetry.Device{ID: id, AgentVersion: o.AgentVersion, Platform: o.Platform, Attributes: o.Attributes, Temperature: o.Temperature})
+	if o.CollectorURL == "" {
+		return nil
+	}
+	tlsConf, err := collectorTLS(o.CAFile, o.Insecure)
+	if err != nil {
+		return err
+	}
+	u, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
+		URL: o.CollectorURL, Token: o.Token, Interval: o.Interval, SpoolCapBytes: o.SpoolCapBytes,
+		HTTP:   httpx.Options{TLS: tlsConf, Timeout: 2 * time.Minute},
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("telemetry upload on", "collector", o.CollectorURL, "interval", o.Interval, "device", id)
+	go func() {
+		if err := u.Run(ctx); err != nil {
+			log.Warn("last telemetry batch not delivered at shutdown; it stays in the spool", "err", err)
+		}
+	}()
+	return nil
+}
+
+// collectorTLS builds the TLS configuration for an https collector: the
+// system roots plus the PEM certificates of caFile, if given.
+func collectorTLS(caFile string, insecure bool) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure}
+	if caFile == "" {
+		return conf, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: collector CA: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errors.New("telemetry: collector CA " + caFile + ": no PEM certificate in it")
+	}
+	conf.RootCAs = pool
+	return conf, nil
+}
+
+// profileDevice turns a detected platform profile into the telemetry
+// settings' device fields: the platform (board kind), OpenTelemetry-style
+// attributes, and a reader of the current SoC temperature (the hottest
+// thermal zone, read anew at each upload).
+func profileDevice(p platforms.Profile) (platform string, attrs map[string]string, temperature func() (float64, bool)) {
+	attrs = map[string]string{
+		"host.arch":        p.Arch,
+		"os.type":          p.OS,
+		"edgeinfer.board":  p.Board,
+		"edgeinfer.cores":  strconv.Itoa(p.CPU.Cores),
+		"edgeinfer.cpu":    p.CPU.Model,
+		"edgeinfer.memory": strconv.FormatUint(p.MemoryBytes, 10),
+	}
+	for k, v := range attrs {
+		if v == "" {
+			delete(attrs, k)
+		}
+	}
+	return p.Kind, attrs, func() (float64, bool) { return hottest(platforms.Detect()) }
+}
+
+// hottest is the highest thermal zone temperature of a profile.
+func hottest(p platforms.Profile) (float64, bool) {
+	if len(p.Thermal) == 0 {
+		return 0, false
+	}
+	t := p.Thermal[0].Temp
+	for _, z := range p.Thermal[1:] {
+		t = max(t, z.Temp)
+	}
+	return t, true
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/pem"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/telemetry"
+	"github.com/edgeinfer/edgeinfer/internal/hub"
+	"github.com/edgeinfer/edgeinfer/platforms"
+	"github.com/edgeinfer/edgeinfer/store"
+)
+
+// TestStartTelemetryTLS points an agent's telemetry at a hub served over
+// TLS on loopback, trusting the hub's certificate through --collector-ca.
+func TestStartTelemetryTLS(t *testing.T) {
+	srv, err := hub.Open(hub.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewTLSServer(srv.Handler())
+	defer ts.Close()
+	ca := writeFile(t, "ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}))
+
+	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := telemetry.NewRecorder()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	platform, attrs, temp := profileDevice(platforms.Profile{Kind: "rpi4", Arch: "arm64", OS: "linux", CPU: platforms.CPU{Cores: 4}})
+	err = startTelemetry(ctx, telemetrySettings{
+		CollectorURL: ts.URL, CAFile: ca, Interval: 50 * time.Millisecond,
+		AgentVersion: "test", Platform: platform, Attributes: attrs, Temperature: temp,
+	}, rec, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Model("kws", "1").Observe(telemetry.Observation{Total: time.Millisecond})
+	id, _ := st.DeviceID()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		d, ok := hubDevicesVia(t, ts.Client(), ts.URL)[id]
+		if ok && len(d.Models) == 1 && d.Models[0].Requests == 1 {
+			if d.Platform != "rpi4" {
+				t.Errorf("platform %q, want rpi4", d.Platform)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("device %s did not reach the TLS hub within 60 s", id)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestStartTelemetrySettings(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	notPEM := writeFile(t, "ca.pem", []byte("not a certificate"))
+	for _, tc := range []struct {
+		name string
+		o    telemetrySettings
+		want string
+	}{
+		{"no collector: device only", telemetrySettings{DeviceID: "dev-x"}, ""},
+		{"bad URL", telemetrySettings{CollectorURL: "hub:4318"}, "collector URL"},
+		{"missing CA file", telemetrySettings{CollectorURL: "https://hub", CAFile: filepath.Join(t.TempDir(), "nope.pem")}, "collector CA"},
+		{"CA file without PEM", telemetrySettings{CollectorURL: "https://hub", CAFile: notPEM}, "no PEM certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := telemetry.NewRecorder()
+			err := startTelemetry(context.Background(), tc.o, rec, st, nil)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b strings.Builder
+				rec.WritePrometheus(&b)
+				if !strings.Contains(b.String(), `device="dev-x"`) {
+					t.Errorf("the recorder does not describe the device:\n%.300s", b.String())
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("startTelemetry: %v, want an error about %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestProfileDevice(t *testing.T) {
+	p := platforms.Profile{Kind: "rpi5", Board: "Raspberry Pi 5 Model B", Arch: "arm64", OS: "linux",
+		CPU: platforms.CPU{Cores: 4}, Thermal: []platforms.ThermalZone{{Name: "cpu", Temp: 51}, {Name: "gpu", Temp: 55.5}}}
+	platform, attrs, temp := profileDevice(p)
+	if platform != "rpi5" || attrs["host.arch"] != "arm64" || attrs["edgeinfer.cores"] != "4" || attrs["edgeinfer.board"] != "Raspberry Pi 5 Model B" {
+		t.Errorf("profileDevice: %q %v", platform, attrs)
+	}
+	if _, ok := attrs["edgeinfer.cpu"]; ok {
+		t.Error("an empty CPU model became an attribute")
+	}
+	if c, ok := hottest(p); !ok || c != 55.5 {
+		t.Errorf("hottest = %v %v, want 55.5", c, ok)
+	}
+	if _, ok := hottest(platforms.Profile{}); ok {
+		t.Error("a profile without thermal zones has a temperature")
+	}
+	temp() // reads this machine; must not panic
+}

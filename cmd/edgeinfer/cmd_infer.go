@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/client"
+)
+
+func cmdInfer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("infer", "infer NAME --input FILE [--input FILE ...] [--socket PATH] [--output-dir DIR] [--json] [--no-cache] [--top K]", `
+Infer sends one inference request for the model NAME to the running agent
+over its Unix socket and prints the answer.
+
+Each --input FILE is either raw tensor bytes or a JSON tensor file. Raw files
+are matched to the model's inputs in order (the inputs not given by JSON
+files), and their dtype and shape come from the model's metadata; a file of
+the wrong size is refused with the size the input needs. A JSON tensor file
+(name ending in .json, or content starting with "{") is a KServe v2 request
+body, {"inputs": [{"name", "datatype", "shape", "data"}, ...]}, or one
+tensor object {"name": "x", "datatype": "FP32", "shape": [1, 3],
+"data": [1, 2, 3]}; data is the flat row-major list, or a nested list.
+
+Tensors travel with the binary tensor extension (--json: as JSON lists). It
+prints the model's version, the round-trip latency, whether the agent's
+result cache answered (hit, miss, or off), the agent's queue and compute
+times, then each output: name, datatype and shape, and for a
+classifier-like [1,N] output the --top K highest values with their indexes,
+otherwise its first values. --output-dir writes each output's raw bytes to
+DIR/out_NAME.bin (characters other than letters, digits, "-", "_" and "."
+in NAME become "_"). --json prints the KServe v2 response JSON instead.
+
+The socket is --socket, else $EDGEINFER_SOCKET, else the agent's default
+(/run/edgeinfer/edgeinfer.sock for root, $XDG_RUNTIME_DIR/edgeinfer/ or
+/tmp/edgeinfer-UID/ for other users).`, `
+edgeinfer infer mobilenet --input cat_224x224x3.bin --top 5
+edgeinfer infer sine --input x.json --json
+# x.json: {"name": "x", "datatype": "FP32", "shape": [1, 1], "data": [1.57]}`)
+	var inputs stringList
+	f.Var(&inputs, "input", "tensor `FILE`: raw bytes for the next model input, or a JSON tensor file (repeat)")
+	socket := f.String("socket", "", "the agent's socket `PATH` (default $EDGEINFER_SOCKET or the agent's default)")
+	outDir := f.String("output-dir", "", "write each output's raw bytes to `DIR`/out_NAME.bin")
+	asJSON := f.Bool("json", false, "send tensors as JSON and print the KServe v2 response JSON")
+	noCache := f.Bool("no-cache", false, "bypass the agent's result cache")
+	top := f.Int("top", 5, "how many of the highest values of a [1,N] output to print (0: print the first values)")
+	timeout := f.Duration("timeout", time.Minute, "give up after this long")
+	pos, err := f.parse(args, stdout, 1, 1)
+	if err != nil {
+		return helpDone(err)
+	}
+	switch {
+	case len(inputs) == 0:
+		return usagef("at least one --input is required")
+	case *top < 0:
+		return usagef("--top must not be negative")
+	}
+	name := pos[0]
+	c := &client.Client{Socket: *socket, Timeout: *timeout}
+	md, err := c.Model(ctx, name)
+	if err != nil {
+		return err
+	}
+	tensors, err := readTensors(md, inputs)
+	if err != nil {
+		return err
+	}
+	var opts []client.InferOption
+	if *noCache {
+		opts = append(opts, client.NoCache())
+	}
+	infer := c.Infer
+	if *asJSON {
+		infer = c.InferJSON
+	}
+	start := time.Now()
+	res, err := infer(ctx, name, tensors, opts...)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if *outDir != "" {
+		if err := writeOutputs(*outDir, res.Outputs); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return printResponseJSON(stdout, res)
+	}
+	fmt.Fprintf(stdout, "%s version %s: %s round trip, cache %s, queue %s, compute %s, batch %d\n",
+		res.Model, res.Version, ms(took), res.Cache, ms(res.Queue), ms(res.Compute), res.Batch)
+	for _, o := range res.Outputs {
+		if err := printOutput(stdout, o, *top); err != nil {
+			return err
+		}
+	}
+	if *outDir != "" {
+		for _, o := range res.Outputs {
+			fmt.Fprintf(stdout, "wrote %s\n", outputPath(*outDir, o.Name))
+		}
+	}
+	return nil
+}
+
+// readTensors reads the --input files: JSON tensor files by name, raw
+// files for the remaining model inputs in order.
+func readTensors(md *wire.ModelMetadata, files []string) ([]client.Tensor, error) {
+	var tensors []client.Tensor
+	var raw []string
+	given := map[string]bool{}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("input: %w", err)
+		}
+		if !isJSONFile(file, b) {
+			raw = append(raw, file)
+			continue
+		}
+		ts, err := jsonTensors(file, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			given[t.Name] = true
+		}
+		tensors = append(tensors, ts...)
+	}
+	var free []wire.TensorMetadata
+	for _, in := range md.Inputs {
+		if !given[in.Name] {
+			free = append(free, in)
+		}
+	}
+	if len(raw) == 0 {
+		return tensors, nil
+	}
+	if len(raw) != len(free) {
+		var want []string
+		for i, in := range free {
+			want = append(want, fmt.Sprintf("input %d: %q %s%s (%d bytes)", i, in.Name, in.Datatype, wire.FormatShape(in.Shape), byteSize(in)))
+		}
+		return nil, fmt.Errorf("model %q has %d inputs not given by JSON files, and %d raw files were given; it wants, in order:\n\t%s",
+			md.Name, len(free), len(raw), strings.Join(want, "\n\t"))
+	}
+	for i, file := range raw {
+		in := free[i]
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("input: %w", err)
+		}
+		if want := byteSize(in); len(b) != want {
+			return nil, fmt.Errorf("%s holds %d bytes, but input %q (%s%s) needs %d bytes (%d elements of %s)",
+				file, len(b), in.Name, in.Datatype, wire.FormatShape(in.Shape), want, elements(in.Shape), in.Datatype)
+		}
+		tensors = append(tensors, client.Tensor{Name: in.Name, Datatype: in.Datatype, Shape: in.Shape, Data: b})
+	}
+	return tensors, nil
+}
+
+func isJSONFile(name string, b []byte) bool {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return true
+	}
+	s := strings.TrimLeft(string(b[:min(len(b), 64)]), " \t\r\n")
+	return strings.HasPrefix(s, "{") && json.Valid(b)
+}
+
+// jsonTensors reads a KServe v2 request body or a single tensor object.
+func jsonTensors(file string, b []byte) ([]client.Tensor, error) {
+	var doc struct {
+		Inputs *[]wire.RequestInput `json:"inputs"`
+		wire.RequestInput
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	ins := []wire.RequestInput{doc.RequestInput}
+	switch {
+	case doc.Inputs != nil:
+		ins = *doc.Inputs
+	case doc.Name == "":
+		return nil, fmt.Errorf(`%s: neither a KServe v2 request ({"inputs": [...]}) nor a tensor with a name ({"name", "datatype", "shape", "data"})`, file)
+	}
+	out := make([]client.Tensor, len(ins))
+	for i, in := range ins {
+		dt, err := wire.ParseDatatype(in.Datatype)
+		if err != nil {
+			return nil, fmt.Errorf("%s: input %q: %w", file, in.Name, err)
+		}
+		n := elements(in.Shape)
+		if n < 0 {
+			return nil, fmt.Errorf("%s: input %q: shape %s is not a tensor's shape", file, in.Name, wire.FormatShape(in.Shape))
+		}
+		data, count, err := wire.DecodeData(dt, in.Data, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: input %q: %w", file, in.Name, err)
+		}
+		if count != n {
+			return nil, fmt.Errorf("%s: input %q: shape %s has %d elements but data has %d", file, in.Name, wire.FormatShape(in.Shape), n, count)
+		}
+		out[i] = client.Tensor{Name: in.Name, Datatype: wire.Datatype(dt), Shape: in.Shape, Data: data}
+	}
+	return out, nil
+}
+
+// elements is the element count of a shape, or -1 for a negative or
+// absurdly large one.
+func elements(shape []int64) int {
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 || d > 0 && n > (1<<40)/d {
+			return -1
+		}
+		n *= d
+	}
+	return int(n)
+}
+
+func byteSize(t wire.TensorMetadata) int {
+	dt, err := wire.ParseDatatype(t.Datatype)
+	if err != nil {
+		return 0
+	}
+	return elements(t.Shape) * dt.Size()
+}
+
+// printOutput prints one output: the top K of a [1,N] output, else its
+// first values.
+func printOutput(w io.Writer, o client.Tensor, top int) error {
+	v, err := o.Values()
+	if err != nil {
+		return err
+	}
+	head := fmt.Sprintf("%s %s%s", o.Name, o.Datatype, wire.FormatShape(o.Shape))
+	if top > 0 && len(o.Shape) == 2 && o.Shape[0] == 1 && o.Shape[1] > 1 {
+		idx := make([]int, len(v))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			switch {
+			case v[a] > v[b]:
+				return -1
+			case v[a] < v[b]:
+				return 1
+			}
+			return 0
+		})
+		k := min(top, len(idx))
+		fmt.Fprintf(w, "%s, top %d:\n", head, k)
+		for _, i := range idx[:k] {
+			fmt.Fprintf(w, "  %6d  %s\n", i, num(v[i]))
+		}
+		return nil
+	}
+	const first = 10
+	parts := make([]string, 0, first)
+	for _, x := range v[:min(first, len(v))] {
+		parts = append(parts, num(x))
+	}
+	more := ""
+	if len(v) > first {
+		more = fmt.Sprintf(" ... (%d values)", len(v))
+	}
+	fmt.Fprintf(w, "%s: %s%s\n", head, strings.Join(parts, " "), more)
+	return nil
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
+
+// outputPath is DIR/out_NAME.bin with NAME made safe for a file name.
+func outputPath(dir, name string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, name)
+	return filepath.Join(dir, "out_"+safe+".bin")
+}
+
+func writeOutputs(dir string, outs []client.Tensor) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	for _, o := range outs {
+		if err := os.WriteFile(outputPath(dir, o.Name), o.Data, 0o644); err != nil {
+			return fmt.Errorf("output %q: %w", o.Name, err)
+		}
+	}
+	return nil
+}
+
+// printResponseJSON prints the result as the protocol's response JSON.
+func printResponseJSON(w io.Writer, res *client.Result) error {
+	ir := wire.InferResponse{ModelName: res.Model, ModelVersion: res.Version, ID: res.ID, Outputs: make([]wire.ResponseOutput, len(res.Outputs))}
+	for i, o := range res.Outputs {
+		dt, err := wire.ParseDatatype(o.Datatype)
+		if err != nil {
+			return fmt.Errorf("output %q: %w", o.Name, err)
+		}
+		data, err := wire.EncodeData(dt, o.Data)
+		if err != nil {
+			return fmt.Errorf("output %q: %w", o.Name, err)
+		}
+		ir.Outputs[i] = wire.ResponseOutput{Name: o.Name, Datatype: o.Datatype, Shape: o.Shape, Data: data}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ir)
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/edgeinfer/edgeinfer/client"
+)
+
+func cmdModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("models", "models [--socket PATH] [--json]", `
+Models lists the running agent's models: name, active version, the first 12
+hex digits of the model file's sha256, state (loading, ready, failed,
+unloading), requests waiting in the queue over the queue's bound, the p50
+and p99 of the total request latency, and the share of requests the result
+cache answered ("-" before any cached request). A model whose last load
+failed is listed with the reason below the table; it keeps serving its
+previous version when it has one. --json prints the agent's GET /v1/models
+answer, with every field (sessions, max_batch, requests, errors,
+cache_hits, cache_misses, loaded_at, ota, ...).
+
+The socket is --socket, else $EDGEINFER_SOCKET, else the agent's default.`, `
+edgeinfer models
+edgeinfer models --json | jq '.[] | {name, p99_ms}'`)
+	socket := f.String("socket", "", "the agent's socket `PATH` (default $EDGEINFER_SOCKET or the agent's default)")
+	asJSON := f.Bool("json", false, "print the agent's JSON list instead of a table")
+	timeout := f.Duration("timeout", 30*time.Second, "give up after this long")
+	if _, err := f.parse(args, stdout, 0, 0); err != nil {
+		return helpDone(err)
+	}
+	c := &client.Client{Socket: *socket, Timeout: *timeout}
+	list, err := c.Models(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tDIGEST\tSTATE\tQUEUE\tP50\tP99\tCACHE-HIT%")
+	for _, m := range list {
+		hit := "-"
+		if n := m.CacheHits + m.CacheMisses; n > 0 {
+			hit = fmt.Sprintf("%.1f%%", 100*float64(m.CacheHits)/float64(n))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.12s\t%s\t%d/%d\t%.3f ms\t%.3f ms\t%s\n",
+			m.Name, m.Version, m.Digest, m.State, m.Queue, m.QueueCap, m.P50MS, m.P99MS, hit)
+	}
+	tw.Flush()
+	for _, m := range list {
+		if m.Error != "" {
+			fmt.Fprintf(stdout, "%s: %s\n", m.Name, m.Error)
+		}
+	}
+	return nil
+}

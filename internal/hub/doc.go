@@ -1,0 +1,14 @@
+// Package hub is the server of "edgeinfer hub": the small cloud side for a
+// fleet that fits on one machine.
+//
+// It receives the agents' telemetry as OTLP/HTTP metrics (POST
+// /v1/metrics, protobuf, gzip or not), deduplicates retried batches by
+// their Idempotency-Key and keeps per-device totals and per-model latency
+// series in a store file (DIR/hub.db); stores model blobs by sha256 digest
+// under DIR/blobs (PUT with a bearer token, GET with Range support); and
+// serves JSON (GET /api/devices, GET /api/series) and a dashboard page
+// (GET /) with the fleet table and latency plots, all from the binary.
+//
+// Telemetry bodies are untrusted: their size is capped (413), and
+// malformed ones are refused with 400 and the reason.
+package hub
