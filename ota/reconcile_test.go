@@ -352,3 +352,37 @@ func TestFullDiskIsReportedAndRetried(t *testing.T) {
 	free.Store(1 << 40) // space was freed: the retry succeeds
 	d.waitState(t, "face", "1", StepActive)
 }
+
+func TestHealthWindowResumesAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	slowWatch := func(c *Config) { c.HealthWindow = 2 * time.Minute }
+	d := e.startDevice(t, "dev-w", "", slowWatch)
+	v1path, v1smoke := conformance(t, modelV1, 1e-4)
+	v2path, v2smoke := conformance(t, modelV2, 1)
+	topic := FleetModelTopic(e.fleet, "sine")
+	e.push(t, topic, e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
+	d.waitState(t, "sine", "1", StepActive)
+	e.push(t, topic, e.manifest(t, v2path, "sine", "2", v2smoke), testKey(0))
+	d.waitState(t, "sine", "2", StepActive)
+	// The agent stops inside version 2's health window...
+	dir := d.dir
+	d.stop()
+	// ...and starts again serving version 2, with clients whose requests
+	// it fails: the watch goes on and rolls back.
+	d2 := e.startDevice(t, "dev-w", dir, slowWatch)
+	if v, _ := d2.models.Active("sine"); v != "2" {
+		t.Fatalf("restarted device serves %q, want 2 from the registry", v)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		for ctx.Err() == nil {
+			d2.models.infer(ctx, "sine", v1smoke.Inputs[0].Data)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	d2.waitState(t, "sine", "2", StepRolledBack)
+	if v, _ := d2.models.Active("sine"); v != "1" {
+		t.Fatalf("serves %q after the resumed watch, want 1", v)
+	}
+}
