@@ -13,6 +13,10 @@
 // (unless it carries the signed rollback flag), or a malformed field is
 // refused and changes nothing.
 //
+// Updates run one at a time, health window included; messages that arrive
+// meanwhile are kept and taken next. A download survives a restart: its
+// progress is recorded in the store and resumed with a Range request.
+//
 // The package reaches the agent only through the Models interface it
 // declares, and MQTT only through the Link interface.
 package ota

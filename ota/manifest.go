@@ -51,8 +51,8 @@ type Manifest struct {
 	// RequiredOps lists the operators the model uses; a device whose
 	// engine lacks one refuses the manifest before downloading.
 	RequiredOps []string `json:"required_ops,omitempty"`
-	// Rollout, when set, limits the manifest to a share of the fleet;
-	// absent means every device.
+	// Rollout, when set, limits a fleet manifest to a share of the
+	// group; absent means every device. A per-device manifest ignores it.
 	Rollout *Rollout `json:"rollout,omitempty"`
 	// Rollback allows a lower version than the active one.
 	Rollback bool `json:"rollback,omitempty"`

@@ -78,6 +78,9 @@ type Config struct {
 	// RetryMin and RetryMax bound the wait before a failed download is
 	// tried again (defaults 2s and 5m, doubling in between).
 	RetryMin, RetryMax time.Duration
+	// FreeBytes tells the free space of a directory's file system, or -1
+	// when unknown (default: statfs; tests give a small disk).
+	FreeBytes func(dir string) int64
 	// OnEvent, when set, sees every progress event as it is published.
 	OnEvent func(Event)
 	// Logger receives the loop's records (nil = discard).
@@ -151,6 +154,9 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 	}
 	if cfg.RetryMax < cfg.RetryMin {
 		cfg.RetryMax = max(5*time.Minute, cfg.RetryMin)
+	}
+	if cfg.FreeBytes == nil {
+		cfg.FreeBytes = freeBytes
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = httpx.New(httpx.Options{Logger: cfg.Logger})
@@ -389,10 +395,10 @@ func (r *Reconciler) update(ctx context.Context, c candidate) {
 	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepSmoke})
 	if err := r.models.Activate(ctx, m.Name, m.Version, path, m.Smoke); err != nil {
 		if ctx.Err() == nil {
-			r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
 			if !r.inRegistry(m.Name, path) {
-				os.Remove(path)
+				os.Remove(path) // before the report, so what it reports is final
 			}
+			r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
 		}
 		return
 	}
@@ -402,8 +408,8 @@ func (r *Reconciler) update(ctx context.Context, c candidate) {
 	}
 	delete(r.retryAt, m.Name)
 	delete(r.backoff, m.Name)
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepActive})
 	r.cleanup(m.Name)
+	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepActive})
 	r.watch(ctx, m.Name, m.Version, rec)
 }
 
@@ -431,7 +437,7 @@ func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
 		return "", err
 	}
 	defer d.close()
-	if free := freeBytes(dir); free >= 0 && free < m.Size-d.have+diskMargin {
+	if free := r.cfg.FreeBytes(dir); free >= 0 && free < m.Size-d.have+diskMargin {
 		return "", fmt.Errorf("%w: %s needs %d more bytes, %d free in %s", ErrNoSpace, m.Name, m.Size-d.have, free, dir)
 	}
 	d.progress(d.have)
@@ -609,8 +615,8 @@ func (r *Reconciler) rollback(ctx context.Context, rec store.ModelRecord, cause 
 		r.log.Error("recording the rejection failed", "model", rec.Name, "err", err)
 	}
 	r.log.Warn("rolled back", "model", rec.Name, "from", bad.Version, "to", prev.Version, "cause", cause)
-	r.emit(ctx, Event{Model: rec.Name, Version: bad.Version, State: StepRolledBack, Reason: reason})
 	r.cleanup(rec.Name)
+	r.emit(ctx, Event{Model: rec.Name, Version: bad.Version, State: StepRolledBack, Reason: reason})
 }
 
 // inRegistry reports whether path is the active or previous file of name.

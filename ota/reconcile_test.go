@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -329,5 +330,59 @@ func TestSignedRollbackFlagAllowsALowerVersion(t *testing.T) {
 	d.waitState(t, "sine", "1", StepActive)
 	if v, _ := d.models.Active("sine"); v != "1" {
 		t.Fatalf("serves %q, want the signed rollback to 1", v)
+	}
+}
+
+func TestFullDiskIsReportedAndRetried(t *testing.T) {
+	e := newEnv(t)
+	var free atomic.Int64
+	free.Store(1 << 20)
+	d := e.startDevice(t, "dev-disk", "", func(c *Config) {
+		c.FreeBytes = func(string) int64 { return free.Load() }
+	})
+	path, smoke := conformance(t, "mp_face_detection_short_range", 1e-3)
+	e.push(t, FleetModelTopic(e.fleet, "face"), e.manifest(t, path, "face", "1", smoke), testKey(0))
+	ev := d.waitState(t, "face", "1", StepFailed)
+	if !strings.Contains(ev.Reason, "not enough free disk space") || !strings.Contains(ev.Reason, "retrying in") {
+		t.Errorf("reason %q", ev.Reason)
+	}
+	if served, _ := e.hub.stats(); served != 0 {
+		t.Errorf("downloaded %d bytes onto a full disk", served)
+	}
+	free.Store(1 << 40) // space was freed: the retry succeeds
+	d.waitState(t, "face", "1", StepActive)
+}
+
+func TestHealthWindowResumesAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	slowWatch := func(c *Config) { c.HealthWindow = 2 * time.Minute }
+	d := e.startDevice(t, "dev-w", "", slowWatch)
+	v1path, v1smoke := conformance(t, modelV1, 1e-4)
+	v2path, v2smoke := conformance(t, modelV2, 1)
+	topic := FleetModelTopic(e.fleet, "sine")
+	e.push(t, topic, e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
+	d.waitState(t, "sine", "1", StepActive)
+	e.push(t, topic, e.manifest(t, v2path, "sine", "2", v2smoke), testKey(0))
+	d.waitState(t, "sine", "2", StepActive)
+	// The agent stops inside version 2's health window...
+	dir := d.dir
+	d.stop()
+	// ...and starts again serving version 2, with clients whose requests
+	// it fails: the watch goes on and rolls back.
+	d2 := e.startDevice(t, "dev-w", dir, slowWatch)
+	if v, _ := d2.models.Active("sine"); v != "2" {
+		t.Fatalf("restarted device serves %q, want 2 from the registry", v)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		for ctx.Err() == nil {
+			d2.models.infer(ctx, "sine", v1smoke.Inputs[0].Data)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	d2.waitState(t, "sine", "2", StepRolledBack)
+	if v, _ := d2.models.Active("sine"); v != "1" {
+		t.Fatalf("serves %q after the resumed watch, want 1", v)
 	}
 }

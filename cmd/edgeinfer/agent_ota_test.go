@@ -20,6 +20,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/internal/brokertest"
+	"github.com/edgeinfer/edgeinfer/internal/hub"
 	"github.com/edgeinfer/edgeinfer/ota"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -92,13 +93,20 @@ func runCLI(t *testing.T, args ...string) string {
 }
 
 // TestOTAIntoTheAgentUnderLoad pushes two versions of a model with the real
-// commands (keygen, push --upload) through a real mosquitto to a real agent
-// wired with startOTA, while clients keep sending requests: none of them
-// may fail during the hot swap. fleet status then shows the device.
+// commands (keygen, push --upload to the real hub server) through a real
+// mosquitto to a real agent wired with startOTA, while clients keep sending
+// requests: none of them may fail during the hot swap. fleet status then
+// shows the device.
 func TestOTAIntoTheAgentUnderLoad(t *testing.T) {
 	broker := brokertest.Start(t, brokertest.Options{})
-	hub := newBlobHub(t, "s3cret")
 	dir := t.TempDir()
+	hubSrv, err := hub.Open(hub.Options{DataDir: filepath.Join(dir, "hub"), Token: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hubSrv.Close()
+	hubHTTP := httptest.NewServer(hubSrv.Handler())
+	defer hubHTTP.Close()
 	runCLI(t, "keygen", "--out", filepath.Join(dir, "ops"))
 
 	cfg := agent.Config{DataDir: filepath.Join(dir, "data")}
@@ -136,7 +144,7 @@ func TestOTAIntoTheAgentUnderLoad(t *testing.T) {
 
 	push := func(model, version string) {
 		runCLI(t, "push", conformance(t, model, "model.tflite"), "--name", "face", "--version", version, "--fleet", "lab",
-			"--key", filepath.Join(dir, "ops.key"), "--upload", hub.srv.URL, "--token", "s3cret", "--broker", broker.URL,
+			"--key", filepath.Join(dir, "ops.key"), "--upload", hubHTTP.URL, "--token", "s3cret", "--broker", broker.URL,
 			"--smoke-input", conformance(t, model, "case_0/in_0.bin"),
 			"--smoke-output", conformance(t, model, "case_0/out_0.bin"), "--tolerance", "0.001")
 	}

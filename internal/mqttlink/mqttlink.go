@@ -22,8 +22,9 @@ type Message struct {
 	Retained bool
 }
 
-// Handler receives the messages of one subscription. It runs on the
-// link's delivery goroutine: it must return quickly.
+// Handler receives the messages of one subscription, in the order the
+// broker sent them. It runs on the link's delivery goroutine: it must
+// return quickly and must not wait on the link.
 type Handler func(Message)
 
 // Options configure Dial. Broker and ClientID are required.
@@ -106,7 +107,8 @@ func Dial(o Options) (*Link, error) {
 		SetMaxReconnectInterval(o.MaxReconnectInterval).
 		SetConnectTimeout(o.ConnectTimeout).
 		SetKeepAlive(30 * time.Second).
-		SetOrderMatters(false)
+		SetOrderMatters(true) // handlers see a topic's messages in order
+
 	if tlsConf != nil {
 		opts.SetTLSConfig(tlsConf)
 	}
