@@ -196,7 +196,7 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	}()
 	if cfg.OTA.Broker != "" {
 		octx, stopOTA := context.WithCancel(ctx)
-		r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, profile.String()), agentModels{a}, st, log.With("component", "ota"))
+		r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, profile.String()), agentModels{a}, st, log)
 		if err != nil {
 			stopOTA()
 			return err
