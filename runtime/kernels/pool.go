@@ -31,14 +31,16 @@ func NewPool(workers int) *Pool {
 	if workers > 1 {
 		p.jobs = make(chan job, workers)
 		for i := 1; i < workers; i++ {
-			go p.loop()
+			go p.loop(p.jobs)
 		}
 	}
 	return p
 }
 
-func (p *Pool) loop() {
-	for j := range p.jobs {
+// loop serves jobs; it takes the channel as an argument because Close
+// clears the field.
+func (p *Pool) loop(jobs <-chan job) {
+	for j := range jobs {
 		j.r.Range(j.lo, j.hi)
 		p.wg.Done()
 	}
