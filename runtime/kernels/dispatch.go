@@ -1,0 +1,140 @@
+package kernels
+
+import "unsafe"
+
+// CPU-specific matrix product kernels register themselves, best first, in
+// qVariants and f32Variants from an init function of their architecture's
+// file (built unless the purego tag is set). PackQ and PackF32 pick the
+// first variant whose layout the weights fit, once at load; GemmQ and
+// GemmF32 then run it, and fall back to the generic Go microkernels (the
+// reference every variant is tested against) when there is none.
+
+// qVariant is a SIMD 8-bit matrix product with the requantization fused.
+type qVariant struct {
+	name string
+	// pack returns the weights w' of p in the variant's layout (panels of
+	// gemmNR channels by groups of 4 values of K, zero past K), or nil
+	// when they do not fit it.
+	pack func(p *PackedQ) []byte
+	// run computes rows (1 to qRows) rows of a, stride lda, times one
+	// full panel of kg groups of 4 weights and stores gemmNR outputs per
+	// row at c, stride ldc, requantized like requantRow with the bias,
+	// scale and clamp of the panel's channels: float32(acc+bias)·scale
+	// clamped to [lo, hi], rounded to nearest even, plus zp. When signed
+	// is 1 the activations are int8: the kernel treats them as uint8
+	// a+128 and subtracts 128·Σk w' (sum) from the bias. It reads 4·kg
+	// bytes of each row, which may exceed K; the weights past K are zero.
+	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+}
+
+// qRows is the number of rows a qVariant computes per call.
+const qRows = 4
+
+// f32Variant is a SIMD float32 matrix product on PackedF32 panels.
+type f32Variant struct {
+	name string
+	// run computes rows (1 to f32Rows) rows of a, stride lda, times one
+	// panel of k steps, adds bias, clamps to [lo, hi] and stores gemmNR
+	// values per row at c, stride ldc.
+	run func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc int)
+}
+
+// f32Rows is the number of rows an f32Variant computes per call.
+const f32Rows = 6
+
+var (
+	qVariants   []*qVariant
+	f32Variants []*f32Variant
+)
+
+// packQ8 lays out w' in groups of 4 values of K for each channel of a
+// panel: byte ((p·kg + g)·gemmNR + j)·4 + i is w'[p·gemmNR+j][4g+i]. It
+// returns nil unless every w' is an int8.
+func packQ8(p *PackedQ) []byte {
+	kg := (p.K + 3) / 4
+	out := make([]byte, panels(p.N)*kg*gemmNR*4)
+	for n := 0; n < p.N; n++ {
+		pn, j := n/gemmNR, n%gemmNR
+		src := p.panel(pn)
+		for k := 0; k < p.K; k++ {
+			v := src[k*gemmNR+j]
+			if v < -128 || v > 127 {
+				return nil
+			}
+			out[((pn*kg+k/4)*gemmNR+j)*4+k%4] = byte(int8(v))
+		}
+	}
+	return out
+}
+
+// packQ16 lays out w' as int16 pairs of K for each channel of a panel,
+// two pairs (4 values of K) per group: element ((p·kg + g)·2 + h)·2·gemmNR
+// + 2j + i is w'[p·gemmNR+j][4g+2h+i]. Every w' fits.
+func packQ16(p *PackedQ) []byte {
+	kg := (p.K + 3) / 4
+	out := make([]int16, panels(p.N)*kg*gemmNR*4)
+	for n := 0; n < p.N; n++ {
+		pn, j := n/gemmNR, n%gemmNR
+		src := p.panel(pn)
+		for k := 0; k < p.K; k++ {
+			g, h, i := k/4, (k%4)/2, k%2
+			out[((pn*kg+g)*2+h)*2*gemmNR+2*j+i] = src[k*gemmNR+j]
+		}
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*2)
+}
+
+// useQVariant makes p run with v when its weights fit v's layout, and
+// reports whether they did; v nil selects the generic kernels.
+func (p *PackedQ) useQVariant(v *qVariant) bool {
+	p.simd, p.simdData = nil, nil
+	if v == nil {
+		return true
+	}
+	d := v.pack(p)
+	if d == nil {
+		return false
+	}
+	p.simd, p.simdData = v, d
+	return true
+}
+
+// gemmQSIMD is GemmQ with w.simd for full panels [p0, p1). It computes
+// the rows whose 4·kg bytes lie within a and returns their number; the
+// rest (at most the last one or few) are left to the generic kernels.
+func gemmQSIMD[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) int {
+	kg := (w.K + 3) / 4
+	// Row r can be read when r·lda + 4·kg ≤ len(a).
+	done := rows
+	if need := (rows-1)*lda + 4*kg; need > len(a) {
+		done = max(min((len(a)-4*kg)/lda+1, rows), 0)
+	}
+	if done == 0 {
+		return 0
+	}
+	_ = c[(done-1)*ldc+p1*gemmNR-1]
+	var signed int32
+	if isSigned(a[0]) {
+		signed = 1
+	}
+	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
+	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
+	psz := len(w.simdData) / panels(w.N)
+	for p := p0; p < p1; p++ {
+		c0 := p * gemmNR
+		wp := &w.simdData[p*psz]
+		for r := 0; r < done; r += qRows {
+			w.simd.run((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRows, done-r), wp, kg,
+				&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+				(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc)
+		}
+	}
+	return done
+}
+
+// isSigned reports whether T is int8.
+func isSigned[T Quant8](T) bool {
+	var x T
+	x--
+	return x < 0
+}
