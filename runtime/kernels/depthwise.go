@@ -1,5 +1,7 @@
 package kernels
 
+import "unsafe"
+
 // Depthwise convolutions run directly: for each output pixel the
 // accumulators of all channels are updated tap by tap with the channel loop
 // innermost, which walks the NHWC input and the [KH][KW][OutC] weights
@@ -16,6 +18,9 @@ type DepthwiseF32 struct {
 	// W holds the weights [KH·KW][OutC]; Bias one value per channel.
 	W, Bias []float32
 	Lo, Hi  float32
+	// simd computes the pixels whose window lies inside the input; nil
+	// for none.
+	simd *dwVariant
 }
 
 // NewDepthwiseF32 copies the weights [1][KH][KW][OutC] and the bias (nil
@@ -23,7 +28,17 @@ type DepthwiseF32 struct {
 func NewDepthwiseF32(s ConvShape, mult int, w, bias []float32, lo, hi float32) *DepthwiseF32 {
 	d := &DepthwiseF32{Shape: s, Mult: mult, W: append([]float32(nil), w...), Bias: make([]float32, s.OutC), Lo: lo, Hi: hi}
 	copy(d.Bias, bias)
+	d.useDW(firstDW())
 	return d
+}
+
+// useDW makes d compute the pixels inside the input with v (nil for the
+// generic kernels) if v handles d's shape.
+func (d *DepthwiseF32) useDW(v *dwVariant) {
+	d.simd = nil
+	if d.Mult == 1 && d.Shape.OutC%8 == 0 {
+		d.simd = v
+	}
 }
 
 // Rows is the number of output rows (Batches·OutH), the unit of a split.
@@ -36,10 +51,17 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
+		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
 			acc := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
-			copy(acc, d.Bias)
 			ix0 := ox*s.StrideW - s.PadLeft
+			if d.simd != nil && rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
+				x := in[((b*s.InH+iy0)*s.InW+ix0)*nc:]
+				_ = x[((s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
+				d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &d.W[0], s.KH, s.KW, nc, &d.Bias[0], d.Lo, d.Hi, &acc[0])
+				continue
+			}
+			copy(acc, d.Bias)
 			for ky := 0; ky < s.KH; ky++ {
 				iy := iy0 + ky*s.DilH
 				if iy < 0 || iy >= s.InH {
@@ -114,6 +136,10 @@ type DepthwiseQ[T Quant8] struct {
 	// of an output whose window lies wholly inside the input, which then
 	// accumulates raw input values.
 	corr []int32
+	// simd computes the pixels whose window lies inside the input, from
+	// init: corr, less 128·Σ taps w' for int8 inputs; nil for none.
+	simd *dwVariant
+	init []int32
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
@@ -138,7 +164,24 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 			rq.Bias[c] = bias[c]
 		}
 	}
+	d.useDW(firstDW())
 	return d
+}
+
+// useDW makes d compute the pixels inside the input with v (nil for the
+// generic kernels) if v handles d's shape.
+func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
+	d.simd, d.init = nil, nil
+	if v == nil || d.Mult != 1 || d.Shape.OutC%8 != 0 {
+		return
+	}
+	d.simd, d.init = v, append([]int32(nil), d.corr...)
+	var zero T
+	if isSigned(zero) {
+		for i, w := range d.W {
+			d.init[i%d.Shape.OutC] -= 128 * int32(w)
+		}
+	}
 }
 
 // Rows is the number of output rows (Batches·OutH), the unit of a split.
@@ -159,6 +202,10 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
 			ix0 := ox*s.StrideW - s.PadLeft
+			if d.simd != nil && rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
+				d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], ((b*s.InH+iy0)*s.InW+ix0)*nc)
+				continue
+			}
 			zp := d.InZP
 			if rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
 				copy(acc, d.corr)
@@ -201,6 +248,21 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 			requantRow(d.Rq, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, 0)
 		}
 	}
+}
+
+// runSIMD computes the output pixel out whose window starts at in[x0].
+func (d *DepthwiseQ[T]) runSIMD(in, out []T, x0 int) {
+	s := &d.Shape
+	nc := s.OutC
+	x := in[x0:]
+	_ = x[((s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
+	_ = out[nc-1]
+	var signed int32
+	if isSigned(x[0]) {
+		signed = 1
+	}
+	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &d.W[0], s.KH, s.KW, nc,
+		&d.init[0], &d.Rq.Bias[0], &d.Rq.Scale[0], d.Rq.lo, d.Rq.hi, d.Rq.ZeroPoint, signed, (*byte)(unsafe.Pointer(&out[0])))
 }
 
 func dwTapQ[T Quant8](acc []int32, x []T, w []int16, zp int32) {

@@ -138,3 +138,28 @@ func isSigned[T Quant8](T) bool {
 	x--
 	return x < 0
 }
+
+// dwVariant is a SIMD depthwise convolution of one output pixel whose
+// window lies inside the input, over nc channels (a multiple of 8) with
+// depth multiplier 1. x points at the window's top left input value,
+// rowStep and colStep are the byte distances between window rows and
+// columns, w holds the weights [kh·kw][nc].
+type dwVariant struct {
+	name string
+	// f32 stores clamp(bias + Σ taps x·w, lo, hi).
+	f32 func(x *float32, rowStep, colStep int, w *float32, kh, kw, nc int, bias *float32, lo, hi float32, out *float32)
+	// q stores the requantization (like requantRow) of init + Σ taps x·w;
+	// when signed is 1 it reads x as uint8 x+128, and init must include
+	// -128·Σ taps w.
+	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed int32, out *byte)
+}
+
+var dwVariants []*dwVariant
+
+// firstDW returns the preferred depthwise variant, nil for none.
+func firstDW() *dwVariant {
+	if len(dwVariants) == 0 {
+		return nil
+	}
+	return dwVariants[0]
+}

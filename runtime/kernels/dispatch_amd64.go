@@ -28,3 +28,15 @@ func init() {
 		f32Variants = append(f32Variants, &f32Variant{name: "avx2fma", run: gemmF32FMA})
 	}
 }
+
+//go:noescape
+func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, nc int, bias *float32, lo, hi float32, out *float32)
+
+//go:noescape
+func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed int32, out *byte)
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})
+	}
+}

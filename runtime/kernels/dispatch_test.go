@@ -133,3 +133,74 @@ func TestF32Variants(t *testing.T) {
 		})
 	}
 }
+
+// dwCases are depthwise geometries for the variant tests: channel counts
+// with and without a 32-channel block and an 8-channel rest, 3×3 and 5×5
+// windows, strides and dilation.
+var dwCases = []convCase{
+	{"3x3-c8", 1, 6, 7, 8, 8, 3, 3, 1, 1, 1, 1, true},
+	{"3x3-c40", 1, 9, 8, 40, 40, 3, 3, 1, 1, 1, 1, true},
+	{"3x3-s2-c72", 2, 11, 9, 72, 72, 3, 3, 2, 2, 1, 1, true},
+	{"3x3-valid-c32", 1, 7, 7, 32, 32, 3, 3, 1, 1, 1, 1, false},
+	{"5x5-c24", 1, 10, 11, 24, 24, 5, 5, 1, 1, 1, 1, true},
+	{"5x5-s2-c64", 1, 12, 13, 64, 64, 5, 5, 2, 2, 1, 1, true},
+	{"3x3-d2-c16", 1, 10, 9, 16, 16, 3, 3, 1, 1, 2, 2, true},
+}
+
+// TestDWVariants runs every depthwise variant available on this CPU
+// against the generic kernels: bit for bit for 8-bit (both activation
+// types, per-channel and per-tensor weight zero points), within rounding
+// for float32.
+func TestDWVariants(t *testing.T) {
+	if len(dwVariants) == 0 {
+		t.Logf("no depthwise SIMD variant on this CPU or build; the generic kernels run alone")
+	}
+	for _, v := range dwVariants {
+		for _, tc := range dwCases {
+			t.Run(v.name+"/"+tc.name, func(t *testing.T) {
+				r := rand.New(rand.NewPCG(3, uint64(tc.inC)))
+				s := tc.shape(tc.inC)
+				in := randF32(r, s.Batches*s.InH*s.InW*s.InC)
+				ref := NewDepthwiseF32(s, 1, randF32(r, s.KH*s.KW*s.OutC), randF32(r, s.OutC), -0.5, 1.5)
+				got := *ref
+				ref.useDW(nil)
+				got.useDW(v)
+				if got.simd == nil {
+					t.Fatalf("%s does not take %s", v.name, tc.name)
+				}
+				want, out := make([]float32, s.Pixels()*s.OutC), make([]float32, s.Pixels()*s.OutC)
+				ref.Run(in, want, 0, ref.Rows())
+				got.Run(in, out, 0, got.Rows())
+				for i := range want {
+					if d := math.Abs(float64(want[i] - out[i])); d > 1e-5 {
+						t.Fatalf("float32 output %d = %g, generic %g", i, out[i], want[i])
+					}
+				}
+				for _, q := range int8Quant {
+					testDWVariantQ[int8, int8](t, v, r, s, q, -128, 127)
+				}
+				for _, q := range uint8Quant {
+					testDWVariantQ[uint8, uint8](t, v, r, s, q, 0, 255)
+				}
+			})
+		}
+	}
+}
+
+func testDWVariantQ[T, W Quant8](t *testing.T, v *dwVariant, r *rand.Rand, s ConvShape, q quantCase, qmin, qmax int32) {
+	w, wzp, bias, rq := quantSetup[W](r, q, s.OutC, s.KH*s.KW, ActRelu6, qmin, qmax)
+	in := randQ[T](r, s.Batches*s.InH*s.InW*s.InC, qmin, qmax)
+	ref := NewDepthwiseQ[T](s, 1, w, wzp, bias, q.inZP, rq)
+	got := *ref
+	ref.useDW(nil)
+	got.useDW(v)
+	want, out := make([]T, s.Pixels()*s.OutC), make([]T, s.Pixels()*s.OutC)
+	acc := make([]int32, ref.ScratchLen())
+	ref.Run(in, want, acc, 0, ref.Rows())
+	got.Run(in, out, acc, 0, got.Rows())
+	for i := range want {
+		if want[i] != out[i] {
+			t.Fatalf("%s: output %d (pixel %d, channel %d) = %d, generic %d", q.name, i, i/s.OutC, i%s.OutC, out[i], want[i])
+		}
+	}
+}
