@@ -18,8 +18,7 @@ type DepthwiseF32 struct {
 	// W holds the weights [KH·KW][OutC]; Bias one value per channel.
 	W, Bias []float32
 	Lo, Hi  float32
-	// simd computes the pixels whose window lies inside the input; nil
-	// for none.
+	// simd computes every output pixel when set (nil for none).
 	simd *dwVariant
 }
 
@@ -51,15 +50,20 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
-		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
+		ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
 		for ox := 0; ox < s.OutW; ox++ {
 			acc := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
 			ix0 := ox*s.StrideW - s.PadLeft
-			if d.simd != nil && rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
-				x := in[((b*s.InH+iy0)*s.InW+ix0)*nc:]
-				_ = x[((s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
-				d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &d.W[0], s.KH, s.KW, nc, &d.Bias[0], d.Lo, d.Hi, &acc[0])
-				continue
+			if d.simd != nil {
+				if kx0, kx1 := tapRange(ix0, s.KW, s.DilW, s.InW); ky0 < ky1 && kx0 < kx1 {
+					x := in[((b*s.InH+iy0+ky0*s.DilH)*s.InW+ix0+kx0*s.DilW)*nc:]
+					_ = x[((ky1-ky0-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
+					w := d.W[(ky0*s.KW+kx0)*nc:]
+					_ = w[((ky1-ky0-1)*s.KW+kx1-kx0)*nc-1]
+					d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, nc,
+						&d.Bias[0], d.Lo, d.Hi, &acc[0])
+					continue
+				}
 			}
 			copy(acc, d.Bias)
 			for ky := 0; ky < s.KH; ky++ {
@@ -136,10 +140,13 @@ type DepthwiseQ[T Quant8] struct {
 	// of an output whose window lies wholly inside the input, which then
 	// accumulates raw input values.
 	corr []int32
-	// simd computes the pixels whose window lies inside the input, from
-	// init: corr, less 128·Σ taps w' for int8 inputs; nil for none.
+	// simd computes every output pixel when set (nil for none): those
+	// whose window lies inside the input from init (corr, less 128·Σ taps
+	// w' for int8 inputs), the others from zero with the input zero point
+	// subtracted tap by tap.
 	simd *dwVariant
 	init []int32
+	zero []int32
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
@@ -171,11 +178,11 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 // useDW makes d compute the pixels inside the input with v (nil for the
 // generic kernels) if v handles d's shape.
 func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
-	d.simd, d.init = nil, nil
+	d.simd, d.init, d.zero = nil, nil, nil
 	if v == nil || d.Mult != 1 || d.Shape.OutC%8 != 0 {
 		return
 	}
-	d.simd, d.init = v, append([]int32(nil), d.corr...)
+	d.simd, d.init, d.zero = v, append([]int32(nil), d.corr...), make([]int32, d.Shape.OutC)
 	var zero T
 	if isSigned(zero) {
 		for i, w := range d.W {
@@ -202,8 +209,7 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
 			ix0 := ox*s.StrideW - s.PadLeft
-			if d.simd != nil && rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
-				d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], ((b*s.InH+iy0)*s.InW+ix0)*nc)
+			if d.simd != nil && d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], b, iy0, ix0) {
 				continue
 			}
 			zp := d.InZP
@@ -250,19 +256,33 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 	}
 }
 
-// runSIMD computes the output pixel out whose window starts at in[x0].
-func (d *DepthwiseQ[T]) runSIMD(in, out []T, x0 int) {
+// runSIMD computes the output pixel out whose window starts at input row
+// iy0 and column ix0 of batch b, and reports whether it could (some taps
+// lie inside the input).
+func (d *DepthwiseQ[T]) runSIMD(in, out []T, b, iy0, ix0 int) bool {
 	s := &d.Shape
 	nc := s.OutC
-	x := in[x0:]
-	_ = x[((s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
+	ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
+	kx0, kx1 := tapRange(ix0, s.KW, s.DilW, s.InW)
+	if ky0 >= ky1 || kx0 >= kx1 {
+		return false
+	}
+	x := in[((b*s.InH+iy0+ky0*s.DilH)*s.InW+ix0+kx0*s.DilW)*nc:]
+	_ = x[((ky1-ky0-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
+	w := d.W[(ky0*s.KW+kx0)*nc:]
+	_ = w[((ky1-ky0-1)*s.KW+kx1-kx0)*nc-1]
 	_ = out[nc-1]
 	var signed int32
 	if isSigned(x[0]) {
 		signed = 1
 	}
-	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &d.W[0], s.KH, s.KW, nc,
-		&d.init[0], &d.Rq.Bias[0], &d.Rq.Scale[0], d.Rq.lo, d.Rq.hi, d.Rq.ZeroPoint, signed, (*byte)(unsafe.Pointer(&out[0])))
+	init, xzp := d.init, int32(0)
+	if ky1-ky0 < s.KH || kx1-kx0 < s.KW {
+		init, xzp = d.zero, d.InZP+128*signed
+	}
+	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 2*(s.KW-(kx1-kx0))*nc, nc,
+		&init[0], &d.Rq.Bias[0], &d.Rq.Scale[0], d.Rq.lo, d.Rq.hi, d.Rq.ZeroPoint, signed, xzp, (*byte)(unsafe.Pointer(&out[0])))
+	return true
 }
 
 func dwTapQ[T Quant8](acc []int32, x []T, w []int16, zp int32) {

@@ -2,25 +2,27 @@
 
 #include "textflag.h"
 
-// The depthwise kernels compute one output pixel whose kh×kw window lies
-// inside the input: x points at the window's top left pixel (channel 0),
-// rowStep and colStep are the byte distances between window rows and
-// columns, w holds the weights [kh·kw][nc]. Channels go 32 at a time (four
+// The depthwise kernels compute one output pixel from the kh×kw taps of
+// its window that lie inside the input: x points at the first such tap's
+// input pixel (channel 0), rowStep and colStep are the byte distances
+// between window rows and columns, w points at the tap's weights in
+// [KH·KW][nc] and wSkip is the bytes of weights to skip after each row of
+// kw taps (those of the taps outside). Channels go 32 at a time (four
 // independent accumulators hide the multiply-add latency), then 8 at a
 // time; nc is a multiple of 8.
 
-// func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, nc int, bias *float32, lo, hi float32, out *float32)
-TEXT ·dwF32FMA(SB), NOSPLIT, $0-80
+// func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
+TEXT ·dwF32FMA(SB), NOSPLIT, $0-88
 	MOVQ x+0(FP), SI
 	MOVQ rowStep+8(FP), R8
 	MOVQ colStep+16(FP), R9
 	MOVQ w+24(FP), DI
-	MOVQ nc+48(FP), CX
+	MOVQ nc+56(FP), CX
 	LEAQ (CX*4), R10
-	MOVQ bias+56(FP), BX
-	VBROADCASTSS lo+64(FP), Y14
-	VBROADCASTSS hi+68(FP), Y15
-	MOVQ out+72(FP), R14
+	MOVQ bias+64(FP), BX
+	VBROADCASTSS lo+72(FP), Y14
+	VBROADCASTSS hi+76(FP), Y15
+	MOVQ out+80(FP), R14
 
 	CMPQ CX, $32
 	JLT block8
@@ -51,6 +53,7 @@ kx32:
 	ADDQ R10, R12
 	DECQ DX
 	JNZ kx32
+	ADDQ wSkip+48(FP), R12
 	ADDQ R8, R11
 	DECQ R13
 	JNZ ky32
@@ -94,6 +97,7 @@ kx8:
 	ADDQ R10, R12
 	DECQ DX
 	JNZ kx8
+	ADDQ wSkip+48(FP), R12
 	ADDQ R8, R11
 	DECQ R13
 	JNZ ky8
@@ -112,11 +116,12 @@ done:
 	VZEROUPPER
 	RET
 
-// DWQTAP adds the products of 8 input bytes at off(AX), XORed with Y15,
-// and 8 int16 weights at 2·off(R12) to acc.
+// DWQTAP adds the products of 8 input bytes at off(AX), XORed with Y15
+// less Y14, and 8 int16 weights at woff(R12) to acc.
 #define DWQTAP(off, woff, acc) \
 	VPMOVZXBD off(AX), Y4; \
 	VPXOR Y15, Y4, Y4; \
+	VPSUBD Y14, Y4, Y4; \
 	VPMOVSXWD woff(R12), Y5; \
 	VPMULLD Y5, Y4, Y4; \
 	VPADDD Y4, acc, acc
@@ -137,34 +142,37 @@ done:
 	VPACKUSWB accx, accx, accx; \
 	VMOVQ accx, ooff(R14)
 
-// func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed int32, out *byte)
+// func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 //
 // Accumulators start from init; inputs are widened as uint8 after an XOR
-// with 0x80 when signed (init then holds the matching correction), and
-// the result is requantized like requantRow.
-TEXT ·dwQAVX2(SB), NOSPLIT, $8-104
+// with 0x80 when signed, less xzp, and the result is requantized like
+// requantRow.
+TEXT ·dwQAVX2(SB), NOSPLIT, $8-120
 	MOVQ x+0(FP), SI
 	MOVQ rowStep+8(FP), R8
 	MOVQ colStep+16(FP), R9
 	MOVQ w+24(FP), DI
-	MOVQ nc+48(FP), CX
+	MOVQ nc+56(FP), CX
 	LEAQ (CX*2), R10
-	MOVQ init+56(FP), DX
-	MOVQ bias+64(FP), BX
-	MOVQ scale+72(FP), R15
-	VBROADCASTSS lo+80(FP), Y10
-	VBROADCASTSS hi+84(FP), Y11
-	MOVL zp+88(FP), AX
+	MOVQ init+64(FP), DX
+	MOVQ bias+72(FP), BX
+	MOVQ scale+80(FP), R15
+	VBROADCASTSS lo+88(FP), Y10
+	VBROADCASTSS hi+92(FP), Y11
+	MOVL xzp+104(FP), AX
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL zp+96(FP), AX
 	VMOVD AX, X12
 	VPBROADCASTD X12, Y12
 	MOVL $0x00ff00ff, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
-	MOVL signed+92(FP), AX
+	MOVL signed+100(FP), AX
 	SHLL $7, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
-	MOVQ out+96(FP), R14
+	MOVQ out+112(FP), R14
 
 	CMPQ CX, $32
 	JLT qblock8
@@ -192,6 +200,7 @@ qkx32:
 	ADDQ R10, R12
 	DECQ DX
 	JNZ qkx32
+	ADDQ wSkip+48(FP), R12
 	MOVQ initp-8(SP), DX
 	ADDQ R8, R11
 	DECQ R13
@@ -230,6 +239,7 @@ qkx8:
 	ADDQ R10, R12
 	DECQ DX
 	JNZ qkx8
+	ADDQ wSkip+48(FP), R12
 	MOVQ initp-8(SP), DX
 	ADDQ R8, R11
 	DECQ R13

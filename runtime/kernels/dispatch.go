@@ -139,19 +139,20 @@ func isSigned[T Quant8](T) bool {
 	return x < 0
 }
 
-// dwVariant is a SIMD depthwise convolution of one output pixel whose
-// window lies inside the input, over nc channels (a multiple of 8) with
-// depth multiplier 1. x points at the window's top left input value,
-// rowStep and colStep are the byte distances between window rows and
-// columns, w holds the weights [kh·kw][nc].
+// dwVariant is a SIMD depthwise convolution of one output pixel over nc
+// channels (a multiple of 8) with depth multiplier 1, from the kh×kw taps
+// of its window that lie inside the input. x points at the first such
+// tap's input value, rowStep and colStep are the byte distances between
+// window rows and columns, w points at that tap's weights in [KH·KW][nc]
+// and wSkip is the bytes of weights to skip after each row of kw taps.
 type dwVariant struct {
 	name string
 	// f32 stores clamp(bias + Σ taps x·w, lo, hi).
-	f32 func(x *float32, rowStep, colStep int, w *float32, kh, kw, nc int, bias *float32, lo, hi float32, out *float32)
-	// q stores the requantization (like requantRow) of init + Σ taps x·w;
-	// when signed is 1 it reads x as uint8 x+128, and init must include
-	// -128·Σ taps w.
-	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed int32, out *byte)
+	f32 func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
+	// q stores the requantization (like requantRow) of init + Σ taps
+	// (x' - xzp)·w, where x' is x as uint8 x+128 when signed is 1 and x
+	// otherwise.
+	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 }
 
 var dwVariants []*dwVariant
@@ -162,4 +163,16 @@ func firstDW() *dwVariant {
 		return nil
 	}
 	return dwVariants[0]
+}
+
+// tapRange returns the taps [k0, k1) of a window of k taps, dil apart,
+// starting at input position i0, that lie inside an input of n positions.
+func tapRange(i0, k, dil, n int) (k0, k1 int) {
+	if i0 < 0 {
+		k0 = (-i0 + dil - 1) / dil
+	}
+	if i0 < n {
+		k1 = min(k, (n-i0+dil-1)/dil)
+	}
+	return min(k0, k1), k1
 }
