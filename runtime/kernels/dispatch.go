@@ -34,9 +34,9 @@ const qRows = 4
 type f32Variant struct {
 	name string
 	// run computes rows (1 to f32Rows) rows of a, stride lda, times one
-	// panel of k steps, adds bias, clamps to [lo, hi] and stores gemmNR
-	// values per row at c, stride ldc.
-	run func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc int)
+	// panel of k steps, adds bias, clamps to [lo, hi] and stores the
+	// first nc (1 to gemmNR) values of each row at c, stride ldc.
+	run func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 }
 
 // f32Rows is the number of rows an f32Variant computes per call.

@@ -15,7 +15,7 @@ func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale 
 func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
-func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc int)
+func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 {

@@ -71,9 +71,9 @@ func (p *PackedF32) panel(i int) []float32 {
 // GemmF32 computes rows×N outputs c[r·ldc+n] = clamp(bias[n] + Σk a[r·lda+k]·W[n][k], lo, hi)
 // for output channels in panels [p0, p1).
 func GemmF32(a []float32, lda, rows int, w *PackedF32, p0, p1 int, c []float32, ldc int, lo, hi float32) {
-	if full := min(p1, w.N/gemmNR); w.simd != nil && rows > 0 && full > p0 {
-		gemmF32SIMD(a, lda, rows, w, p0, full, c, ldc, lo, hi)
-		p0 = full
+	if w.simd != nil && rows > 0 && w.K > 0 && p1 > p0 {
+		gemmF32SIMD(a, lda, rows, w, p0, p1, c, ldc, lo, hi)
+		return
 	}
 	var acc [gemmMR * gemmNR]float32
 	k := w.K
@@ -176,17 +176,18 @@ func microF32x1(a []float32, b []float32, acc *[gemmMR * gemmNR]float32) {
 	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = c0, c1, c2, c3, c4, c5, c6, c7
 }
 
-// gemmF32SIMD is GemmF32 with w.simd for full panels [p0, p1).
+// gemmF32SIMD is GemmF32 with w.simd.
 func gemmF32SIMD(a []float32, lda, rows int, w *PackedF32, p0, p1 int, c []float32, ldc int, lo, hi float32) {
 	_ = a[(rows-1)*lda+w.K-1]
-	_ = c[(rows-1)*ldc+p1*gemmNR-1]
+	_ = c[(rows-1)*ldc+min(p1*gemmNR, w.N)-1]
 	ap, cp := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(c))
 	for p := p0; p < p1; p++ {
 		c0 := p * gemmNR
+		nc := min(gemmNR, w.N-c0)
 		b := &w.data[p*gemmNR*w.K]
 		for r := 0; r < rows; r += f32Rows {
 			w.simd.run((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32Rows, rows-r), b, w.K, &w.bias[c0], lo, hi,
-				(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc)
+				(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
 		}
 	}
 }

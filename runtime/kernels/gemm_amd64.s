@@ -214,15 +214,58 @@ done:
 	VBROADCASTSS (row), tmp; \
 	VFMADD231PS Y6, tmp, acc
 
-// FOUT adds the bias, clamps and stores acc at (DI).
+// FOUT adds the bias, clamps and stores acc at (DI); FOUTN stores only
+// the lanes set in Y9.
 #define FOUT(acc) \
 	VADDPS Y6, acc, acc; \
 	VMAXPS Y7, acc, acc; \
 	VMINPS Y8, acc, acc; \
 	VMOVUPS acc, (DI)
 
-// func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc int)
-TEXT ·gemmF32FMA(SB), NOSPLIT, $0-72
+#define FOUTN(acc) \
+	VADDPS Y6, acc, acc; \
+	VMAXPS Y7, acc, acc; \
+	VMINPS Y8, acc, acc; \
+	VMASKMOVPS acc, Y9, (DI)
+
+// FSTORE stores the rows 0 to CX-1 with out (FOUT or FOUTN).
+#define FSTORE(out) \
+	out(Y0); \
+	CMPQ CX, $2; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y1); \
+	CMPQ CX, $3; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y2); \
+	CMPQ CX, $4; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y3); \
+	CMPQ CX, $5; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y4); \
+	CMPQ CX, $6; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y5)
+
+DATA iota8<>+0(SB)/4, $0
+DATA iota8<>+4(SB)/4, $1
+DATA iota8<>+8(SB)/4, $2
+DATA iota8<>+12(SB)/4, $3
+DATA iota8<>+16(SB)/4, $4
+DATA iota8<>+20(SB)/4, $5
+DATA iota8<>+24(SB)/4, $6
+DATA iota8<>+28(SB)/4, $7
+GLOBL iota8<>(SB), RODATA|NOPTR, $32
+
+// func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+//
+// It stores the first nc (1 to 8) channels of each row.
+TEXT ·gemmF32FMA(SB), NOSPLIT, $0-80
 	MOVQ a+0(FP), SI
 	MOVQ lda+8(FP), BX
 	SHLQ $2, BX
@@ -279,27 +322,18 @@ store:
 	MOVQ c+56(FP), DI
 	MOVQ ldc+64(FP), BX
 	SHLQ $2, BX
-	FOUT(Y0)
-	CMPQ CX, $2
-	JLT done
-	ADDQ BX, DI
-	FOUT(Y1)
-	CMPQ CX, $3
-	JLT done
-	ADDQ BX, DI
-	FOUT(Y2)
-	CMPQ CX, $4
-	JLT done
-	ADDQ BX, DI
-	FOUT(Y3)
-	CMPQ CX, $5
-	JLT done
-	ADDQ BX, DI
-	FOUT(Y4)
-	CMPQ CX, $6
-	JLT done
-	ADDQ BX, DI
-	FOUT(Y5)
+	MOVQ nc+72(FP), AX
+	CMPQ AX, $8
+	JLT partial
+	FSTORE(FOUT)
+	JMP done
+
+partial:
+	VMOVD AX, X9
+	VPBROADCASTD X9, Y9
+	VMOVDQU iota8<>(SB), Y10
+	VPCMPGTD Y10, Y9, Y9
+	FSTORE(FOUTN)
 
 done:
 	VZEROUPPER
