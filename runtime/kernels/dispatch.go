@@ -47,43 +47,6 @@ var (
 	f32Variants []*f32Variant
 )
 
-// packQ8 lays out w' in groups of 4 values of K for each channel of a
-// panel: byte ((p·kg + g)·gemmNR + j)·4 + i is w'[p·gemmNR+j][4g+i]. It
-// returns nil unless every w' is an int8.
-func packQ8(p *PackedQ) []byte {
-	kg := (p.K + 3) / 4
-	out := make([]byte, panels(p.N)*kg*gemmNR*4)
-	for n := 0; n < p.N; n++ {
-		pn, j := n/gemmNR, n%gemmNR
-		src := p.panel(pn)
-		for k := 0; k < p.K; k++ {
-			v := src[k*gemmNR+j]
-			if v < -128 || v > 127 {
-				return nil
-			}
-			out[((pn*kg+k/4)*gemmNR+j)*4+k%4] = byte(int8(v))
-		}
-	}
-	return out
-}
-
-// packQ16 lays out w' as int16 pairs of K for each channel of a panel,
-// two pairs (4 values of K) per group: element ((p·kg + g)·2 + h)·2·gemmNR
-// + 2j + i is w'[p·gemmNR+j][4g+2h+i]. Every w' fits.
-func packQ16(p *PackedQ) []byte {
-	kg := (p.K + 3) / 4
-	out := make([]int16, panels(p.N)*kg*gemmNR*4)
-	for n := 0; n < p.N; n++ {
-		pn, j := n/gemmNR, n%gemmNR
-		src := p.panel(pn)
-		for k := 0; k < p.K; k++ {
-			g, h, i := k/4, (k%4)/2, k%2
-			out[((pn*kg+g)*2+h)*2*gemmNR+2*j+i] = src[k*gemmNR+j]
-		}
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*2)
-}
-
 // useQVariant makes p run with v when its weights fit v's layout, and
 // reports whether they did; v nil selects the generic kernels.
 func (p *PackedQ) useQVariant(v *qVariant) bool {

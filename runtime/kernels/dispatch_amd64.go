@@ -2,7 +2,11 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
 // registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
@@ -39,4 +43,21 @@ func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})
 	}
+}
+
+// packQ16 lays out w' as int16 pairs of K for each channel of a panel,
+// two pairs (4 values of K) per group: element ((p·kg + g)·2 + h)·2·gemmNR
+// + 2j + i is w'[p·gemmNR+j][4g+2h+i]. Every w' fits.
+func packQ16(p *PackedQ) []byte {
+	kg := (p.K + 3) / 4
+	out := make([]int16, panels(p.N)*kg*gemmNR*4)
+	for n := 0; n < p.N; n++ {
+		pn, j := n/gemmNR, n%gemmNR
+		src := p.panel(pn)
+		for k := 0; k < p.K; k++ {
+			g, h, i := k/4, (k%4)/2, k%2
+			out[((pn*kg+g)*2+h)*2*gemmNR+2*j+i] = src[k*gemmNR+j]
+		}
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*2)
 }
