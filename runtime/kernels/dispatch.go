@@ -37,10 +37,17 @@ type f32Variant struct {
 	// panel of k steps, adds bias, clamps to [lo, hi] and stores the
 	// first nc (1 to gemmNR) values of each row at c, stride ldc.
 	run func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+	// wide, when set, does the same for rows (1 to f32RowsWide) rows
+	// and two consecutive panels (nc 1 to 2·gemmNR).
+	wide func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 }
 
-// f32Rows is the number of rows an f32Variant computes per call.
-const f32Rows = 6
+// f32Rows and f32RowsWide are the numbers of rows an f32Variant computes
+// per call of run and of wide.
+const (
+	f32Rows     = 6
+	f32RowsWide = 8
+)
 
 var (
 	qVariants   []*qVariant

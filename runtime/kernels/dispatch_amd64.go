@@ -10,13 +10,17 @@ import (
 
 // On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
 // registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
-// otherwise or on CPUs without VNNI; the float32 product uses AVX2 with FMA.
+// otherwise or on CPUs without VNNI; the float32 product uses AVX-512 on
+// pairs of panels and AVX2 with FMA on single ones.
 
 //go:noescape
 func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
 func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+
+//go:noescape
+func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 
 //go:noescape
 func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
@@ -27,6 +31,9 @@ func init() {
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
+	}
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		f32Variants = append(f32Variants, &f32Variant{name: "avx512", run: gemmF32FMA, wide: gemmF32AVX512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		f32Variants = append(f32Variants, &f32Variant{name: "avx2fma", run: gemmF32FMA})

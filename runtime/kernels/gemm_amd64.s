@@ -338,3 +338,135 @@ partial:
 done:
 	VZEROUPPER
 	RET
+
+// ZACC multiplies the 16 weights in Z16 by the broadcast value at (row)
+// and adds the products to acc.
+#define ZACC(row, acc) \
+	VFMADD231PS.BCST (row), Z16, acc
+
+// ZOUT adds the bias, clamps and stores the lanes of acc set in K1 at (DI).
+#define ZOUT(acc) \
+	VADDPS Z17, acc, acc; \
+	VMAXPS Z18, acc, acc; \
+	VMINPS Z19, acc, acc; \
+	VMOVUPS acc, K1, (DI)
+
+// func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+//
+// Rows 0 to rows-1 (at most 8) of a times two consecutive panels (16
+// channels, the second panel's weights 32·k bytes after the first's); it
+// stores the first nc (1 to 16) channels of each row.
+TEXT ·gemmF32AVX512(SB), NOSPLIT, $0-80
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+16(FP), CX
+	LEAQ (SI)(BX*1), R8
+	CMPQ CX, $2
+	CMOVQLT SI, R8
+	LEAQ (R8)(BX*1), R9
+	CMPQ CX, $3
+	CMOVQLT R8, R9
+	LEAQ (R9)(BX*1), R10
+	CMPQ CX, $4
+	CMOVQLT R9, R10
+	LEAQ (R10)(BX*1), R11
+	CMPQ CX, $5
+	CMOVQLT R10, R11
+	LEAQ (R11)(BX*1), R12
+	CMPQ CX, $6
+	CMOVQLT R11, R12
+	LEAQ (R12)(BX*1), R13
+	CMPQ CX, $7
+	CMOVQLT R12, R13
+	LEAQ (R13)(BX*1), R15
+	CMPQ CX, $8
+	CMOVQLT R13, R15
+	MOVQ w+24(FP), DI
+	MOVQ k+32(FP), DX
+	MOVQ DX, R14
+	SHLQ $5, R14
+	ADDQ DI, R14
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	TESTQ DX, DX
+	JZ zstore
+
+zloop:
+	VMOVUPS (DI), Y16
+	VINSERTF32X8 $1, (R14), Z16, Z16
+	ZACC(SI, Z0)
+	ZACC(R8, Z1)
+	ZACC(R9, Z2)
+	ZACC(R10, Z3)
+	ZACC(R11, Z4)
+	ZACC(R12, Z5)
+	ZACC(R13, Z6)
+	ZACC(R15, Z7)
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $4, R12
+	ADDQ $4, R13
+	ADDQ $4, R15
+	ADDQ $32, DI
+	ADDQ $32, R14
+	DECQ DX
+	JNZ zloop
+
+zstore:
+	MOVQ bias+40(FP), AX
+	VMOVUPS (AX), Z17
+	VBROADCASTSS lo+48(FP), Z18
+	VBROADCASTSS hi+52(FP), Z19
+	MOVQ CX, R9
+	MOVQ nc+72(FP), CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	MOVQ R9, CX
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), BX
+	SHLQ $2, BX
+	ZOUT(Z0)
+	CMPQ CX, $2
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z1)
+	CMPQ CX, $3
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z2)
+	CMPQ CX, $4
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z3)
+	CMPQ CX, $5
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z4)
+	CMPQ CX, $6
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z5)
+	CMPQ CX, $7
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z6)
+	CMPQ CX, $8
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z7)
+
+zdone:
+	VZEROUPPER
+	RET
