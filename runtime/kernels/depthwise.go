@@ -35,7 +35,7 @@ func NewDepthwiseF32(s ConvShape, mult int, w, bias []float32, lo, hi float32) *
 // generic kernels) if v handles d's shape.
 func (d *DepthwiseF32) useDW(v *dwVariant) {
 	d.simd = nil
-	if d.Mult == 1 && d.Shape.OutC%8 == 0 {
+	if d.Mult == 1 && d.Shape.OutC >= 8 {
 		d.simd = v
 	}
 }
@@ -60,8 +60,18 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 					_ = x[((ky1-ky0-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
 					w := d.W[(ky0*s.KW+kx0)*nc:]
 					_ = w[((ky1-ky0-1)*s.KW+kx1-kx0)*nc-1]
-					d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, nc,
+					nc8 := nc &^ 7
+					d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, nc8, nc,
 						&d.Bias[0], d.Lo, d.Hi, &acc[0])
+					for c := nc8; c < nc; c++ {
+						v := d.Bias[c]
+						for ky := 0; ky < ky1-ky0; ky++ {
+							for kx := 0; kx < kx1-kx0; kx++ {
+								v += x[(ky*s.DilH*s.InW+kx*s.DilW)*nc+c] * w[(ky*s.KW+kx)*nc+c]
+							}
+						}
+						acc[c] = min(max(v, d.Lo), d.Hi)
+					}
 					continue
 				}
 			}
@@ -179,7 +189,7 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 // generic kernels) if v handles d's shape.
 func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
 	d.simd, d.init, d.zero = nil, nil, nil
-	if v == nil || d.Mult != 1 || d.Shape.OutC%8 != 0 {
+	if v == nil || d.Mult != 1 || d.Shape.OutC < 8 {
 		return
 	}
 	d.simd, d.init, d.zero = v, append([]int32(nil), d.corr...), make([]int32, d.Shape.OutC)
@@ -209,7 +219,7 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
 			ix0 := ox*s.StrideW - s.PadLeft
-			if d.simd != nil && d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], b, iy0, ix0) {
+			if d.simd != nil && d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, b, iy0, ix0) {
 				continue
 			}
 			zp := d.InZP
@@ -258,8 +268,9 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 
 // runSIMD computes the output pixel out whose window starts at input row
 // iy0 and column ix0 of batch b, and reports whether it could (some taps
-// lie inside the input).
-func (d *DepthwiseQ[T]) runSIMD(in, out []T, b, iy0, ix0 int) bool {
+// lie inside the input). Channels past the last multiple of 8 are summed
+// in acc.
+func (d *DepthwiseQ[T]) runSIMD(in, out []T, acc []int32, b, iy0, ix0 int) bool {
 	s := &d.Shape
 	nc := s.OutC
 	ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
@@ -280,8 +291,22 @@ func (d *DepthwiseQ[T]) runSIMD(in, out []T, b, iy0, ix0 int) bool {
 	if ky1-ky0 < s.KH || kx1-kx0 < s.KW {
 		init, xzp = d.zero, d.InZP+128*signed
 	}
-	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 2*(s.KW-(kx1-kx0))*nc, nc,
+	nc8 := nc &^ 7
+	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 2*(s.KW-(kx1-kx0))*nc, nc8, nc,
 		&init[0], &d.Rq.Bias[0], &d.Rq.Scale[0], d.Rq.lo, d.Rq.hi, d.Rq.ZeroPoint, signed, xzp, (*byte)(unsafe.Pointer(&out[0])))
+	if nc8 == nc {
+		return true
+	}
+	for c := nc8; c < nc; c++ {
+		var v int32
+		for ky := 0; ky < ky1-ky0; ky++ {
+			for kx := 0; kx < kx1-kx0; kx++ {
+				v += (int32(x[(ky*s.DilH*s.InW+kx*s.DilW)*nc+c]) - d.InZP) * int32(w[(ky*s.KW+kx)*nc+c])
+			}
+		}
+		acc[c] = v
+	}
+	requantRow(d.Rq, out[nc8:], acc[nc8:nc], nc8)
 	return true
 }
 

@@ -6,23 +6,25 @@
 // its window that lie inside the input: x points at the first such tap's
 // input pixel (channel 0), rowStep and colStep are the byte distances
 // between window rows and columns, w points at the tap's weights in
-// [KH·KW][nc] and wSkip is the bytes of weights to skip after each row of
-// kw taps (those of the taps outside). Channels go 32 at a time (four
+// [KH·KW][cs] and wSkip is the bytes of weights to skip after each row of
+// kw taps (those of the taps outside). They compute the first nc channels
+// of cs. Channels go 32 at a time (four
 // independent accumulators hide the multiply-add latency), then 8 at a
 // time; nc is a multiple of 8.
 
-// func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
-TEXT ·dwF32FMA(SB), NOSPLIT, $0-88
+// func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
+TEXT ·dwF32FMA(SB), NOSPLIT, $0-96
 	MOVQ x+0(FP), SI
 	MOVQ rowStep+8(FP), R8
 	MOVQ colStep+16(FP), R9
 	MOVQ w+24(FP), DI
 	MOVQ nc+56(FP), CX
-	LEAQ (CX*4), R10
-	MOVQ bias+64(FP), BX
-	VBROADCASTSS lo+72(FP), Y14
-	VBROADCASTSS hi+76(FP), Y15
-	MOVQ out+80(FP), R14
+	MOVQ cs+64(FP), R10
+	SHLQ $2, R10
+	MOVQ bias+72(FP), BX
+	VBROADCASTSS lo+80(FP), Y14
+	VBROADCASTSS hi+84(FP), Y15
+	MOVQ out+88(FP), R14
 
 	CMPQ CX, $32
 	JLT block8
@@ -142,37 +144,38 @@ done:
 	VPACKUSWB accx, accx, accx; \
 	VMOVQ accx, ooff(R14)
 
-// func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+// func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 //
 // Accumulators start from init; inputs are widened as uint8 after an XOR
 // with 0x80 when signed, less xzp, and the result is requantized like
 // requantRow.
-TEXT ·dwQAVX2(SB), NOSPLIT, $8-120
+TEXT ·dwQAVX2(SB), NOSPLIT, $8-128
 	MOVQ x+0(FP), SI
 	MOVQ rowStep+8(FP), R8
 	MOVQ colStep+16(FP), R9
 	MOVQ w+24(FP), DI
 	MOVQ nc+56(FP), CX
-	LEAQ (CX*2), R10
-	MOVQ init+64(FP), DX
-	MOVQ bias+72(FP), BX
-	MOVQ scale+80(FP), R15
-	VBROADCASTSS lo+88(FP), Y10
-	VBROADCASTSS hi+92(FP), Y11
-	MOVL xzp+104(FP), AX
+	MOVQ cs+64(FP), R10
+	SHLQ $1, R10
+	MOVQ init+72(FP), DX
+	MOVQ bias+80(FP), BX
+	MOVQ scale+88(FP), R15
+	VBROADCASTSS lo+96(FP), Y10
+	VBROADCASTSS hi+100(FP), Y11
+	MOVL xzp+112(FP), AX
 	VMOVD AX, X14
 	VPBROADCASTD X14, Y14
-	MOVL zp+96(FP), AX
+	MOVL zp+104(FP), AX
 	VMOVD AX, X12
 	VPBROADCASTD X12, Y12
 	MOVL $0x00ff00ff, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
-	MOVL signed+100(FP), AX
+	MOVL signed+108(FP), AX
 	SHLL $7, AX
 	VMOVD AX, X15
 	VPBROADCASTD X15, Y15
-	MOVQ out+112(FP), R14
+	MOVQ out+120(FP), R14
 
 	CMPQ CX, $32
 	JLT qblock8

@@ -3,24 +3,26 @@
 #include "textflag.h"
 
 // The depthwise kernels compute one output pixel from the kh×kw taps of
-// its window that lie inside the input (see dwVariant): channels go 16 at
-// a time (four accumulators), then 8. Instructions the Go assembler does
-// not know are WORD encodings with the instruction in a comment.
+// its window that lie inside the input (see dwVariant), over the first nc
+// (a multiple of 8) of cs channels: 16 at a time (four accumulators), then
+// 8. Instructions the Go assembler does not know are WORD encodings with
+// the instruction in a comment.
 
-// func dwF32NEON(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
-TEXT ·dwF32NEON(SB), NOSPLIT, $0-88
+// func dwF32NEON(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
+TEXT ·dwF32NEON(SB), NOSPLIT, $0-96
 	MOVD x+0(FP), R0
 	MOVD rowStep+8(FP), R1
 	MOVD colStep+16(FP), R2
 	MOVD w+24(FP), R3
 	MOVD nc+56(FP), R4
-	LSL $2, R4, R5
-	MOVD bias+64(FP), R6
-	MOVWU lo+72(FP), R11
+	MOVD cs+64(FP), R5
+	LSL $2, R5, R5
+	MOVD bias+72(FP), R6
+	MOVWU lo+80(FP), R11
 	VDUP R11, V30.S4
-	MOVWU hi+76(FP), R11
+	MOVWU hi+84(FP), R11
 	VDUP R11, V31.S4
-	MOVD out+80(FP), R7
+	MOVD out+88(FP), R7
 	MOVD wSkip+48(FP), R8
 
 f16block:
@@ -101,33 +103,34 @@ f8kx:
 fdone:
 	RET
 
-// func dwQNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+// func dwQNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 //
 // Inputs are XORed with V29 (0x80 when signed), widened to int16 less xzp
 // (V28) and multiplied by the int16 weights with SMLAL/SMLAL2.
-TEXT ·dwQNEON(SB), NOSPLIT, $0-120
+TEXT ·dwQNEON(SB), NOSPLIT, $0-128
 	MOVD x+0(FP), R0
 	MOVD rowStep+8(FP), R1
 	MOVD colStep+16(FP), R2
 	MOVD w+24(FP), R3
 	MOVD nc+56(FP), R4
-	LSL $1, R4, R5
-	MOVD init+64(FP), R14
-	MOVD bias+72(FP), R6
-	MOVD scale+80(FP), R15
-	MOVWU lo+88(FP), R11
+	MOVD cs+64(FP), R5
+	LSL $1, R5, R5
+	MOVD init+72(FP), R14
+	MOVD bias+80(FP), R6
+	MOVD scale+88(FP), R15
+	MOVWU lo+96(FP), R11
 	VDUP R11, V30.S4
-	MOVWU hi+92(FP), R11
+	MOVWU hi+100(FP), R11
 	VDUP R11, V31.S4
-	MOVWU zp+96(FP), R11
+	MOVWU zp+104(FP), R11
 	VDUP R11, V8.S4
-	MOVWU signed+100(FP), R11
+	MOVWU signed+108(FP), R11
 	NEGW R11, R11
 	ANDW $0x80808080, R11, R11
 	VDUP R11, V29.S4
-	MOVWU xzp+104(FP), R11
+	MOVWU xzp+112(FP), R11
 	VDUP R11, V28.H8
-	MOVD out+112(FP), R7
+	MOVD out+120(FP), R7
 	MOVD wSkip+48(FP), R8
 
 q16block:

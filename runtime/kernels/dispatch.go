@@ -109,20 +109,21 @@ func isSigned[T Quant8](T) bool {
 	return x < 0
 }
 
-// dwVariant is a SIMD depthwise convolution of one output pixel over nc
-// channels (a multiple of 8) with depth multiplier 1, from the kh×kw taps
-// of its window that lie inside the input. x points at the first such
-// tap's input value, rowStep and colStep are the byte distances between
-// window rows and columns, w points at that tap's weights in [KH·KW][nc]
-// and wSkip is the bytes of weights to skip after each row of kw taps.
+// dwVariant is a SIMD depthwise convolution of one output pixel over the
+// first nc (a multiple of 8) of cs channels with depth multiplier 1, from
+// the kh×kw taps of its window that lie inside the input. x points at the
+// first such tap's input value, rowStep and colStep are the byte distances
+// between window rows and columns, w points at that tap's weights in
+// [KH·KW][cs] and wSkip is the bytes of weights to skip after each row of
+// kw taps.
 type dwVariant struct {
 	name string
 	// f32 stores clamp(bias + Σ taps x·w, lo, hi).
-	f32 func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
+	f32 func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
 	// q stores the requantization (like requantRow) of init + Σ taps
 	// (x' - xzp)·w, where x' is x as uint8 x+128 when signed is 1 and x
 	// otherwise.
-	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 }
 
 var dwVariants []*dwVariant

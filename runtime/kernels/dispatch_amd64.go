@@ -41,10 +41,10 @@ func init() {
 }
 
 //go:noescape
-func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
+func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
 
 //go:noescape
-func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {

@@ -42,10 +42,10 @@ func packQ16K(p *PackedQ) []byte {
 }
 
 //go:noescape
-func dwF32NEON(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc int, bias *float32, lo, hi float32, out *float32)
+func dwF32NEON(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
 
 //go:noescape
-func dwQNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+func dwQNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 
 func init() {
 	dwVariants = append(dwVariants, &dwVariant{name: "neon", f32: dwF32NEON, q: dwQNEON})

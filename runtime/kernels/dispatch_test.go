@@ -136,7 +136,8 @@ func TestF32Variants(t *testing.T) {
 }
 
 // dwCases are depthwise geometries for the variant tests: channel counts
-// with and without a 32-channel block and an 8-channel rest, 3×3 and 5×5
+// with and without a 32-channel block, an 8-channel rest and a tail past
+// the last multiple of 8, 3×3 and 5×5
 // windows, strides and dilation, borders and windows wider than the input.
 var dwCases = []convCase{
 	{"3x3-c8", 1, 6, 7, 8, 8, 3, 3, 1, 1, 1, 1, true},
@@ -148,6 +149,8 @@ var dwCases = []convCase{
 	{"3x3-d2-c16", 1, 10, 9, 16, 16, 3, 3, 1, 1, 2, 2, true},
 	{"5x5-tiny-c8", 1, 2, 3, 8, 8, 5, 5, 1, 1, 1, 1, true},
 	{"3x3-s2-odd-c48", 1, 7, 6, 48, 48, 3, 3, 2, 2, 1, 1, true},
+	{"3x3-c42", 1, 6, 5, 42, 42, 3, 3, 1, 1, 1, 1, true},
+	{"5x5-s2-c13", 1, 9, 8, 13, 13, 5, 5, 2, 2, 1, 1, true},
 }
 
 // TestDWVariants runs every depthwise variant available on this CPU
