@@ -83,7 +83,7 @@ func run(bin, shared, ref string, runs, warmup int, threadList string, models []
 		ref = dir
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tthreads\tedgeinfer min\tmedian\tp99\tlitert-wasm min\tmedian\tvs wasm\tnative*\tvs native\t")
+	fmt.Fprintln(tw, "model\tthreads\tedgeinfer min\tmedian\tp99\tlitert-wasm min\tmedian\tvs wasm\t(min)\tnative*\tvs native\t(min)\t")
 	for _, m := range models {
 		dir := filepath.Join(shared, "conformance", m)
 		inputs, _ := filepath.Glob(filepath.Join(dir, "case_0", "in_*.bin"))
@@ -97,27 +97,29 @@ func run(bin, shared, ref string, runs, warmup int, threadList string, models []
 				return fmt.Errorf("%s: tflite-ref: %w", m, err)
 			}
 			fmt.Fprintf(os.Stderr, "%s, %s threads: edgeinfer median %.2f ms, LiteRT-WASM median %.2f ms\n", m, t, ours.MedianMS, theirs.median)
-			fmt.Fprintf(tw, "%s\t%s\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2fx\t%s\t\n", m, t,
-				ours.MinMS, ours.MedianMS, ours.P99MS, theirs.min, theirs.median, ours.MedianMS/theirs.median,
-				nativeColumns(m, t, ours.MedianMS))
+			fmt.Fprintf(tw, "%s\t%s\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2fx\t%.2fx\t%s\t\n", m, t,
+				ours.MinMS, ours.MedianMS, ours.P99MS, theirs.min, theirs.median, ours.MedianMS/theirs.median, ours.MinMS/theirs.min,
+				nativeColumns(m, t, ours.MedianMS, ours.MinMS))
 		}
 	}
 	tw.Flush()
-	fmt.Println("vs wasm = edgeinfer median / LiteRT-WASM median (below 1: edgeinfer is faster)")
+	fmt.Println("vs wasm = edgeinfer median / LiteRT-WASM median (below 1: edgeinfer is faster); (min) the same for")
+	fmt.Println("  the fastest runs, steadier than medians when other work shares the machine")
 	fmt.Println("* native = TFLite 2.21 benchmark_model + XNNPACK, built natively, 1 thread, on the speed issue's")
 	fmt.Println("  machine kind (2 vCPU Xeon, AVX2/AVX-512/VNNI): quoted from the issue, not measured in this run;")
-	fmt.Println("  vs native = edgeinfer median / that figure (goal: at most 2.0)")
+	fmt.Println("  vs native = edgeinfer median (and min) / that figure (goal: at most 2.0)")
 	return nil
 }
 
-// nativeColumns returns the native figure of model m and the ratio of
-// median to it, or dashes when there is none (other models, threads).
-func nativeColumns(m, threads string, median float64) string {
+// nativeColumns returns the native figure of model m and the ratios of
+// median and lo to it, or dashes when there is none (other models,
+// threads).
+func nativeColumns(m, threads string, median, lo float64) string {
 	n, ok := nativeMS[m]
 	if !ok || threads != "1" {
-		return "-\t-"
+		return "-\t-\t-"
 	}
-	return fmt.Sprintf("%.1f ms\t%.2fx", n, median/n)
+	return fmt.Sprintf("%.1f ms\t%.2fx\t%.2fx", n, median/n, lo/n)
 }
 
 type benchResult struct {

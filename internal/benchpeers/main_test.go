@@ -29,15 +29,15 @@ func TestDefaultModels(t *testing.T) {
 func TestNativeColumns(t *testing.T) {
 	for _, tc := range []struct {
 		model, threads string
-		median         float64
+		median, lo     float64
 		want           string
 	}{
-		{"coral_tf2_mobilenet_v2_224_ptq", "1", 16.4, "8.2 ms\t2.00x"},
-		{"coral_tf2_mobilenet_v2_224_ptq", "2", 4, "-\t-"},
-		{"other", "1", 4, "-\t-"},
+		{"coral_tf2_mobilenet_v2_224_ptq", "1", 16.4, 4.1, "8.2 ms\t2.00x\t0.50x"},
+		{"coral_tf2_mobilenet_v2_224_ptq", "2", 4, 3, "-\t-\t-"},
+		{"other", "1", 4, 3, "-\t-\t-"},
 	} {
-		if got := nativeColumns(tc.model, tc.threads, tc.median); got != tc.want {
-			t.Errorf("nativeColumns(%s, %s, %g) = %q, want %q", tc.model, tc.threads, tc.median, got, tc.want)
+		if got := nativeColumns(tc.model, tc.threads, tc.median, tc.lo); got != tc.want {
+			t.Errorf("nativeColumns(%s, %s, %g, %g) = %q, want %q", tc.model, tc.threads, tc.median, tc.lo, got, tc.want)
 		}
 	}
 }
