@@ -20,10 +20,12 @@ type qVariant struct {
 	// full panel of kg groups of 4 weights and stores gemmNR outputs per
 	// row at c, stride ldc, requantized like requantRow with the bias,
 	// scale and clamp of the panel's channels: float32(acc+bias)·scale
-	// clamped to [lo, hi], rounded to nearest even, plus zp. When signed
-	// is 1 the activations are int8: the kernel treats them as uint8
-	// a+128 and subtracts 128·Σk w' (sum) from the bias. It reads 4·kg
-	// bytes of each row, which may exceed K; the weights past K are zero.
+	// clamped to [lo, hi], rounded to nearest even, plus zp. signed is 1
+	// when the activations are int8 and 0 when uint8; a kernel whose
+	// instructions want the other kind flips the activations' top bit
+	// (±128) and takes 128·Σk w' (sum) back out of the bias. It reads
+	// 4·kg bytes of each row, which may exceed K; the weights past K are
+	// zero.
 	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 }
 
