@@ -149,3 +149,21 @@ func tapRange(i0, k, dil, n int) (k0, k1 int) {
 	}
 	return min(k0, k1), k1
 }
+
+// Variants names the SIMD kernels this build picks on this CPU, best
+// first, by kind ("int8", "float32", "depthwise"); a kind with none runs
+// the generic Go kernels. 8-bit layers whose weights do not fit a
+// variant's layout use the next one.
+func Variants() map[string][]string {
+	m := map[string][]string{}
+	for _, v := range qVariants {
+		m["int8"] = append(m["int8"], v.name)
+	}
+	for _, v := range f32Variants {
+		m["float32"] = append(m["float32"], v.name)
+	}
+	for _, v := range dwVariants {
+		m["depthwise"] = append(m["depthwise"], v.name)
+	}
+	return m
+}

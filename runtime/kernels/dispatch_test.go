@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -208,5 +209,24 @@ func testDWVariantQ[T, W Quant8](t *testing.T, v *dwVariant, r *rand.Rand, s Con
 		if want[i] != out[i] {
 			t.Fatalf("%s: output %d (pixel %d, channel %d) = %d, generic %d", q.name, i, i/s.OutC, i%s.OutC, out[i], want[i])
 		}
+	}
+}
+
+func TestVariantsNames(t *testing.T) {
+	got := Variants()
+	for kind, n := range map[string]int{"int8": len(qVariants), "float32": len(f32Variants), "depthwise": len(dwVariants)} {
+		if len(got[kind]) != n {
+			t.Errorf("Variants()[%q] = %v, want %d names", kind, got[kind], n)
+		}
+	}
+}
+
+func ExampleVariants() {
+	for _, kind := range []string{"int8", "float32", "depthwise"} {
+		names := Variants()[kind]
+		if len(names) == 0 {
+			names = []string{"generic"}
+		}
+		fmt.Printf("%s: %s\n", kind, strings.Join(names, ", "))
 	}
 }
