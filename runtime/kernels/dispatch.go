@@ -86,7 +86,7 @@ func gemmQSIMD[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 i
 	}
 	_ = c[(done-1)*ldc+p1*gemmNR-1]
 	var signed int32
-	if isSigned(a[0]) {
+	if isSigned(T(0)) {
 		signed = 1
 	}
 	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
