@@ -1,5 +1,7 @@
 package kernels
 
+import "unsafe"
+
 // Depthwise convolutions run directly: for each output pixel the
 // accumulators of all channels are updated tap by tap with the channel loop
 // innermost, which walks the NHWC input and the [KH][KW][OutC] weights
@@ -16,6 +18,8 @@ type DepthwiseF32 struct {
 	// W holds the weights [KH·KW][OutC]; Bias one value per channel.
 	W, Bias []float32
 	Lo, Hi  float32
+	// simd computes every output pixel when set (nil for none).
+	simd *dwVariant
 }
 
 // NewDepthwiseF32 copies the weights [1][KH][KW][OutC] and the bias (nil
@@ -23,7 +27,17 @@ type DepthwiseF32 struct {
 func NewDepthwiseF32(s ConvShape, mult int, w, bias []float32, lo, hi float32) *DepthwiseF32 {
 	d := &DepthwiseF32{Shape: s, Mult: mult, W: append([]float32(nil), w...), Bias: make([]float32, s.OutC), Lo: lo, Hi: hi}
 	copy(d.Bias, bias)
+	d.useDW(firstDW())
 	return d
+}
+
+// useDW makes d compute the pixels inside the input with v (nil for the
+// generic kernels) if v handles d's shape.
+func (d *DepthwiseF32) useDW(v *dwVariant) {
+	d.simd = nil
+	if d.Mult == 1 && d.Shape.OutC >= 8 {
+		d.simd = v
+	}
 }
 
 // Rows is the number of output rows (Batches·OutH), the unit of a split.
@@ -36,10 +50,32 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
+		ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
 		for ox := 0; ox < s.OutW; ox++ {
 			acc := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
-			copy(acc, d.Bias)
 			ix0 := ox*s.StrideW - s.PadLeft
+			if d.simd != nil {
+				if kx0, kx1 := tapRange(ix0, s.KW, s.DilW, s.InW); ky0 < ky1 && kx0 < kx1 {
+					x := in[((b*s.InH+iy0+ky0*s.DilH)*s.InW+ix0+kx0*s.DilW)*nc:]
+					_ = x[((ky1-ky0-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
+					w := d.W[(ky0*s.KW+kx0)*nc:]
+					_ = w[((ky1-ky0-1)*s.KW+kx1-kx0)*nc-1]
+					nc8 := nc &^ 7
+					d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, nc8, nc,
+						&d.Bias[0], d.Lo, d.Hi, &acc[0])
+					for c := nc8; c < nc; c++ {
+						v := d.Bias[c]
+						for ky := 0; ky < ky1-ky0; ky++ {
+							for kx := 0; kx < kx1-kx0; kx++ {
+								v += x[(ky*s.DilH*s.InW+kx*s.DilW)*nc+c] * w[(ky*s.KW+kx)*nc+c]
+							}
+						}
+						acc[c] = min(max(v, d.Lo), d.Hi)
+					}
+					continue
+				}
+			}
+			copy(acc, d.Bias)
 			for ky := 0; ky < s.KH; ky++ {
 				iy := iy0 + ky*s.DilH
 				if iy < 0 || iy >= s.InH {
@@ -114,6 +150,13 @@ type DepthwiseQ[T Quant8] struct {
 	// of an output whose window lies wholly inside the input, which then
 	// accumulates raw input values.
 	corr []int32
+	// simd computes every output pixel when set (nil for none): those
+	// whose window lies inside the input from init (corr, less 128·Σ taps
+	// w' for int8 inputs), the others from zero with the input zero point
+	// subtracted tap by tap.
+	simd *dwVariant
+	init []int32
+	zero []int32
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
@@ -138,7 +181,24 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 			rq.Bias[c] = bias[c]
 		}
 	}
+	d.useDW(firstDW())
 	return d
+}
+
+// useDW makes d compute the pixels inside the input with v (nil for the
+// generic kernels) if v handles d's shape.
+func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
+	d.simd, d.init, d.zero = nil, nil, nil
+	if v == nil || d.Mult != 1 || d.Shape.OutC < 8 {
+		return
+	}
+	d.simd, d.init, d.zero = v, append([]int32(nil), d.corr...), make([]int32, d.Shape.OutC)
+	var zero T
+	if isSigned(zero) {
+		for i, w := range d.W {
+			d.init[i%d.Shape.OutC] -= 128 * int32(w)
+		}
+	}
 }
 
 // Rows is the number of output rows (Batches·OutH), the unit of a split.
@@ -159,6 +219,9 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
 			ix0 := ox*s.StrideW - s.PadLeft
+			if d.simd != nil && d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, b, iy0, ix0) {
+				continue
+			}
 			zp := d.InZP
 			if rowInside && ix0 >= 0 && ix0+(s.KW-1)*s.DilW < s.InW {
 				copy(acc, d.corr)
@@ -201,6 +264,50 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 			requantRow(d.Rq, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, 0)
 		}
 	}
+}
+
+// runSIMD computes the output pixel out whose window starts at input row
+// iy0 and column ix0 of batch b, and reports whether it could (some taps
+// lie inside the input). Channels past the last multiple of 8 are summed
+// in acc.
+func (d *DepthwiseQ[T]) runSIMD(in, out []T, acc []int32, b, iy0, ix0 int) bool {
+	s := &d.Shape
+	nc := s.OutC
+	ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
+	kx0, kx1 := tapRange(ix0, s.KW, s.DilW, s.InW)
+	if ky0 >= ky1 || kx0 >= kx1 {
+		return false
+	}
+	x := in[((b*s.InH+iy0+ky0*s.DilH)*s.InW+ix0+kx0*s.DilW)*nc:]
+	_ = x[((ky1-ky0-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
+	w := d.W[(ky0*s.KW+kx0)*nc:]
+	_ = w[((ky1-ky0-1)*s.KW+kx1-kx0)*nc-1]
+	_ = out[nc-1]
+	var signed int32
+	if isSigned(x[0]) {
+		signed = 1
+	}
+	init, xzp := d.init, int32(0)
+	if ky1-ky0 < s.KH || kx1-kx0 < s.KW {
+		init, xzp = d.zero, d.InZP+128*signed
+	}
+	nc8 := nc &^ 7
+	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 2*(s.KW-(kx1-kx0))*nc, nc8, nc,
+		&init[0], &d.Rq.Bias[0], &d.Rq.Scale[0], d.Rq.lo, d.Rq.hi, d.Rq.ZeroPoint, signed, xzp, (*byte)(unsafe.Pointer(&out[0])))
+	if nc8 == nc {
+		return true
+	}
+	for c := nc8; c < nc; c++ {
+		var v int32
+		for ky := 0; ky < ky1-ky0; ky++ {
+			for kx := 0; kx < kx1-kx0; kx++ {
+				v += (int32(x[(ky*s.DilH*s.InW+kx*s.DilW)*nc+c]) - d.InZP) * int32(w[(ky*s.KW+kx)*nc+c])
+			}
+		}
+		acc[c] = v
+	}
+	requantRow(d.Rq, out[nc8:], acc[nc8:nc], nc8)
+	return true
 }
 
 func dwTapQ[T Quant8](acc []int32, x []T, w []int16, zp int32) {

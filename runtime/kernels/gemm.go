@@ -1,5 +1,7 @@
 package kernels
 
+import "unsafe"
+
 // The matrix products behind convolution and fully connected layers compute
 // C[M×N] = A[M×K] · Wᵀ where W[N×K] is a constant weight matrix (N output
 // channels, K values per output). W is packed once at load into panels of
@@ -37,6 +39,8 @@ type PackedF32 struct {
 	N, K int
 	data []float32
 	bias []float32
+	// simd is the SIMD variant chosen at pack time, nil for none.
+	simd *f32Variant
 }
 
 // PackF32 packs w (N rows of K weights, row-major) and bias (N values, or
@@ -52,6 +56,9 @@ func PackF32(w []float32, n, k int, bias []float32) *PackedF32 {
 		}
 	}
 	copy(p.bias, bias)
+	if len(f32Variants) > 0 {
+		p.simd = f32Variants[0]
+	}
 	return p
 }
 
@@ -64,6 +71,10 @@ func (p *PackedF32) panel(i int) []float32 {
 // GemmF32 computes rows×N outputs c[r·ldc+n] = clamp(bias[n] + Σk a[r·lda+k]·W[n][k], lo, hi)
 // for output channels in panels [p0, p1).
 func GemmF32(a []float32, lda, rows int, w *PackedF32, p0, p1 int, c []float32, ldc int, lo, hi float32) {
+	if w.simd != nil && rows > 0 && w.K > 0 && p1 > p0 {
+		gemmF32SIMD(a, lda, rows, w, p0, p1, c, ldc, lo, hi)
+		return
+	}
 	var acc [gemmMR * gemmNR]float32
 	k := w.K
 	for p := p0; p < p1; p++ {
@@ -163,4 +174,30 @@ func microF32x1(a []float32, b []float32, acc *[gemmMR * gemmNR]float32) {
 		c7 += x * bb[7]
 	}
 	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = c0, c1, c2, c3, c4, c5, c6, c7
+}
+
+// gemmF32SIMD is GemmF32 with w.simd.
+func gemmF32SIMD(a []float32, lda, rows int, w *PackedF32, p0, p1 int, c []float32, ldc int, lo, hi float32) {
+	_ = a[(rows-1)*lda+w.K-1]
+	_ = c[(rows-1)*ldc+min(p1*gemmNR, w.N)-1]
+	ap, cp := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(c))
+	for p := p0; p < p1; {
+		c0 := p * gemmNR
+		b := &w.data[p*gemmNR*w.K]
+		if w.simd.wide != nil && p+1 < p1 {
+			nc := min(2*gemmNR, w.N-c0)
+			for r := 0; r < rows; r += f32RowsWide {
+				w.simd.wide((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32RowsWide, rows-r), b, w.K, &w.bias[c0], lo, hi,
+					(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
+			}
+			p += 2
+			continue
+		}
+		nc := min(gemmNR, w.N-c0)
+		for r := 0; r < rows; r += f32Rows {
+			w.simd.run((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32Rows, rows-r), b, w.K, &w.bias[c0], lo, hi,
+				(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
+		}
+		p++
+	}
 }

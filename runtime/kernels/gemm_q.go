@@ -11,6 +11,10 @@ type PackedQ struct {
 	data []int16
 	// sum holds Σk w'[n][k] per channel, padded to whole panels.
 	sum []int32
+	// simd is the SIMD variant chosen at pack time (nil for none) and
+	// simdData the weights in its layout.
+	simd     *qVariant
+	simdData []byte
 }
 
 // PackQ packs w (N rows of K weights) with its zero point(s): one for all
@@ -32,6 +36,11 @@ func PackQ[W Quant8](w []W, n, k int, zeroPoint []int32) *PackedQ {
 			s += q
 		}
 		p.sum[c] = s
+	}
+	for _, v := range qVariants {
+		if p.useQVariant(v) {
+			break
+		}
 	}
 	return p
 }
@@ -55,6 +64,17 @@ func (p *PackedQ) panel(i int) []int16 {
 // GemmQ computes rows×N quantized outputs c[r·ldc+n] = requant(Σk a[r·lda+k]·W'[n][k])
 // for output channels in panels [p0, p1).
 func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
+	if full := min(p1, w.N/gemmNR); w.simd != nil && rows > 0 && full > p0 {
+		done := gemmQSIMD(a, lda, rows, w, rq, p0, full, c, ldc)
+		if done < rows {
+			gemmQGeneric(a[done*lda:], lda, rows-done, w, rq, p0, full, c[done*ldc:], ldc)
+		}
+		p0 = full
+	}
+	gemmQGeneric(a, lda, rows, w, rq, p0, p1, c, ldc)
+}
+
+func gemmQGeneric[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
 	var acc [gemmMR * gemmNR]int32
 	k := w.K
 	for p := p0; p < p1; p++ {

@@ -1,0 +1,70 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
+
+// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
+// registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
+// otherwise or on CPUs without VNNI; the float32 product uses AVX-512 on
+// pairs of panels and AVX2 with FMA on single ones.
+
+//go:noescape
+func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+
+//go:noescape
+func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+
+//go:noescape
+func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+
+//go:noescape
+func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+
+func init() {
+	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 {
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI})
+	}
+	if cpu.X86.HasAVX2 {
+		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
+	}
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		f32Variants = append(f32Variants, &f32Variant{name: "avx512", run: gemmF32FMA, wide: gemmF32AVX512})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		f32Variants = append(f32Variants, &f32Variant{name: "avx2fma", run: gemmF32FMA})
+	}
+}
+
+//go:noescape
+func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
+
+//go:noescape
+func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})
+	}
+}
+
+// packQ16 lays out w' as int16 pairs of K for each channel of a panel,
+// two pairs (4 values of K) per group: element ((p·kg + g)·2 + h)·2·gemmNR
+// + 2j + i is w'[p·gemmNR+j][4g+2h+i]. Every w' fits.
+func packQ16(p *PackedQ) []byte {
+	kg := (p.K + 3) / 4
+	out := make([]int16, panels(p.N)*kg*gemmNR*4)
+	for n := 0; n < p.N; n++ {
+		pn, j := n/gemmNR, n%gemmNR
+		src := p.panel(pn)
+		for k := 0; k < p.K; k++ {
+			g, h, i := k/4, (k%4)/2, k%2
+			out[((pn*kg+g)*2+h)*2*gemmNR+2*j+i] = src[k*gemmNR+j]
+		}
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*2)
+}

@@ -1,0 +1,472 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Row pointers SI, R8, R9, R10 of the 8-bit kernels: rows past the count
+// in CX repeat the previous row (they are computed but not stored).
+#define QROWS \
+	MOVQ a+0(FP), SI; \
+	MOVQ lda+8(FP), BX; \
+	MOVQ rows+16(FP), CX; \
+	LEAQ (SI)(BX*1), R8; \
+	CMPQ CX, $2; \
+	CMOVQLT SI, R8; \
+	LEAQ (R8)(BX*1), R9; \
+	CMPQ CX, $3; \
+	CMOVQLT R8, R9; \
+	LEAQ (R9)(BX*1), R10; \
+	CMPQ CX, $4; \
+	CMOVQLT R9, R10
+
+// Y14 = 0x80 in every byte when the activations are int8 (XOR turns them
+// into uint8 a+128), else 0.
+#define QSIGN \
+	MOVL signed+76(FP), AX; \
+	NEGL AX; \
+	ANDL $0x80808080, AX; \
+	VMOVD AX, X14; \
+	VPBROADCASTD X14, Y14
+
+// Requantization constants: Y8 bias (minus 128·sum when signed: Y15 is
+// then all ones), Y9
+// scale, Y10 lo, Y11 hi, Y12 output zero point, Y13 0x00ff words.
+#define QEPI \
+	MOVQ bias+40(FP), AX; \
+	VMOVDQU (AX), Y8; \
+	MOVQ sum+48(FP), AX; \
+	VMOVDQU (AX), Y9; \
+	VPSLLD $7, Y9, Y9; \
+	MOVL signed+76(FP), AX; \
+	NEGL AX; \
+	VMOVD AX, X15; \
+	VPBROADCASTD X15, Y15; \
+	VPAND Y15, Y9, Y9; \
+	VPSUBD Y9, Y8, Y8; \
+	MOVQ scale+56(FP), AX; \
+	VMOVUPS (AX), Y9; \
+	VBROADCASTSS lo+64(FP), Y10; \
+	VBROADCASTSS hi+68(FP), Y11; \
+	MOVL zp+72(FP), AX; \
+	VMOVD AX, X12; \
+	VPBROADCASTD X12, Y12; \
+	MOVL $0x00ff00ff, AX; \
+	VMOVD AX, X13; \
+	VPBROADCASTD X13, Y13; \
+	MOVQ c+80(FP), DI; \
+	MOVQ ldc+88(FP), BX
+
+// QREQ requantizes the 8 accumulators in acc (X view accx) and stores
+// their low bytes at (DI): float32(acc+bias)·scale, clamped, rounded to
+// nearest even (MXCSR default), plus the zero point.
+#define QREQ(acc, accx) \
+	VPADDD Y8, acc, acc; \
+	VCVTDQ2PS acc, acc; \
+	VMULPS Y9, acc, acc; \
+	VMAXPS Y10, acc, acc; \
+	VMINPS Y11, acc, acc; \
+	VCVTPS2DQ acc, acc; \
+	VPADDD Y12, acc, acc; \
+	VEXTRACTI128 $1, acc, X5; \
+	VPACKSSDW X5, accx, accx; \
+	VPAND X13, accx, accx; \
+	VPACKUSWB accx, accx, accx; \
+	VMOVQ accx, (DI)
+
+// QSTORE requantizes and stores the rows 0 to CX-1.
+#define QSTORE \
+	QREQ(Y0, X0); \
+	CMPQ CX, $2; \
+	JLT done; \
+	ADDQ BX, DI; \
+	QREQ(Y1, X1); \
+	CMPQ CX, $3; \
+	JLT done; \
+	ADDQ BX, DI; \
+	QREQ(Y2, X2); \
+	CMPQ CX, $4; \
+	JLT done; \
+	ADDQ BX, DI; \
+	QREQ(Y3, X3)
+
+// func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+TEXT ·gemmQVNNI(SB), NOSPLIT, $0-96
+	QROWS
+	QSIGN
+	MOVQ w+24(FP), DI
+	MOVQ kg+32(FP), DX
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	TESTQ DX, DX
+	JZ epi
+
+loop:
+	VMOVDQU (DI), Y4
+	VPBROADCASTD (SI), Y5
+	VPBROADCASTD (R8), Y6
+	VPBROADCASTD (R9), Y7
+	VPBROADCASTD (R10), Y8
+	VPXOR Y14, Y5, Y5
+	VPXOR Y14, Y6, Y6
+	VPXOR Y14, Y7, Y7
+	VPXOR Y14, Y8, Y8
+	VPDPBUSD Y4, Y5, Y0
+	VPDPBUSD Y4, Y6, Y1
+	VPDPBUSD Y4, Y7, Y2
+	VPDPBUSD Y4, Y8, Y3
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $32, DI
+	DECQ DX
+	JNZ loop
+
+epi:
+	QEPI
+	QSTORE
+
+done:
+	VZEROUPPER
+	RET
+
+// func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+TEXT ·gemmQAVX2(SB), NOSPLIT, $0-96
+	QROWS
+	QSIGN
+	MOVQ w+24(FP), DI
+	MOVQ kg+32(FP), DX
+	// Y10, Y11: VPSHUFB controls widening bytes 0,1 and 2,3 of each
+	// dword to an int16 pair.
+	MOVL $0x80018000, AX
+	VMOVD AX, X10
+	VPBROADCASTD X10, Y10
+	MOVL $0x80038002, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	TESTQ DX, DX
+	JZ epi
+
+loop:
+	VMOVDQU (DI), Y4
+	VMOVDQU 32(DI), Y5
+
+	VPBROADCASTD (SI), Y6
+	VPXOR Y14, Y6, Y6
+	VPSHUFB Y10, Y6, Y7
+	VPSHUFB Y11, Y6, Y6
+	VPMADDWD Y4, Y7, Y7
+	VPMADDWD Y5, Y6, Y6
+	VPADDD Y7, Y0, Y0
+	VPADDD Y6, Y0, Y0
+
+	VPBROADCASTD (R8), Y8
+	VPXOR Y14, Y8, Y8
+	VPSHUFB Y10, Y8, Y9
+	VPSHUFB Y11, Y8, Y8
+	VPMADDWD Y4, Y9, Y9
+	VPMADDWD Y5, Y8, Y8
+	VPADDD Y9, Y1, Y1
+	VPADDD Y8, Y1, Y1
+
+	VPBROADCASTD (R9), Y6
+	VPXOR Y14, Y6, Y6
+	VPSHUFB Y10, Y6, Y7
+	VPSHUFB Y11, Y6, Y6
+	VPMADDWD Y4, Y7, Y7
+	VPMADDWD Y5, Y6, Y6
+	VPADDD Y7, Y2, Y2
+	VPADDD Y6, Y2, Y2
+
+	VPBROADCASTD (R10), Y8
+	VPXOR Y14, Y8, Y8
+	VPSHUFB Y10, Y8, Y9
+	VPSHUFB Y11, Y8, Y8
+	VPMADDWD Y4, Y9, Y9
+	VPMADDWD Y5, Y8, Y8
+	VPADDD Y9, Y3, Y3
+	VPADDD Y8, Y3, Y3
+
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $64, DI
+	DECQ DX
+	JNZ loop
+
+epi:
+	QEPI
+	QSTORE
+
+done:
+	VZEROUPPER
+	RET
+
+// FACC multiplies the weights in Y6 by the broadcast value at (row) and
+// adds the products to acc.
+#define FACC(row, tmp, acc) \
+	VBROADCASTSS (row), tmp; \
+	VFMADD231PS Y6, tmp, acc
+
+// FOUT adds the bias, clamps and stores acc at (DI); FOUTN stores only
+// the lanes set in Y9.
+#define FOUT(acc) \
+	VADDPS Y6, acc, acc; \
+	VMAXPS Y7, acc, acc; \
+	VMINPS Y8, acc, acc; \
+	VMOVUPS acc, (DI)
+
+#define FOUTN(acc) \
+	VADDPS Y6, acc, acc; \
+	VMAXPS Y7, acc, acc; \
+	VMINPS Y8, acc, acc; \
+	VMASKMOVPS acc, Y9, (DI)
+
+// FSTORE stores the rows 0 to CX-1 with out (FOUT or FOUTN).
+#define FSTORE(out) \
+	out(Y0); \
+	CMPQ CX, $2; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y1); \
+	CMPQ CX, $3; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y2); \
+	CMPQ CX, $4; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y3); \
+	CMPQ CX, $5; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y4); \
+	CMPQ CX, $6; \
+	JLT done; \
+	ADDQ BX, DI; \
+	out(Y5)
+
+DATA iota8<>+0(SB)/4, $0
+DATA iota8<>+4(SB)/4, $1
+DATA iota8<>+8(SB)/4, $2
+DATA iota8<>+12(SB)/4, $3
+DATA iota8<>+16(SB)/4, $4
+DATA iota8<>+20(SB)/4, $5
+DATA iota8<>+24(SB)/4, $6
+DATA iota8<>+28(SB)/4, $7
+GLOBL iota8<>(SB), RODATA|NOPTR, $32
+
+// func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+//
+// It stores the first nc (1 to 8) channels of each row.
+TEXT ·gemmF32FMA(SB), NOSPLIT, $0-80
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+16(FP), CX
+	LEAQ (SI)(BX*1), R8
+	CMPQ CX, $2
+	CMOVQLT SI, R8
+	LEAQ (R8)(BX*1), R9
+	CMPQ CX, $3
+	CMOVQLT R8, R9
+	LEAQ (R9)(BX*1), R10
+	CMPQ CX, $4
+	CMOVQLT R9, R10
+	LEAQ (R10)(BX*1), R11
+	CMPQ CX, $5
+	CMOVQLT R10, R11
+	LEAQ (R11)(BX*1), R12
+	CMPQ CX, $6
+	CMOVQLT R11, R12
+	MOVQ w+24(FP), DI
+	MOVQ k+32(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	TESTQ DX, DX
+	JZ store
+
+loop:
+	VMOVUPS (DI), Y6
+	FACC(SI, Y7, Y0)
+	FACC(R8, Y8, Y1)
+	FACC(R9, Y9, Y2)
+	FACC(R10, Y10, Y3)
+	FACC(R11, Y11, Y4)
+	FACC(R12, Y12, Y5)
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $4, R12
+	ADDQ $32, DI
+	DECQ DX
+	JNZ loop
+
+store:
+	MOVQ bias+40(FP), AX
+	VMOVUPS (AX), Y6
+	VBROADCASTSS lo+48(FP), Y7
+	VBROADCASTSS hi+52(FP), Y8
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), BX
+	SHLQ $2, BX
+	MOVQ nc+72(FP), AX
+	CMPQ AX, $8
+	JLT partial
+	FSTORE(FOUT)
+	JMP done
+
+partial:
+	VMOVD AX, X9
+	VPBROADCASTD X9, Y9
+	VMOVDQU iota8<>(SB), Y10
+	VPCMPGTD Y10, Y9, Y9
+	FSTORE(FOUTN)
+
+done:
+	VZEROUPPER
+	RET
+
+// ZACC multiplies the 16 weights in Z16 by the broadcast value at (row)
+// and adds the products to acc.
+#define ZACC(row, acc) \
+	VFMADD231PS.BCST (row), Z16, acc
+
+// ZOUT adds the bias, clamps and stores the lanes of acc set in K1 at (DI).
+#define ZOUT(acc) \
+	VADDPS Z17, acc, acc; \
+	VMAXPS Z18, acc, acc; \
+	VMINPS Z19, acc, acc; \
+	VMOVUPS acc, K1, (DI)
+
+// func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+//
+// Rows 0 to rows-1 (at most 8) of a times two consecutive panels (16
+// channels, the second panel's weights 32·k bytes after the first's); it
+// stores the first nc (1 to 16) channels of each row.
+TEXT ·gemmF32AVX512(SB), NOSPLIT, $0-80
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+16(FP), CX
+	LEAQ (SI)(BX*1), R8
+	CMPQ CX, $2
+	CMOVQLT SI, R8
+	LEAQ (R8)(BX*1), R9
+	CMPQ CX, $3
+	CMOVQLT R8, R9
+	LEAQ (R9)(BX*1), R10
+	CMPQ CX, $4
+	CMOVQLT R9, R10
+	LEAQ (R10)(BX*1), R11
+	CMPQ CX, $5
+	CMOVQLT R10, R11
+	LEAQ (R11)(BX*1), R12
+	CMPQ CX, $6
+	CMOVQLT R11, R12
+	LEAQ (R12)(BX*1), R13
+	CMPQ CX, $7
+	CMOVQLT R12, R13
+	LEAQ (R13)(BX*1), R15
+	CMPQ CX, $8
+	CMOVQLT R13, R15
+	MOVQ w+24(FP), DI
+	MOVQ k+32(FP), DX
+	MOVQ DX, R14
+	SHLQ $5, R14
+	ADDQ DI, R14
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	TESTQ DX, DX
+	JZ zstore
+
+zloop:
+	VMOVUPS (DI), Y16
+	VINSERTF32X8 $1, (R14), Z16, Z16
+	ZACC(SI, Z0)
+	ZACC(R8, Z1)
+	ZACC(R9, Z2)
+	ZACC(R10, Z3)
+	ZACC(R11, Z4)
+	ZACC(R12, Z5)
+	ZACC(R13, Z6)
+	ZACC(R15, Z7)
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $4, R12
+	ADDQ $4, R13
+	ADDQ $4, R15
+	ADDQ $32, DI
+	ADDQ $32, R14
+	DECQ DX
+	JNZ zloop
+
+zstore:
+	MOVQ bias+40(FP), AX
+	VMOVUPS (AX), Z17
+	VBROADCASTSS lo+48(FP), Z18
+	VBROADCASTSS hi+52(FP), Z19
+	MOVQ CX, R9
+	MOVQ nc+72(FP), CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	MOVQ R9, CX
+	MOVQ c+56(FP), DI
+	MOVQ ldc+64(FP), BX
+	SHLQ $2, BX
+	ZOUT(Z0)
+	CMPQ CX, $2
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z1)
+	CMPQ CX, $3
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z2)
+	CMPQ CX, $4
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z3)
+	CMPQ CX, $5
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z4)
+	CMPQ CX, $6
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z5)
+	CMPQ CX, $7
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z6)
+	CMPQ CX, $8
+	JLT zdone
+	ADDQ BX, DI
+	ZOUT(Z7)
+
+zdone:
+	VZEROUPPER
+	RET
