@@ -53,21 +53,21 @@ func prepareConv(c *opCtx) (kernel, error) {
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		k := kernels.NewConvF32(s, f32(w.data), constF32(bias), lo, hi)
-		return gemmKernel[float32]{k: k, rows: s.Pixels(), macs: macs}, nil
+		return gemmKernel[float32]{k: k, ref: k.Generic(), rows: s.Pixels(), macs: macs}, nil
 	case in.dtype == runtime.Int8 && w.dtype == runtime.Int8 && out.dtype == runtime.Int8 && biasIs(bias, runtime.Int32):
 		rq, wzp, err := requant(c, in, w, out, s.OutC, 0, act)
 		if err != nil {
 			return nil, err
 		}
 		k := kernels.NewConvQ[int8](s, i8(w.data), wzp, constI32(bias), in.zeroPoint(), rq)
-		return gemmKernel[int8]{k: k, rows: s.Pixels(), macs: macs}, nil
+		return gemmKernel[int8]{k: k, ref: k.Generic(), rows: s.Pixels(), macs: macs}, nil
 	case in.dtype == runtime.UInt8 && w.dtype == runtime.UInt8 && out.dtype == runtime.UInt8 && biasIs(bias, runtime.Int32):
 		rq, wzp, err := requant(c, in, w, out, s.OutC, 0, act)
 		if err != nil {
 			return nil, err
 		}
 		k := kernels.NewConvQ[uint8](s, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
-		return gemmKernel[uint8]{k: k, rows: s.Pixels(), macs: macs}, nil
+		return gemmKernel[uint8]{k: k, ref: k.Generic(), rows: s.Pixels(), macs: macs}, nil
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }
@@ -210,14 +210,19 @@ type gemmRunner[T any] interface {
 }
 
 // gemmKernel binds a gemmRunner to sessions.
+// ref runs the generic kernels, for sessions that ask for them.
 type gemmKernel[T float32 | int8 | uint8] struct {
-	k    gemmRunner[T]
-	rows int
-	macs int
+	k, ref gemmRunner[T]
+	rows   int
+	macs   int
 }
 
 func (g gemmKernel[T]) bind(b *binding) step {
-	r := &gemmRun[T]{k: g.k, in: view[T](b.ins[0]), out: view[T](b.outs[0])}
+	k := g.k
+	if b.generic {
+		k = g.ref
+	}
+	r := &gemmRun[T]{k: k, in: view[T](b.ins[0]), out: view[T](b.outs[0])}
 	r.sp = newSplit(b.pool.Workers(), g.rows, g.k.Panels(), g.macs, kernels.GemmRows)
 	r.scratch = make([][]T, r.sp.parts)
 	for i := range r.scratch {

@@ -33,36 +33,43 @@ func prepareDepthwise(c *opCtx) (kernel, error) {
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		d := kernels.NewDepthwiseF32(s, mult, f32(w.data), constF32(bias), lo, hi)
-		return dwKernel[float32]{run: func(in, out []float32, _ []int32, r0, r1 int) { d.Run(in, out, r0, r1) }, rows: rows, macs: macs}, nil
+		g := d.Generic()
+		return dwKernel[float32]{run: func(in, out []float32, _ []int32, r0, r1 int) { d.Run(in, out, r0, r1) },
+			ref: func(in, out []float32, _ []int32, r0, r1 int) { g.Run(in, out, r0, r1) }, rows: rows, macs: macs}, nil
 	case in.dtype == runtime.Int8 && w.dtype == runtime.Int8 && out.dtype == runtime.Int8 && biasIs(bias, runtime.Int32):
 		rq, wzp, err := requant(c, in, w, out, s.OutC, 3, act)
 		if err != nil {
 			return nil, err
 		}
 		d := kernels.NewDepthwiseQ[int8](s, mult, i8(w.data), wzp, constI32(bias), in.zeroPoint(), rq)
-		return dwKernel[int8]{run: d.Run, acc: d.ScratchLen(), rows: rows, macs: macs}, nil
+		return dwKernel[int8]{run: d.Run, ref: d.Generic().Run, acc: d.ScratchLen(), rows: rows, macs: macs}, nil
 	case in.dtype == runtime.UInt8 && w.dtype == runtime.UInt8 && out.dtype == runtime.UInt8 && biasIs(bias, runtime.Int32):
 		rq, wzp, err := requant(c, in, w, out, s.OutC, 3, act)
 		if err != nil {
 			return nil, err
 		}
 		d := kernels.NewDepthwiseQ[uint8](s, mult, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
-		return dwKernel[uint8]{run: d.Run, acc: d.ScratchLen(), rows: rows, macs: macs}, nil
+		return dwKernel[uint8]{run: d.Run, ref: d.Generic().Run, acc: d.ScratchLen(), rows: rows, macs: macs}, nil
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }
 
 // dwKernel binds a depthwise convolution to sessions; run computes output
 // rows [r0, r1) with acc as private int32 scratch of the given length.
+// ref runs the generic kernels, for sessions that ask for them.
 type dwKernel[T float32 | int8 | uint8] struct {
-	run  func(in, out []T, acc []int32, r0, r1 int)
-	acc  int
-	rows int
-	macs int
+	run, ref func(in, out []T, acc []int32, r0, r1 int)
+	acc      int
+	rows     int
+	macs     int
 }
 
 func (k dwKernel[T]) bind(b *binding) step {
-	r := &dwRun[T]{run: k.run, in: view[T](b.ins[0]), out: view[T](b.outs[0])}
+	run := k.run
+	if b.generic {
+		run = k.ref
+	}
+	r := &dwRun[T]{run: run, in: view[T](b.ins[0]), out: view[T](b.outs[0])}
 	r.sp = newSplit(b.pool.Workers(), k.rows, 1, k.macs, 1)
 	r.acc = make([][]int32, r.sp.parts)
 	for i := range r.acc {

@@ -45,7 +45,7 @@ func prepareFullyConnected(c *opCtx) (kernel, error) {
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		k := kernels.NewConvF32(s, f32(w.data), constF32(bias), lo, hi)
-		return gemmKernel[float32]{k: k, rows: batches, macs: macs}, nil
+		return gemmKernel[float32]{k: k, ref: k.Generic(), rows: batches, macs: macs}, nil
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Int8 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		ws, wzp, err := weightQuant(c, w, units, 0)
 		if err != nil {
@@ -65,14 +65,14 @@ func prepareFullyConnected(c *opCtx) (kernel, error) {
 			return nil, err
 		}
 		k := kernels.NewConvQ[int8](s, i8(w.data), wzp, constI32(bias), in.zeroPoint(), rq)
-		return gemmKernel[int8]{k: k, rows: batches, macs: macs}, nil
+		return gemmKernel[int8]{k: k, ref: k.Generic(), rows: batches, macs: macs}, nil
 	case in.dtype == runtime.UInt8 && w.dtype == runtime.UInt8 && out.dtype == runtime.UInt8 && biasIs(bias, runtime.Int32):
 		rq, wzp, err := requant(c, in, w, out, units, 0, act)
 		if err != nil {
 			return nil, err
 		}
 		k := kernels.NewConvQ[uint8](s, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
-		return gemmKernel[uint8]{k: k, rows: batches, macs: macs}, nil
+		return gemmKernel[uint8]{k: k, ref: k.Generic(), rows: batches, macs: macs}, nil
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }

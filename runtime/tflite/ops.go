@@ -29,6 +29,9 @@ type step func() error
 type binding struct {
 	ins, outs [][]byte
 	pool      *kernels.Pool
+	// generic asks for the generic Go kernels (Options.Backend "generic")
+	// where an operator has SIMD variants.
+	generic bool
 }
 
 // kernelFunc is a kernel whose step is a plain function of the binding.

@@ -50,7 +50,7 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 	}
 	s.steps = make([]step, len(m.nodes))
 	for k, n := range m.nodes {
-		b := &binding{ins: make([][]byte, len(n.inputs)), outs: make([][]byte, len(n.outputs)), pool: s.pool}
+		b := &binding{ins: make([][]byte, len(n.inputs)), outs: make([][]byte, len(n.outputs)), pool: s.pool, generic: opts.Backend == "generic"}
 		for j, t := range n.inputs {
 			if t >= 0 {
 				b.ins[j] = s.bufs[t]
