@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -76,6 +77,8 @@ type benchReport struct {
 	AllocsPerRun float64 `json:"allocs_per_run"`
 	ArenaBytes   int     `json:"arena_bytes"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	// Kernels names the SIMD kernels picked on this CPU, by kind.
+	Kernels map[string][]string `json:"kernels"`
 }
 
 func bench(ctx context.Context, path string, threads, runs, warmup int, seed uint32) (*benchReport, error) {
@@ -132,6 +135,7 @@ func bench(ctx context.Context, path string, threads, runs, warmup int, seed uin
 	r.MedianMS = msf(percentile(times, 0.5))
 	r.P90MS = msf(percentile(times, 0.9))
 	r.P99MS = msf(percentile(times, 0.99))
+	r.Kernels = kernels.Variants()
 	if r.PeakRSSBytes, err = peakRSS(); err != nil {
 		r.PeakRSSBytes = -1
 	}
@@ -161,6 +165,7 @@ func (r *benchReport) writeText(w io.Writer) {
 	} else {
 		fmt.Fprintf(tw, "peak RSS\tnot measured on %s\n", r.GOOS)
 	}
+	fmt.Fprintf(tw, "kernels\t%s\n", kernelVariants())
 	tw.Flush()
 }
 

@@ -8,7 +8,23 @@ import (
 	"strings"
 
 	"github.com/edgeinfer/edgeinfer/platforms"
+	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
+
+// kernelVariants names the SIMD kernels the engine picks on this CPU (the
+// running machine's, whatever profile is shown), by kind.
+func kernelVariants() string {
+	v := kernels.Variants()
+	var parts []string
+	for _, kind := range []string{"int8", "float32", "depthwise"} {
+		names := "generic Go"
+		if len(v[kind]) > 0 {
+			names = strings.Join(v[kind], ", ")
+		}
+		parts = append(parts, kind+" "+names)
+	}
+	return strings.Join(parts, "; ")
+}
 
 func cmdPlatform(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("platform", "platform [--json]", `
@@ -61,6 +77,7 @@ edgeinfer platform --json`)
 	}
 	d := p.Defaults
 	fmt.Fprintf(stdout, "defaults  threads per session %d, sessions per model %d, result cache %.0f MiB\n", d.Threads, d.Sessions, float64(d.CacheBytes)/(1<<20))
+	fmt.Fprintf(stdout, "kernels   %s\n", kernelVariants())
 	return nil
 }
 
