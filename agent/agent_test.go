@@ -22,7 +22,7 @@ import (
 const (
 	quantModel = "tfls_mobilenet_v1_025_224_quant" // uint8 [1,224,224,3] -> uint8 [1,1001], ~20 ms
 	floatModel = "tfls_mobilenet_v1_025_224_float"
-	slowModel  = "tfls_deeplabv3_float" // ~0.5 s a run: keeps a session busy
+	slowModel  = "tfls_deeplabv3_float" // 15-25 ms a run (SIMD), 0.5 s generic: keeps a session busy
 	tinyModel  = "tflm_hello_world_float"
 )
 
@@ -154,7 +154,7 @@ func TestQueueFullAndDeadline(t *testing.T) {
 	st, _ := a.Model(slowModel)
 	in := st.Inputs[0]
 	req := &Request{Model: slowModel, Inputs: []Tensor{{DType: in.DType, Shape: in.Shape, Data: make([]byte, in.ByteSize())}}}
-	const n = 4
+	const n = 8
 	errs := make(chan error, n)
 	for range n {
 		go func() {
@@ -177,20 +177,20 @@ func TestQueueFullAndDeadline(t *testing.T) {
 		t.Errorf("%d answered, %d refused as queue full; want some of each (one session, queue of 1)", ok, full)
 	}
 
-	// A request whose deadline passes while it waits gets ErrDeadline.
+	// A request whose deadline passes before its run can end (queued
+	// behind another, or running) gets ErrDeadline; the other is answered.
 	busy := make(chan error, 1)
 	go func() {
 		_, err := a.Infer(context.Background(), req)
 		busy <- err
 	}()
-	waitFor(t, func() bool { s, _ := a.Model(slowModel); return s.Queue == 0 && s.Requests > uint64(ok+full) })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
 	if _, err := a.Infer(ctx, req); !errors.Is(err, ErrDeadline) {
 		t.Errorf("deadline: %v, want ErrDeadline", err)
 	}
 	if err := <-busy; err != nil {
-		t.Errorf("the running request: %v", err)
+		t.Errorf("the other request: %v", err)
 	}
 }
 

@@ -39,6 +39,10 @@ type instance struct {
 	workers  sync.WaitGroup
 	sessions []runtime.Session
 
+	// recent is the size of recent batches, for gather: each batch sets
+	// it to its size if that is bigger, else lowers it by one.
+	recent atomic.Int32
+
 	mu      sync.Mutex
 	holders int
 	closing bool
@@ -382,6 +386,7 @@ func (in *instance) work(single, batched runtime.Session) {
 		}
 		// The batched graph computes every row, filled or not, so a batch
 		// under half full costs more than running its requests one by one.
+		in.recent.Store(max(int32(len(jobs)), in.recent.Load()-1))
 		if len(jobs) > 1 && 2*len(jobs) > in.maxBatch {
 			in.runBatch(batched, jobs)
 			continue
@@ -408,9 +413,13 @@ func (in *instance) take(jobs []*job, j *job) []*job {
 }
 
 // gather adds queued jobs to the batch until it is full or the batch delay
-// since the first job has passed.
+// has passed since the worker took the first job. It waits only when others could join:
+// more requests are in flight than it has gathered, or recent batches were
+// bigger (their callers are likely sending their next requests). So a lone
+// sequential caller pays the batch delay only for the few batches after a
+// burst.
 func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
-	delay := in.cfg.BatchDelay.D() - time.Since(jobs[0].enq)
+	delay := in.cfg.BatchDelay.D() // from now: time queued behind a running batch does not count
 	if delay > 0 {
 		timer.Reset(delay)
 		defer timer.Stop()
@@ -422,8 +431,8 @@ func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
 			continue
 		default:
 		}
-		if delay <= 0 {
-			return jobs
+		if delay <= 0 || (!in.othersInFlight(len(jobs)) && int(in.recent.Load()) <= len(jobs)) {
+			return jobs // nobody else could join: do not make a lone caller wait
 		}
 		select {
 		case j := <-in.queue:
@@ -435,6 +444,13 @@ func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
 		}
 	}
 	return jobs
+}
+
+// othersInFlight reports whether more than n requests hold the instance.
+func (in *instance) othersInFlight(n int) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.holders > n
 }
 
 func (in *instance) runSingle(s runtime.Session, j *job) {
