@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -144,7 +145,7 @@ func decodeInput(in wire.RequestInput, info runtime.TensorInfo, body []byte, off
 		return agent.Tensor{}, badRequest("input %q: datatype %s does not match the model's %s", in.Name, wire.Datatype(dt), wire.Datatype(info.DType))
 	}
 	want := wire.Shape(info.Shape)
-	if !equalShape(in.Shape, want) {
+	if !slices.Equal(in.Shape, want) {
 		return agent.Tensor{}, badRequest("input %q: shape %s does not match the model's %s", in.Name, wire.FormatShape(in.Shape), wire.FormatShape(want))
 	}
 	n, size := info.NumElements(), info.ByteSize()
@@ -174,18 +175,6 @@ func decodeInput(in wire.RequestInput, info runtime.TensorInfo, body []byte, off
 	}
 	t.Data = raw
 	return t, nil
-}
-
-func equalShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func findTensor(infos []runtime.TensorInfo, name string) (runtime.TensorInfo, bool) {

@@ -163,15 +163,7 @@ func (h *latencyHist) observe(d time.Duration) {
 	h.sum.Add(v)
 }
 
-func (h *latencyHist) snapshot() Histogram {
-	out := Histogram{Bounds: latencyBounds, Counts: make([]uint64, len(h.counts)), Sum: h.sum.Load()}
-	for i := range h.counts {
-		c := h.counts[i].Load()
-		out.Counts[i] = c
-		out.Count += c
-	}
-	return out
-}
+func (h *latencyHist) snapshot() Histogram { return snapshot(latencyBounds, h.counts[:], &h.sum) }
 
 // batchHist is the live form of the batch-size histogram.
 type batchHist struct {
@@ -185,10 +177,13 @@ func (h *batchHist) observe(n int) {
 	h.sum.Add(v)
 }
 
-func (h *batchHist) snapshot() Histogram {
-	out := Histogram{Bounds: batchBounds, Counts: make([]uint64, len(h.counts)), Sum: h.sum.Load()}
-	for i := range h.counts {
-		c := h.counts[i].Load()
+func (h *batchHist) snapshot() Histogram { return snapshot(batchBounds, h.counts[:], &h.sum) }
+
+// snapshot copies live bucket counters into a Histogram.
+func snapshot(bounds []int64, counts []atomic.Uint64, sum *atomic.Int64) Histogram {
+	out := Histogram{Bounds: bounds, Counts: make([]uint64, len(counts)), Sum: sum.Load()}
+	for i := range counts {
+		c := counts[i].Load()
 		out.Counts[i] = c
 		out.Count += c
 	}
