@@ -39,26 +39,26 @@ type telemetrySettings struct {
 
 // startTelemetry describes the device to rec (so GET /metrics has the
 // device gauges) and, when a collector URL is set, starts the uploader in
-// a goroutine that lives as long as ctx. It returns an error only for bad
-// settings or an unreadable store.
-func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Recorder, st *store.Store, log *slog.Logger) error {
+// a goroutine that lives as long as ctx; wait returns once it has ended
+// (after ctx ended, its last batch is in the spool or delivered). It
+// returns an error only for bad settings or an unreadable store.
+func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Recorder, st *store.Store, log *slog.Logger) (wait func(), err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	id := o.DeviceID
 	if id == "" {
-		var err error
 		if id, err = st.DeviceID(); err != nil {
-			return fmt.Errorf("telemetry: device id: %w", err)
+			return nil, fmt.Errorf("telemetry: device id: %w", err)
 		}
 	}
 	rec.SetDevice(telemetry.Device{ID: id, AgentVersion: o.AgentVersion, Platform: o.Platform, Attributes: o.Attributes, Temperature: o.Temperature})
 	if o.CollectorURL == "" {
-		return nil
+		return func() {}, nil
 	}
 	tlsConf, err := collectorTLS(o.CAFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	u, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
 		URL: o.CollectorURL, Token: o.Token, Interval: o.Interval, SpoolCapBytes: o.SpoolCapBytes,
@@ -66,15 +66,17 @@ func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Rec
 		Logger: log,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	log.Info("telemetry upload on", "collector", o.CollectorURL, "interval", o.Interval, "device", id)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		if err := u.Run(ctx); err != nil {
 			log.Warn("last telemetry batch not delivered at shutdown; it stays in the spool", "err", err)
 		}
 	}()
-	return nil
+	return func() { <-done }, nil
 }
 
 // collectorTLS builds the TLS configuration for an https collector: the

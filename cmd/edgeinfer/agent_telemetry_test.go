@@ -36,13 +36,14 @@ func TestStartTelemetryTLS(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	platform, attrs, temp := profileDevice(platforms.Profile{Kind: "rpi4", Arch: "arm64", OS: "linux", CPU: platforms.CPU{Cores: 4}})
-	err = startTelemetry(ctx, telemetrySettings{
+	wait, err := startTelemetry(ctx, telemetrySettings{
 		CollectorURL: ts.URL, CAFile: ca, Interval: 50 * time.Millisecond,
 		AgentVersion: "test", Platform: platform, Attributes: attrs, Temperature: temp,
 	}, rec, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer func() { cancel(); wait() }()
 	rec.Model("kws", "1").Observe(telemetry.Observation{Total: time.Millisecond})
 	id, _ := st.DeviceID()
 	deadline := time.Now().Add(60 * time.Second)
@@ -80,7 +81,7 @@ func TestStartTelemetrySettings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := telemetry.NewRecorder()
-			err := startTelemetry(context.Background(), tc.o, rec, st, nil)
+			_, err := startTelemetry(context.Background(), tc.o, rec, st, nil)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)

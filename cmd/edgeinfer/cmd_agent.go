@@ -168,13 +168,17 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	}
 	rec := telemetry.NewRecorder()
 	platform, attrs, temperature := profileDevice(profile)
-	if err := startTelemetry(ctx, telemetrySettings{
+	tctx, stopTelemetry := context.WithCancel(ctx)
+	defer stopTelemetry()
+	waitTelemetry, err := startTelemetry(tctx, telemetrySettings{
 		CollectorURL: cfg.Telemetry.Collector, Token: cfg.Telemetry.Token, Interval: cfg.Telemetry.Interval.D(),
 		CAFile: cfg.Telemetry.CAFile, SpoolCapBytes: cfg.Telemetry.SpoolBytes,
 		DeviceID: deviceID, AgentVersion: version, Platform: platform, Attributes: attrs, Temperature: temperature,
-	}, rec, st, log.With("component", "telemetry")); err != nil {
+	}, rec, st, log.With("component", "telemetry"))
+	if err != nil {
 		return err
 	}
+	defer func() { stopTelemetry(); waitTelemetry() }() // its last batch reaches the spool before the store closes
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
 		"data_dir", cfg.DataDir, "threads", cfg.Defaults.Threads, "sessions", cfg.Defaults.Sessions, "cache_bytes", cfg.CacheBytes)
 

@@ -153,13 +153,14 @@ func TestHubProcess(t *testing.T) {
 		}
 		defer st.Close()
 		rec := telemetry.NewRecorder()
-		err = startTelemetry(ctx, telemetrySettings{
+		wait, err := startTelemetry(ctx, telemetrySettings{
 			CollectorURL: h.URL, Token: "tok", Interval: 100 * time.Millisecond,
 			DeviceID: id, AgentVersion: "test", Platform: "generic-amd64",
 		}, rec, st, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer func() { cancel(); wait() }() // before the store closes
 		devs = append(devs, dev{id, rec.Model("kws", "1")})
 	}
 	observe := func(n int) {
