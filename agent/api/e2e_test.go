@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/agent/api/wire"
@@ -189,4 +193,65 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("/v1/models: %v", err)
 		}
 	})
+}
+
+// TestWriteTimeoutCutsAStalledReader asks the real agent for deeplab's
+// 5.5 MB answer and never reads it: once the socket's buffers are full, the
+// write deadline cuts the connection, and other clients are served all the
+// while.
+func TestWriteTimeoutCutsAStalledReader(t *testing.T) {
+	dir := filepath.Join(sharedtest.Dir(t), "conformance", "tfls_deeplabv3_float")
+	cfg := agent.Config{DataDir: t.TempDir(), Models: map[string]agent.ModelConfig{"seg": {Path: filepath.Join(dir, "model.tflite")}}}
+	cfg = cfg.Resolve(platforms.Defaults{Threads: 1, Sessions: 2, CacheBytes: 1 << 20})
+	a, err := agent.New(context.Background(), agent.Options{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(context.Background()) })
+	sock := filepath.Join(socketDir(t), "edgeinfer.sock")
+	ln, err := Listen(sock, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveOn(t, ln, a, Options{WriteTimeout: 300 * time.Millisecond})
+
+	hdr := `{"inputs":[{"name":"sub_7","shape":[1,257,257,3],"datatype":"FP32","parameters":{"binary_data_size":792588}}],"parameters":{"binary_data_output":true}}`
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := fmt.Sprintf("POST /v2/models/seg/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: %d\r\nContent-Length: %d\r\n\r\n%s",
+		len(hdr), len(hdr)+792588, hdr)
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write(make([]byte, 792588)); err != nil {
+		t.Fatal(err)
+	}
+	// The stalled reader does not stop others.
+	c := &client.Client{Socket: sock}
+	if _, err := c.Model(context.Background(), "seg"); err != nil {
+		t.Fatalf("another client while one stalls: %v", err)
+	}
+	// Once the inference is done the answer is being written; wait well
+	// past the write deadline, then read: the answer ends early.
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if st, _ := a.Model("seg"); st.Requests > 0 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the inference did not finish within 60s")
+		}
+	}
+	time.Sleep(time.Second)
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	got, err := io.ReadAll(conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the connection stayed open: the write deadline did not cut it")
+	}
+	if len(got) >= 5548116 {
+		t.Fatalf("read %d bytes: the whole answer arrived, the test did not stall the writer", len(got))
+	}
+	t.Logf("the stalled reader got %d of about 5.5 MB before the cut", len(got))
 }

@@ -46,6 +46,10 @@ type Options struct {
 	// client is too slow to send its headers (default 10 s), its whole
 	// request (default 60 s), or idles between requests (default 120 s).
 	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
+	// WriteTimeout bounds the sending of one answer, from its first byte
+	// (default 60 s): a client that stops reading is cut, while the time
+	// an inference takes does not count.
+	WriteTimeout time.Duration
 	// RequestTimeout bounds one inference, queueing included (0 = only the
 	// client's going away ends it); past it the answer is 504.
 	RequestTimeout time.Duration
@@ -71,6 +75,7 @@ func (o Options) withDefaults() Options {
 	def(&o.ReadTimeout, 60*time.Second)
 	def(&o.IdleTimeout, 120*time.Second)
 	def(&o.DrainTimeout, 30*time.Second)
+	def(&o.WriteTimeout, 60*time.Second)
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 64 << 20
 	}
@@ -152,7 +157,7 @@ func (f handlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // ServeHTTP applies the guards every path shares, logs, and routes.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, writeTimeout: h.o.WriteTimeout}
 	h.serve(rec, r)
 	dur := time.Since(start)
 	attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes, "duration", dur}
@@ -222,20 +227,33 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// recorder remembers the status, size and error of an answer for the log.
+// recorder remembers the status, size and error of an answer for the log,
+// and starts the write deadline when the answer starts.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int
-	err    error
+	status       int
+	bytes        int
+	err          error
+	writeTimeout time.Duration
+	writing      bool
+}
+
+// startWriting sets the connection's write deadline once per answer.
+func (r *recorder) startWriting() {
+	if !r.writing {
+		r.writing = true
+		http.NewResponseController(r.ResponseWriter).SetWriteDeadline(time.Now().Add(r.writeTimeout))
+	}
 }
 
 func (r *recorder) WriteHeader(status int) {
+	r.startWriting()
 	r.status = status
 	r.ResponseWriter.WriteHeader(status)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
+	r.startWriting()
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
 	return n, err
