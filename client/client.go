@@ -50,7 +50,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("agent: %s (HTTP %d %s)", e.Message, e.Status, http.StatusText(e.Status))
+	return fmt.Sprintf("agent: %s (HTTP %d %s)", strings.TrimPrefix(e.Message, "agent: "), e.Status, http.StatusText(e.Status))
 }
 
 func (c *Client) socket() string {
