@@ -117,7 +117,7 @@ func TestInferErrors(t *testing.T) {
 	}{
 		{"no input", []string{"infer", "double", "--socket", sock}, 2, []string{"edgeinfer infer: at least one --input is required"}},
 		{"no model", []string{"infer", "--input", short, "--socket", sock}, 2, []string{"missing argument"}},
-		{"unknown model", []string{"infer", "nope", "--input", short, "--socket", sock}, 1, []string{`edgeinfer: agent: agent: no such model: "nope" (HTTP 404 Not Found)`}},
+		{"unknown model", []string{"infer", "nope", "--input", short, "--socket", sock}, 1, []string{`edgeinfer: agent: no such model: "nope" (HTTP 404 Not Found)`}},
 		{"raw file of the wrong size", []string{"infer", "double", "--input", short, "--socket", sock}, 1,
 			[]string{short + ` holds 8 bytes, but input "x" (FP32[1,3]) needs 12 bytes (3 elements of FP32)`}},
 		{"too many raw files", []string{"infer", "double", "--input", short, "--input", short, "--socket", sock}, 1,
@@ -132,7 +132,7 @@ func TestInferErrors(t *testing.T) {
 			[]string{noName + `: neither a KServe v2 request`}},
 		{"missing file", []string{"infer", "bytes", "--input", filepath.Join(dir, "none.bin"), "--socket", sock}, 1, []string{"input: open " + filepath.Join(dir, "none.bin")}},
 		{"queue full", []string{"infer", "full", "--input", writeFile(t, "b.bin", []byte{1, 2, 3, 4}), "--socket", sock}, 1,
-			[]string{`agent: agent: queue full: model "full" has 64 requests waiting (HTTP 503 Service Unavailable)`}},
+			[]string{`agent: queue full: model "full" has 64 requests waiting (HTTP 503 Service Unavailable)`}},
 		{"no agent", []string{"infer", "double", "--input", short, "--socket", filepath.Join(dir, "none.sock")}, 1,
 			[]string{"agent at " + filepath.Join(dir, "none.sock"), "is the agent running?"}},
 		{"models no agent", []string{"models", "--socket", filepath.Join(dir, "none.sock")}, 1, []string{"is the agent running?"}},
