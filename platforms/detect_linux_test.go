@@ -73,8 +73,8 @@ func TestBoardFacts(t *testing.T) {
 		t.Errorf("rpi4: %+v", pi4.CPU)
 	}
 	c := detectAt(t, "arm64-container", "arm64")
-	if c.CPU.Cores != 2 || c.MemoryBytes != 512<<20 || c.Defaults.Threads != 2 || c.Defaults.CacheBytes != 16<<20 {
-		t.Errorf("container: cores %d memory %d defaults %+v; want the cgroup's 2 cores, 512 MiB, 2 threads, 16 MiB cache", c.CPU.Cores, c.MemoryBytes, c.Defaults)
+	if c.CPU.Cores != 2 || c.MemoryBytes != 512<<20 || c.Defaults.Sessions != 2 || c.Defaults.CacheBytes != 16<<20 {
+		t.Errorf("container: cores %d memory %d defaults %+v; want the cgroup's 2 cores, 512 MiB, 2 sessions, 16 MiB cache", c.CPU.Cores, c.MemoryBytes, c.Defaults)
 	}
 }
 

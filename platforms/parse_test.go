@@ -39,9 +39,10 @@ func TestDefaults(t *testing.T) {
 		want  Defaults
 	}{
 		{1, 512 << 20, Defaults{Threads: 1, Sessions: 1, CacheBytes: 16 << 20}},
-		{2, 0, Defaults{Threads: 2, Sessions: 1, CacheBytes: 64 << 20}},
-		{4, 4 << 30, Defaults{Threads: 3, Sessions: 2, CacheBytes: 64 << 20}},
-		{16, 64 << 30, Defaults{Threads: 4, Sessions: 2, CacheBytes: 64 << 20}},
+		{2, 0, Defaults{Threads: 1, Sessions: 2, CacheBytes: 64 << 20}},
+		{4, 4 << 30, Defaults{Threads: 2, Sessions: 2, CacheBytes: 64 << 20}},
+		{6, 8 << 30, Defaults{Threads: 3, Sessions: 2, CacheBytes: 64 << 20}},
+		{16, 64 << 30, Defaults{Threads: 4, Sessions: 4, CacheBytes: 64 << 20}},
 	} {
 		got := defaultsFor(Profile{CPU: CPU{Cores: c.cores}, MemoryBytes: c.mem})
 		if got != c.want {

@@ -19,7 +19,7 @@ func TestPlatform(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Raspberry Pi 5 Model B Rev 1.0 (rpi5)", "ARM Cortex-A76, 4 cores", "asimddp", "cpu-thermal 84.0 °C, critical 110 °C", "hot", "threads per session 3"} {
+	for _, want := range []string{"Raspberry Pi 5 Model B Rev 1.0 (rpi5)", "ARM Cortex-A76, 4 cores", "asimddp", "cpu-thermal 84.0 °C, critical 110 °C", "hot", "threads per session 2, sessions per model 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -58,6 +58,8 @@ type options struct {
 	bin      string
 	model    string
 	clients  []int
+	threads  int
+	sessions int
 }
 
 func run(args []string, out io.Writer) error {
@@ -69,6 +71,8 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.bin, "bin", "bin/edgeinfer", "the edgeinfer binary, for idle memory and size")
 	fs.StringVar(&o.model, "model", "coral_tf2_mobilenet_v2_224_ptq", "conformance model of the throughput runs")
 	clients := fs.String("clients", "1,4,16", "concurrent clients of the throughput runs")
+	fs.IntVar(&o.threads, "threads", 0, "threads per session of the throughput runs (0 = the board's default)")
+	fs.IntVar(&o.sessions, "sessions", 0, "sessions of the throughput runs (0 = the board's default)")
 	only := fs.String("only", "", "run only these parts: socket, cache, throughput, memory (comma-separated)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -322,10 +326,16 @@ func cacheFigures(out io.Writer, o options) error {
 func throughput(out io.Writer, o options) error {
 	path := conformanceModel(o, o.model)
 	d := platforms.Detect().Defaults
-	fmt.Fprintf(out, "## Throughput (%s, %v per run, board defaults: %d threads x %d sessions)\n\n", o.model, o.duration, d.Threads, d.Sessions)
+	if o.threads > 0 {
+		d.Threads = o.threads
+	}
+	if o.sessions > 0 {
+		d.Sessions = o.sessions
+	}
+	fmt.Fprintf(out, "## Throughput (%s, %v per run, %d threads x %d sessions)\n\n", o.model, o.duration, d.Threads, d.Sessions)
 	fmt.Fprintf(out, "| batching | clients | requests/s | p50 | p99 | mean batch | errors |\n|---|---|---|---|---|---|---|\n")
 	for _, batch := range []int{1, 4} {
-		mc := agent.ModelConfig{Path: path, MaxBatch: batch, BatchDelay: agent.Duration(5 * time.Millisecond), Queue: 256}
+		mc := agent.ModelConfig{Path: path, MaxBatch: batch, BatchDelay: agent.Duration(5 * time.Millisecond), Queue: 256, Threads: d.Threads, Sessions: d.Sessions}
 		srv, err := startServer(map[string]agent.ModelConfig{"m": mc}, agent.ModelConfig{})
 		if err != nil {
 			return err
