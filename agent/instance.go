@@ -39,6 +39,8 @@ type instance struct {
 	workers  sync.WaitGroup
 	sessions []runtime.Session
 
+	// idle counts the workers waiting for a first job, for gather.
+	idle atomic.Int32
 	// recent is the size of recent batches, for gather: each batch sets
 	// it to its size if that is bigger, else lowers it by one.
 	recent atomic.Int32
@@ -375,11 +377,14 @@ func (in *instance) work(single, batched runtime.Session) {
 	jobs := make([]*job, 0, in.maxBatch)
 	for {
 		var first *job
+		in.idle.Add(1)
 		select {
 		case first = <-in.queue:
 		case <-in.stop:
+			in.idle.Add(-1)
 			return
 		}
+		in.idle.Add(-1)
 		jobs = in.take(jobs[:0], first)
 		if batched != nil && len(jobs) > 0 {
 			jobs = in.gather(jobs, timer)
@@ -413,11 +418,12 @@ func (in *instance) take(jobs []*job, j *job) []*job {
 }
 
 // gather adds queued jobs to the batch until it is full or the batch delay
-// has passed since the worker took the first job. It waits only when others could join:
-// more requests are in flight than it has gathered, or recent batches were
-// bigger (their callers are likely sending their next requests). So a lone
-// sequential caller pays the batch delay only for the few batches after a
-// burst.
+// has passed since the worker took the first job. It takes what is queued
+// at once, but waits for more only when no other worker is idle (an idle
+// one serves the next arrival sooner) and others could join: more requests
+// are in flight than it has gathered, or recent batches were bigger (their
+// callers are likely sending their next requests). So a lone sequential
+// caller pays the batch delay only for the few batches after a burst.
 func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
 	delay := in.cfg.BatchDelay.D() // from now: time queued behind a running batch does not count
 	if delay > 0 {
@@ -431,8 +437,8 @@ func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
 			continue
 		default:
 		}
-		if delay <= 0 || (!in.othersInFlight(len(jobs)) && int(in.recent.Load()) <= len(jobs)) {
-			return jobs // nobody else could join: do not make a lone caller wait
+		if delay <= 0 || in.idle.Load() > 0 || (!in.othersInFlight(len(jobs)) && int(in.recent.Load()) <= len(jobs)) {
+			return jobs // another worker is free, or nobody else could join: do not wait
 		}
 		select {
 		case j := <-in.queue:
