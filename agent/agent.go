@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,7 +90,7 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 	if a.store != nil {
 		a.cache = newCacheWriter(a.store, o.Config.CacheBytes, log.With("component", "cache"))
 	}
-	names := slices.Sorted(mapKeys(o.Config.Models))
+	names := slices.Sorted(maps.Keys(o.Config.Models))
 	for _, name := range names {
 		a.entries[name] = &entry{name: name, configured: true}
 	}
@@ -110,16 +111,6 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 	}
 	go a.expireLoop()
 	return a, nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // loadAtStart loads a model's version: the one installed last (over the
@@ -526,7 +517,7 @@ func (a *Agent) Reload(ctx context.Context, cfg Config) error {
 	a.cfg = cfg
 	a.cfgMu.Unlock()
 	var errs []error
-	for _, name := range slices.Sorted(mapKeys(cfg.Models)) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Models)) {
 		m := cfg.Models[name]
 		a.mu.Lock()
 		e, ok := a.entries[name]

@@ -58,10 +58,9 @@ const (
 
 // Model states, as ModelStatus.State reports them.
 const (
-	StateLoading   = "loading"   // being loaded, not serving yet
-	StateReady     = "ready"     // serving requests
-	StateFailed    = "failed"    // the last load failed; Error says why
-	StateUnloading = "unloading" // draining before removal
+	StateLoading = "loading" // being loaded, not serving yet
+	StateReady   = "ready"   // serving requests
+	StateFailed  = "failed"  // the last load failed; Error says why
 )
 
 // ModelStatus describes one model in the registry.

@@ -14,10 +14,10 @@ import (
 func cmdModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("models", "models [--socket PATH] [--json]", `
 Models lists the running agent's models: name, active version, the first 12
-hex digits of the model file's sha256, state (loading, ready, failed,
-unloading), requests waiting in the queue over the queue's bound, the p50
+hex digits of the model file's sha256, state (loading, ready, failed),
+requests waiting in the queue over the queue's bound, the p50
 and p99 of the total request latency, and the share of requests the result
-cache answered ("-" before any cached request). A model whose last load
+cache lookups answered ("-" when the model does not use the cache). A model whose last load
 failed is listed with the reason below the table; it keeps serving its
 previous version when it has one. --json prints the agent's GET /v1/models
 answer, with every field (sessions, max_batch, requests, errors,
