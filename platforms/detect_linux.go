@@ -97,3 +97,7 @@ func thermalZones(dir string) []ThermalZone {
 	}
 	return zones
 }
+
+// nativeRoots reports whether Detect reads this machine's own /proc and
+// /sys (not a captured tree), so Go's view of the CPU may fill gaps.
+func nativeRoots() bool { return ProcRoot == "/proc" && SysRoot == "/sys" }

@@ -114,6 +114,9 @@ var goarch = goruntime.GOARCH
 func Detect() Profile {
 	p := Profile{OS: goruntime.GOOS, Arch: goarch}
 	detectOS(&p)
+	if len(p.CPU.Features) == 0 && goarch == goruntime.GOARCH && nativeRoots() {
+		p.CPU.Features = goFeatures()
+	}
 	if p.CPU.Cores <= 0 {
 		p.CPU.Cores = goruntime.NumCPU()
 	}
