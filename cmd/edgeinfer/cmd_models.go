@@ -16,7 +16,7 @@ func cmdModels(ctx context.Context, args []string, stdout, stderr io.Writer) err
 Models lists the running agent's models: name, active version, the first 12
 hex digits of the model file's sha256, state (loading, ready, failed),
 requests waiting in the queue over the queue's bound, the p50
-and p99 of the total request latency, and the share of requests the result
+and p99 of the total request latency ("-" before any request), and the share of requests the result
 cache lookups answered ("-" when the model does not use the cache). A model whose last load
 failed is listed with the reason below the table; it keeps serving its
 previous version when it has one. --json prints the agent's GET /v1/models
@@ -49,8 +49,12 @@ edgeinfer models --json | jq '.[] | {name, p99_ms}'`)
 		if n := m.CacheHits + m.CacheMisses; n > 0 {
 			hit = fmt.Sprintf("%.1f%%", 100*float64(m.CacheHits)/float64(n))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.12s\t%s\t%d/%d\t%.3f ms\t%.3f ms\t%s\n",
-			m.Name, m.Version, m.Digest, m.State, m.Queue, m.QueueCap, m.P50MS, m.P99MS, hit)
+		p50, p99 := "-", "-"
+		if m.Requests > 0 {
+			p50, p99 = fmt.Sprintf("%.3f ms", m.P50MS), fmt.Sprintf("%.3f ms", m.P99MS)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.12s\t%s\t%d/%d\t%s\t%s\t%s\n",
+			m.Name, m.Version, m.Digest, m.State, m.Queue, m.QueueCap, p50, p99, hit)
 	}
 	tw.Flush()
 	for _, m := range list {
