@@ -62,8 +62,8 @@ type Agent struct {
 // until one loads) and why the last load failed, if it did.
 type entry struct {
 	name       string
-	configured bool
-	install    sync.Mutex // one load per name at a time
+	configured atomic.Bool // named in the configuration (Ready waits for it)
+	install    sync.Mutex  // one load per name at a time
 	cur        atomic.Pointer[instance]
 	lastErr    atomic.Pointer[string]
 	loading    atomic.Bool
@@ -92,7 +92,9 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 	}
 	names := slices.Sorted(maps.Keys(o.Config.Models))
 	for _, name := range names {
-		a.entries[name] = &entry{name: name, configured: true}
+		e := &entry{name: name}
+		e.configured.Store(true)
+		a.entries[name] = e
 	}
 	if a.store != nil {
 		recs, err := a.store.Models()
@@ -371,7 +373,7 @@ func (a *Agent) Ready() bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for _, e := range a.entries {
-		if e.configured && e.cur.Load() == nil {
+		if e.configured.Load() && e.cur.Load() == nil {
 			return false
 		}
 	}
@@ -422,7 +424,7 @@ func (a *Agent) Activate(ctx context.Context, name, version, path string, check 
 	cfg, _ := a.modelConfig(name)
 	in, err := a.load(ctx, e, loadSpec{name: name, version: version, path: path, cfg: cfg, check: check})
 	if err != nil {
-		if e.cur.Load() == nil && !e.configured {
+		if e.cur.Load() == nil && !e.configured.Load() {
 			a.mu.Lock()
 			delete(a.entries, name)
 			a.mu.Unlock()
@@ -525,7 +527,7 @@ func (a *Agent) Reload(ctx context.Context, cfg Config) error {
 			e = &entry{name: name}
 			a.entries[name] = e
 		}
-		e.configured = true
+		e.configured.Store(true)
 		a.mu.Unlock()
 		if prev, had := old.Models[name]; had && sameModelConfig(prev, m) && e.cur.Load() != nil {
 			continue
@@ -548,7 +550,7 @@ func (a *Agent) Reload(ctx context.Context, cfg Config) error {
 			continue
 		}
 		if in := e.cur.Load(); in != nil && a.installed(in.path) {
-			e.configured = false
+			e.configured.Store(false)
 			continue
 		}
 		a.mu.Lock()
