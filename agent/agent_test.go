@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -482,5 +483,51 @@ func TestActivateCheck(t *testing.T) {
 	passing := func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error { return nil }
 	if s, err := a.Activate(context.Background(), quantModel, "2", v2, passing); err != nil || s.Version != "2" {
 		t.Fatalf("activate: %+v %v", s, err)
+	}
+}
+
+// TestReloadUnderLoad reloads the configuration (changing the model's
+// settings, so it is swapped) while clients call it: no request fails and
+// the race detector sees the registry's fields touched safely.
+func TestReloadUnderLoad(t *testing.T) {
+	c := testConfig(t, map[string]ModelConfig{quantModel: {}})
+	a, _ := newAgent(t, c)
+	req, want := quantRequest(t)
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				resp, err := a.Infer(context.Background(), req)
+				if err == nil && !bytes.Equal(resp.Outputs[0].Data, want) {
+					err = errors.New("wrong answer")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				a.Ready()
+				a.Models()
+			}
+		}()
+	}
+	for i := range 3 {
+		c2 := testConfig(t, map[string]ModelConfig{quantModel: {Queue: 10 + i, Version: fmt.Sprint(i)}})
+		c2.DataDir = c.DataDir
+		if err := a.Reload(context.Background(), c2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("request during reloads: %v", err)
+	}
+	if st, _ := a.Model(quantModel); st.Version != "2" || st.QueueCap != 12 {
+		t.Errorf("after reloads: version %q queue %d", st.Version, st.QueueCap)
 	}
 }
