@@ -1,3 +1,5 @@
+//go:build !noota
+
 package main
 
 import (
@@ -46,6 +48,24 @@ func otaSettingsFrom(c agent.Config, deviceID, platform string) otaSettings {
 		HealthWindow: o.HealthWindow.D(), MaxErrorRate: o.MaxErrorRate, MaxDownloadBytes: o.MaxDownloadBytes,
 		DataDir: c.DataDir, AgentVersion: version, Platform: platform,
 	}
+}
+
+// startUpdates starts model updates over MQTT when the configuration names
+// a broker. state gives a model's update state (GET /v1/models' ota field);
+// stop ends the update loop, which publishes the device's offline status,
+// and waits for it.
+func startUpdates(ctx context.Context, cfg agent.Config, deviceID, platform string, a *agent.Agent, st *store.Store, log *slog.Logger) (state func(model string) string, stop func(), err error) {
+	if cfg.OTA.Broker == "" {
+		return nil, func() {}, nil
+	}
+	octx, cancel := context.WithCancel(ctx)
+	r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, platform), agentModels{a}, st, log)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	log.Info("model updates on", "broker", cfg.OTA.Broker, "fleet", cfg.OTA.Fleet, "trusted_keys", len(cfg.OTA.TrustedKeys))
+	return r.State, func() { cancel(); wait() }, nil
 }
 
 // startOTA connects to the broker and runs the update loop until ctx ends.

@@ -1,3 +1,5 @@
+//go:build !noota && !nohub
+
 package main
 
 import (

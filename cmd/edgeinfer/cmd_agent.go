@@ -21,7 +21,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/agent/api"
 	"github.com/edgeinfer/edgeinfer/agent/api/wire"
 	"github.com/edgeinfer/edgeinfer/agent/telemetry"
-	"github.com/edgeinfer/edgeinfer/ota"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
 )
@@ -182,11 +181,11 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
 		"data_dir", cfg.DataDir, "threads", cfg.Defaults.Threads, "sessions", cfg.Defaults.Sessions, "cache_bytes", cfg.CacheBytes)
 
-	var updates atomic.Pointer[ota.Reconciler]
+	var otaState atomic.Pointer[func(string) string]
 	a, err := agent.New(ctx, agent.Options{Config: cfg, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
 		OTAState: func(model string) string {
-			if r := updates.Load(); r != nil {
-				return r.State(model)
+			if state := otaState.Load(); state != nil {
+				return (*state)(model)
 			}
 			return ""
 		}})
@@ -198,16 +197,13 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		defer cancel()
 		a.Close(cctx)
 	}()
-	if cfg.OTA.Broker != "" {
-		octx, stopOTA := context.WithCancel(ctx)
-		r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, profile.String()), agentModels{a}, st, log)
-		if err != nil {
-			stopOTA()
-			return err
-		}
-		updates.Store(r)
-		defer func() { stopOTA(); wait() }() // publishes "offline" and disconnects before the agent closes
-		log.Info("model updates on", "broker", cfg.OTA.Broker, "fleet", cfg.OTA.Fleet, "trusted_keys", len(cfg.OTA.TrustedKeys))
+	state, stopUpdates, err := startUpdates(ctx, cfg, deviceID, profile.String(), a, st, log)
+	if err != nil {
+		return err
+	}
+	defer stopUpdates() // publishes "offline" and disconnects before the agent closes
+	if state != nil {
+		otaState.Store(&state)
 	}
 	mode, _ := strconv.ParseUint(cfg.SocketMode, 8, 32)
 	ln, err := api.Listen(cfg.Socket, os.FileMode(mode), cfg.SocketGroup)

@@ -1,3 +1,5 @@
+//go:build !noota
+
 package main
 
 import (
@@ -126,4 +128,8 @@ func writeFleetTable(w io.Writer, list []ota.Status) {
 		fmt.Fprintln(tw, "(no devices)")
 	}
 	tw.Flush()
+}
+
+func init() {
+	addCommands(command{"fleet", "show every device's status and model versions (fleet status)", cmdFleet})
 }

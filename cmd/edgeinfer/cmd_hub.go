@@ -1,3 +1,5 @@
+//go:build !nohub
+
 package main
 
 import (
@@ -67,4 +69,8 @@ edgeinfer agent --collector http://hub.example.com:4318 --collector-token "$TOKE
 	err = srv.Serve(ctx, ln)
 	log.Info("hub stopped", "after", time.Since(start).Round(time.Second))
 	return err
+}
+
+func init() {
+	addCommands(command{"hub", "run the fleet hub: telemetry from agents, model blobs, dashboard", cmdHub})
 }

@@ -1,3 +1,5 @@
+//go:build !noota
+
 package main
 
 import (
@@ -36,4 +38,8 @@ edgeinfer agent --trusted-key ops-2026.pub ...`)
 	fmt.Fprintf(stdout, "key id %s\nprivate key %s (keep it secret)\npublic key  %s (give it to devices with --trusted-key)\n",
 		ota.KeyID(priv.Public().(ed25519.PublicKey)), keyFile, pubFile)
 	return nil
+}
+
+func init() {
+	addCommands(command{"keygen", "make an ed25519 key pair for signing model updates", cmdKeygen})
 }

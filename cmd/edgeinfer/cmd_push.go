@@ -1,3 +1,5 @@
+//go:build !noota
+
 package main
 
 import (
@@ -239,4 +241,8 @@ func randomID() string {
 	var b [6]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+func init() {
+	addCommands(command{"push", "sign a model version and publish it to a fleet or a device over MQTT", cmdPush})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,39 @@ func TestDeps(t *testing.T) {
 				if dep == bad || strings.HasPrefix(dep, bad+"/") {
 					t.Errorf("cmd/edgeinfer (%v) links %s", env, dep)
 				}
+			}
+		}
+	}
+}
+
+// TestOptOutTags checks that the build tags for small boards leave out what
+// they say: noota the MQTT client and the update loop with their commands,
+// nohub the hub server.
+func TestOptOutTags(t *testing.T) {
+	for _, tc := range []struct {
+		tags string
+		gone []string
+	}{
+		{"noota", []string{"github.com/eclipse/paho.mqtt.golang", "github.com/edgeinfer/edgeinfer/ota", "github.com/edgeinfer/edgeinfer/internal/mqttlink"}},
+		{"nohub", []string{"github.com/edgeinfer/edgeinfer/internal/hub"}},
+	} {
+		out, err := exec.Command("go", "list", "-deps", "-tags", tc.tags, "-f", "{{.ImportPath}}", ".").Output()
+		if err != nil {
+			t.Fatalf("go list -deps -tags %s: %v", tc.tags, err)
+		}
+		deps := strings.Fields(string(out))
+		for _, pkg := range tc.gone {
+			if slices.Contains(deps, pkg) {
+				t.Errorf("-tags %s still links %s", tc.tags, pkg)
+			}
+		}
+		full, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", ".").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pkg := range tc.gone {
+			if !slices.Contains(strings.Fields(string(full)), pkg) {
+				t.Errorf("the default build does not link %s: the test checks nothing", pkg)
 			}
 		}
 	}

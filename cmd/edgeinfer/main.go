@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -24,25 +25,34 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-// commands is the command table, in the order "edgeinfer help" lists it.
+// commands is the command table, in the order "edgeinfer help" lists it
+// (commandOrder). Commands a build may leave out (tags noota, nohub) add
+// themselves from their own files with addCommands.
 var commands []command
 
+// commandOrder is the order of the command table.
+var commandOrder = []string{"agent", "run", "inspect", "bench", "infer", "models", "keygen", "push", "fleet", "platform", "hub", "version", "help"}
+
 func init() {
-	commands = []command{
-		{"agent", "run the daemon: serve models to local apps on a Unix socket", cmdAgent},
-		{"run", "run a model on raw tensor files and write its outputs", cmdRun},
-		{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
-		{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
-		{"infer", "send an inference request to the running agent and print the outputs", cmdInfer},
-		{"models", "list the running agent's models with their state and latency", cmdModels},
-		{"keygen", "make an ed25519 key pair for signing model updates", cmdKeygen},
-		{"push", "sign a model version and publish it to a fleet or a device over MQTT", cmdPush},
-		{"fleet", "show every device's status and model versions (fleet status)", cmdFleet},
-		{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
-		{"hub", "run the fleet hub: telemetry from agents, model blobs, dashboard", cmdHub},
-		{"version", "print the version, Go version and platform", cmdVersion},
-		{"help", "explain a command", cmdHelp},
-	}
+	addCommands(
+		command{"agent", "run the daemon: serve models to local apps on a Unix socket", cmdAgent},
+		command{"run", "run a model on raw tensor files and write its outputs", cmdRun},
+		command{"inspect", "show a model's inputs, outputs, operators and whether they are supported", cmdInspect},
+		command{"bench", "measure load time, latency, allocations and memory of a model", cmdBench},
+		command{"infer", "send an inference request to the running agent and print the outputs", cmdInfer},
+		command{"models", "list the running agent's models with their state and latency", cmdModels},
+		command{"platform", "show the detected board, CPU, memory, thermal state and defaults", cmdPlatform},
+		command{"version", "print the version, Go version and platform", cmdVersion},
+		command{"help", "explain a command", cmdHelp},
+	)
+}
+
+// addCommands puts cs into the command table at their places.
+func addCommands(cs ...command) {
+	commands = append(commands, cs...)
+	slices.SortStableFunc(commands, func(a, b command) int {
+		return slices.Index(commandOrder, a.name) - slices.Index(commandOrder, b.name)
+	})
 }
 
 func lookup(name string) *command {

@@ -1,3 +1,5 @@
+//go:build !noota
+
 package main
 
 import (
