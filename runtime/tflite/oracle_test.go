@@ -33,6 +33,7 @@ var updateOracle = flag.Bool("update-oracle", false, "regenerate testdata/oracle
 const (
 	tensorUint8 int8 = 3
 	tensorInt64 int8 = 4
+	tensorBool  int8 = 6
 )
 
 // oTensor is one tensor of an oracle model: a run-time input when data is
@@ -116,7 +117,8 @@ func (t oTensor) elems() int {
 
 // fill draws the elements of t: floats uniform in t's range, int8 and
 // uint8 over their whole range (int8 constants avoid -128, as symmetric
-// weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
+// weights do), int32 and int64 in [-100, 100] (constants in [-2000, 2000])
+// or t's range when set, bools at even odds.
 func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 	n := t.elems()
 	switch t.typ {
@@ -146,16 +148,30 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 			b[i] = byte(r.IntN(256))
 		}
 		return b
-	case tensorInt32:
-		span := 100
+	case tensorInt32, tensorInt64:
+		lo, hi := -100, 100
 		if isConst {
-			span = 2000
+			lo, hi = -2000, 2000
 		}
-		v := make([]int32, n)
-		for i := range v {
-			v[i] = int32(r.IntN(2*span+1) - span)
+		if t.lo != 0 || t.hi != 0 {
+			lo, hi = int(t.lo), int(t.hi)
 		}
-		return i32bytes(v...)
+		b := make([]byte, 0, n*8)
+		for range n {
+			v := int64(lo + r.IntN(hi-lo+1))
+			if t.typ == tensorInt32 {
+				b = binary.LittleEndian.AppendUint32(b, uint32(v))
+			} else {
+				b = binary.LittleEndian.AppendUint64(b, uint64(v))
+			}
+		}
+		return b
+	case tensorBool:
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.IntN(2))
+		}
+		return b
 	}
 	panic(fmt.Sprintf("oracle: cannot generate tensor type %d", t.typ))
 }
@@ -353,7 +369,7 @@ func intReader(typ int8, size int) (int, func([]byte, int) int64) {
 	switch typ {
 	case tensorInt8:
 		return size, func(b []byte, i int) int64 { return int64(int8(b[i])) }
-	case tensorUint8:
+	case tensorUint8, tensorBool:
 		return size, func(b []byte, i int) int64 { return int64(b[i]) }
 	case tensorInt32:
 		return size / 4, func(b []byte, i int) int64 { return int64(int32(binary.LittleEndian.Uint32(b[4*i:]))) }
@@ -863,5 +879,6 @@ func oracleSpecs() []oracleSpec {
 		fcSpec("fc_i8pc_relu", convGeom{h: 3, cin: 20, cout: 12, act: actRelu, typ: tensorInt8, perChannel: true}),
 		fcSpec("fc_f32_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorFloat32}),
 	)
+	specs = append(specs, breadthSpecs()...)
 	return specs
 }
