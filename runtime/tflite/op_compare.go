@@ -192,11 +192,20 @@ func prepareSelect(c *opCtx, v2 bool) (kernel, error) {
 	case 1:
 		sel = func(b *binding) error { kernels.Select(p, b.ins[0], b.ins[1], b.ins[2], b.outs[0]); return nil }
 	case 2:
-		sel = func(b *binding) error { kernels.Select(p, b.ins[0], u16(b.ins[1]), u16(b.ins[2]), u16(b.outs[0])); return nil }
+		sel = func(b *binding) error {
+			kernels.Select(p, b.ins[0], u16(b.ins[1]), u16(b.ins[2]), u16(b.outs[0]))
+			return nil
+		}
 	case 4:
-		sel = func(b *binding) error { kernels.Select(p, b.ins[0], i32(b.ins[1]), i32(b.ins[2]), i32(b.outs[0])); return nil }
+		sel = func(b *binding) error {
+			kernels.Select(p, b.ins[0], i32(b.ins[1]), i32(b.ins[2]), i32(b.outs[0]))
+			return nil
+		}
 	case 8:
-		sel = func(b *binding) error { kernels.Select(p, b.ins[0], i64(b.ins[1]), i64(b.ins[2]), i64(b.outs[0])); return nil }
+		sel = func(b *binding) error {
+			kernels.Select(p, b.ins[0], i64(b.ins[1]), i64(b.ins[2]), i64(b.outs[0]))
+			return nil
+		}
 	default:
 		return nil, c.unsupported("selecting %s values", x.dtype)
 	}

@@ -8,9 +8,9 @@ package tflite
 const (
 	opEmbeddingLookup             = 7
 	opFloor                       = 8
-	opL2Norm, optL2Norm           = 11, 14
-	opLRN, optLRN                 = 13, 15
-	opGather, optGather           = 36, 20
+	opL2Norm, optL2Norm           = 11, 12
+	opLRN, optLRN                 = 13, 13
+	opGather, optGather           = 36, 23
 	opBatchToSpace                = 37
 	opSpaceToBatch                = 38
 	opTopK                        = 48
@@ -23,7 +23,7 @@ const (
 	opShape, optShape             = 77, 55
 	opReduceProd                  = 81
 	opLogicalOr                   = 84
-	opOneHot, optOneHot           = 85, 69
+	opOneHot, optOneHot           = 85, 61
 	opLogicalAnd, opLogicalNot    = 86, 87
 	opReduceAny                   = 91
 	opSquare, opZerosLike, opFill = 92, 93, 94
@@ -34,10 +34,10 @@ const (
 	opRound                       = 116
 	opScatterND                   = 122
 	opSelectV2                    = 123
-	opCumsum, optCumsum           = 128, 110
+	opCumsum, optCumsum           = 128, 102
 	opBroadcastTo                 = 130
 	opReduceAll                   = 140
-	opGelu, optGelu               = 150, 119
+	opGelu, optGelu               = 150, 116
 	opRelu0To1                    = 152
 	opAtan2                       = 156
 	opSign                        = 158
@@ -100,6 +100,32 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "select_v2_i64_bc", op: opSelectV2, ins: []oTensor{bl(2, 1, 5), i64(4, 1), i64()}, outs: []oTensor{i64(2, 4, 5)}},
 		oracleSpec{name: "select_v2_u8", op: opSelectV2, ins: []oTensor{bl(2, 6), u8(0.1, 128, 2, 6), u8(0.1, 128, 6)}, outs: []oTensor{u8(0.1, 128, 2, 6)}},
 		oracleSpec{name: "select_v2_bool", op: opSelectV2, ins: []oTensor{bl(8), bl(8), bl(8)}, outs: []oTensor{bl(8)}},
+	)
+
+	// Element-wise math, float and (where TFLite has them) 8-bit tables;
+	// TFLite rounds its tables half away from zero, XNNPACK to even.
+	specs = append(specs,
+		oracleSpec{name: "floor_f32", op: opFloor, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
+		oracleSpec{name: "ceil_f32", op: opCeil, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
+		oracleSpec{name: "round_f32", op: opRound, ins: []oTensor{f(8).with(f32bytes(-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49, -3.51))}, outs: []oTensor{f(8)}},
+		oracleSpec{name: "round_f32_rand", op: opRound, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
+		oracleSpec{name: "square_f32", op: opSquare, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
+		oracleSpec{name: "elu_f32", op: opElu, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
+		oracleSpec{name: "elu_i8", op: opElu, ins: []oTensor{q8(0.05, -3, 300)}, outs: []oTensor{q8(0.03, 10, 300)}, lsb: 1},
+		oracleSpec{name: "relu_0_to_1_f32", op: opRelu0To1, ins: []oTensor{f(3, 40).within(-1, 2)}, outs: []oTensor{f(3, 40)}},
+		oracleSpec{name: "gelu_f32", op: opGelu, optType: optGelu, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}, atol: 1e-6, rtol: 1e-5},
+		oracleSpec{name: "gelu_f32_approx", op: opGelu, optType: optGelu, opts: fbt{0: true}, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}, atol: 1e-6, rtol: 1e-5},
+		oracleSpec{name: "gelu_i8", op: opGelu, optType: optGelu, ins: []oTensor{q8(0.05, -3, 300)}, outs: []oTensor{q8(0.03, -20, 300)}, lsb: 1},
+		oracleSpec{name: "gelu_u8_approx", op: opGelu, optType: optGelu, opts: fbt{0: true}, ins: []oTensor{u8(0.05, 128, 300)}, outs: []oTensor{u8(0.03, 100, 300)}, lsb: 1},
+		oracleSpec{name: "sign_f32", op: opSign, ins: []oTensor{f(6).with(f32bytes(-2, 0, 3, -0.5, 1e-30, 0))}, outs: []oTensor{f(6)}},
+		oracleSpec{name: "sign_i32", op: opSign, ins: []oTensor{i32(5, 8).within(-2, 2)}, outs: []oTensor{i32(5, 8)}},
+		oracleSpec{name: "floor_mod_i32", op: opFloorMod, ins: []oTensor{i32(3, 8), i32(8).with(i32bytes(3, -3, 7, -7, 1, 100, -1, 5))}, outs: []oTensor{i32(3, 8)}},
+		oracleSpec{name: "floor_mod_i64", op: opFloorMod, ins: []oTensor{i64(3, 4), i64().with(i64bytes(-6))}, outs: []oTensor{i64(3, 4)}},
+		oracleSpec{name: "floor_mod_f32", op: opFloorMod, ins: []oTensor{f(3, 8), f(3, 1).within(0.5, 2)}, outs: []oTensor{f(3, 8)}},
+		oracleSpec{name: "atan2_f32", op: opAtan2, ins: []oTensor{f(4, 10), f(4, 10)}, outs: []oTensor{f(4, 10)}},
+		oracleSpec{name: "log_softmax_f32", op: opLogSoftmax, ins: []oTensor{f(5, 33)}, outs: []oTensor{f(5, 33)}},
+		oracleSpec{name: "l2norm_f32", op: opL2Norm, optType: optL2Norm, ins: []oTensor{f(2, 3, 20)}, outs: []oTensor{f(2, 3, 20)}},
+		oracleSpec{name: "lrn_f32", op: opLRN, optType: optLRN, opts: fbt{0: int32(2), 1: float32(1.5), 2: float32(0.3), 3: float32(0.75)}, ins: []oTensor{f(1, 3, 3, 12)}, outs: []oTensor{f(1, 3, 3, 12)}},
 	)
 	return specs
 }
