@@ -34,8 +34,12 @@ func init() {
 
 // checkUnary checks a one-input operator whose output has the input's type
 // and shape, settling the output to them.
-func checkUnary(c *opCtx) (in, out *tensor, err error) {
-	if err := c.arity(1, 1, 1); err != nil {
+func checkUnary(c *opCtx) (in, out *tensor, err error) { return checkUnaryOf(c, 1) }
+
+// checkUnaryOf is checkUnary for an operator with ins inputs, the first
+// of which gives the output its type and shape.
+func checkUnaryOf(c *opCtx, ins int) (in, out *tensor, err error) {
+	if err := c.arity(ins, ins, 1); err != nil {
 		return nil, nil, err
 	}
 	in = c.input(0)

@@ -43,6 +43,10 @@ const (
 	opSign                        = 158
 )
 
+// tfjsTFLite is the tflite-ref engine for outputs LiteRT does not copy out
+// (see oracleSpec.engine).
+const tfjsTFLite = "tfjs-tflite"
+
 func boolT(shape ...int32) oTensor { return oTensor{typ: tensorBool, shape: shape} }
 
 func i64T(shape ...int32) oTensor { return oTensor{typ: tensorInt64, shape: shape} }
@@ -126,6 +130,58 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "log_softmax_f32", op: opLogSoftmax, ins: []oTensor{f(5, 33)}, outs: []oTensor{f(5, 33)}},
 		oracleSpec{name: "l2norm_f32", op: opL2Norm, optType: optL2Norm, ins: []oTensor{f(2, 3, 20)}, outs: []oTensor{f(2, 3, 20)}},
 		oracleSpec{name: "lrn_f32", op: opLRN, optType: optLRN, opts: fbt{0: int32(2), 1: float32(1.5), 2: float32(0.3), 3: float32(0.75)}, ins: []oTensor{f(1, 3, 3, 12)}, outs: []oTensor{f(1, 3, 3, 12)}},
+	)
+
+	// Shapes, constant patterns and rearrangements. No golden covers int64
+	// SHAPE or RANGE: LiteRT does not copy out outputs computed at Prepare
+	// and tfjs-tflite neither exposes int64 tensors nor has int64 RANGE.
+	specs = append(specs,
+		oracleSpec{name: "shape_f32_i32", engine: tfjsTFLite, op: opShape, optType: optShape, opts: fbt{0: tensorInt32}, ins: []oTensor{f(2, 3, 5)}, outs: []oTensor{i32(3)}},
+		oracleSpec{name: "shape_i8", engine: tfjsTFLite, op: opShape, optType: optShape, opts: fbt{0: tensorInt32}, ins: []oTensor{q8(0.05, -3, 1, 4, 2, 6)}, outs: []oTensor{i32(4)}},
+		oracleSpec{name: "range_i32", engine: tfjsTFLite, op: opRange, ins: []oTensor{i32().with(i32bytes(2)), i32().with(i32bytes(17)), i32().with(i32bytes(3))}, outs: []oTensor{i32(5)}},
+		oracleSpec{name: "range_i32_down", engine: tfjsTFLite, op: opRange, ins: []oTensor{i32().with(i32bytes(10)), i32().with(i32bytes(-3)), i32().with(i32bytes(-4))}, outs: []oTensor{i32(4)}},
+		oracleSpec{name: "range_f32", engine: tfjsTFLite, op: opRange, ins: []oTensor{f().with(f32bytes(0.5)), f().with(f32bytes(3.1)), f().with(f32bytes(0.4))}, outs: []oTensor{f(7)}},
+		oracleSpec{name: "fill_f32", op: opFill, ins: []oTensor{i32(2).with(i32bytes(2, 3)), f()}, outs: []oTensor{f(2, 3)}},
+		oracleSpec{name: "fill_i32_dims64", op: opFill, ins: []oTensor{i64(3).with(i64bytes(2, 1, 4)), i32()}, outs: []oTensor{i32(2, 1, 4)}},
+		oracleSpec{name: "fill_i64", op: opFill, ins: []oTensor{i32(1).with(i32bytes(5)), i64()}, outs: []oTensor{i64(5)}},
+		oracleSpec{name: "fill_bool", op: opFill, ins: []oTensor{i32(2).with(i32bytes(3, 3)), bl().with(boolBytes(true))}, outs: []oTensor{bl(3, 3)}},
+		oracleSpec{name: "zeros_like_f32", op: opZerosLike, ins: []oTensor{f(3, 7)}, outs: []oTensor{f(3, 7)}},
+		oracleSpec{name: "zeros_like_i32", op: opZerosLike, ins: []oTensor{i32(3, 7)}, outs: []oTensor{i32(3, 7)}},
+		oracleSpec{name: "zeros_like_i64", op: opZerosLike, ins: []oTensor{i64(9)}, outs: []oTensor{i64(9)}},
+		oracleSpec{name: "broadcast_to_f32", op: opBroadcastTo, version: 2, ins: []oTensor{f(3, 1), i32(3).with(i32bytes(2, 3, 4))}, outs: []oTensor{f(2, 3, 4)}},
+		oracleSpec{name: "broadcast_to_i8", op: opBroadcastTo, version: 2, ins: []oTensor{q8(0.05, -3, 1, 5), i64(2).with(i64bytes(3, 5))}, outs: []oTensor{q8(0.05, -3, 3, 5)}},
+		oracleSpec{name: "broadcast_to_bool", op: opBroadcastTo, version: 2, ins: []oTensor{bl(2, 1, 3), i32(3).with(i32bytes(2, 4, 3))}, outs: []oTensor{bl(2, 4, 3)}},
+		oracleSpec{name: "broadcast_to_i32", op: opBroadcastTo, version: 2, ins: []oTensor{i32(4), i32(2).with(i32bytes(3, 4))}, outs: []oTensor{i32(3, 4)}},
+		oracleSpec{name: "reverse_v2_f32", op: opReverseV2, ins: []oTensor{f(3, 4, 5), i32(1).with(i32bytes(1))}, outs: []oTensor{f(3, 4, 5)}},
+		oracleSpec{name: "reverse_v2_i8_last", op: opReverseV2, ins: []oTensor{q8(0.05, -3, 2, 9), i32(1).with(i32bytes(-1))}, outs: []oTensor{q8(0.05, -3, 2, 9)}},
+		oracleSpec{name: "reverse_v2_i32_two", op: opReverseV2, ins: []oTensor{i32(3, 4, 5), i32(2).with(i32bytes(0, 1))}, outs: []oTensor{i32(3, 4, 5)}},
+		oracleSpec{name: "reverse_v2_u8", op: opReverseV2, ins: []oTensor{u8(0.1, 128, 6, 2), i32(1).with(i32bytes(0))}, outs: []oTensor{u8(0.1, 128, 6, 2)}},
+		oracleSpec{name: "one_hot_f32", op: opOneHot, optType: optOneHot, opts: fbt{0: int32(-1)}, ins: []oTensor{i32(2, 4).within(-1, 4), i32().with(i32bytes(3)), f(), f()}, outs: []oTensor{f(2, 4, 3)}},
+		oracleSpec{name: "one_hot_i32_axis0", op: opOneHot, optType: optOneHot, opts: fbt{0: int32(0)}, ins: []oTensor{i64(2, 3).within(0, 3), i32().with(i32bytes(4)), i32().with(i32bytes(7)), i32().with(i32bytes(-2))}, outs: []oTensor{i32(4, 2, 3)}},
+		oracleSpec{name: "one_hot_bool_axis1", op: opOneHot, optType: optOneHot, opts: fbt{0: int32(1)}, ins: []oTensor{i32(3, 2).within(0, 2), i32().with(i32bytes(2)), bl().with(boolBytes(true)), bl().with(boolBytes(false))}, outs: []oTensor{bl(3, 2, 2)}},
+		oracleSpec{name: "where_bool_const", op: opWhere, ins: []oTensor{bl(3, 4).with(boolBytes(true, false, false, true, false, false, false, false, true, true, false, true))}, outs: []oTensor{i64(5, 2)}},
+		oracleSpec{name: "where_f32_const", op: opWhere, ins: []oTensor{f(2, 2, 2).with(f32bytes(0, 1.5, 0, 0, -2, 0, 0, 3))}, outs: []oTensor{i64(3, 3)}},
+	)
+
+	// Space to batch and back, 2 and 1 spatial dimensions.
+	specs = append(specs,
+		oracleSpec{name: "space_to_batch_f32", op: opSpaceToBatch, ins: []oTensor{f(1, 5, 6, 3), i32(2).with(i32bytes(2, 2)), i32(2, 2).with(i32bytes(1, 0, 0, 2))}, outs: []oTensor{f(4, 3, 4, 3)}},
+		oracleSpec{name: "space_to_batch_i8", op: opSpaceToBatch, ins: []oTensor{q8(0.05, -3, 2, 4, 4, 2), i32(2).with(i32bytes(2, 2)), i32(2, 2).with(i32bytes(0, 0, 1, 1))}, outs: []oTensor{q8(0.05, -3, 8, 2, 3, 2)}},
+		oracleSpec{name: "space_to_batch_f32_rank3", op: opSpaceToBatch, ins: []oTensor{f(2, 5, 3), i32(1).with(i32bytes(2)), i32(1, 2).with(i32bytes(1, 0))}, outs: []oTensor{f(4, 3, 3)}},
+		oracleSpec{name: "batch_to_space_f32", op: opBatchToSpace, ins: []oTensor{f(4, 3, 4, 3), i32(2).with(i32bytes(2, 2)), i32(2, 2).with(i32bytes(1, 0, 0, 2))}, outs: []oTensor{f(1, 5, 6, 3)}},
+		oracleSpec{name: "batch_to_space_i8", op: opBatchToSpace, ins: []oTensor{q8(0.05, -3, 8, 2, 3, 2), i32(2).with(i32bytes(2, 2)), i32(2, 2).with(i32bytes(0, 0, 1, 1))}, outs: []oTensor{q8(0.05, -3, 2, 4, 4, 2)}},
+		oracleSpec{name: "batch_to_space_u8_rank3", op: opBatchToSpace, ins: []oTensor{u8(0.1, 128, 4, 3, 3), i32(1).with(i32bytes(2)), i32(1, 2).with(i32bytes(1, 0))}, outs: []oTensor{u8(0.1, 128, 2, 5, 3)}},
+		oracleSpec{name: "batch_to_space_i32", op: opBatchToSpace, ins: []oTensor{i32(4, 2, 2, 1), i32(2).with(i32bytes(2, 2)), i32(2, 2).with(i32bytes(0, 0, 0, 0))}, outs: []oTensor{i32(1, 4, 4, 1)}},
+	)
+
+	// Reductions.
+	specs = append(specs,
+		oracleSpec{name: "reduce_prod_f32", op: opReduceProd, optType: optReducer, ins: []oTensor{f(3, 4, 5).within(0.5, 1.5), i32(1).with(i32bytes(1))}, outs: []oTensor{f(3, 5)}},
+		oracleSpec{name: "reduce_prod_i32_keep", op: opReduceProd, optType: optReducer, opts: fbt{0: true}, ins: []oTensor{i32(2, 3, 4).within(-3, 3), i32(2).with(i32bytes(0, 2))}, outs: []oTensor{i32(1, 3, 1)}},
+		oracleSpec{name: "reduce_prod_i64", op: opReduceProd, optType: optReducer, ins: []oTensor{i64(3, 4).within(-5, 5), i32(1).with(i32bytes(-1))}, outs: []oTensor{i64(3)}},
+		oracleSpec{name: "reduce_any_bool", op: opReduceAny, optType: optReducer, ins: []oTensor{bl(3, 4), i32(1).with(i32bytes(1))}, outs: []oTensor{bl(3)}},
+		oracleSpec{name: "reduce_all_bool_keep", op: opReduceAll, optType: optReducer, opts: fbt{0: true}, ins: []oTensor{bl(2, 3, 2), i32(2).with(i32bytes(0, 2))}, outs: []oTensor{bl(1, 3, 1)}},
+		oracleSpec{name: "reduce_all_bool_rows", op: opReduceAll, optType: optReducer, ins: []oTensor{bl(6, 2), i32(1).with(i32bytes(1))}, outs: []oTensor{bl(6)}},
 	)
 	return specs
 }

@@ -57,6 +57,13 @@ type oracleSpec struct {
 	op      int32
 	optType uint8 // BuiltinOptions union type, 0 for none
 	opts    fbt
+	// version is the operator's version; 0 means 1.
+	version int32
+	// engine, if set, is the tflite-ref engine that makes the golden
+	// (--engine): LiteRT leaves its output buffers unwritten for outputs
+	// TFLite computes at Prepare (SHAPE, RANGE of constants), while
+	// tfjs-tflite, an older TFLite build, copies them out.
+	engine string
 	// custom names a custom operator; customOpts is its FlexBuffers map.
 	custom     string
 	customOpts []byte
@@ -211,7 +218,7 @@ func (s oracleSpec) build() (model []byte, inputs [][]byte) {
 	for _, i := range graphIns {
 		inputs = append(inputs, all[i].fill(r, false))
 	}
-	code := fbt{0: int8(min(s.op, 127)), 2: int32(1), 3: s.op}
+	code := fbt{0: int8(min(s.op, 127)), 2: max(s.version, 1), 3: s.op}
 	op := fbt{0: uint32(0), 1: opIns, 2: opOuts}
 	if s.custom != "" {
 		code[1] = s.custom
@@ -394,7 +401,11 @@ func regenerate(ref, dir string, s oracleSpec) error {
 		args = append(args, p)
 	}
 	out := filepath.Join(dir, "ref")
-	cmd := exec.Command(ref, append(args, "--out", out)...)
+	args = append(args, "--out", out)
+	if s.engine != "" {
+		args = append(args, "--engine", s.engine)
+	}
+	cmd := exec.Command(ref, args...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("tflite-ref: %w\n%s", err, msg)
 	}
