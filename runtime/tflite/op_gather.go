@@ -129,9 +129,13 @@ func gatherInto(c *opCtx, params, idx *tensor, want []int, batch, outer, n int, 
 	where := fmt.Sprintf("axis size %d", n)
 	switch idx.dtype {
 	case runtime.Int32:
-		return gatherKernel(i32, func(p []byte, ix []int32, o []byte) int { return gatherBatches(p, ix, o, batch, ib, pb, ob, outer, n, slice) }, where, swapped), nil
+		return gatherKernel(i32, func(p []byte, ix []int32, o []byte) int {
+			return gatherBatches(p, ix, o, batch, ib, pb, ob, outer, n, slice)
+		}, where, swapped), nil
 	case runtime.Int64:
-		return gatherKernel(i64, func(p []byte, ix []int64, o []byte) int { return gatherBatches(p, ix, o, batch, ib, pb, ob, outer, n, slice) }, where, swapped), nil
+		return gatherKernel(i64, func(p []byte, ix []int64, o []byte) int {
+			return gatherBatches(p, ix, o, batch, ib, pb, ob, outer, n, slice)
+		}, where, swapped), nil
 	}
 	return nil, c.unsupported("indices of type %s", idx.dtype)
 }

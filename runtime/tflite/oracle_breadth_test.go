@@ -183,5 +183,25 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "reduce_all_bool_keep", op: opReduceAll, optType: optReducer, opts: fbt{0: true}, ins: []oTensor{bl(2, 3, 2), i32(2).with(i32bytes(0, 2))}, outs: []oTensor{bl(1, 3, 1)}},
 		oracleSpec{name: "reduce_all_bool_rows", op: opReduceAll, optType: optReducer, ins: []oTensor{bl(6, 2), i32(1).with(i32bytes(1))}, outs: []oTensor{bl(6)}},
 	)
+
+	// Gathering with batch dimensions, lookups, scatter, running sums, top k.
+	specs = append(specs,
+		oracleSpec{name: "gather_f32_batch1", op: opGather, optType: optGather, version: 5, opts: fbt{0: int32(1), 1: int32(1)}, ins: []oTensor{f(2, 5, 3), i32(2, 4).within(0, 4)}, outs: []oTensor{f(2, 4, 3)}},
+		oracleSpec{name: "gather_i8_batch1_axis2", op: opGather, optType: optGather, version: 5, opts: fbt{0: int32(2), 1: int32(1)}, ins: []oTensor{q8(0.05, -3, 2, 3, 6), i64(2, 2).within(0, 5)}, outs: []oTensor{q8(0.05, -3, 2, 3, 2)}},
+		oracleSpec{name: "gather_i32_batch2", op: opGather, optType: optGather, version: 5, opts: fbt{0: int32(2), 1: int32(2)}, ins: []oTensor{i32(2, 3, 4, 2), i32(2, 3, 2).within(0, 3)}, outs: []oTensor{i32(2, 3, 2, 2)}},
+		oracleSpec{name: "gather_f32_batch_neg", op: opGather, optType: optGather, version: 5, opts: fbt{0: int32(1), 1: int32(-1)}, ins: []oTensor{f(2, 5), i32(2, 4).within(0, 4)}, outs: []oTensor{f(2, 4)}},
+		oracleSpec{name: "embedding_lookup_f32", op: opEmbeddingLookup, ins: []oTensor{i32(3).within(0, 4), f(5, 4)}, outs: []oTensor{f(3, 4)}},
+		oracleSpec{name: "embedding_lookup_u8", op: opEmbeddingLookup, ins: []oTensor{i32(4).within(0, 5), u8(0.1, 128, 6, 2, 3)}, outs: []oTensor{u8(0.1, 128, 4, 2, 3)}},
+		oracleSpec{name: "scatter_nd_f32_dup", op: opScatterND, ins: []oTensor{i32(3, 1).with(i32bytes(0, 2, 0)), f(3, 4), i32(2).with(i32bytes(3, 4))}, outs: []oTensor{f(3, 4)}},
+		oracleSpec{name: "scatter_nd_i32_k2", op: opScatterND, ins: []oTensor{i32(2, 2).with(i32bytes(1, 0, 2, 3)), i32(2), i32(2).with(i32bytes(4, 5))}, outs: []oTensor{i32(4, 5)}},
+		oracleSpec{name: "scatter_nd_i8", op: opScatterND, ins: []oTensor{i32(2, 1).with(i32bytes(3, 1)), q8(0.05, 0, 2, 3), i32(2).with(i32bytes(5, 3))}, outs: []oTensor{q8(0.05, 0, 5, 3)}},
+		oracleSpec{name: "cumsum_f32", op: opCumsum, optType: optCumsum, ins: []oTensor{f(3, 5), i32().with(i32bytes(1))}, outs: []oTensor{f(3, 5)}},
+		oracleSpec{name: "cumsum_i32_exclusive_reverse", op: opCumsum, optType: optCumsum, opts: fbt{0: true, 1: true}, ins: []oTensor{i32(4, 3), i32().with(i32bytes(0))}, outs: []oTensor{i32(4, 3)}},
+		oracleSpec{name: "cumsum_i64_last", op: opCumsum, optType: optCumsum, opts: fbt{1: true}, ins: []oTensor{i64(2, 3, 2), i32().with(i32bytes(-1))}, outs: []oTensor{i64(2, 3, 2)}},
+		oracleSpec{name: "topk_f32", op: opTopK, ins: []oTensor{f(3, 20), i32().with(i32bytes(5))}, outs: []oTensor{f(3, 5), i32(3, 5)}},
+		oracleSpec{name: "topk_i32_ties", op: opTopK, ins: []oTensor{i32(2, 10).within(-3, 3), i32().with(i32bytes(4))}, outs: []oTensor{i32(2, 4), i32(2, 4)}},
+		oracleSpec{name: "topk_u8", op: opTopK, ins: []oTensor{u8(0.1, 128, 30), i32().with(i32bytes(3))}, outs: []oTensor{u8(0.1, 128, 3), i32(3)}},
+		oracleSpec{name: "topk_i8_all", op: opTopK, ins: []oTensor{q8(0.05, -3, 2, 16), i32().with(i32bytes(16))}, outs: []oTensor{q8(0.05, -3, 2, 16), i32(2, 16)}},
+	)
 	return specs
 }
