@@ -6,41 +6,42 @@ package tflite
 
 // Builtin operator codes and options union types of the breadth specs.
 const (
-	opEmbeddingLookup             = 7
-	opFloor                       = 8
-	opL2Norm, optL2Norm           = 11, 12
-	opLRN, optLRN                 = 13, 13
-	opGather, optGather           = 36, 23
-	opBatchToSpace                = 37
-	opSpaceToBatch                = 38
-	opTopK                        = 48
-	opLogSoftmax                  = 50
-	opLess                        = 58
-	opGreater, opGreaterEqual     = 61, 62
-	opLessEqual                   = 63
-	opSelect                      = 64
-	opEqual, opNotEqual           = 71, 72
-	opShape, optShape             = 77, 55
-	opReduceProd                  = 81
-	opLogicalOr                   = 84
-	opOneHot, optOneHot           = 85, 61
-	opLogicalAnd, opLogicalNot    = 86, 87
-	opReduceAny                   = 91
-	opSquare, opZerosLike, opFill = 92, 93, 94
-	opFloorMod, opRange           = 95, 96
-	opCeil, opReverseV2           = 104, 105
-	opWhere                       = 109
-	opElu                         = 111
-	opRound                       = 116
-	opScatterND                   = 122
-	opSelectV2                    = 123
-	opCumsum, optCumsum           = 128, 102
-	opBroadcastTo                 = 130
-	opReduceAll                   = 140
-	opGelu, optGelu               = 150, 116
-	opRelu0To1                    = 152
-	opAtan2                       = 156
-	opSign                        = 158
+	opEmbeddingLookup               = 7
+	opFloor                         = 8
+	opL2Norm, optL2Norm             = 11, 12
+	opLRN, optLRN                   = 13, 13
+	opGather, optGather             = 36, 23
+	opBatchToSpace                  = 37
+	opSpaceToBatch                  = 38
+	opTopK                          = 48
+	opLogSoftmax                    = 50
+	opLess                          = 58
+	opGreater, opGreaterEqual       = 61, 62
+	opLessEqual                     = 63
+	opSelect                        = 64
+	opEqual, opNotEqual             = 71, 72
+	opShape, optShape               = 77, 55
+	opReduceProd                    = 81
+	opLogicalOr                     = 84
+	opOneHot, optOneHot             = 85, 61
+	opLogicalAnd, opLogicalNot      = 86, 87
+	opReduceAny                     = 91
+	opSquare, opZerosLike, opFill   = 92, 93, 94
+	opFloorMod, opRange             = 95, 96
+	opCeil, opReverseV2             = 104, 105
+	opWhere                         = 109
+	opElu                           = 111
+	opRound                         = 116
+	opScatterND                     = 122
+	opSelectV2                      = 123
+	opCumsum, optCumsum             = 128, 102
+	opBroadcastTo                   = 130
+	opReduceAll                     = 140
+	opSpaceToDepth, optSpaceToDepth = 26, 19
+	opGelu, optGelu                 = 150, 116
+	opRelu0To1                      = 152
+	opAtan2                         = 156
+	opSign                          = 158
 )
 
 // tfjsTFLite is the tflite-ref engine for outputs LiteRT does not copy out
@@ -202,6 +203,13 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "topk_i32_ties", op: opTopK, ins: []oTensor{i32(2, 10).within(-3, 3), i32().with(i32bytes(4))}, outs: []oTensor{i32(2, 4), i32(2, 4)}},
 		oracleSpec{name: "topk_u8", op: opTopK, ins: []oTensor{u8(0.1, 128, 30), i32().with(i32bytes(3))}, outs: []oTensor{u8(0.1, 128, 3), i32(3)}},
 		oracleSpec{name: "topk_i8_all", op: opTopK, ins: []oTensor{q8(0.05, -3, 2, 16), i32().with(i32bytes(16))}, outs: []oTensor{q8(0.05, -3, 2, 16), i32(2, 16)}},
+	)
+
+	// An unquantized uint8 input moved into a quantized output keeps its
+	// bytes (a LiteRT test model does this); 8-bit RSQRT by table.
+	specs = append(specs,
+		oracleSpec{name: "space_to_depth_u8_raw_in", op: opSpaceToDepth, optType: optSpaceToDepth, opts: fbt{0: int32(2)}, ins: []oTensor{{typ: tensorUint8, shape: []int32{1, 4, 4, 3}}}, outs: []oTensor{u8(0.25, 127, 1, 2, 2, 12)}},
+		oracleSpec{name: "rsqrt_i8", op: opRsqrt, ins: []oTensor{q8(0.05, -128, 300)}, outs: []oTensor{q8(0.02, -128, 300)}, lsb: 1},
 	)
 	return specs
 }
