@@ -41,12 +41,17 @@ func sharedModels() []string {
 	return paths
 }
 
-// addSeeds seeds a fuzzer with the hand-built models of the table tests and,
+// addSeeds seeds a fuzzer with the hand-built models of the table tests, the
+// one-operator models of the oracle specs and,
 // when the shared folder is present, every real model in it. The real models
 // are read at fuzz start and never copied into testdata.
 func addSeeds(f *testing.F) {
 	for _, b := range handMadeSeeds() {
 		f.Add(b)
+	}
+	for _, s := range oracleSpecs() {
+		m, _ := s.build()
+		f.Add(m)
 	}
 	for _, p := range sharedModels() {
 		if b, err := os.ReadFile(p); err == nil {

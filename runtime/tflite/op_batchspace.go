@@ -4,6 +4,10 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
 
+// maxBlock bounds block sizes, paddings and spatial sizes, which keeps the
+// size arithmetic within 32-bit ints; real models use far smaller ones.
+const maxBlock = 1 << 16
+
 func init() {
 	register("SPACE_TO_BATCH_ND", func(c *opCtx) (kernel, error) { return prepareBatchSpace(c, true) })
 	register("BATCH_TO_SPACE_ND", func(c *opCtx) (kernel, error) { return prepareBatchSpace(c, false) })
@@ -36,11 +40,18 @@ func prepareBatchSpace(c *opCtx, toBatch bool) (kernel, error) {
 		sh = []int{sh[0], sh[1], 1, sh[2]}
 	}
 	for i, v := range block {
-		if v < 1 || pads[2*i] < 0 || pads[2*i+1] < 0 || v > maxTensorBytes || pads[2*i] > maxTensorBytes || pads[2*i+1] > maxTensorBytes {
+		if v < 1 || pads[2*i] < 0 || pads[2*i+1] < 0 {
 			return nil, c.invalid("block shape %v and paddings %v", block, pads)
+		}
+		// Limits that keep the size arithmetic below within 32 bits.
+		if v > maxBlock || pads[2*i] > maxBlock || pads[2*i+1] > maxBlock || sh[i+1] > maxBlock {
+			return nil, c.unsupported("block shape %v, paddings %v and input %s exceed %d", block, pads, in, maxBlock)
 		}
 	}
 	bh, bw := block[0], block[1]
+	if uint64(sh[0])*uint64(bh)*uint64(bw) > maxTensorBytes {
+		return nil, c.invalid("batch %d times block %dx%d is too large", sh[0], bh, bw)
+	}
 	g := &kernels.SpaceGeom{ES: in.dtype.Size(), Depth: sh[3], BH: bh, BW: bw, Top: pads[0], Left: pads[2]}
 	var outShape []int
 	if toBatch {
