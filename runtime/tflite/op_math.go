@@ -18,10 +18,10 @@ func init() {
 	register("ATAN2", prepareAtan2)
 	register("LOG_SOFTMAX", prepareRows(func(c *opCtx, depth int) rowFunc {
 		return func(in, out []float32, from, to int) { kernels.LogSoftmaxF32(in, out, depth, from, to) }
-	}))
+	}, logSoftmaxQ8))
 	register("L2_NORMALIZATION", prepareRows(func(c *opCtx, depth int) rowFunc {
 		return func(in, out []float32, from, to int) { kernels.L2NormalizeF32(in, out, depth, from, to) }
-	}))
+	}, l2NormQ8))
 	register("LOCAL_RESPONSE_NORMALIZATION", prepareRows(func(c *opCtx, depth int) rowFunc {
 		// LocalResponseNormalizationOptions: radius 0, bias 1, alpha 2, beta 3.
 		radius := int(c.n.opts.i32(0, 0))
@@ -29,7 +29,7 @@ func init() {
 		return func(in, out []float32, from, to int) {
 			kernels.LRNF32(in, out, depth, from, to, radius, bias, alpha, beta)
 		}
-	}))
+	}, nil))
 }
 
 // checkUnary checks a one-input operator whose output has the input's type
@@ -167,18 +167,19 @@ func prepareAtan2(c *opCtx) (kernel, error) {
 // dimension.
 type rowFunc func(in, out []float32, from, to int)
 
-// prepareRows returns the prepareFunc of a float32 operator computed row by
-// row over the innermost dimension (LOG_SOFTMAX, L2_NORMALIZATION, LRN);
-// mk builds the row function from the options and the row length.
-// L2NormOptions holds a fused activation at slot 0: only none is accepted.
-func prepareRows(mk func(c *opCtx, depth int) rowFunc) prepareFunc {
+// q8RowsFunc prepares the 8-bit form of a row operator.
+type q8RowsFunc func(c *opCtx, in, out *tensor, depth, rows int) (kernel, error)
+
+// prepareRows returns the prepareFunc of an operator computed row by row
+// over the innermost dimension (LOG_SOFTMAX, L2_NORMALIZATION, LRN): mk
+// builds the float32 row function from the options and the row length, q8
+// (if set) prepares int8 and uint8 tensors. L2NormOptions holds a fused
+// activation at slot 0: only none is accepted.
+func prepareRows(mk func(c *opCtx, depth int) rowFunc, q8 q8RowsFunc) prepareFunc {
 	return func(c *opCtx) (kernel, error) {
-		in, _, err := checkUnary(c)
+		in, out, err := checkUnary(c)
 		if err != nil {
 			return nil, err
-		}
-		if in.dtype != runtime.Float32 {
-			return nil, c.unsupported("type %s", in.dtype)
 		}
 		if c.n.name == "L2_NORMALIZATION" && c.n.opts.u8(0, 0) != 0 {
 			return nil, c.unsupported("fused activation %d", c.n.opts.u8(0, 0))
@@ -187,10 +188,63 @@ func prepareRows(mk func(c *opCtx, depth int) rowFunc) prepareFunc {
 			return nil, c.unsupported("input %s: rank 0 or empty", in)
 		}
 		depth := in.shape[len(in.shape)-1]
-		run := mk(c, depth)
 		rows := in.numElements() / depth
+		if ok, _ := quantized8(in.dtype); ok && q8 != nil {
+			return q8(c, in, out, depth, rows)
+		}
+		if in.dtype != runtime.Float32 {
+			return nil, c.unsupported("type %s", in.dtype)
+		}
+		run := mk(c, depth)
 		return &elemKernel{n: rows, grain: max(1, elemGrain/depth), run: func(ins, outs [][]byte, lo, hi int) {
 			run(f32(ins[0]), f32(outs[0]), lo, hi)
 		}}, nil
 	}
+}
+
+// checkQ8Out checks the fixed output quantization TFLite requires of an
+// 8-bit operator: scale, and zero point zs (int8) or zu (uint8).
+func checkQ8Out(c *opCtx, in, out *tensor, scale float32, zs, zu int32) error {
+	if _, ok := qparams(in); !ok {
+		return c.invalid("input %s needs per-tensor quantization", in)
+	}
+	z := zu
+	if in.dtype == runtime.Int8 {
+		z = zs
+	}
+	if q, ok := qparams(out); !ok || q.Scale != scale || q.Zero != z {
+		return c.invalid("output %s must have scale %g and zero point %d", out, scale, z)
+	}
+	return nil
+}
+
+// logSoftmaxQ8 is the 8-bit LOG_SOFTMAX: outputs of scale 16/256 and zero
+// point 127 (int8) or 255 (uint8).
+func logSoftmaxQ8(c *opCtx, in, out *tensor, depth, rows int) (kernel, error) {
+	if err := checkQ8Out(c, in, out, 16.0/256, 127, 255); err != nil {
+		return nil, err
+	}
+	qo, _ := qparams(out)
+	s := kernels.NewSoftmaxQ8(in.scale(), 1, qo)
+	inScale := in.scale()
+	return &elemKernel{n: rows, grain: max(1, elemGrain/depth), run: func(ins, outs [][]byte, lo, hi int) {
+		if in.dtype == runtime.Int8 {
+			kernels.LogSoftmaxQ8(&s, i8(ins[0]), i8(outs[0]), depth, lo, hi, inScale)
+		} else {
+			kernels.LogSoftmaxQ8(&s, ins[0], outs[0], depth, lo, hi, inScale)
+		}
+	}}, nil
+}
+
+// l2NormQ8 is the 8-bit L2_NORMALIZATION: outputs of scale 1/128 and zero
+// point 0 (int8) or 128 (uint8).
+func l2NormQ8(c *opCtx, in, out *tensor, depth, rows int) (kernel, error) {
+	if err := checkQ8Out(c, in, out, 1.0/128, 0, 128); err != nil {
+		return nil, err
+	}
+	zp := in.zeroPoint()
+	if in.dtype == runtime.Int8 {
+		return kernelFunc(func(b *binding) error { kernels.L2NormalizeQ8(i8(b.ins[0]), i8(b.outs[0]), depth, zp); return nil }), nil
+	}
+	return kernelFunc(func(b *binding) error { kernels.L2NormalizeQ8(b.ins[0], b.outs[0], depth, zp); return nil }), nil
 }

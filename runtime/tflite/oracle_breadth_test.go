@@ -107,8 +107,8 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "select_v2_bool", op: opSelectV2, ins: []oTensor{bl(8), bl(8), bl(8)}, outs: []oTensor{bl(8)}},
 	)
 
-	// Element-wise math, float and (where TFLite has them) 8-bit tables;
-	// TFLite rounds its tables half away from zero, XNNPACK to even.
+	// Element-wise math, float and (where TFLite has them) 8-bit forms, all
+	// bit for bit.
 	specs = append(specs,
 		oracleSpec{name: "floor_f32", op: opFloor, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
 		oracleSpec{name: "ceil_f32", op: opCeil, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
@@ -116,12 +116,12 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "round_f32_rand", op: opRound, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
 		oracleSpec{name: "square_f32", op: opSquare, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
 		oracleSpec{name: "elu_f32", op: opElu, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}},
-		oracleSpec{name: "elu_i8", op: opElu, ins: []oTensor{q8(0.05, -3, 300)}, outs: []oTensor{q8(0.03, 10, 300)}, lsb: 1},
+		oracleSpec{name: "elu_i8", op: opElu, ins: []oTensor{q8(0.05, -3, 300)}, outs: []oTensor{q8(0.03, 10, 300)}},
 		oracleSpec{name: "relu_0_to_1_f32", op: opRelu0To1, ins: []oTensor{f(3, 40).within(-1, 2)}, outs: []oTensor{f(3, 40)}},
 		oracleSpec{name: "gelu_f32", op: opGelu, optType: optGelu, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}, atol: 1e-6, rtol: 1e-5},
 		oracleSpec{name: "gelu_f32_approx", op: opGelu, optType: optGelu, opts: fbt{0: true}, ins: []oTensor{f(3, 40)}, outs: []oTensor{f(3, 40)}, atol: 1e-6, rtol: 1e-5},
-		oracleSpec{name: "gelu_i8", op: opGelu, optType: optGelu, ins: []oTensor{q8(0.05, -3, 300)}, outs: []oTensor{q8(0.03, -20, 300)}, lsb: 1},
-		oracleSpec{name: "gelu_u8_approx", op: opGelu, optType: optGelu, opts: fbt{0: true}, ins: []oTensor{u8(0.05, 128, 300)}, outs: []oTensor{u8(0.03, 100, 300)}, lsb: 1},
+		oracleSpec{name: "gelu_i8", op: opGelu, optType: optGelu, ins: []oTensor{q8(0.05, -3, 300)}, outs: []oTensor{q8(0.03, -20, 300)}},
+		oracleSpec{name: "gelu_u8_approx", op: opGelu, optType: optGelu, opts: fbt{0: true}, ins: []oTensor{u8(0.05, 128, 300)}, outs: []oTensor{u8(0.03, 100, 300)}},
 		oracleSpec{name: "sign_f32", op: opSign, ins: []oTensor{f(6).with(f32bytes(-2, 0, 3, -0.5, 1e-30, 0))}, outs: []oTensor{f(6)}},
 		oracleSpec{name: "sign_i32", op: opSign, ins: []oTensor{i32(5, 8).within(-2, 2)}, outs: []oTensor{i32(5, 8)}},
 		oracleSpec{name: "floor_mod_i32", op: opFloorMod, ins: []oTensor{i32(3, 8), i32(8).with(i32bytes(3, -3, 7, -7, 1, 100, -1, 5))}, outs: []oTensor{i32(3, 8)}},
@@ -130,6 +130,10 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "atan2_f32", op: opAtan2, ins: []oTensor{f(4, 10), f(4, 10)}, outs: []oTensor{f(4, 10)}},
 		oracleSpec{name: "log_softmax_f32", op: opLogSoftmax, ins: []oTensor{f(5, 33)}, outs: []oTensor{f(5, 33)}},
 		oracleSpec{name: "l2norm_f32", op: opL2Norm, optType: optL2Norm, ins: []oTensor{f(2, 3, 20)}, outs: []oTensor{f(2, 3, 20)}},
+		oracleSpec{name: "log_softmax_i8", op: opLogSoftmax, ins: []oTensor{q8(0.1, -3, 4, 30)}, outs: []oTensor{q8(16.0/256, 127, 4, 30)}},
+		oracleSpec{name: "log_softmax_u8", op: opLogSoftmax, ins: []oTensor{u8(0.05, 128, 3, 50)}, outs: []oTensor{u8(16.0/256, 255, 3, 50)}},
+		oracleSpec{name: "l2norm_i8", op: opL2Norm, optType: optL2Norm, ins: []oTensor{q8(0.05, -3, 3, 40)}, outs: []oTensor{q8(1.0/128, 0, 3, 40)}},
+		oracleSpec{name: "l2norm_u8", op: opL2Norm, optType: optL2Norm, ins: []oTensor{u8(0.05, 128, 2, 3, 20)}, outs: []oTensor{u8(1.0/128, 128, 2, 3, 20)}},
 		oracleSpec{name: "lrn_f32", op: opLRN, optType: optLRN, opts: fbt{0: int32(2), 1: float32(1.5), 2: float32(0.3), 3: float32(0.75)}, ins: []oTensor{f(1, 3, 3, 12)}, outs: []oTensor{f(1, 3, 3, 12)}},
 	)
 
@@ -209,7 +213,7 @@ func breadthSpecs() []oracleSpec {
 	// bytes (a LiteRT test model does this); 8-bit RSQRT by table.
 	specs = append(specs,
 		oracleSpec{name: "space_to_depth_u8_raw_in", op: opSpaceToDepth, optType: optSpaceToDepth, opts: fbt{0: int32(2)}, ins: []oTensor{{typ: tensorUint8, shape: []int32{1, 4, 4, 3}}}, outs: []oTensor{u8(0.25, 127, 1, 2, 2, 12)}},
-		oracleSpec{name: "rsqrt_i8", op: opRsqrt, ins: []oTensor{q8(0.05, -128, 300)}, outs: []oTensor{q8(0.02, -128, 300)}, lsb: 1},
+		oracleSpec{name: "rsqrt_i8", op: opRsqrt, ins: []oTensor{q8(0.05, -128, 300)}, outs: []oTensor{q8(0.02, -128, 300)}},
 	)
 	return specs
 }
