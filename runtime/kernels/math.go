@@ -129,3 +129,12 @@ func LRNF32(in, out []float32, depth, from, to, radius int, bias, alpha, beta fl
 		}
 	}
 }
+
+// ScaleInt8 sets out[i] = float32(in[i]) * scale: a dequantization without
+// zero point.
+func ScaleInt8(in []int8, out []float32, scale float32) {
+	out = out[:len(in)]
+	for i, v := range in {
+		out[i] = float32(v) * scale
+	}
+}

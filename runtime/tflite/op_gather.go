@@ -153,8 +153,9 @@ func gatherBatches[I int32 | int64](p []byte, ix []I, o []byte, batch, ib, pb, o
 }
 
 // EMBEDDING_LOOKUP: rows of the table (input 1) picked by the int32 ids
-// (input 0): a GATHER on axis 0. Tables of another type than the output
-// (TFLite's hybrid lookup) are refused.
+// (input 0): a GATHER on axis 0, or, for an int8 or uint8 table looked up
+// into float32 (TFLite's hybrid lookup), rows scaled by the table's scale
+// or the row's own.
 func prepareEmbeddingLookup(c *opCtx) (kernel, error) {
 	if err := c.arity(2, 2, 1); err != nil {
 		return nil, err
@@ -166,9 +167,41 @@ func prepareEmbeddingLookup(c *opCtx) (kernel, error) {
 	if ids.dtype != runtime.Int32 {
 		return nil, c.invalid("ids %s must be int32", ids)
 	}
-	if table.dtype != c.output(0).dtype {
-		return nil, c.unsupported("table %s looked up into %s (hybrid lookup)", table, c.output(0))
-	}
 	want := append([]int{ids.shape[0]}, table.shape[1:]...)
+	if out := c.output(0); shapeOpIs8Bit(table.dtype) && out.dtype == runtime.Float32 {
+		return prepareHybridLookup(c, ids, table, out, want)
+	}
 	return gatherInto(c, table, ids, want, 1, 1, table.shape[0], true)
+}
+
+// prepareHybridLookup dequantizes the looked-up rows of an 8-bit table:
+// each value, read as int8 whatever the table's type (as TFLite reads it,
+// without a zero point), times the row's scale.
+func prepareHybridLookup(c *opCtx, ids, table, out *tensor, want []int) (kernel, error) {
+	if !sameShape(out.shape, want) {
+		return nil, c.invalid("output %s, want float32%v", out, want)
+	}
+	rows := table.shape[0]
+	if table.quant == nil || (len(table.quant.Scale) != 1 && (len(table.quant.Scale) != rows || table.quant.Axis != 0)) {
+		return nil, c.invalid("table %s needs one scale, or one per row", table)
+	}
+	scales := table.quant.Scale
+	cols := 0
+	if rows > 0 {
+		cols = table.numElements() / rows
+	}
+	return kernelFunc(func(b *binding) error {
+		id, tab, o := i32(b.ins[0]), i8(b.ins[1]), f32(b.outs[0])
+		for i, r := range id {
+			if r < 0 || int(r) >= rows {
+				return fmt.Errorf("%w: %d at position %d, table of %d rows", errGatherIndex, r, i, rows)
+			}
+			s := scales[0]
+			if len(scales) > 1 {
+				s = scales[r]
+			}
+			kernels.ScaleInt8(tab[int(r)*cols:(int(r)+1)*cols], o[i*cols:(i+1)*cols], s)
+		}
+		return nil
+	}), nil
 }
