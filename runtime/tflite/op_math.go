@@ -132,23 +132,23 @@ func prepareFloorMod(c *opCtx) (kernel, error) {
 	case runtime.Float32:
 		return binaryKernel(p, f32, f32, f32, kernels.FloorModF32), nil
 	case runtime.Int32:
-		k := binaryKernel(p, i32, i32, i32, kernels.FloorModInt[int32])
-		return kernelFunc(func(b *binding) error {
-			if err := kernels.CheckDivisor(i32(b.ins[1])); err != nil {
-				return err
-			}
-			return k.bind(b)()
-		}), nil
+		return floorModInt(p, i32), nil
 	case runtime.Int64:
-		k := binaryKernel(p, i64, i64, i64, kernels.FloorModInt[int64])
-		return kernelFunc(func(b *binding) error {
-			if err := kernels.CheckDivisor(i64(b.ins[1])); err != nil {
-				return err
-			}
-			return k.bind(b)()
-		}), nil
+		return floorModInt(p, i64), nil
 	}
 	return nil, c.unsupported("type %s", dt)
+}
+
+// floorModInt is FLOOR_MOD of integers, which fails on a zero divisor
+// before computing anything, as TFLite does.
+func floorModInt[T int32 | int64](p *kernels.BroadcastN, view func([]byte) []T) kernel {
+	return kernelFunc(func(b *binding) error {
+		if err := kernels.CheckDivisor(view(b.ins[1])); err != nil {
+			return err
+		}
+		kernels.Binary(p, view(b.ins[0]), view(b.ins[1]), view(b.outs[0]), kernels.FloorModInt[T])
+		return nil
+	})
 }
 
 // ATAN2 of float32 values: the angle of (x = input 1, y = input 0).

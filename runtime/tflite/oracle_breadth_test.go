@@ -1,5 +1,14 @@
 package tflite
 
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
 // Oracle specs of the breadth operators: comparisons, logic, selection,
 // shape and data-movement operators, element-wise math and reductions that
 // converter output commonly holds.
@@ -219,4 +228,58 @@ func breadthSpecs() []oracleSpec {
 		oracleSpec{name: "rsqrt_i8", op: opRsqrt, ins: []oTensor{q8(0.05, -128, 300)}, outs: []oTensor{q8(0.02, -128, 300)}},
 	)
 	return specs
+}
+
+// TestBreadthRunAllocatesNothing runs every breadth spec's model on its
+// oracle inputs and checks that Run allocates nothing once bound.
+func TestBreadthRunAllocatesNothing(t *testing.T) {
+	for _, s := range breadthSpecs() {
+		t.Run(s.name, func(t *testing.T) {
+			model, inputs := s.build()
+			m, err := Load(model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			ses := mustSession(t, m, runtime.Options{Threads: 2})
+			defer ses.Close()
+			for i, in := range inputs {
+				copy(ses.Input(i), in)
+			}
+			ctx := context.Background()
+			if allocs := testing.AllocsPerRun(20, func() {
+				if err := ses.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}); allocs != 0 {
+				t.Errorf("Run allocates %v times", allocs)
+			}
+		})
+	}
+}
+
+// TestBreadthRefusesValueDependentShapes checks that operators whose
+// output size depends on a run-time input's values are refused at load as
+// unsupported, naming that input.
+func TestBreadthRefusesValueDependentShapes(t *testing.T) {
+	f, i32, bl := fT, i32T, boolT
+	tests := []struct {
+		s    oracleSpec
+		want string
+	}{
+		{oracleSpec{op: opRange, ins: []oTensor{i32().with(i32bytes(0)), i32(), i32().with(i32bytes(1))}, outs: []oTensor{i32(4)}}, `input tensor 1 "t1" int32[] must be a constant scalar`},
+		{oracleSpec{op: opWhere, ins: []oTensor{bl(3, 4)}, outs: []oTensor{i64T(5, 2)}}, `condition tensor 0 "t0" bool[3 4] is computed at run time`},
+		{oracleSpec{op: opFill, ins: []oTensor{i32(2), f()}, outs: []oTensor{f(2, 3)}}, `dims tensor 0 "t0" int32[2] must be a constant`},
+		{oracleSpec{op: opTopK, ins: []oTensor{f(1, 8), i32()}, outs: []oTensor{f(1, 2), i32(1, 2)}}, `k tensor 1 "t1" int32[] is computed at run time`},
+		{oracleSpec{op: opBroadcastTo, version: 2, ins: []oTensor{f(3), i32(2)}, outs: []oTensor{f(2, 3)}}, `shape tensor 1 "t1" int32[2] must be a constant`},
+		{oracleSpec{op: opScatterND, ins: []oTensor{i32(2, 1), f(2), i32(1)}, outs: []oTensor{f(4)}}, `shape tensor 2 "t2" int32[1] must be a constant`},
+		{oracleSpec{op: opOneHot, optType: optOneHot, ins: []oTensor{i32(3), i32(), f(), f()}, outs: []oTensor{f(3, 2)}}, `depth tensor 1 "t1" int32[] must be a constant`},
+	}
+	for _, tt := range tests {
+		model, _ := tt.s.build()
+		_, err := Load(model)
+		if !errors.Is(err, runtime.ErrUnsupported) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("op %d: got %v, want unsupported: ...%s...", tt.s.op, err, tt.want)
+		}
+	}
 }
