@@ -16,6 +16,7 @@ func init() {
 	register("SIGN", prepareSign)
 	register("FLOOR_MOD", prepareFloorMod)
 	register("ATAN2", prepareAtan2)
+	register("ADD_N", prepareAddN)
 	register("LOG_SOFTMAX", prepareRows(func(c *opCtx, depth int) rowFunc {
 		return func(in, out []float32, from, to int) { kernels.LogSoftmaxF32(in, out, depth, from, to) }
 	}, logSoftmaxQ8))
@@ -247,4 +248,46 @@ func l2NormQ8(c *opCtx, in, out *tensor, depth, rows int) (kernel, error) {
 		return kernelFunc(func(b *binding) error { kernels.L2NormalizeQ8(i8(b.ins[0]), i8(b.outs[0]), depth, zp); return nil }), nil
 	}
 	return kernelFunc(func(b *binding) error { kernels.L2NormalizeQ8(b.ins[0], b.outs[0], depth, zp); return nil }), nil
+}
+
+// ADD_N: the element-wise sum of any number of float32 or int32 inputs of
+// one shape.
+func prepareAddN(c *opCtx) (kernel, error) {
+	n := c.numInputs()
+	if n < 1 {
+		return nil, c.invalid("has no inputs")
+	}
+	in, _, err := checkUnaryOf(c, n)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < n; i++ {
+		if t := c.input(i); t.dtype != in.dtype || !sameShape(t.shape, in.shape) {
+			return nil, c.invalid("input %s differs from %s in type or shape", t, in)
+		}
+	}
+	switch in.dtype {
+	case runtime.Float32:
+		return addNKernel[float32]{n, f32}, nil
+	case runtime.Int32:
+		return addNKernel[int32]{n, i32}, nil
+	}
+	return nil, c.unsupported("type %s", in.dtype)
+}
+
+// addNKernel is ADD_N over n inputs of element type T.
+type addNKernel[T int32 | float32] struct {
+	n    int
+	view func([]byte) []T
+}
+
+func (k addNKernel[T]) bind(b *binding) step {
+	ins := make([][]T, k.n)
+	return func() error {
+		for i := range ins {
+			ins[i] = k.view(b.ins[i])
+		}
+		kernels.AddN(ins, k.view(b.outs[0]))
+		return nil
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 func init() {
 	register("SHAPE", prepareShape)
+	register("RANK", prepareRank)
 	register("RANGE", prepareRange)
 	register("FILL", prepareFill)
 	register("ZEROS_LIKE", prepareZerosLike)
@@ -67,6 +68,20 @@ func prepareShape(c *opCtx) (kernel, error) {
 		return nil, c.invalid("output %s, want %s[%d]", out, dt, len(in.shape))
 	}
 	return constKernel(intBytes(dt, in.shape)), nil
+}
+
+// RANK: the input's rank as an int32 scalar.
+func prepareRank(c *opCtx) (kernel, error) {
+	if err := c.arity(1, 1, 1); err != nil {
+		return nil, err
+	}
+	if err := c.settleOutput(0, runtime.Int32, []int{}); err != nil {
+		return nil, err
+	}
+	if out := c.output(0); out.dtype != runtime.Int32 || out.numElements() != 1 {
+		return nil, c.invalid("output %s, want an int32 scalar", out)
+	}
+	return constKernel(intBytes(runtime.Int32, []int{len(c.input(0).shape)})), nil
 }
 
 // constScalar reads a constant one-element tensor as float64.

@@ -47,6 +47,10 @@ const (
 	opBroadcastTo                   = 130
 	opReduceAll                     = 140
 	opSpaceToDepth, optSpaceToDepth = 26, 19
+	opAddN, opRank                  = 106, 110
+	opDynamicUpdateSlice            = 151
+	opSegmentProd, opSegmentMax     = 153, 154
+	opSegmentSum, opSegmentMin      = 155, 157
 	opGelu, optGelu                 = 150, 116
 	opRelu0To1                      = 152
 	opAtan2                         = 156
@@ -226,6 +230,23 @@ func breadthSpecs() []oracleSpec {
 	specs = append(specs,
 		oracleSpec{name: "space_to_depth_u8_raw_in", op: opSpaceToDepth, optType: optSpaceToDepth, opts: fbt{0: int32(2)}, ins: []oTensor{{typ: tensorUint8, shape: []int32{1, 4, 4, 3}}}, outs: []oTensor{u8(0.25, 127, 1, 2, 2, 12)}},
 		oracleSpec{name: "rsqrt_i8", op: opRsqrt, ins: []oTensor{q8(0.05, -128, 300)}, outs: []oTensor{q8(0.02, -128, 300)}},
+	)
+
+	// Sums of many, ranks, slice updates and segment reductions. Segment
+	// ids are constants: with ids computed at run time TFLite sizes the
+	// output in Eval, and LiteRT then leaves its output buffer unwritten.
+	specs = append(specs,
+		oracleSpec{name: "add_n_f32", op: opAddN, ins: []oTensor{f(2, 5), f(2, 5), f(2, 5)}, outs: []oTensor{f(2, 5)}},
+		oracleSpec{name: "add_n_i32", op: opAddN, ins: []oTensor{i32(7), i32(7)}, outs: []oTensor{i32(7)}},
+		oracleSpec{name: "rank_f32", engine: tfjsTFLite, op: opRank, ins: []oTensor{f(2, 3, 4)}, outs: []oTensor{i32()}},
+		oracleSpec{name: "dynamic_update_slice_f32", op: opDynamicUpdateSlice, ins: []oTensor{f(4, 5), f(2, 3), i32(2).with(i32bytes(1, 2))}, outs: []oTensor{f(4, 5)}},
+		oracleSpec{name: "dynamic_update_slice_f32_clamp", op: opDynamicUpdateSlice, ins: []oTensor{f(4, 5), f(2, 3), i32(2).with(i32bytes(3, -1))}, outs: []oTensor{f(4, 5)}},
+		oracleSpec{name: "dynamic_update_slice_i8_runtime", op: opDynamicUpdateSlice, ins: []oTensor{q8(0.05, -3, 3, 4, 6), q8(0.05, -3, 1, 2, 3), i32(3).within(-1, 4)}, outs: []oTensor{q8(0.05, -3, 3, 4, 6)}},
+		oracleSpec{name: "dynamic_update_slice_bool_i64", op: opDynamicUpdateSlice, ins: []oTensor{bl(5, 4), bl(2, 4), i64(2).with(i64bytes(2, 0))}, outs: []oTensor{bl(5, 4)}},
+		oracleSpec{name: "unsorted_segment_sum_f32", op: opSegmentSum, ins: []oTensor{f(6, 3), i32(6).with(i32bytes(0, 2, 0, -1, 3, 2)), i32().with(i32bytes(4))}, outs: []oTensor{f(4, 3)}},
+		oracleSpec{name: "unsorted_segment_max_i32", op: opSegmentMax, ins: []oTensor{i32(5), i32(5).with(i32bytes(1, 0, 1, 2, 0)), i32().with(i32bytes(4))}, outs: []oTensor{i32(4)}},
+		oracleSpec{name: "unsorted_segment_min_f32", op: opSegmentMin, ins: []oTensor{f(4, 2), i32(4).with(i32bytes(2, 0, 2, 2)), i32().with(i32bytes(3))}, outs: []oTensor{f(3, 2)}},
+		oracleSpec{name: "unsorted_segment_prod_i32", op: opSegmentProd, ins: []oTensor{i32(2, 3).within(-4, 4), i32(2).with(i32bytes(1, 1)), i32().with(i32bytes(2))}, outs: []oTensor{i32(2, 3)}},
 	)
 	return specs
 }
