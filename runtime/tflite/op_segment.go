@@ -45,10 +45,14 @@ func prepareSegment(op kernels.SegmentOp) prepareFunc {
 		switch data.dtype {
 		case runtime.Float32:
 			init := segmentInit[float32](op, -math.MaxFloat32, math.MaxFloat32)
-			run = func(in, ids, out []byte) int { return kernels.UnsortedSegment(op, f32(in), i32(ids), f32(out), slice, init) }
+			run = func(in, ids, out []byte) int {
+				return kernels.UnsortedSegment(op, f32(in), i32(ids), f32(out), slice, init)
+			}
 		case runtime.Int32:
 			init := segmentInit[int32](op, math.MinInt32, math.MaxInt32)
-			run = func(in, ids, out []byte) int { return kernels.UnsortedSegment(op, i32(in), i32(ids), i32(out), slice, init) }
+			run = func(in, ids, out []byte) int {
+				return kernels.UnsortedSegment(op, i32(in), i32(ids), i32(out), slice, init)
+			}
 		default:
 			return nil, c.unsupported("type %s", data.dtype)
 		}
