@@ -48,15 +48,14 @@ func intBytes(dt runtime.DType, v []int) []byte {
 }
 
 // SHAPE: the input's shape as an int32 or int64 vector (the output's type;
-// ShapeOptions.out_type says the same).
+// ShapeOptions.out_type says the same). It is the shape the engine runs
+// the input at: for a dimension the shape_signature leaves dynamic (-1),
+// the stored size every tensor of the plan is sized with.
 func prepareShape(c *opCtx) (kernel, error) {
 	if err := c.arity(1, 1, 1); err != nil {
 		return nil, err
 	}
 	in, out := c.input(0), c.output(0)
-	if unknownShape(in, nil) && len(in.signature) > 0 {
-		return nil, c.unsupported("input %s has dynamic dimensions (shape_signature %v)", in, in.signature)
-	}
 	dt := out.dtype
 	if dt != runtime.Int64 {
 		dt = runtime.Int32
