@@ -25,6 +25,9 @@ type ModelRecord struct {
 	// "failed: reason", ...
 	State    string          `json:"state"`
 	Manifest json.RawMessage `json:"manifest,omitempty"`
+	// Created is the newest created time of the manifests taken for the
+	// model; older manifests are refused as replays.
+	Created time.Time `json:"created,omitzero"`
 	Updated  time.Time       `json:"updated"`
 }
 
