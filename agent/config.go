@@ -113,6 +113,13 @@ type OTAConfig struct {
 	MaxErrorRate float64  `yaml:"max_error_rate"`
 	// MaxDownloadBytes caps a model download (default 512 MiB).
 	MaxDownloadBytes int64 `yaml:"max_download_bytes"`
+	// DownloadIdleTimeout ends a download that received nothing for that
+	// long (default 1m); DownloadTimeout ends one that takes longer in
+	// all (default 1h). MaxConcurrentUpdates is how many models may
+	// download and activate at once (default 2).
+	DownloadIdleTimeout  Duration `yaml:"download_idle_timeout"`
+	DownloadTimeout      Duration `yaml:"download_timeout"`
+	MaxConcurrentUpdates int      `yaml:"max_concurrent_updates"`
 }
 
 // TelemetryConfig configures latency uploads.
@@ -278,6 +285,9 @@ func (c Config) Validate() error {
 		bad("ota.max_error_rate", "%v is not a fraction between 0 and 1", o.MaxErrorRate)
 	}
 	nonNeg("ota.max_download_bytes", o.MaxDownloadBytes)
+	nonNeg("ota.download_idle_timeout", int64(o.DownloadIdleTimeout))
+	nonNeg("ota.download_timeout", int64(o.DownloadTimeout))
+	nonNeg("ota.max_concurrent_updates", int64(o.MaxConcurrentUpdates))
 	t := c.Telemetry
 	if t.Collector != "" && !strings.HasPrefix(t.Collector, "http://") && !strings.HasPrefix(t.Collector, "https://") {
 		bad("telemetry.collector", "%q must be an http:// or https:// URL", t.Collector)
