@@ -663,11 +663,11 @@ func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
 	last := -10 // the percent last reported; the first call reports
 	d := &download{m: m, partial: partial, st: r.st, client: r.cfg.HTTP, sync: r.cfg.Sync,
 		headerTimeout: r.cfg.DownloadHeaderTimeout, idleTimeout: r.cfg.DownloadIdleTimeout, progress: func(have int64) {
-		if p := int(have * 100 / m.Size); p/10 != last/10 {
-			last = p
-			r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepDownloading, Percent: p})
-		}
-	}}
+			if p := int(have * 100 / m.Size); p/10 != last/10 {
+				last = p
+				r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepDownloading, Percent: p})
+			}
+		}}
 	if err := d.open(); err != nil {
 		return "", err
 	}

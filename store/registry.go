@@ -28,7 +28,7 @@ type ModelRecord struct {
 	// Created is the newest created time of the manifests taken for the
 	// model; older manifests are refused as replays.
 	Created time.Time `json:"created,omitzero"`
-	Updated  time.Time       `json:"updated"`
+	Updated time.Time `json:"updated"`
 }
 
 // PutModel stores a registry record durably.
