@@ -168,7 +168,7 @@ func newEnv(t testing.TB) *env {
 
 func dialLink(t testing.TB, broker, id string, will *mqttlink.Message, onConnect func()) *mqttlink.Link {
 	t.Helper()
-	l, err := mqttlink.Dial(mqttlink.Options{Broker: broker, ClientID: id, Will: will, OnConnect: onConnect, MaxReconnectInterval: time.Second})
+	l, err := mqttlink.Dial(mqttlink.Options{Broker: broker, ClientID: id, Will: will, OnConnect: onConnect, MaxReconnectInterval: time.Second, MaxPayloadBytes: MaxEnvelopeBytes})
 	if err != nil {
 		t.Fatal(err)
 	}
