@@ -309,15 +309,17 @@ func (r *Reconciler) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		received := r.evaluate(ctx)
 		for {
-			c, ok := r.next(ctx)
+			name, c, ok := r.next(ctx)
 			if !ok {
 				break
 			}
-			r.busy[c.m.Name] = true
+			r.busy[name] = true
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r.report(ctx, r.update(ctx, c))
+				res := r.update(ctx, c)
+				res.name = name
+				r.report(ctx, res)
 			}()
 		}
 		if len(r.busy) == 0 && r.settled != nil {
@@ -555,7 +557,7 @@ func (r *Reconciler) admissible(m *Manifest) error {
 
 // next picks a model that is not busy, whose desired version differs from
 // the active one, and that is due.
-func (r *Reconciler) next(ctx context.Context) (candidate, bool) {
+func (r *Reconciler) next(ctx context.Context) (string, candidate, bool) {
 	now := time.Now()
 	for _, name := range slices.Sorted(maps.Keys(r.want)) {
 		c := r.want[name]
@@ -576,9 +578,9 @@ func (r *Reconciler) next(ctx context.Context) (candidate, bool) {
 		if t, wait := r.retryAt[name]; wait && now.Before(t) {
 			continue
 		}
-		return c, true
+		return name, c, true
 	}
-	return candidate{}, false
+	return "", candidate{}, false
 }
 
 // untilRetry is how long the loop may sleep before a retry is due.
