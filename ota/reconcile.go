@@ -457,6 +457,7 @@ func (r *Reconciler) evaluate(ctx context.Context) uint64 {
 	r.mu.Lock()
 	work := map[string][]candidate{}
 	for name := range r.changed {
+		work[name] = nil // a model whose desired state was cleared is wanted no more
 		for _, topic := range slices.Sorted(maps.Keys(r.desired[name])) {
 			work[name] = append(work[name], r.desired[name][topic])
 		}
