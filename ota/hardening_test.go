@@ -488,4 +488,3 @@ func TestOneModelNeverHoldsAnother(t *testing.T) {
 	release()
 	d.waitState(t, "face", "1", StepActive)
 }
-
