@@ -148,10 +148,14 @@ const (
 	DefaultCacheTTL     = time.Hour
 	DefaultTimeout      = 30 * time.Second
 	DefaultHealthWindow = time.Minute
-	DefaultMaxErrorRate = 0.05
-	DefaultMaxDownload  = 512 << 20
-	DefaultInterval     = time.Minute
-	DefaultSpoolBytes   = 8 << 20
+	// Download timeouts and concurrent updates; the same as ota.Config's.
+	DefaultDownloadIdle      = time.Minute
+	DefaultDownloadTimeout   = time.Hour
+	DefaultConcurrentUpdates = 2
+	DefaultMaxErrorRate      = 0.05
+	DefaultMaxDownload       = 512 << 20
+	DefaultInterval          = time.Minute
+	DefaultSpoolBytes        = 8 << 20
 )
 
 // Duration is a time.Duration written as "30s" or "2ms" in the file.
@@ -385,6 +389,15 @@ func (c Config) Resolve(p platforms.Defaults) Config {
 	}
 	if r.OTA.MaxDownloadBytes == 0 {
 		r.OTA.MaxDownloadBytes = DefaultMaxDownload
+	}
+	if r.OTA.DownloadIdleTimeout == 0 {
+		r.OTA.DownloadIdleTimeout = Duration(DefaultDownloadIdle)
+	}
+	if r.OTA.DownloadTimeout == 0 {
+		r.OTA.DownloadTimeout = Duration(DefaultDownloadTimeout)
+	}
+	if r.OTA.MaxConcurrentUpdates == 0 {
+		r.OTA.MaxConcurrentUpdates = DefaultConcurrentUpdates
 	}
 	if r.Telemetry.Interval == 0 {
 		r.Telemetry.Interval = Duration(DefaultInterval)
