@@ -128,6 +128,8 @@ type Reconciler struct {
 	results   chan result
 	slots     chan struct{} // one per update allowed at once
 
+	statusMu sync.Mutex // serializes status publishes
+
 	mu sync.Mutex
 	// desired holds, per model and topic, the verified manifest that
 	// arrived last; nothing is kept for a message that does not verify.
@@ -939,7 +941,11 @@ func (r *Reconciler) publishEvent(ctx context.Context, e Event) {
 }
 
 // publishStatus publishes the device's retained status.
+// Updates run side by side, so the status is built and published under
+// statusMu: the one retained last is the newest.
 func (r *Reconciler) publishStatus(ctx context.Context, online bool) {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
 	b := OfflineStatus(r.cfg.DeviceID, r.cfg.Fleet)
 	if online {
 		b, _ = json.Marshal(r.status())
