@@ -74,11 +74,12 @@ type Link struct {
 
 	mu      sync.Mutex
 	subs    map[string]sub   // filter → subscription, made again on reconnect
-	dropped map[string]int64 // topic → size of a payload thrown away, until delivered
+	dropped map[string][]int64 // topic → sizes of payloads thrown away, until delivered
 	lastErr string           // the last connection failure logged
 }
 
-// maxDropped bounds the dropped-payload notes waiting for delivery.
+// maxDropped bounds the dropped-payload notes waiting for delivery: the
+// topics, and the notes per topic.
 const maxDropped = 1024
 
 type sub struct {
@@ -105,7 +106,7 @@ func Dial(o Options) (*Link, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Link{log: log.With("component", "mqtt", "broker", o.Broker), subs: map[string]sub{}, dropped: map[string]int64{}}
+	l := &Link{log: log.With("component", "mqtt", "broker", o.Broker), subs: map[string]sub{}, dropped: map[string][]int64{}}
 	if tlsConf == nil && (o.Username != "" || o.Password != "") {
 		l.log.Warn("the broker password is sent in clear over plain mqtt://; use mqtts:// so it cannot be read on the network")
 	}
@@ -198,7 +199,9 @@ func (l *Link) noteDropped(topic string, size int64) {
 	if len(l.dropped) >= maxDropped {
 		clear(l.dropped)
 	}
-	l.dropped[topic] = size
+	if q := l.dropped[topic]; len(q) < maxDropped {
+		l.dropped[topic] = append(q, size)
+	}
 	l.mu.Unlock()
 }
 
@@ -313,8 +316,14 @@ func (l *Link) deliver(h Handler) mqtt.MessageHandler {
 		msg := Message{Topic: m.Topic(), Payload: m.Payload(), Retained: m.Retained()}
 		if len(msg.Payload) == 0 {
 			l.mu.Lock()
-			msg.Dropped = l.dropped[msg.Topic]
-			delete(l.dropped, msg.Topic)
+			if q := l.dropped[msg.Topic]; len(q) > 0 {
+				msg.Dropped = q[0]
+				if len(q) == 1 {
+					delete(l.dropped, msg.Topic)
+				} else {
+					l.dropped[msg.Topic] = q[1:]
+				}
+			}
 			l.mu.Unlock()
 		}
 		h(msg)
