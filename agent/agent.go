@@ -195,6 +195,12 @@ func (a *Agent) activate(e *entry, in *instance) {
 	}
 }
 
+func (a *Agent) cachePerCaller() bool {
+	a.cfgMu.RLock()
+	defer a.cfgMu.RUnlock()
+	return a.cfg.CachePerCaller
+}
+
 func (a *Agent) drainTimeout() time.Duration {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
@@ -240,7 +246,11 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	var key []byte
 	if a.cache != nil && *in.cfg.Cache && !req.NoCache {
 		resp.Cache = CacheMiss
-		key = cacheKey(in.digest, inputs, outIdx)
+		caller := ""
+		if a.cachePerCaller() {
+			caller = req.Caller
+		}
+		key = cacheKey(in.digest, caller, inputs, outIdx)
 		if outs, ok := a.cacheGet(in, key, outIdx); ok {
 			resp.Cache, resp.Outputs = CacheHit, outputTensors(in, outIdx, outs)
 			in.observe(telemetry.Observation{Total: time.Since(start), CacheHit: true})

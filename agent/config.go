@@ -52,6 +52,11 @@ type Config struct {
 
 	// CacheBytes caps the whole result cache (0 = the platform default).
 	CacheBytes int64 `yaml:"cache_bytes"`
+	// CachePerCaller keys the result cache by caller (uid) too: a caller
+	// then cannot learn from an answer's speed or X-Edgeinfer-Cache header
+	// whether another user asked the same question. Off by default (the
+	// cache is shared by every caller of the socket).
+	CachePerCaller bool `yaml:"cache_per_caller"`
 
 	// Defaults apply to every model unless the model overrides them.
 	Defaults ModelConfig `yaml:"defaults"`

@@ -38,6 +38,11 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req.Version = r.PathValue("version")
+	if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.err == nil {
+		req.Caller = "uid:" + strconv.Itoa(p.uid)
+	} else {
+		req.Caller = "unknown"
+	}
 	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
 		req.NoCache = true
 	}
@@ -59,6 +64,9 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 
 // outputPlan is how the answer carries each output.
 type outputPlan struct {
+	// limit is the sum of the byte sizes of the model's outputs: no answer
+	// carries more tensor bytes.
+	limit     int
 	id        string
 	binaryAll bool
 	binary    map[string]bool
@@ -69,7 +77,7 @@ type outputPlan struct {
 // model: name, datatype, shape, element count and value ranges. Its errors
 // are 400s naming the tensor and what is wrong.
 func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Request, outputPlan, error) {
-	var plan outputPlan
+	plan := outputPlan{limit: outputBytes(st.Outputs)}
 	js, bin := body, []byte(nil)
 	if headerLen >= 0 {
 		if headerLen > len(body) {
@@ -120,11 +128,17 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Reque
 			req.NoCache = true
 		}
 	}
+	if len(ir.ID) > wire.MaxIDBytes {
+		return nil, plan, badRequest("request id: %d bytes, more than the limit of %d", len(ir.ID), wire.MaxIDBytes)
+	}
 	plan.id = ir.ID
 	plan.binary = map[string]bool{}
 	for _, o := range ir.Outputs {
 		if _, ok := findTensor(st.Outputs, o.Name); !ok {
 			return nil, plan, badRequest("output %q: model %q has no such output (it gives %s)", o.Name, st.Name, tensorList(st.Outputs))
+		}
+		if slices.Contains(req.Outputs, o.Name) {
+			return nil, plan, badRequest("output %q is asked for twice", o.Name)
 		}
 		req.Outputs = append(req.Outputs, o.Name)
 		if o.Parameters != nil && o.Parameters.BinaryData {
@@ -177,6 +191,15 @@ func decodeInput(in wire.RequestInput, info runtime.TensorInfo, body []byte, off
 	return t, nil
 }
 
+// outputBytes is the sum of the byte sizes of outputs.
+func outputBytes(outputs []runtime.TensorInfo) int {
+	n := 0
+	for _, o := range outputs {
+		n += o.ByteSize()
+	}
+	return n
+}
+
 func findTensor(infos []runtime.TensorInfo, name string) (runtime.TensorInfo, bool) {
 	for _, t := range infos {
 		if t.Name == name {
@@ -200,7 +223,13 @@ func tensorList(infos []runtime.TensorInfo) string {
 func writeInferResponse(w http.ResponseWriter, resp *agent.Response, plan outputPlan) error {
 	ir := wire.InferResponse{ModelName: resp.Model, ModelVersion: resp.Version, ID: plan.id, Outputs: make([]wire.ResponseOutput, len(resp.Outputs))}
 	var bin [][]byte
-	binLen := 0
+	binLen, total := 0, 0
+	for _, t := range resp.Outputs {
+		total += len(t.Data)
+	}
+	if total > plan.limit {
+		return fmt.Errorf("model %q: the answer holds %d bytes of tensors, more than the model's %d bytes of outputs", resp.Model, total, plan.limit)
+	}
 	for i, t := range resp.Outputs {
 		o := wire.ResponseOutput{Name: t.Name, Datatype: wire.Datatype(t.DType), Shape: wire.Shape(t.Shape)}
 		if plan.binaryAll || plan.binary[t.Name] {

@@ -1,6 +1,10 @@
 package wire
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // HTTP headers of the protocol.
 const (
@@ -39,8 +43,16 @@ type TensorMetadata struct {
 	Shape    []int64 `json:"shape"`
 }
 
+// Limits of the small fields of a request: an id longer than MaxIDBytes,
+// or a parameters object longer than MaxParametersBytes, is refused.
+const (
+	MaxIDBytes         = 256
+	MaxParametersBytes = 4096
+)
+
 // Parameters are the request and tensor parameters the agent understands;
-// others are ignored.
+// others are ignored. Their JSON object may take at most
+// MaxParametersBytes.
 type Parameters struct {
 	// BinaryDataSize, on an input or output, is the byte size of its
 	// tensor in the binary part of the body.
@@ -51,6 +63,16 @@ type Parameters struct {
 	BinaryDataOutput bool `json:"binary_data_output,omitempty"`
 	// Cache false, on a request, bypasses the result cache.
 	Cache *bool `json:"cache,omitempty"`
+}
+
+// UnmarshalJSON refuses a parameters object over MaxParametersBytes, then
+// decodes it.
+func (p *Parameters) UnmarshalJSON(b []byte) error {
+	if len(b) > MaxParametersBytes {
+		return fmt.Errorf("parameters take %d bytes, more than the limit of %d", len(b), MaxParametersBytes)
+	}
+	type plain Parameters
+	return json.Unmarshal(b, (*plain)(p))
 }
 
 // InferRequest is the JSON of POST /v2/models/{name}/infer.
