@@ -231,6 +231,9 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 		return nil, err
 	}
 	defer in.release()
+	if msg := in.failed.Load(); msg != nil {
+		return nil, fmt.Errorf("%w: model %s version %s failed: %s", ErrNotReady, in.name, in.version, *msg)
+	}
 	if req.Version != "" && req.Version != in.version {
 		return nil, fmt.Errorf("%w: model %s version %q is not the active one (%s)", ErrNoModel, in.name, req.Version, in.version)
 	}
@@ -383,7 +386,10 @@ func (a *Agent) Ready() bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for _, e := range a.entries {
-		if e.configured.Load() && e.cur.Load() == nil {
+		if !e.configured.Load() {
+			continue
+		}
+		if in := e.cur.Load(); in == nil || in.failed.Load() != nil {
 			return false
 		}
 	}

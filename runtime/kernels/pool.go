@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Ranger is a piece of work over the index range [lo, hi). Kernels that can
 // be split implement it so a Pool can hand slices of the range to workers.
@@ -15,6 +18,10 @@ type Pool struct {
 	workers int
 	jobs    chan job
 	wg      sync.WaitGroup
+	// panicked keeps the first panic of a helper goroutine during a
+	// Parallel call, which raises it again on the caller's goroutine (where
+	// the caller can recover it; a helper's panic would end the process).
+	panicked atomic.Pointer[any]
 }
 
 type job struct {
@@ -41,9 +48,18 @@ func NewPool(workers int) *Pool {
 // clears the field.
 func (p *Pool) loop(jobs <-chan job) {
 	for j := range jobs {
-		j.r.Range(j.lo, j.hi)
-		p.wg.Done()
+		p.runJob(j)
 	}
+}
+
+func (p *Pool) runJob(j job) {
+	defer p.wg.Done()
+	defer func() {
+		if v := recover(); v != nil {
+			p.panicked.CompareAndSwap(nil, &v)
+		}
+	}()
+	j.r.Range(j.lo, j.hi)
 }
 
 // Workers is the number of goroutines work is split across.
@@ -79,8 +95,13 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 		p.jobs <- job{r: r, lo: lo, hi: hi}
 		lo = hi
 	}
+	defer func() {
+		p.wg.Wait()
+		if v := p.panicked.Swap(nil); v != nil {
+			panic(*v)
+		}
+	}()
 	r.Range(0, step)
-	p.wg.Wait()
 }
 
 // Close stops the pool's goroutines. The pool must be idle.
