@@ -68,6 +68,9 @@ func (c *Client) http() *http.Client {
 		c.sock = sock
 		c.hc = &http.Client{Transport: &http.Transport{
 			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				if err := wire.CheckSocketPath(sock); err != nil {
+					return nil, fmt.Errorf("refusing to connect: %w", err)
+				}
 				var d net.Dialer
 				return d.DialContext(ctx, "unix", sock)
 			},
@@ -102,6 +105,9 @@ func (c *Client) do(ctx context.Context, method, path string, header http.Header
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
+		}
+		if errors.Is(err, wire.ErrUnsafeDir) {
+			return nil, nil, fmt.Errorf("agent at %s: %w", c.socket(), err)
 		}
 		return nil, nil, fmt.Errorf("agent at %s: %w (is the agent running? set --socket or $%s)", c.socket(), err, wire.SocketEnv)
 	}
