@@ -29,10 +29,11 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		}
 		headerLen = n
 	}
-	body, err := readBody(r, h.o.MaxBodyBytes)
+	body, release, err := h.readBody(r, modelBodyLimit(st.Inputs))
 	if err != nil {
 		return err
 	}
+	defer release()
 	req, out, err := decodeInfer(body, headerLen, st)
 	if err != nil {
 		return err

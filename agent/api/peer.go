@@ -21,6 +21,9 @@ type peerKey struct{}
 // withPeer is http.Server.ConnContext: it reads the credentials of the
 // process that connected, once per connection.
 func withPeer(ctx context.Context, c net.Conn) context.Context {
+	if fc, ok := c.(*fdConn); ok {
+		c = fc.UnixConn
+	}
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
 		return context.WithValue(ctx, peerKey{}, peer{err: fmt.Errorf("not a unix socket connection (%T)", c)})

@@ -210,12 +210,16 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	if err != nil {
 		return err
 	}
+	inflight := cfg.MaxInflightBodyBytes
+	if inflight == 0 {
+		inflight = agent.InflightBodyBytes(int64(profile.MemoryBytes))
+	}
 	serveCtx, stopServe := context.WithCancel(ctx)
 	defer stopServe()
 	served := make(chan error, 1)
 	go func() {
 		served <- api.Serve(serveCtx, ln, a, api.Options{
-			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes, MaxBodiesInFlight: inflight,
 			ReadTimeout: cfg.ReadTimeout.D(), DrainTimeout: cfg.DrainTimeout.D(),
 			AdminUIDs: cfg.AdminUIDs, AdminGIDs: cfg.AdminGIDs,
 		})

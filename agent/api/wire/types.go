@@ -159,10 +159,13 @@ type ModelStatus struct {
 	OTA         string    `json:"ota,omitempty"`
 }
 
-// InstallRequest is the body of POST /v1/models/{name}: the absolute path
-// of a model file on the agent's machine.
+// InstallRequest is the body of POST /v1/models/{name}. FD true says that
+// the model file's open descriptor comes with the request (SCM_RIGHTS on
+// the socket), so the agent reads it with the caller's rights. Path, the
+// former install by path, is refused.
 type InstallRequest struct {
-	Path string `json:"path"`
+	FD   bool   `json:"fd"`
+	Path string `json:"path,omitempty"`
 }
 
 // ErrorBody is the body of every error answer.
