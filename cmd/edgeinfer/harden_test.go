@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -205,5 +210,144 @@ func TestAgentRefusesAnUnsafeFallbackSocketDir(t *testing.T) {
 	c := &client.Client{Socket: socket}
 	if _, err := c.Models(t.Context()); err != nil {
 		t.Errorf("a client of the agent in its private directory: %v", err)
+	}
+}
+
+// segJSON is a JSON inference request for the deeplab model (zeros),
+// with extra appended to the request object.
+func segJSON(extra string) string {
+	return fmt.Sprintf(`{"inputs":[{"name":"sub_7","shape":[1,257,257,3],"datatype":"FP32","data":[%s0]}]%s}`, strings.Repeat("0,", 257*257*3-1), extra)
+}
+
+// TestAgentRefusesRepeatedOutputs: a small request that names deeplab's
+// 5.5 MB output 40 times (a 540 MB answer before) gets 400 at once; the
+// agent keeps serving and its memory stays near its size.
+func TestAgentRefusesRepeatedOutputs(t *testing.T) {
+	dir := t.TempDir()
+	socket := filepath.Join(dir, "agent.sock")
+	p := startAgentProc(t, procOptions{}, "--socket", socket, "--data-dir", filepath.Join(dir, "data"),
+		"--model", "seg="+conformance(t, "tfls_deeplabv3_float", "model.tflite"), "--log-level", "warn")
+	c := unixClient(socket)
+	waitReady(t, c, p.exited)
+	out := `{"name":"ResizeBilinear_3"}`
+	resp, _, err := postInfer(c, "seg", segJSON(`,"outputs":[`+strings.Repeat(out+",", 39)+out+`]`))
+	if err == nil || resp.StatusCode != 400 || !strings.Contains(err.Error(), `output \"ResizeBilinear_3\" is asked for twice`) {
+		t.Fatalf("40 repeats of one output: %v", err)
+	}
+	if _, r, err := postInfer(c, "seg", segJSON(`,"outputs":[`+out+`]`)); err != nil || len(r.Outputs) != 1 || len(r.Outputs[0].Data) != 257*257*21 {
+		t.Fatalf("the output once: %v (%d outputs)", err, len(r.Outputs))
+	}
+	if peak := procPeakRSS(t, p.cmd.Process.Pid); peak > 512<<20 {
+		t.Errorf("agent peak RSS %d MiB", peak>>20)
+	}
+}
+
+// sendFD sends one HTTP request on a new connection to socket with f's
+// descriptor attached (SCM_RIGHTS), as any local program may, and returns
+// the status and the error message.
+func sendFD(t *testing.T, socket, path, body string, f *os.File) (int, string) {
+	t.Helper()
+	conn, err := net.Dial("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", path, len(body), body)
+	var oob []byte
+	if f != nil {
+		oob = syscall.UnixRights(int(f.Fd()))
+	}
+	if _, _, err := conn.(*net.UnixConn).WriteMsgUnix([]byte(req), oob, nil); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct{ Error string }
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &e)
+	return resp.StatusCode, e.Error
+}
+
+// TestAgentInstallWithTheCallersRights: the real agent installs only what
+// its caller opened and passed: a model file via the client works; a
+// path is refused with one answer whether it exists or not; a character
+// device, a file over max_install_bytes and a non-model are refused with
+// a clear error and leave no copy; temporaries of an install killed by
+// SIGKILL are swept at start; the agent serves throughout.
+func TestAgentInstallWithTheCallersRights(t *testing.T) {
+	dir := t.TempDir()
+	socket := filepath.Join(dir, "agent.sock")
+	data := filepath.Join(dir, "data")
+	leftover := filepath.Join(data, "models", "sine", ".install-4242")
+	os.MkdirAll(filepath.Dir(leftover), 0o750)
+	os.WriteFile(leftover, make([]byte, 1000), 0o600)
+	cfg := filepath.Join(dir, "agent.yaml")
+	os.WriteFile(cfg, []byte("max_install_bytes: 1048576\n"), 0o644)
+	p := startAgentProc(t, procOptions{}, "--config", cfg, "--socket", socket, "--data-dir", data,
+		"--model", "seg="+conformance(t, "tflm_hello_world_float", "model.tflite"), "--log-level", "warn")
+	c := unixClient(socket)
+	waitReady(t, c, p.exited)
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("the temporary of an interrupted install is still there: %v", err)
+	}
+
+	cl := &client.Client{Socket: socket}
+	st, err := cl.Install(t.Context(), "sine", helloModel(t))
+	if err != nil || st.State != "ready" {
+		t.Fatalf("install through the client: %+v %v", st, err)
+	}
+	if _, _, err := postInfer(c, "sine", sineRequest(1)); err != nil {
+		t.Fatalf("the installed model: %v", err)
+	}
+
+	secret := filepath.Join(dir, "secret")
+	os.WriteFile(secret, []byte("TFL3 very secret"), 0o600)
+	s1, m1 := sendFD(t, socket, "/v1/models/x", `{"path":"`+secret+`"}`, nil)
+	s2, m2 := sendFD(t, socket, "/v1/models/x", `{"path":"/nonexistent/secret"}`, nil)
+	if s1 != 400 || s1 != s2 || strings.ReplaceAll(m1, secret, "") != strings.ReplaceAll(m2, "/nonexistent/secret", "") || strings.Contains(m1, "secret") {
+		t.Errorf("install by path: %d %q vs %d %q: want one 400 answer that names neither file", s1, m1, s2, m2)
+	}
+
+	open := func(p string) *os.File {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	big := filepath.Join(dir, "big.tflite")
+	os.WriteFile(big, make([]byte, 1<<20+1), 0o600)
+	notModel := filepath.Join(dir, "text.tflite")
+	os.WriteFile(notModel, []byte("just text"), 0o600)
+	for _, tc := range []struct {
+		name   string
+		f      *os.File
+		status int
+		want   string
+	}{
+		{"/dev/zero", open("/dev/zero"), 400, "not a regular file (a character device)"},
+		{"a directory", open(dir), 400, "not a regular file (a directory)"},
+		{"over max_install_bytes", open(big), 413, "1048577 bytes, more than the limit of 1048576 (max_install_bytes)"},
+		{"not a model", open(notModel), 422, "agent: invalid model"},
+	} {
+		status, msg := sendFD(t, socket, "/v1/models/sine", `{"fd":true}`, tc.f)
+		if status != tc.status || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %d %q, want %d saying %q", tc.name, status, msg, tc.status, tc.want)
+		}
+	}
+	files, _ := os.ReadDir(filepath.Join(data, "models", "sine"))
+	if len(files) != 1 || files[0].Name() != st.Digest[:12]+".tflite" {
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name())
+		}
+		t.Errorf("files in the model's folder after the refusals: %v, want only the installed version", names)
+	}
+	if _, _, err := postInfer(c, "sine", sineRequest(1)); err != nil {
+		t.Errorf("the installed version after the refusals: %v", err)
 	}
 }
