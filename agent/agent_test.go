@@ -300,7 +300,21 @@ func TestInstallHotSwap(t *testing.T) {
 			t.Errorf("installing negative model %s succeeded", e.Name())
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Requests keep being answered after the refusals.
+	mu.Lock()
+	mark := answered
+	mu.Unlock()
+	for end := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		more := answered - mark
+		mu.Unlock()
+		if more >= 10 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("only %d answers within a minute after the refused installs", more)
+		}
+	}
 	cancel()
 	wg.Wait()
 	if len(failures) > 0 || answered == 0 {
