@@ -351,3 +351,48 @@ func TestAgentInstallWithTheCallersRights(t *testing.T) {
 		t.Errorf("the installed version after the refusals: %v", err)
 	}
 }
+
+// TestCLIInstallAsAnotherUser: an admin by uid (65534, in admin_uids)
+// installs with `edgeinfer models --install` what it can read, and gets its
+// own "permission denied" for root's 0600 file: the agent, running as
+// root, never reads it for the caller. Needs root (two uids).
+func TestCLIInstallAsAnotherUser(t *testing.T) {
+	tmp, uid, cred := sharedTmp(t)
+	if cred == nil {
+		t.Skip("SKIPPED: needs root to run the caller as another uid")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(tmp, "agent.sock")
+	cfg := filepath.Join(tmp, "agent.yaml")
+	os.WriteFile(cfg, fmt.Appendf(nil, "socket_mode: \"0666\"\nadmin_uids: [%d]\n", uid), 0o644)
+	p := startAgentProc(t, procOptions{}, "--config", cfg, "--socket", socket, "--data-dir", filepath.Join(tmp, "data"), "--log-level", "warn")
+	waitReady(t, unixClient(socket), p.exited)
+	model, err := os.ReadFile(helloModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readable := filepath.Join(tmp, "readable.tflite")
+	secret := filepath.Join(tmp, "secret.tflite")
+	os.WriteFile(readable, model, 0o644)
+	os.WriteFile(secret, model, 0o600)
+	as := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, append([]string{"models", "--socket", socket}, args...)...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := as("--install", "mine="+readable); err != nil || !strings.Contains(out, "installed mine version") {
+		t.Fatalf("installing a file the caller can read: %v %s", err, out)
+	}
+	out, err := as("--install", "theirs="+secret)
+	if err == nil || !strings.Contains(out, "permission denied") {
+		t.Errorf("installing root's 0600 file as uid %d: %v %s, want the caller's own permission error", uid, err, out)
+	}
+	list, _ := as()
+	if !strings.Contains(list, "mine") || strings.Contains(list, "theirs") {
+		t.Errorf("models after the refusal:\n%s", list)
+	}
+}
