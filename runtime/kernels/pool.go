@@ -56,11 +56,15 @@ func (p *Pool) runJob(j job) {
 	defer p.wg.Done()
 	defer func() {
 		if v := recover(); v != nil {
-			p.panicked.CompareAndSwap(nil, &v)
+			p.keepPanic(v)
 		}
 	}()
 	j.r.Range(j.lo, j.hi)
 }
+
+// keepPanic records the first panic of a Parallel call (apart from
+// runJob, so that only a panic allocates).
+func (p *Pool) keepPanic(v any) { p.panicked.CompareAndSwap(nil, &v) }
 
 // Workers is the number of goroutines work is split across.
 func (p *Pool) Workers() int {
