@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,5 +147,40 @@ func TestInstallTempsSweptAtStart(t *testing.T) {
 	}
 	if _, err := os.Stat(kept); err != nil {
 		t.Errorf("an installed file was removed: %v", err)
+	}
+}
+
+// cancelAfter is a file of size bytes that ends ctx once the copy has
+// read its first chunk, as a caller leaving mid-install does.
+type cancelAfter struct {
+	size   int64
+	cancel context.CancelFunc
+	reads  int
+}
+
+func (c *cancelAfter) ReadAt(b []byte, off int64) (int, error) {
+	c.reads++
+	c.cancel()
+	if off >= c.size {
+		return 0, io.EOF
+	}
+	return len(b[:min(int64(len(b)), c.size-off)]), nil
+}
+
+// TestCopyStopsWhenTheCallerLeaves: a copy in progress stops at the next
+// chunk once the caller's context ends, and removes its temporary.
+func TestCopyStopsWhenTheCallerLeaves(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	src := &cancelAfter{size: 1 << 30, cancel: cancel}
+	_, _, err := copyIn(ctx, src, dir, 2<<30)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("copy with the caller gone: %v", err)
+	}
+	if src.reads != 1 {
+		t.Errorf("%d reads of a 1 GiB file after the caller left, want 1", src.reads)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("the stopped copy left %v", files)
 	}
 }

@@ -288,3 +288,55 @@ func TestAdminPeerCredentials(t *testing.T) {
 		}
 	})
 }
+
+// openFDs counts this process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// TestPassedDescriptorsDoNotAccumulate: a caller that sends a descriptor
+// with each of 200 requests on one connection (none an install) makes the
+// agent hold at most one of them, and none once it hangs up.
+func TestPassedDescriptorsDoNotAccumulate(t *testing.T) {
+	s := serve(t, apitest.New(), Options{})
+	conn, err := net.Dial("unix", s.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd := bufio.NewReader(conn)
+	req := []byte("GET /v2/health/live HTTP/1.1\r\nHost: edgeinfer\r\n\r\n")
+	before := -1
+	for i := range 201 {
+		var oob []byte
+		if i > 0 {
+			oob = syscall.UnixRights(int(f.Fd()), int(f.Fd()))
+		}
+		if _, _, err := conn.(*net.UnixConn).WriteMsgUnix(req, oob, nil); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(rd, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if i == 0 {
+			before = openFDs(t) // both ends of the connection are open
+		}
+	}
+	if n := openFDs(t) - before; n > 1 {
+		t.Errorf("%d more descriptors open after 200 requests that each passed two", n)
+	}
+	conn.Close()
+	waitFor(t, "the agent to close the connection and the passed descriptor", func() bool { return openFDs(t) <= before-2 })
+}
