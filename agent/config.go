@@ -43,7 +43,7 @@ type Config struct {
 	// 25% and 64 KiB) and caps other requests at 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// MaxInflightBodyBytes bounds the memory of the request bodies being
-	// read and served at once (each counts twice its size); requests
+	// read and served at once (each counts three times its size); requests
 	// beyond it wait, up to 10 s, then get 503. 0 = an eighth of the
 	// device's (or cgroup's) memory, between 16 and 256 MiB.
 	MaxInflightBodyBytes int64 `yaml:"max_inflight_body_bytes"`

@@ -22,9 +22,10 @@ const (
 	// defaultBodiesInFlight is Options.MaxBodiesInFlight's default.
 	defaultBodiesInFlight = 64 << 20
 	// bodyCost is what a body costs in memory per byte while its request
-	// runs: the body itself and the copy of its JSON tensor data the
-	// decoder keeps (the decoded tensors are smaller than their text).
-	bodyCost = 2
+	// runs: the body, the copy of its JSON tensor data the decoder keeps,
+	// and the garbage collector's headroom over both (measured: a 60 MiB
+	// JSON request alone takes the agent to about 190 MiB).
+	bodyCost = 3
 	// defaultBodyWait is Options.BodyWait's default.
 	defaultBodyWait = 10 * time.Second
 )

@@ -185,7 +185,7 @@ func (h *handler) install(w http.ResponseWriter, r *http.Request) error {
 func (h *handler) metrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	h.b.WritePrometheus(w)
-	fmt.Fprintf(w, "# HELP edgeinfer_request_body_bytes_in_flight Memory reserved by the request bodies being read or served (twice their size).\n"+
+	fmt.Fprintf(w, "# HELP edgeinfer_request_body_bytes_in_flight Memory reserved by the request bodies being read or served (three times their size).\n"+
 		"# TYPE edgeinfer_request_body_bytes_in_flight gauge\nedgeinfer_request_body_bytes_in_flight %d\n"+
 		"# HELP edgeinfer_request_body_bytes_in_flight_max The bound of edgeinfer_request_body_bytes_in_flight (max_inflight_body_bytes).\n"+
 		"# TYPE edgeinfer_request_body_bytes_in_flight_max gauge\nedgeinfer_request_body_bytes_in_flight_max %d\n",

@@ -45,10 +45,11 @@ type Options struct {
 	// requests 1 MiB.
 	MaxBodyBytes int64
 	// MaxBodiesInFlight bounds the memory of the request bodies being read
-	// and served at once (default 64 MiB): a request reserves twice its
-	// body's size (the body and the decoder's copy of its tensor data)
-	// before reading it, and waits for room up to BodyWait (default 10 s),
-	// then gets 503. A request bigger than the whole bound runs alone.
+	// and served at once (default 64 MiB): before reading its body, a
+	// request reserves three times its size (the body, the decoder's copy
+	// of its tensor data, the garbage collector's headroom), waiting for
+	// room up to BodyWait (default 10 s), then it gets 503. A request
+	// bigger than the whole bound runs alone.
 	MaxBodiesInFlight int64
 	BodyWait          time.Duration
 	// ReadHeaderTimeout, ReadTimeout and IdleTimeout cut connections whose
