@@ -73,9 +73,9 @@ type Link struct {
 	log *slog.Logger
 
 	mu      sync.Mutex
-	subs    map[string]sub   // filter → subscription, made again on reconnect
+	subs    map[string]sub     // filter → subscription, made again on reconnect
 	dropped map[string][]int64 // topic → sizes of payloads thrown away, until delivered
-	lastErr string           // the last connection failure logged
+	lastErr string             // the last connection failure logged
 }
 
 // maxDropped bounds the dropped-payload notes waiting for delivery: the
