@@ -33,8 +33,8 @@ func sat16(v int32) int16 { return int16(min(max(v, math.MinInt16), math.MaxInt1
 
 // AddQ16 is the precomputed arithmetic of an int16 ADD or SUB. In TFLite's
 // general scheme both inputs are shifted left by 15 and scaled by
-// fixed-point multipliers below one, summed, and scaled to the output; SUB
-// negates the second multiplier. The power-of-two scheme (the operator's
+// fixed-point multipliers below one, added (or subtracted), and scaled to
+// the output. The power-of-two scheme (the operator's
 // pot_scale_int16 option, all scales powers of two and zero points 0)
 // shifts one input right and adds with int16 saturation.
 type AddQ16 struct {
@@ -53,9 +53,6 @@ func NewAddQ16(sub bool, a, b, out QParams, lo, hi int32) AddQ16 {
 	q.m1, q.s1 = QuantizeMultiplier(float64(a.Scale) / twiceMax)
 	q.m2, q.s2 = QuantizeMultiplier(float64(b.Scale) / twiceMax)
 	q.mo, q.so = QuantizeMultiplier(twiceMax / (float64(1<<15) * float64(out.Scale)))
-	if sub {
-		q.m2 = -q.m2
-	}
 	return q
 }
 
@@ -80,6 +77,9 @@ func (q *AddQ16) one(x, y int16) int16 {
 	}
 	a := MultiplyByQuantizedMultiplier((int32(x)+q.off1)<<15, q.m1, q.s1)
 	b := MultiplyByQuantizedMultiplier((int32(y)+q.off2)<<15, q.m2, q.s2)
+	if q.sub {
+		b = -b
+	}
 	r := MultiplyByQuantizedMultiplier(a+b, q.mo, q.so) + q.offO
 	return int16(min(max(r, q.lo), q.hi))
 }
@@ -113,7 +113,8 @@ type MulQ16 struct {
 // NewMulQ16 prepares out = a * b clamped to [lo, hi].
 func NewMulQ16(a, b, out QParams, lo, hi int32) MulQ16 {
 	q := MulQ16{off1: -a.Zero, off2: -b.Zero, offO: out.Zero, lo: lo, hi: hi}
-	q.m, q.s = QuantizeMultiplier(float64(a.Scale) * float64(b.Scale) / float64(out.Scale))
+	// TFLite forms the multiplier in float32.
+	q.m, q.s = QuantizeMultiplier(float64(a.Scale * b.Scale / out.Scale))
 	return q
 }
 
@@ -135,27 +136,30 @@ func MulQ16Run(q *MulQ16, a, b, out []int16, p *Broadcast, from, to int) {
 	}
 }
 
-// Requant16 requantizes the 64-bit accumulators of a 16x8 convolution or
-// matrix product, one fixed-point multiplier per output channel.
+// Requant16 requantizes the accumulators of a 16x8 convolution or matrix
+// product, one fixed-point multiplier per output channel. With an int64
+// bias TFLite accumulates in 64 bits and scales with its int64
+// MultiplyByQuantizedMultiplier; with an int32 bias it accumulates in 32
+// bits (wrapping) and scales with the 32-bit one; its 16x8
+// FULLY_CONNECTED instead scales in float64 and rounds half away from zero.
 type Requant16 struct {
 	mult   []int32
 	shift  []int
 	bias   []int64
+	acc32  bool
+	scale  []float64
 	zero   int32
 	lo, hi int32
 }
 
 // NewRequant16 builds the requantization of n output channels from the
 // input scale, the weight scales (one, or one per channel), the output
-// scale and zero point, the bias (nil, or n values) and the clamp range.
-func NewRequant16(n int, inScale float32, wScale []float32, outScale float32, outZP int32, bias []int64, lo, hi int32) *Requant16 {
-	r := &Requant16{mult: make([]int32, n), shift: make([]int, n), bias: make([]int64, n), zero: outZP, lo: lo, hi: hi}
+// scale and zero point, the bias (nil, or n values; acc32 when it was
+// int32) and the clamp range.
+func NewRequant16(n int, inScale float32, wScale []float32, outScale float32, outZP int32, bias []int64, acc32 bool, lo, hi int32) *Requant16 {
+	r := &Requant16{mult: make([]int32, n), shift: make([]int, n), bias: make([]int64, n), acc32: acc32, zero: outZP, lo: lo, hi: hi}
 	for c := range n {
-		ws := wScale[0]
-		if len(wScale) > 1 {
-			ws = wScale[c]
-		}
-		r.mult[c], r.shift[c] = QuantizeMultiplier(float64(inScale) * float64(ws) / float64(outScale))
+		r.mult[c], r.shift[c] = QuantizeMultiplier(float64(inScale) * float64(channelScale(wScale, c)) / float64(outScale))
 		if bias != nil {
 			r.bias[c] = bias[c]
 		}
@@ -163,9 +167,34 @@ func NewRequant16(n int, inScale float32, wScale []float32, outScale float32, ou
 	return r
 }
 
+func channelScale(s []float32, c int) float32 {
+	if len(s) > 1 {
+		return s[c]
+	}
+	return s[0]
+}
+
+// ScaleInFloat switches r to TFLite's float64 requantization (its 16x8
+// FULLY_CONNECTED).
+func (r *Requant16) ScaleInFloat(inScale float32, wScale []float32, outScale float32) {
+	r.scale = make([]float64, len(r.mult))
+	for c := range r.scale {
+		r.scale[c] = float64(inScale) * float64(channelScale(wScale, c)) / float64(outScale)
+	}
+}
+
 func (r *Requant16) out(acc int64, c int) int16 {
-	v := MultiplyByQuantizedMultiplier64(acc+r.bias[c], r.mult[c], r.shift[c]) + r.zero
-	return int16(min(max(v, r.lo), r.hi))
+	var v int32
+	switch {
+	case r.scale != nil:
+		f := math.Round(float64(acc+r.bias[c]) * r.scale[c])
+		v = int32(min(max(f, math.MinInt32), math.MaxInt32))
+	case r.acc32:
+		v = MultiplyByQuantizedMultiplier(int32(acc)+int32(r.bias[c]), r.mult[c], r.shift[c])
+	default:
+		v = MultiplyByQuantizedMultiplier64(acc+r.bias[c], r.mult[c], r.shift[c])
+	}
+	return int16(min(max(v+r.zero, r.lo), r.hi))
 }
 
 // ConvQ16 is a 16x8 CONV_2D: int16 input (zero point 0), int8 weights
@@ -319,11 +348,11 @@ func RequantizeRun[I, O Int](q *Requantize, in []I, out []O) {
 }
 
 // QuantizeF32Int16 is TFLite's AffineQuantize to int16: round half away
-// from zero of in/scale in float32, plus the zero point, saturated.
+// from zero of in/scale in float64, plus the zero point, saturated.
 func QuantizeF32Int16(in []float32, out []int16, q QParams) {
 	out = out[:len(in)]
 	for i, v := range in {
-		r := float32(math.Round(float64(v / q.Scale)))
+		r := math.Round(float64(v) / float64(q.Scale))
 		r = min(max(r, -1<<31), 1<<31-1)
 		out[i] = sat16(int32(r) + q.Zero)
 	}

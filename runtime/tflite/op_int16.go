@@ -79,7 +79,8 @@ func prepareBinaryQ16(c *opCtx, op kernels.BinaryOp, act kernels.Activation, p *
 
 // requant16 checks the quantization of a 16x8 layer with n output channels
 // whose int8 weights are quantized along axis, and builds its
-// requantization with the bias (int64 or int32) folded in.
+// requantization with the bias (int64 or int32) folded in; FULLY_CONNECTED
+// requantizes in float64, as TFLite's does.
 func requant16(c *opCtx, in, w, bias, out *tensor, n, axis int, act kernels.Activation) (*kernels.Requant16, error) {
 	if w.dtype != runtime.Int8 || out.dtype != runtime.Int16 {
 		return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
@@ -105,11 +106,13 @@ func requant16(c *opCtx, in, w, bias, out *tensor, n, axis int, act kernels.Acti
 		}
 	}
 	var b []int64
+	acc32 := false
 	switch {
 	case bias == nil:
 	case bias.dtype == runtime.Int64:
 		b = i64(bias.data)
 	case bias.dtype == runtime.Int32:
+		acc32 = true
 		b = make([]int64, n)
 		for i, v := range i32(bias.data) {
 			b[i] = int64(v)
@@ -118,7 +121,11 @@ func requant16(c *opCtx, in, w, bias, out *tensor, n, axis int, act kernels.Acti
 		return nil, c.unsupported("16x8 bias type %s", bias.dtype)
 	}
 	lo, hi := actRange16(act, qo)
-	return kernels.NewRequant16(n, qi.Scale, ws, qo.Scale, qo.Zero, b, lo, hi), nil
+	rq := kernels.NewRequant16(n, qi.Scale, ws, qo.Scale, qo.Zero, b, acc32, lo, hi)
+	if c.n.name == "FULLY_CONNECTED" {
+		rq.ScaleInFloat(qi.Scale, ws, qo.Scale)
+	}
+	return rq, nil
 }
 
 // rangeKernel runs a 16x8 layer over n independent rows or pixels, each

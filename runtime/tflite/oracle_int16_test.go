@@ -1,0 +1,123 @@
+package tflite
+
+import "math"
+
+// Builtin codes and options of the 16x8 and audio specs, besides those in
+// oracle_test.go.
+const (
+	opReshape, optReshape = 22, 17
+	opSin                 = 66
+	opLog                 = 73
+	opPow                 = 78
+	opCos                 = 108
+	opRFFT2D              = 131
+	opImag, opReal        = 133, 134
+	opComplexAbs          = 135
+	tensorInt64Bias       = tensorInt64
+	q16In                 = float32(1.0 / 8192) // inputs span [-4, 4)
+)
+
+// layer16 is a 16x8 layer's weights: int8 along axis (one scale per output
+// channel when perChannel) and an int64 (or int32) bias, scaled so that the
+// outputs, whose scale outScale returns, use about a quarter of the int16
+// range per standard deviation.
+func layer16(k, cout, axis int32, perChannel, bias32 bool, shape ...int32) (w, b oTensor, outScale float32) {
+	const wScale = 0.01
+	w = oTensor{typ: tensorInt8, shape: shape, axis: axis, fixed: true}
+	b = oTensor{typ: tensorInt64Bias, shape: []int32{cout}, fixed: true}
+	if bias32 {
+		b.typ = tensorInt32
+	}
+	n := int32(1)
+	if perChannel {
+		n = cout
+	}
+	for c := range n {
+		s := wScale * float32(2+c%3) / 3
+		w.scale, w.zp = append(w.scale, s), append(w.zp, 0)
+		b.scale, b.zp = append(b.scale, q16In*s), append(b.zp, 0)
+	}
+	// Input and weight deviations: 32768/√3 and 127/√3 steps.
+	std := float32(math.Sqrt(float64(k))) * 32768 * 127 / 3 * q16In * wScale
+	return w, b, std / 8192
+}
+
+func conv16Spec(name string, g convGeom, bias32 bool) oracleSpec {
+	oh, ow := g.outSize(g.h), g.outSize(g.w)
+	w, b, os := layer16(g.k*g.k*g.cin, g.cout, 0, g.perChannel, bias32, g.cout, g.k, g.k, g.cin)
+	opts := fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: g.act, 4: g.dil, 5: g.dil}
+	if bias32 {
+		// quantized_bias_type INT32: without it TFLite reads the bias
+		// as int64.
+		opts[6] = tensorInt32
+	}
+	return oracleSpec{
+		name: name, op: opConv, optType: optConv, opts: opts,
+		ins:  []oTensor{q16T(q16In, 1, g.h, g.w, g.cin), w, b},
+		outs: []oTensor{q16T(os, 1, oh, ow, g.cout)},
+	}
+}
+
+func depthwise16Spec(name string, g convGeom) oracleSpec {
+	oh, ow := g.outSize(g.h), g.outSize(g.w)
+	mult := int32(1)
+	if g.mult {
+		mult = 2
+	}
+	cout := g.cin * mult
+	w, b, os := layer16(g.k*g.k, cout, 3, g.perChannel, false, 1, g.k, g.k, cout)
+	return oracleSpec{
+		name: name, op: opDepthwise, optType: optDepthwise,
+		opts: fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: mult, 4: g.act, 5: g.dil, 6: g.dil},
+		ins:  []oTensor{q16T(q16In, 1, g.h, g.w, g.cin), w, b},
+		outs: []oTensor{q16T(os, 1, oh, ow, cout)},
+	}
+}
+
+func fc16Spec(name string, rows, depth, units int32, act uint8, bias32 bool) oracleSpec {
+	w, b, os := layer16(depth, units, 0, false, bias32, units, depth)
+	return oracleSpec{
+		name: name, op: opFullyConnected, optType: optFC, opts: fbt{0: act},
+		ins:  []oTensor{q16T(q16In, rows, depth), w, b},
+		outs: []oTensor{q16T(os, rows, units)},
+	}
+}
+
+// int16Specs are the 16x8 specs (names start with q16_).
+func int16Specs() []oracleSpec {
+	q := q16T
+	// noPOT is the ADD/SUB option the converter writes for 16x8 models.
+	noPOT := func(act uint8) fbt { return fbt{0: act, 1: false} }
+	specs := []oracleSpec{
+		{name: "q16_add", op: opAdd, optType: optAdd, opts: noPOT(actNone), ins: []oTensor{q(0.0005852501, 1, 5, 64), q(0.0008069296, 1, 5, 64)}, outs: []oTensor{q(0.0010244421, 1, 5, 64)}},
+		{name: "q16_add_bc_relu", op: opAdd, optType: optAdd, opts: noPOT(actRelu), ins: []oTensor{q(0.0003, 2, 6, 8), q(0.0007, 8)}, outs: []oTensor{q(0.0004, 2, 6, 8)}},
+		{name: "q16_add_pot", op: opAdd, optType: optAdd, opts: fbt{0: actNone}, ins: []oTensor{q(1.0/4096, 3, 50), q(1.0/1024, 3, 50)}, outs: []oTensor{q(1.0/1024, 3, 50)}},
+		{name: "q16_sub", op: opSub, optType: optSub, opts: noPOT(actNone), ins: []oTensor{q(0.0009693716, 2, 12, 16), q(0.00061, 2, 12, 16)}, outs: []oTensor{q(0.0005941494, 2, 12, 16)}},
+		{name: "q16_sub_bc", op: opSub, optType: optSub, opts: noPOT(actNone), ins: []oTensor{q(0.0009693716, 1, 2, 12, 16), q(8.709842e-06, 16)}, outs: []oTensor{q(0.0005941494, 1, 2, 12, 16)}},
+		{name: "q16_mul", op: opMul, optType: optMul, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 4, 40)}, outs: []oTensor{q(0.00002, 4, 40)}},
+		{name: "q16_mul_bc_relu6", op: opMul, optType: optMul, opts: fbt{0: actRelu6}, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 40)}, outs: []oTensor{q(0.0002, 4, 40)}},
+		fc16Spec("q16_fc", 1, 64, 10, actNone, false),
+		fc16Spec("q16_fc_rows_relu", 3, 20, 12, actRelu, false),
+		fc16Spec("q16_fc_bias32", 2, 33, 7, actNone, true),
+		conv16Spec("q16_conv_same_s1", convGeom{h: 7, w: 9, cin: 5, cout: 6, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}, false),
+		conv16Spec("q16_conv_valid_s2_relu", convGeom{h: 9, w: 9, cin: 3, cout: 5, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu, perChannel: true}, false),
+		conv16Spec("q16_conv_same_d2", convGeom{h: 8, w: 8, cin: 3, cout: 4, k: 3, stride: 1, dil: 2, pad: padSame, perChannel: true}, false),
+		conv16Spec("q16_conv_pointwise_bias32", convGeom{h: 6, w: 6, cin: 16, cout: 8, k: 1, stride: 1, dil: 1, pad: padSame, perChannel: true}, true),
+		depthwise16Spec("q16_depthwise_same_s1", convGeom{h: 7, w: 9, cin: 8, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}),
+		depthwise16Spec("q16_depthwise_valid_s2_relu6", convGeom{h: 10, w: 9, cin: 4, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6, perChannel: true}),
+		depthwise16Spec("q16_depthwise_mult2_d2", convGeom{h: 8, w: 8, cin: 3, k: 3, stride: 1, dil: 2, pad: padSame, mult: true, perChannel: true}),
+
+		{name: "q16_leaky", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.2)}, ins: []oTensor{q(0.0017488234, 1, 2, 160, 8)}, outs: []oTensor{q(0.0017488234, 1, 2, 160, 8)}},
+		{name: "q16_leaky_rescale", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.3)}, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(0.0003, 300)}},
+
+		{name: "q16_quant_f32", op: opQuantize, ins: []oTensor{fT(1, 1000)}, outs: []oTensor{q(0.0002, 1, 1000)}},
+		{name: "q16_quant_i16_i16", op: opQuantize, ins: []oTensor{q(0.0005, 1, 300)}, outs: []oTensor{q(0.0003, 1, 300)}},
+		{name: "q16_quant_i16_i8", op: opQuantize, ins: []oTensor{q(0.0005, 1, 300)}, outs: []oTensor{q8T(0.06, 3, 1, 300)}},
+		{name: "q16_quant_i8_i16", op: opQuantize, ins: []oTensor{q8T(0.05, -3, 1, 300)}, outs: []oTensor{q(0.0004, 1, 300)}},
+		{name: "q16_quant_i16_i32", op: opQuantize, ins: []oTensor{q(0.00049431244, 1, 300)}, outs: []oTensor{{typ: tensorInt32, shape: []int32{1, 300}, scale: []float32{1.4901161e-07}, zp: []int64{0}}}},
+		{name: "q16_dequant", op: opDequantize, ins: []oTensor{q(0.0005, 6, 50)}, outs: []oTensor{fT(6, 50)}},
+
+		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
+	}
+	return specs
+}
