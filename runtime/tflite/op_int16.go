@@ -269,12 +269,72 @@ func prepareUnaryQ16(c *opCtx, op kernels.UnaryOp, alpha float32) (kernel, error
 		return nil, err
 	}
 	n := out.numElements()
+	var run func(in, out []int16)
 	switch op {
 	case kernels.OpLeakyRelu:
 		q := kernels.NewLeakyReluQ16(qi, qo, alpha)
-		return &elemKernel{n: n, grain: elemGrain, run: func(ins, outs [][]byte, lo, hi int) {
-			q.Run(i16(ins[0])[lo:hi], i16(outs[0])[lo:hi])
-		}}, nil
+		run = q.Run
+	case kernels.OpRelu, kernels.OpRelu6:
+		if qi.Zero != 0 || qo.Zero != 0 {
+			return nil, c.invalid("int16 input %s and output %s must have zero point 0", in, out)
+		}
+		act := kernels.ActRelu
+		if op == kernels.OpRelu6 {
+			act = kernels.ActRelu6
+		}
+		lo, hi := actRange16(act, qo)
+		q := kernels.NewReluQ16(qi, qo, lo, hi)
+		run = q.Run
+	case kernels.OpLogistic, kernels.OpTanh:
+		if qi.Zero != 0 || qo.Zero != 0 || qo.Scale != 1.0/32768 {
+			return nil, c.invalid("int16 %s needs zero points 0 and output scale 2^-15, have input %s and output %s", c.n.name, in, out)
+		}
+		q, ok := kernels.NewSigmoidQ16(qi.Scale, op == kernels.OpTanh)
+		if !ok {
+			return nil, c.unsupported("int16 %s with input scale %g (TFLite's fixed-point path for this power of two)", c.n.name, qi.Scale)
+		}
+		run = q.Run
+	default:
+		return nil, c.unsupported("type %s", in.dtype)
 	}
-	return nil, c.unsupported("type %s", in.dtype)
+	return &elemKernel{n: n, grain: elemGrain, run: func(ins, outs [][]byte, lo, hi int) {
+		run(i16(ins[0])[lo:hi], i16(outs[0])[lo:hi])
+	}}, nil
+}
+
+// prepareSoftmax16 finishes a SOFTMAX with an int16 output: from int16
+// (TFLite's table arithmetic, output scale 2^-15) or from 8 bits (the
+// 8-bit float table, rounded into int16). k runs rows of depth values.
+func prepareSoftmax16(c *opCtx, beta float32, depth int, k *elemKernel) (kernel, error) {
+	in, out := c.input(0), c.output(0)
+	qo, err := q16params(c, out)
+	if err != nil {
+		return nil, err
+	}
+	qi, ok := qparams(in)
+	if !ok {
+		return nil, c.invalid("input %s needs per-tensor quantization", in)
+	}
+	switch in.dtype {
+	case runtime.Int16:
+		if qi.Zero != 0 || qo.Zero != 0 || math.Abs(float64(qo.Scale)-1.0/32768) > 0.001/32768 {
+			return nil, c.invalid("int16 SOFTMAX needs zero points 0 and output scale 2^-15, have input %s and output %s", in, out)
+		}
+		q := kernels.NewSoftmaxQ16(qi.Scale, beta)
+		k.run = func(ins, outs [][]byte, lo, hi int) { q.Run(i16(ins[0]), i16(outs[0]), depth, lo, hi) }
+		return k, nil
+	case runtime.Int8:
+		s := kernels.NewSoftmaxQ8(qi.Scale, beta, qo)
+		k.run = func(ins, outs [][]byte, lo, hi int) {
+			kernels.SoftmaxQ8To16Run(&s, i8(ins[0]), i16(outs[0]), depth, lo, hi)
+		}
+		return k, nil
+	case runtime.UInt8:
+		s := kernels.NewSoftmaxQ8(qi.Scale, beta, qo)
+		k.run = func(ins, outs [][]byte, lo, hi int) {
+			kernels.SoftmaxQ8To16Run(&s, ins[0], i16(outs[0]), depth, lo, hi)
+		}
+		return k, nil
+	}
+	return nil, c.unsupported("types %s -> %s", in.dtype, out.dtype)
 }

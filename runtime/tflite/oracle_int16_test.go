@@ -117,6 +117,17 @@ func int16Specs() []oracleSpec {
 		{name: "q16_quant_i16_i32", op: opQuantize, ins: []oTensor{q(0.00049431244, 1, 300)}, outs: []oTensor{{typ: tensorInt32, shape: []int32{1, 300}, scale: []float32{1.4901161e-07}, zp: []int64{0}}}},
 		{name: "q16_dequant", op: opDequantize, ins: []oTensor{q(0.0005, 6, 50)}, outs: []oTensor{fT(6, 50)}},
 
+		{name: "q16_relu", op: opRelu, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(0.0003, 300)}},
+		{name: "q16_relu6", op: opRelu6, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(6.0/32767, 300)}},
+		{name: "q16_logistic", op: opLogistic, ins: []oTensor{q(0.00031, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_logistic_pot", op: opLogistic, ins: []oTensor{q(1.0/1024, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_tanh", op: opTanh, ins: []oTensor{q(0.00017, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_tanh_pot", op: opTanh, ins: []oTensor{q(1.0/8192, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_softmax", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q(0.0004, 4, 33)}, outs: []oTensor{q(1.0/32768, 4, 33)}},
+		{name: "q16_softmax_beta", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(0.7)}, ins: []oTensor{q(0.0002, 1, 1001)}, outs: []oTensor{q(1.0/32768, 1, 1001)}},
+		{name: "q16_softmax_from_i8", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q8T(0.14469251, 14, 3, 12)}, outs: []oTensor{q(1.0/32768, 3, 12)}},
+		{name: "q16_softmax_from_u8", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{u8T(0.1, 128, 3, 40)}, outs: []oTensor{q(1.0/32768, 3, 40)}},
+
 		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
 	}
 	return specs
