@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"math/bits"
 )
 
 // This file holds the arithmetic of TFLite's 16x8 quantization: int16
@@ -394,5 +395,34 @@ func (q *LeakyReluQ16) Run(in, out []int16) {
 			r = MultiplyByQuantizedMultiplier(x, q.ma, q.sa)
 		}
 		out[i] = sat16(r + q.outZero)
+	}
+}
+
+// MeanQ16 finishes TFLite's int16 MEAN from the int32 sums of n elements
+// each: the input/output scale ratio as a fixed-point multiplier with
+// 1/n folded in, and one rounding multiply.
+type MeanQ16 struct {
+	inZero, outZero int32
+	n               int32
+	m               int32
+	s               int
+}
+
+// NewMeanQ16 prepares the mean of n elements from in to out.
+func NewMeanQ16(in, out QParams, n int) MeanQ16 {
+	q := MeanQ16{inZero: in.Zero, outZero: out.Zero, n: int32(n)}
+	q.m, q.s = QuantizeMultiplier(float64(in.Scale) / float64(out.Scale))
+	shift := min(63-bits.LeadingZeros64(uint64(n)), 32, 31+q.s)
+	q.m = int32((int64(q.m) << shift) / int64(n))
+	q.s -= shift
+	return q
+}
+
+// Run writes the means of the sums in acc.
+func (q *MeanQ16) Run(acc []int32, out []int16) {
+	out = out[:len(acc)]
+	for i, v := range acc {
+		r := MultiplyByQuantizedMultiplier(v-q.inZero*q.n, q.m, q.s) + q.outZero
+		out[i] = sat16(r)
 	}
 }

@@ -338,3 +338,35 @@ func prepareSoftmax16(c *opCtx, beta float32, depth int, k *elemKernel) (kernel,
 	}
 	return nil, c.unsupported("types %s -> %s", in.dtype, out.dtype)
 }
+
+// prepareMeanQ16 is an int16 MEAN over n elements per output.
+func prepareMeanQ16(c *opCtx, in, out *tensor, g *kernels.ReduceGeom, n, outElems int) (kernel, error) {
+	qi, err := q16params(c, in)
+	if err != nil {
+		return nil, err
+	}
+	qo, err := q16params(c, out)
+	if err != nil {
+		return nil, err
+	}
+	if out.dtype != runtime.Int16 {
+		return nil, c.invalid("output %s, want int16", out)
+	}
+	return &meanQ16{g: g, q: kernels.NewMeanQ16(qi, qo, n), outElems: outElems}, nil
+}
+
+// meanQ16 is a prepared int16 MEAN; each session has its own sums.
+type meanQ16 struct {
+	g        *kernels.ReduceGeom
+	q        kernels.MeanQ16
+	outElems int
+}
+
+func (k *meanQ16) bind(b *binding) step {
+	acc := make([]int32, k.outElems)
+	return func() error {
+		kernels.ReduceSum(k.g, i16(b.ins[0]), acc)
+		k.q.Run(acc, i16(b.outs[0]))
+		return nil
+	}
+}

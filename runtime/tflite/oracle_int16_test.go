@@ -128,6 +128,15 @@ func int16Specs() []oracleSpec {
 		{name: "q16_softmax_from_i8", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q8T(0.14469251, 14, 3, 12)}, outs: []oTensor{q(1.0/32768, 3, 12)}},
 		{name: "q16_softmax_from_u8", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{u8T(0.1, 128, 3, 40)}, outs: []oTensor{q(1.0/32768, 3, 40)}},
 
+		{name: "q16_concat", op: opConcat, optType: optConcat, opts: fbt{0: int32(3)}, ins: []oTensor{q(0.0004, 1, 4, 4, 3), q(0.0004, 1, 4, 4, 5)}, outs: []oTensor{q(0.0004, 1, 4, 4, 8)}},
+		{name: "q16_reshape", op: opReshape, optType: optReshape, opts: fbt{0: []int32{4, 30}}, ins: []oTensor{q(0.0004, 2, 3, 20), i32T(2).with(i32bytes(4, 30))}, outs: []oTensor{q(0.0004, 4, 30)}},
+		{name: "q16_mean_hw_keep", op: opMean, optType: optReducer, opts: fbt{0: true}, ins: []oTensor{q(0.0005, 1, 8, 8, 16), i32T(2).with(i32bytes(1, 2))}, outs: []oTensor{q(0.0002, 1, 1, 1, 16)}},
+		{name: "q16_mean_last", op: opMean, optType: optReducer, opts: fbt{0: false}, ins: []oTensor{q(0.0005, 3, 7, 12), i32T(1).with(i32bytes(2))}, outs: []oTensor{q(0.0005, 3, 7)}},
+		{name: "q16_avgpool_same_s2", op: opAvgPool, optType: optPool, opts: fbt{0: padSame, 1: int32(2), 2: int32(2), 3: int32(3), 4: int32(3)}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 5, 6, 6)}},
+		{name: "q16_avgpool_valid_relu6", op: opAvgPool, optType: optPool, opts: fbt{0: padValid, 1: int32(1), 2: int32(1), 3: int32(2), 4: int32(2), 5: actRelu6}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 8, 10, 6)}},
+		{name: "q16_maxpool_same_s2", op: opMaxPool, optType: optPool, opts: fbt{0: padSame, 1: int32(2), 2: int32(2), 3: int32(3), 4: int32(3)}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 5, 6, 6)}},
+		{name: "q16_maxpool_valid_relu", op: opMaxPool, optType: optPool, opts: fbt{0: padValid, 1: int32(2), 2: int32(2), 3: int32(2), 4: int32(2), 5: actRelu}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 4, 5, 6)}},
+
 		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
 	}
 	return specs
