@@ -178,11 +178,13 @@ func intRange(d runtime.DType) (lo, hi int32, ok bool) {
 	return 0, 0, false
 }
 
-// prepareQuantize16 handles the QUANTIZE forms TFLite computes with its
-// integer Requantize (those with an int16 or int32 side) and float32 ->
-// int16. It returns nil, nil for the forms it does not handle.
+// prepareQuantize16 handles float32 -> int16 and the QUANTIZE forms with
+// an int16 or int32 side, which TFLite computes with its integer
+// Requantize: int16 -> int8, int16, int32; int32 -> int8, int16; int8 and
+// uint8 -> int16. It returns nil, nil for the other forms.
 func prepareQuantize16(c *opCtx, in, out *tensor) (kernel, error) {
-	if in.dtype != runtime.Int16 && out.dtype != runtime.Int16 && !(out.dtype == runtime.Int32 && in.dtype != runtime.Float32) {
+	wide := func(d runtime.DType) bool { return d == runtime.Int16 || d == runtime.Int32 }
+	if !wide(in.dtype) && !wide(out.dtype) {
 		return nil, nil
 	}
 	qo, ok := qparams(out)
@@ -192,25 +194,27 @@ func prepareQuantize16(c *opCtx, in, out *tensor) (kernel, error) {
 	n := out.numElements()
 	if in.dtype == runtime.Float32 {
 		if out.dtype != runtime.Int16 {
-			return nil, nil
+			return nil, c.unsupported("float32 -> %s", out.dtype)
 		}
 		return &elemKernel{n: n, grain: elemGrain, run: func(ins, outs [][]byte, lo, hi int) {
 			kernels.QuantizeF32Int16(f32(ins[0])[lo:hi], i16(outs[0])[lo:hi], qo)
 		}}, nil
 	}
+	switch [2]runtime.DType{in.dtype, out.dtype} {
+	case [2]runtime.DType{runtime.Int16, runtime.Int8}, [2]runtime.DType{runtime.Int16, runtime.Int16},
+		[2]runtime.DType{runtime.Int16, runtime.Int32}, [2]runtime.DType{runtime.Int32, runtime.Int8},
+		[2]runtime.DType{runtime.Int32, runtime.Int16}, [2]runtime.DType{runtime.Int8, runtime.Int16},
+		[2]runtime.DType{runtime.UInt8, runtime.Int16}:
+	default:
+		return nil, c.unsupported("%s -> %s", in.dtype, out.dtype)
+	}
 	qi, ok := qparams(in)
 	if !ok {
 		return nil, c.invalid("input %s without per-tensor quantization", in)
 	}
-	lo, hi, okOut := intRange(out.dtype)
-	if _, _, okIn := intRange(in.dtype); !okIn || !okOut {
-		return nil, c.unsupported("%s -> %s", in.dtype, out.dtype)
-	}
+	lo, hi, _ := intRange(out.dtype)
 	q := kernels.NewRequantize(qi, qo, lo, hi)
 	run := requantizeRun(in.dtype, out.dtype, &q)
-	if run == nil {
-		return nil, c.unsupported("%s -> %s", in.dtype, out.dtype)
-	}
 	return &elemKernel{n: n, grain: elemGrain, run: func(ins, outs [][]byte, lo, hi int) {
 		run(ins[0], outs[0], lo, hi)
 	}}, nil

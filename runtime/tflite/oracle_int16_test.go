@@ -115,6 +115,9 @@ func int16Specs() []oracleSpec {
 		{name: "q16_quant_i16_i8", op: opQuantize, ins: []oTensor{q(0.0005, 1, 300)}, outs: []oTensor{q8T(0.06, 3, 1, 300)}},
 		{name: "q16_quant_i8_i16", op: opQuantize, ins: []oTensor{q8T(0.05, -3, 1, 300)}, outs: []oTensor{q(0.0004, 1, 300)}},
 		{name: "q16_quant_i16_i32", op: opQuantize, ins: []oTensor{q(0.00049431244, 1, 300)}, outs: []oTensor{{typ: tensorInt32, shape: []int32{1, 300}, scale: []float32{1.4901161e-07}, zp: []int64{0}}}},
+		{name: "q16_quant_i32_i16", op: opQuantize, ins: []oTensor{{typ: tensorInt32, shape: []int32{1, 300}, scale: []float32{0.01}, zp: []int64{0}}}, outs: []oTensor{q(0.003, 1, 300)}},
+		{name: "q16_quant_i32_i8", op: opQuantize, ins: []oTensor{{typ: tensorInt32, shape: []int32{1, 300}, scale: []float32{0.01}, zp: []int64{0}}}, outs: []oTensor{q8T(0.01, 5, 1, 300)}},
+		{name: "q16_quant_u8_i16", op: opQuantize, ins: []oTensor{u8T(0.05, 120, 1, 300)}, outs: []oTensor{q(0.0004, 1, 300)}},
 		{name: "q16_dequant", op: opDequantize, ins: []oTensor{q(0.0005, 6, 50)}, outs: []oTensor{fT(6, 50)}},
 
 		{name: "q16_relu", op: opRelu, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(0.0003, 300)}},
