@@ -119,48 +119,101 @@ func (q *ReluQ16) Run(in, out []int16) {
 	}
 }
 
-// lut16 is one of TFLite's 513-entry int16 tables: 512 samples of a
+// LUT16 is one of TFLite's 513-entry int16 tables: 512 samples of a
 // function over the int16 input range, each corrected by half the
-// interpolation error at its interval's midpoint, and the end value.
-type lut16 [513]int16
+// interpolation error at its interval's midpoint, and the end value;
+// lookups interpolate between neighbours.
+type LUT16 [513]int16
 
 // newLUT16 tabulates f for inputs inScale·(x - inZero) and outputs
-// quantized with outScale (zero point 0), in float64 as TFLite does for
-// its softmax tables.
-func newLUT16(inScale float64, inZero int32, outScale float64, f func(float64) float64) *lut16 {
-	var t lut16
-	inMin := inScale * float64(math.MinInt16-inZero)
-	inMax := inScale * float64(math.MaxInt16-inZero)
-	outMin, outMax := outScale*math.MinInt16, outScale*math.MaxInt16
+// quantized with outScale and outZero, in the precision of F as TFLite's
+// LUTPopulate does (float64 for its softmax tables, float32 otherwise).
+// Products are converted explicitly so that no multiply-add is fused.
+func newLUT16[F float32 | float64](inScale F, inZero int32, outScale F, outZero int32, f func(F) F) *LUT16 {
+	var t LUT16
+	round := func(x F) F { return F(math.Round(float64(x))) }
+	clamp := func(v F) int16 { return int16(min(max(v, math.MinInt16), math.MaxInt16)) }
+	inMin, inMax := inScale*F(math.MinInt16-inZero), inScale*F(math.MaxInt16-inZero)
+	outMin, outMax := outScale*F(math.MinInt16-outZero), outScale*F(math.MaxInt16-outZero)
 	step := (inMax - inMin) / 512
-	inv := 65536 / (outMax - outMin)
-	clamp := func(v float64) int16 { return int16(min(max(v, math.MinInt16), math.MaxInt16)) }
+	inv := F(65536) / (outMax - outMin)
 	for i := range 512 {
-		v := f(inMin + float64(i)*step)
-		mid := f(inMin + float64(i)*step + step/2)
-		next := f(inMin + float64(i+1)*step)
-		sample := math.Round(v * inv)
-		interp := math.Round((next*inv + math.Round(v*inv)) / 2)
-		bias := math.Round((interp - math.Round(mid*inv)) / 2)
+		x := inMin + F(F(i)*step)
+		v, mid, next := f(x), f(x+step/2), f(inMin+F(F(i+1)*step))
+		sample := round(F(v * inv))
+		interp := round((F(next*inv) + round(F(v*inv))) / 2)
+		bias := round((interp - round(F(mid*inv))) / 2)
 		t[i] = clamp(sample - bias)
 	}
-	t[512] = clamp(math.Round(f(inMax) * inv))
+	t[512] = clamp(round(F(f(inMax) * inv)))
 	return &t
 }
 
 // lookup interpolates the table at x: the high 9 bits pick the interval,
 // the low 7 the position in it.
-func (t *lut16) lookup(x int16) int16 {
+func (t *LUT16) lookup(x int16) int16 {
 	i := 256 + int32(x>>7)
 	base, slope := int32(t[i]), int32(t[i+1])-int32(t[i])
 	return int16(base + (slope*int32(x&0x7F)+64)>>7)
+}
+
+// Apply computes out[i] = t(in[i]).
+func (t *LUT16) Apply(in, out []int16) {
+	out = out[:len(in)]
+	for i, v := range in {
+		out[i] = t.lookup(v)
+	}
+}
+
+// NewLogLUT16 is TFLite's int16 LOG table: log in float32, non-positive
+// inputs mapped to the lowest output.
+func NewLogLUT16(in, out QParams) *LUT16 {
+	lowest := float32(math.MinInt16-out.Zero) * out.Scale
+	return newLUT16(in.Scale, in.Zero, out.Scale, out.Zero, func(v float32) float32 {
+		if v <= 0 {
+			return lowest
+		}
+		return float32(math.Log(float64(v)))
+	})
+}
+
+// NewRsqrtLUT16 is TFLite's int16 RSQRT table: 1/sqrt in float32, zero
+// mapped to the highest output.
+func NewRsqrtLUT16(in, out QParams) *LUT16 {
+	return newLUT16(in.Scale, in.Zero, out.Scale, out.Zero, func(v float32) float32 {
+		if v <= 0 {
+			return math.MaxInt16 * out.Scale
+		}
+		return 1 / float32(math.Sqrt(float64(v)))
+	})
+}
+
+// NewLogLUT8 is TFLite's int8 LOG table (its LUTPopulate): log in float32
+// of each dequantized value, rounded half away from zero; non-positive
+// inputs give the lowest output.
+func NewLogLUT8(in, out QParams) LUT8 {
+	var t LUT8
+	lo, hi := TypeRange(true)
+	lowest := float32(lo-out.Zero) * out.Scale
+	inv := 1 / out.Scale
+	for i := range 256 {
+		x := byteValue(i, true)
+		v := in.Scale * float32(x-in.Zero)
+		y := lowest
+		if v > 0 {
+			y = float32(math.Log(float64(v)))
+		}
+		q := int32(float32(math.Round(float64(y*inv)))) + out.Zero
+		t[i] = uint8(min(max(q, lo), hi))
+	}
+	return t
 }
 
 // SoftmaxQ16 is TFLite's int16 SOFTMAX (output scale 2^-15): differences
 // from the row maximum rescaled onto [-10, 0] and looked up in an exp
 // table, their sum inverted through a 1/(1+x) table.
 type SoftmaxQ16 struct {
-	exp, recip *lut16
+	exp, recip *LUT16
 	m          int32
 	s          int
 }
@@ -169,8 +222,8 @@ type SoftmaxQ16 struct {
 func NewSoftmaxQ16(inScale, beta float32) *SoftmaxQ16 {
 	const span = 65535.0
 	q := &SoftmaxQ16{
-		exp:   newLUT16(10/span, math.MaxInt16, 2/span, math.Exp),
-		recip: newLUT16(1/span, math.MinInt16, 2/span, func(x float64) float64 { return 1 / (1 + x) }),
+		exp:   newLUT16(10/span, math.MaxInt16, 2/span, 0, math.Exp),
+		recip: newLUT16(1/span, math.MinInt16, 2/span, 0, func(x float64) float64 { return 1 / (1 + x) }),
 	}
 	q.m, q.s = QuantizeMultiplier(float64(inScale) * float64(beta) / (10 / span))
 	return q

@@ -16,7 +16,7 @@ func init() {
 	}))
 	register("REAL", prepareComplexPart(func(re, _ float32) float32 { return re }))
 	register("IMAG", prepareComplexPart(func(_, im float32) float32 { return im }))
-	register("LOG", prepareFloatUnary(math.Log))
+	register("LOG", prepareLog)
 	register("SIN", prepareFloatUnary(math.Sin))
 	register("COS", prepareFloatUnary(math.Cos))
 	register("POW", preparePow)
@@ -185,4 +185,39 @@ func preparePow(c *opCtx) (kernel, error) {
 		return k, nil
 	}
 	return nil, c.unsupported("type %s", a.dtype)
+}
+
+// prepareLog is LOG on float32, and on int8 and int16 through
+// TFLite's tables (non-positive inputs give the lowest output).
+func prepareLog(c *opCtx) (kernel, error) {
+	if err := c.arity(1, 1, 1); err != nil {
+		return nil, err
+	}
+	in, out := c.input(0), c.output(0)
+	if in.dtype == runtime.Float32 {
+		return prepareFloatUnary(math.Log)(c)
+	}
+	if in.dtype != out.dtype || in.numElements() != out.numElements() {
+		return nil, c.invalid("input %s and output %s differ", in, out)
+	}
+	qi, oki := qparams(in)
+	qo, oko := qparams(out)
+	if !oki || !oko {
+		return nil, c.invalid("quantized LOG needs per-tensor quantization on %s and %s", in, out)
+	}
+	n := out.numElements()
+	switch in.dtype {
+	case runtime.Int8:
+		lut := kernels.NewLogLUT8(qi, qo)
+		return lutKernel(&lut, n), nil
+	case runtime.Int16:
+		if qi.Zero != 0 || qo.Zero != 0 {
+			return nil, c.invalid("int16 input %s and output %s must have zero point 0", in, out)
+		}
+		t := kernels.NewLogLUT16(qi, qo)
+		return &elemKernel{n: n, grain: elemGrain, run: func(ins, outs [][]byte, lo, hi int) {
+			t.Apply(i16(ins[0])[lo:hi], i16(outs[0])[lo:hi])
+		}}, nil
+	}
+	return nil, c.unsupported("type %s", in.dtype)
 }

@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -298,6 +299,14 @@ func prepareUnaryQ16(c *opCtx, op kernels.UnaryOp, alpha float32) (kernel, error
 			return nil, c.unsupported("int16 %s with input scale %g (TFLite's fixed-point path for this power of two)", c.n.name, qi.Scale)
 		}
 		run = q.Run
+	case kernels.OpRsqrt:
+		if qi.Zero != 0 || qo.Zero != 0 {
+			return nil, c.invalid("int16 input %s and output %s must have zero point 0", in, out)
+		}
+		t := kernels.NewRsqrtLUT16(qi, qo)
+		return &elemKernel{n: n, grain: elemGrain, check: checkNonNegative16, run: func(ins, outs [][]byte, lo, hi int) {
+			t.Apply(i16(ins[0])[lo:hi], i16(outs[0])[lo:hi])
+		}}, nil
 	default:
 		return nil, c.unsupported("type %s", in.dtype)
 	}
@@ -373,4 +382,17 @@ func (k *meanQ16) bind(b *binding) step {
 		k.q.Run(acc, i16(b.outs[0]))
 		return nil
 	}
+}
+
+// errRsqrtNegative is TFLite's refusal of negative RSQRT inputs.
+var errRsqrtNegative = fmt.Errorf("%w: RSQRT is only defined for positive values", runtime.ErrInput)
+
+// checkNonNegative16 refuses negative int16 RSQRT inputs, as TFLite does.
+func checkNonNegative16(ins [][]byte) error {
+	for _, v := range i16(ins[0]) {
+		if v < 0 {
+			return errRsqrtNegative
+		}
+	}
+	return nil
 }

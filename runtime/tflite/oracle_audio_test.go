@@ -12,6 +12,8 @@ func audioSpecs() []oracleSpec {
 		{name: "audio_real", op: opReal, ins: []oTensor{c64(3, 40)}, outs: []oTensor{fT(3, 40)}},
 		{name: "audio_imag", op: opImag, ins: []oTensor{c64(3, 40)}, outs: []oTensor{fT(3, 40)}},
 		{name: "audio_log", op: opLog, ins: []oTensor{fT(4, 100).within(0.001, 100)}, outs: []oTensor{fT(4, 100)}},
+		{name: "audio_log_i8", op: opLog, ins: []oTensor{q8T(0.05, -100, 4, 64)}, outs: []oTensor{q8T(0.05, 50, 4, 64)}},
+		{name: "audio_log_i16", op: opLog, ins: []oTensor{q16T(0.0004, 4, 300)}, outs: []oTensor{q16T(0.0003, 4, 300)}},
 		{name: "audio_sin", op: opSin, ins: []oTensor{fT(4, 100).within(-10, 10)}, outs: []oTensor{fT(4, 100)}},
 		{name: "audio_cos", op: opCos, ins: []oTensor{fT(4, 100).within(-10, 10)}, outs: []oTensor{fT(4, 100)}},
 		{name: "audio_pow_f32", op: opPow, ins: []oTensor{fT(4, 50).within(0.01, 4), fT(4, 50)}, outs: []oTensor{fT(4, 50)}},

@@ -140,7 +140,18 @@ func int16Specs() []oracleSpec {
 		{name: "q16_maxpool_same_s2", op: opMaxPool, optType: optPool, opts: fbt{0: padSame, 1: int32(2), 2: int32(2), 3: int32(3), 4: int32(3)}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 5, 6, 6)}},
 		{name: "q16_maxpool_valid_relu", op: opMaxPool, optType: optPool, opts: fbt{0: padValid, 1: int32(2), 2: int32(2), 3: int32(2), 4: int32(2), 5: actRelu}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 4, 5, 6)}},
 
+		{name: "q16_rsqrt", op: opRsqrt, ins: []oTensor{q(0.0004, 4, 300).with(nonNegative16(1200))}, outs: []oTensor{q(0.002, 4, 300)}},
+
 		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
 	}
 	return specs
+}
+
+// nonNegative16 is n int16 values spread over [0, 32767].
+func nonNegative16(n int) []byte {
+	b := make([]byte, 0, 2*n)
+	for i := range n {
+		b = append(b, byte(i*27), byte(i*27>>8)&0x7F)
+	}
+	return b
 }
