@@ -74,8 +74,8 @@ func depthwise16Spec(name string, g convGeom) oracleSpec {
 	}
 }
 
-func fc16Spec(name string, rows, depth, units int32, act uint8, bias32 bool) oracleSpec {
-	w, b, os := layer16(depth, units, 0, false, bias32, units, depth)
+func fc16Spec(name string, rows, depth, units int32, act uint8, perChannel, bias32 bool) oracleSpec {
+	w, b, os := layer16(depth, units, 0, perChannel, bias32, units, depth)
 	return oracleSpec{
 		name: name, op: opFullyConnected, optType: optFC, opts: fbt{0: act},
 		ins:  []oTensor{q16T(q16In, rows, depth), w, b},
@@ -96,9 +96,10 @@ func int16Specs() []oracleSpec {
 		{name: "q16_sub_bc", op: opSub, optType: optSub, opts: noPOT(actNone), ins: []oTensor{q(0.0009693716, 1, 2, 12, 16), q(8.709842e-06, 16)}, outs: []oTensor{q(0.0005941494, 1, 2, 12, 16)}},
 		{name: "q16_mul", op: opMul, optType: optMul, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 4, 40)}, outs: []oTensor{q(0.00002, 4, 40)}},
 		{name: "q16_mul_bc_relu6", op: opMul, optType: optMul, opts: fbt{0: actRelu6}, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 40)}, outs: []oTensor{q(0.0002, 4, 40)}},
-		fc16Spec("q16_fc", 1, 64, 10, actNone, false),
-		fc16Spec("q16_fc_rows_relu", 3, 20, 12, actRelu, false),
-		fc16Spec("q16_fc_bias32", 2, 33, 7, actNone, true),
+		fc16Spec("q16_fc", 1, 64, 10, actNone, false, false),
+		fc16Spec("q16_fc_rows_relu", 3, 20, 12, actRelu, false, false),
+		fc16Spec("q16_fc_bias32", 2, 33, 7, actNone, false, true),
+		fc16Spec("q16_fc_per_channel", 2, 40, 9, actRelu6, true, false),
 		conv16Spec("q16_conv_same_s1", convGeom{h: 7, w: 9, cin: 5, cout: 6, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}, false),
 		conv16Spec("q16_conv_valid_s2_relu", convGeom{h: 9, w: 9, cin: 3, cout: 5, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu, perChannel: true}, false),
 		conv16Spec("q16_conv_same_d2", convGeom{h: 8, w: 8, cin: 3, cout: 4, k: 3, stride: 1, dil: 2, pad: padSame, perChannel: true}, false),
