@@ -94,6 +94,7 @@ func int16Specs() []oracleSpec {
 		{name: "q16_add_pot", op: opAdd, optType: optAdd, opts: fbt{0: actNone}, ins: []oTensor{q(1.0/4096, 3, 50), q(1.0/1024, 3, 50)}, outs: []oTensor{q(1.0/1024, 3, 50)}},
 		{name: "q16_sub", op: opSub, optType: optSub, opts: noPOT(actNone), ins: []oTensor{q(0.0009693716, 2, 12, 16), q(0.00061, 2, 12, 16)}, outs: []oTensor{q(0.0005941494, 2, 12, 16)}},
 		{name: "q16_sub_bc", op: opSub, optType: optSub, opts: noPOT(actNone), ins: []oTensor{q(0.0009693716, 1, 2, 12, 16), q(8.709842e-06, 16)}, outs: []oTensor{q(0.0005941494, 1, 2, 12, 16)}},
+		{name: "q16_sub_pot_bc", op: opSub, optType: optSub, opts: fbt{0: actNone}, ins: []oTensor{q(1.0/2048, 3, 50), q(1.0/256, 50)}, outs: []oTensor{q(1.0/256, 3, 50)}},
 		{name: "q16_mul", op: opMul, optType: optMul, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 4, 40)}, outs: []oTensor{q(0.00002, 4, 40)}},
 		{name: "q16_mul_bc_relu6", op: opMul, optType: optMul, opts: fbt{0: actRelu6}, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 40)}, outs: []oTensor{q(0.0002, 4, 40)}},
 		fc16Spec("q16_fc", 1, 64, 10, actNone, false, false),
