@@ -102,8 +102,8 @@ func AddQ16Run(q *AddQ16, a, b, out []int16, p *Broadcast, from, to int) {
 }
 
 // MulQ16 is the precomputed arithmetic of an int16 MUL (TFLite's reference
-// integer Mul): the product of the offset inputs scaled by one fixed-point
-// multiplier.
+// integer Mul): the product of the inputs (zero points 0) scaled by one
+// fixed-point multiplier.
 type MulQ16 struct {
 	off1, off2, offO int32
 	m                int32

@@ -69,6 +69,11 @@ func prepareBinaryQ16(c *opCtx, op kernels.BinaryOp, act kernels.Activation, p *
 		}
 		return k, nil
 	case kernels.OpMul:
+		// TFLite requires symmetric operands: the product of two offset
+		// int16 values could overflow its 32-bit arithmetic.
+		if qa.Zero != 0 || qb.Zero != 0 || qo.Zero != 0 {
+			return nil, c.invalid("int16 MUL operands %s, %s and output %s must have zero point 0", a, b, out)
+		}
 		q := kernels.NewMulQ16(qa, qb, qo, lo, hi)
 		k.run = func(ins, outs [][]byte, from, to int) {
 			kernels.MulQ16Run(&q, i16(ins[0]), i16(ins[1]), i16(outs[0]), p, from, to)
