@@ -105,15 +105,14 @@ func AddQ16Run(q *AddQ16, a, b, out []int16, p *Broadcast, from, to int) {
 // integer Mul): the product of the inputs (zero points 0) scaled by one
 // fixed-point multiplier.
 type MulQ16 struct {
-	off1, off2, offO int32
-	m                int32
-	s                int
-	lo, hi           int32
+	m      int32
+	s      int
+	lo, hi int32
 }
 
 // NewMulQ16 prepares out = a * b clamped to [lo, hi].
 func NewMulQ16(a, b, out QParams, lo, hi int32) MulQ16 {
-	q := MulQ16{off1: -a.Zero, off2: -b.Zero, offO: out.Zero, lo: lo, hi: hi}
+	q := MulQ16{lo: lo, hi: hi}
 	// TFLite forms the multiplier in float32.
 	q.m, q.s = QuantizeMultiplier(float64(a.Scale * b.Scale / out.Scale))
 	return q
@@ -130,8 +129,7 @@ func MulQ16Run(q *MulQ16, a, b, out []int16, p *Broadcast, from, to int) {
 		}
 		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
 		for i := range z {
-			v := (int32(x[i*sa]) + q.off1) * (int32(y[i*sb]) + q.off2)
-			r := MultiplyByQuantizedMultiplier(v, q.m, q.s) + q.offO
+			r := MultiplyByQuantizedMultiplier(int32(x[i*sa])*int32(y[i*sb]), q.m, q.s)
 			z[i] = int16(min(max(r, q.lo), q.hi))
 		}
 	}
