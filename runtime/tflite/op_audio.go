@@ -52,7 +52,7 @@ func prepareRFFT2D(c *opCtx) (kernel, error) {
 	if err := c.settleOutput(0, runtime.Complex64, shape); err != nil {
 		return nil, err
 	}
-	if !sameShape(out.shape, shape) {
+	if out.dtype != runtime.Complex64 || !sameShape(out.shape, shape) {
 		return nil, c.invalid("output %s, want complex64 %v", out, shape)
 	}
 	h, w := in.shape[r-2], in.shape[r-1]

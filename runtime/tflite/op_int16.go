@@ -325,6 +325,9 @@ func prepareUnaryQ16(c *opCtx, op kernels.UnaryOp, alpha float32) (kernel, error
 // 8-bit float table, rounded into int16). k runs rows of depth values.
 func prepareSoftmax16(c *opCtx, beta float32, depth int, k *elemKernel) (kernel, error) {
 	in, out := c.input(0), c.output(0)
+	if in.dtype != runtime.Int16 && in.dtype != runtime.Int8 && in.dtype != runtime.UInt8 {
+		return nil, c.unsupported("types %s -> %s", in.dtype, out.dtype)
+	}
 	qo, err := q16params(c, out)
 	if err != nil {
 		return nil, err

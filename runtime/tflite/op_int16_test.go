@@ -34,6 +34,8 @@ func TestInt16AndAudioRefusals(t *testing.T) {
 			runtime.ErrInvalidModel, "2^-15"},
 		{"softmax16_out_scale", oracleSpec{op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q(0.0003, 2, 10)}, outs: []oTensor{q(1.0/256, 2, 10)}},
 			runtime.ErrInvalidModel, "2^-15"},
+		{"softmax_f32_i16", oracleSpec{op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{fT(2, 10)}, outs: []oTensor{q(1.0/32768, 2, 10)}},
+			runtime.ErrUnsupported, "float32 -> int16"},
 		{"quantize_i8_i32", oracleSpec{op: opQuantize, ins: []oTensor{q8T(0.1, 0, 10)}, outs: []oTensor{{typ: tensorInt32, shape: []int32{10}, scale: []float32{0.01}, zp: []int64{0}}}},
 			runtime.ErrUnsupported, "int8 -> int32"},
 		{"add16_pot_two_shifts", oracleSpec{op: opAdd, optType: optAdd, opts: fbt{0: actNone}, ins: []oTensor{q(1.0/4096, 10), q(1.0/2048, 10)}, outs: []oTensor{q(1.0/1024, 10)}},

@@ -30,14 +30,14 @@ func prepareSoftmax(c *opCtx) (kernel, error) {
 	}
 	rows := in.numElements() / depth
 	k := &elemKernel{n: rows, grain: max(1, softmaxGrain/depth)}
+	if out.dtype == runtime.Int16 {
+		return prepareSoftmax16(c, beta, depth, k)
+	}
 	if in.dtype == runtime.Float32 {
 		k.run = func(ins, outs [][]byte, lo, hi int) {
 			kernels.SoftmaxF32(f32(ins[0]), f32(outs[0]), depth, lo, hi, beta)
 		}
 		return k, nil
-	}
-	if out.dtype == runtime.Int16 {
-		return prepareSoftmax16(c, beta, depth, k)
 	}
 	ok, signed := quantized8(in.dtype)
 	if !ok {
