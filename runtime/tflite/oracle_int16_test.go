@@ -97,6 +97,8 @@ func int16Specs() []oracleSpec {
 		{name: "q16_sub_pot_bc", op: opSub, optType: optSub, opts: fbt{0: actNone}, ins: []oTensor{q(1.0/2048, 3, 50), q(1.0/256, 50)}, outs: []oTensor{q(1.0/256, 3, 50)}},
 		{name: "q16_mul", op: opMul, optType: optMul, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 4, 40)}, outs: []oTensor{q(0.00002, 4, 40)}},
 		{name: "q16_mul_bc_relu6", op: opMul, optType: optMul, opts: fbt{0: actRelu6}, ins: []oTensor{q(0.0003, 4, 40), q(0.0002, 40)}, outs: []oTensor{q(0.0002, 4, 40)}},
+		{name: "q16_max_bc", op: opMaximum, ins: []oTensor{q(0.0004, 4, 50), q(0.0004, 50)}, outs: []oTensor{q(0.0004, 4, 50)}},
+		{name: "q16_min", op: opMinimum, ins: []oTensor{q(0.0004, 4, 50), q(0.0004, 4, 50)}, outs: []oTensor{q(0.0004, 4, 50)}},
 		fc16Spec("q16_fc", 1, 64, 10, actNone, false, false),
 		fc16Spec("q16_fc_rows_relu", 3, 20, 12, actRelu, false, false),
 		fc16Spec("q16_fc_bias32", 2, 33, 7, actNone, false, true),
