@@ -30,14 +30,16 @@ type SigmoidQ16 struct {
 }
 
 // NewSigmoidQ16 prepares LOGISTIC (or TANH) of int16 inputs with the given
-// scale. It reports false for a power-of-two scale TFLite takes another
-// path for: 2^-12 (LOGISTIC) or 2^-12 and 2^-11 (TANH).
-func NewSigmoidQ16(inScale float32, tanh bool) (SigmoidQ16, bool) {
+// scale. For the power-of-two scales TFLite's optimized kernel computes in
+// gemmlowp fixed point (2^-12, and 2^-11 for TANH) it computes what
+// TFLite's reference kernel and TFLite Micro do, the table with the
+// multiplier 3 << shift; the two differ by up to about 10 units of 2^-15.
+func NewSigmoidQ16(inScale float32, tanh bool) SigmoidQ16 {
 	q := SigmoidQ16{Tanh: tanh}
 	if l, pot := CheckedLog2(inScale); pot {
-		shift := 12 + l
-		if shift == 0 || (tanh && shift == 1) {
-			return q, false
+		if shift := 12 + l; shift == 0 || (tanh && shift == 1) {
+			q.mult = 3 << shift
+			return q
 		}
 	}
 	m := float64(inScale) * 4096 * 3
@@ -46,7 +48,7 @@ func NewSigmoidQ16(inScale float32, tanh bool) (SigmoidQ16, bool) {
 		m *= 2
 	}
 	q.mult = int32(m)
-	return q, true
+	return q
 }
 
 // Run applies the operator to in.

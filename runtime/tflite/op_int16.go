@@ -299,10 +299,7 @@ func prepareUnaryQ16(c *opCtx, op kernels.UnaryOp, alpha float32) (kernel, error
 		if qi.Zero != 0 || qo.Zero != 0 || qo.Scale != 1.0/32768 {
 			return nil, c.invalid("int16 %s needs zero points 0 and output scale 2^-15, have input %s and output %s", c.n.name, in, out)
 		}
-		q, ok := kernels.NewSigmoidQ16(qi.Scale, op == kernels.OpTanh)
-		if !ok {
-			return nil, c.unsupported("int16 %s with input scale %g (TFLite's fixed-point path for this power of two)", c.n.name, qi.Scale)
-		}
+		q := kernels.NewSigmoidQ16(qi.Scale, op == kernels.OpTanh)
 		run = q.Run
 	case kernels.OpRsqrt:
 		if qi.Zero != 0 || qo.Zero != 0 {

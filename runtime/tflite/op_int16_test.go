@@ -28,8 +28,6 @@ func TestInt16AndAudioRefusals(t *testing.T) {
 		{"conv16_zero_point", oracleSpec{op: opConv, optType: optConv, opts: fbt{0: padSame, 1: int32(1), 2: int32(1)},
 			ins: []oTensor{zp(q(q16In, 1, 4, 4, 1), 3), w, b}, outs: []oTensor{q(os, 1, 4, 4, 2)}},
 			runtime.ErrInvalidModel, "zero point 0"},
-		{"logistic16_pot_fixed_point", oracleSpec{op: opLogistic, ins: []oTensor{q(1.0/4096, 10)}, outs: []oTensor{q(1.0/32768, 10)}},
-			runtime.ErrUnsupported, "fixed-point path"},
 		{"tanh16_out_scale", oracleSpec{op: opTanh, ins: []oTensor{q(0.0003, 10)}, outs: []oTensor{q(1.0/16384, 10)}},
 			runtime.ErrInvalidModel, "2^-15"},
 		{"softmax16_out_scale", oracleSpec{op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q(0.0003, 2, 10)}, outs: []oTensor{q(1.0/256, 2, 10)}},

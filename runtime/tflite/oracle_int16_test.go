@@ -128,6 +128,12 @@ func int16Specs() []oracleSpec {
 		{name: "q16_relu6", op: opRelu6, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(6.0/32767, 300)}},
 		{name: "q16_logistic", op: opLogistic, ins: []oTensor{q(0.00031, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_logistic_pot", op: opLogistic, ins: []oTensor{q(1.0/1024, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		// LiteRT's optimized kernel takes these power-of-two scales in
+		// gemmlowp fixed point; the engine computes them as TFLite's
+		// reference kernel (and TFLite Micro) does, with the interpolated
+		// table: they differ by up to 9 units of 2^-15 (3e-4).
+		{name: "q16_logistic_pot12", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}, lsb: 9},
+		{name: "q16_tanh_pot11", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}, lsb: 9},
 		{name: "q16_tanh", op: opTanh, ins: []oTensor{q(0.00017, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_tanh_pot", op: opTanh, ins: []oTensor{q(1.0/8192, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_softmax", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q(0.0004, 4, 33)}, outs: []oTensor{q(1.0/32768, 4, 33)}},
