@@ -424,3 +424,68 @@ func (q *MeanQ16) Run(acc []int32, out []int16) {
 		out[i] = sat16(r)
 	}
 }
+
+// ResizeBilinear16 is TFLite's integer bilinear resize (its
+// ResizeBilinearInteger, which it runs for int16): source positions in
+// steps of 2^-10, the four weighted neighbours summed in 64 bits and
+// divided by 2^20 rounding half away from zero.
+type ResizeBilinear16 struct {
+	batches, inH, inW, c, outH, outW int
+	ys, xs                           []interp10
+}
+
+// interp10 is one output coordinate's source: position·2^10 and the two
+// neighbouring input indexes.
+type interp10 struct{ v, lo, hi int32 }
+
+// NewResizeBilinear16 prepares the resize of [batches, inH, inW, c] to
+// [batches, outH, outW, c].
+func NewResizeBilinear16(batches, inH, inW, c, outH, outW int, alignCorners, halfPixel bool) *ResizeBilinear16 {
+	axis := func(in, out int) []interp10 {
+		scale := (int32(1<<10)*int32(in) + int32(out)/2) / int32(out)
+		if alignCorners && out > 1 {
+			scale = (int32(1<<10)*int32(in-1) + int32(out-1)/2) / int32(out-1)
+		}
+		t := make([]interp10, out)
+		for i := range t {
+			v := int32(i) * scale
+			if halfPixel {
+				v += scale/2 - 1<<9
+			}
+			t[i] = interp10{v: v, lo: max(v/(1<<10), 0), hi: min((v+1<<10-1)/(1<<10), int32(in-1))}
+		}
+		return t
+	}
+	return &ResizeBilinear16{batches: batches, inH: inH, inW: inW, c: c, outH: outH, outW: outW,
+		ys: axis(inH, outH), xs: axis(inW, outW)}
+}
+
+// Rows is the number of output rows (batches × output height).
+func (k *ResizeBilinear16) Rows() int { return k.batches * k.outH }
+
+// Run computes output rows [r0, r1).
+func (k *ResizeBilinear16) Run(in, out []int16, r0, r1 int) {
+	C := k.c
+	for r := r0; r < r1; r++ {
+		b, y := r/k.outH, k.ys[r%k.outH]
+		img := in[b*k.inH*k.inW*C:]
+		dy := int64(y.v - y.lo<<10)
+		for ox, x := range k.xs {
+			dx := int64(x.v - x.lo<<10)
+			ll := img[(int(y.lo)*k.inW+int(x.lo))*C:][:C]
+			lu := img[(int(y.hi)*k.inW+int(x.lo))*C:][:C]
+			rl := img[(int(y.lo)*k.inW+int(x.hi))*C:][:C]
+			ru := img[(int(y.hi)*k.inW+int(x.hi))*C:][:C]
+			dst := out[(r*k.outW+ox)*C:][:C]
+			for c := range dst {
+				s := int64(ll[c])*(1<<10-dy)*(1<<10-dx) + int64(lu[c])*dy*(1<<10-dx) +
+					int64(rl[c])*(1<<10-dy)*dx + int64(ru[c])*dy*dx
+				round := int64(1 << 19)
+				if s <= 0 {
+					round = -round
+				}
+				dst[c] = int16((s + round) / (1 << 20))
+			}
+		}
+	}
+}

@@ -152,6 +152,10 @@ func int16Specs() []oracleSpec {
 
 		{name: "q16_rsqrt", op: opRsqrt, ins: []oTensor{q(0.0004, 4, 300).with(nonNegative16(1200))}, outs: []oTensor{q(0.002, 4, 300)}},
 
+		resizeSpec("q16_resize_half_pixel", q(0.0004, 1, 5, 7, 4), 9, 13, false, true),
+		resizeSpec("q16_resize_align_corners", q(0.0004, 1, 5, 7, 4), 9, 13, true, false),
+		resizeSpec("q16_resize_plain_down", q(0.0004, 2, 9, 13, 3), 5, 7, false, false),
+
 		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
 	}
 	return specs
