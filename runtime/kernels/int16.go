@@ -396,19 +396,29 @@ func (q *LeakyReluQ16) Run(in, out []int16) {
 	}
 }
 
-// MeanQ16 finishes TFLite's int16 MEAN from the int32 sums of n elements
-// each: the input/output scale ratio as a fixed-point multiplier with
-// 1/n folded in, and one rounding multiply.
+// MeanQ16 finishes TFLite's int16 MEAN or SUM from the int32 sums of n
+// elements each. A mean scales by the input/output scale ratio as a
+// fixed-point multiplier with 1/n folded in (TFLite's reference
+// QuantizedMeanOrSum, which its MEAN runs); a sum scales in float32 and
+// rounds half away from zero (its optimized one, which its SUM runs).
 type MeanQ16 struct {
 	inZero, outZero int32
 	n               int32
 	m               int32
 	s               int
+	sum             bool
+	scale, bias     float32
 }
 
-// NewMeanQ16 prepares the mean of n elements from in to out.
-func NewMeanQ16(in, out QParams, n int) MeanQ16 {
-	q := MeanQ16{inZero: in.Zero, outZero: out.Zero, n: int32(n)}
+// NewMeanQ16 prepares the mean (or, with sum set, the sum) of n elements
+// from in to out.
+func NewMeanQ16(in, out QParams, n int, sum bool) MeanQ16 {
+	q := MeanQ16{inZero: in.Zero, outZero: out.Zero, n: int32(n), sum: sum}
+	if sum {
+		q.scale = in.Scale / out.Scale
+		q.bias = float32(float32(-in.Zero)*q.scale) * float32(n)
+		return q
+	}
 	q.m, q.s = QuantizeMultiplier(float64(in.Scale) / float64(out.Scale))
 	shift := min(63-bits.LeadingZeros64(uint64(n)), 32, 31+q.s)
 	q.m = int32((int64(q.m) << shift) / int64(n))
@@ -416,11 +426,17 @@ func NewMeanQ16(in, out QParams, n int) MeanQ16 {
 	return q
 }
 
-// Run writes the means of the sums in acc.
+// Run writes the means (or sums) of the sums in acc.
 func (q *MeanQ16) Run(acc []int32, out []int16) {
 	out = out[:len(acc)]
 	for i, v := range acc {
-		r := MultiplyByQuantizedMultiplier(v-q.inZero*q.n, q.m, q.s) + q.outZero
+		var r int32
+		if q.sum {
+			f := math.Round(float64(float32(float32(v)*q.scale) + q.bias))
+			r = int32(min(max(f, math.MinInt32), math.MaxInt32)) + q.outZero
+		} else {
+			r = MultiplyByQuantizedMultiplier(v-q.inZero*q.n, q.m, q.s) + q.outZero
+		}
 		out[i] = sat16(r)
 	}
 }

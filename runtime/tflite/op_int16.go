@@ -357,8 +357,8 @@ func prepareSoftmax16(c *opCtx, beta float32, depth int, k *elemKernel) (kernel,
 	return nil, c.unsupported("types %s -> %s", in.dtype, out.dtype)
 }
 
-// prepareMeanQ16 is an int16 MEAN over n elements per output.
-func prepareMeanQ16(c *opCtx, in, out *tensor, g *kernels.ReduceGeom, n, outElems int) (kernel, error) {
+// prepareMeanQ16 is an int16 MEAN (or SUM) over n elements per output.
+func prepareMeanQ16(c *opCtx, in, out *tensor, g *kernels.ReduceGeom, n, outElems int, sum bool) (kernel, error) {
 	qi, err := q16params(c, in)
 	if err != nil {
 		return nil, err
@@ -370,10 +370,10 @@ func prepareMeanQ16(c *opCtx, in, out *tensor, g *kernels.ReduceGeom, n, outElem
 	if out.dtype != runtime.Int16 {
 		return nil, c.invalid("output %s, want int16", out)
 	}
-	return &meanQ16{g: g, q: kernels.NewMeanQ16(qi, qo, n), outElems: outElems}, nil
+	return &meanQ16{g: g, q: kernels.NewMeanQ16(qi, qo, n, sum), outElems: outElems}, nil
 }
 
-// meanQ16 is a prepared int16 MEAN; each session has its own sums.
+// meanQ16 is a prepared int16 MEAN or SUM; each session has its own sums.
 type meanQ16 struct {
 	g        *kernels.ReduceGeom
 	q        kernels.MeanQ16

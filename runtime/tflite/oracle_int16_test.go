@@ -13,6 +13,7 @@ const (
 	opRFFT2D              = 131
 	opImag, opReal        = 133, 134
 	opComplexAbs          = 135
+	opSum                 = 74
 	tensorInt64Bias       = tensorInt64
 	q16In                 = float32(1.0 / 8192) // inputs span [-4, 4)
 )
@@ -145,6 +146,7 @@ func int16Specs() []oracleSpec {
 		{name: "q16_reshape", op: opReshape, optType: optReshape, opts: fbt{0: []int32{4, 30}}, ins: []oTensor{q(0.0004, 2, 3, 20), i32T(2).with(i32bytes(4, 30))}, outs: []oTensor{q(0.0004, 4, 30)}},
 		{name: "q16_mean_hw_keep", op: opMean, optType: optReducer, opts: fbt{0: true}, ins: []oTensor{q(0.0005, 1, 8, 8, 16), i32T(2).with(i32bytes(1, 2))}, outs: []oTensor{q(0.0002, 1, 1, 1, 16)}},
 		{name: "q16_mean_last", op: opMean, optType: optReducer, opts: fbt{0: false}, ins: []oTensor{q(0.0005, 3, 7, 12), i32T(1).with(i32bytes(2))}, outs: []oTensor{q(0.0005, 3, 7)}},
+		{name: "q16_sum_last", op: opSum, optType: optReducer, opts: fbt{0: false}, ins: []oTensor{q(0.0001, 3, 7, 12), i32T(1).with(i32bytes(2))}, outs: []oTensor{q(0.0008, 3, 7)}},
 		{name: "q16_avgpool_same_s2", op: opAvgPool, optType: optPool, opts: fbt{0: padSame, 1: int32(2), 2: int32(2), 3: int32(3), 4: int32(3)}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 5, 6, 6)}},
 		{name: "q16_avgpool_valid_relu6", op: opAvgPool, optType: optPool, opts: fbt{0: padValid, 1: int32(1), 2: int32(1), 3: int32(2), 4: int32(2), 5: actRelu6}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 8, 10, 6)}},
 		{name: "q16_maxpool_same_s2", op: opMaxPool, optType: optPool, opts: fbt{0: padSame, 1: int32(2), 2: int32(2), 3: int32(3), 4: int32(3)}, ins: []oTensor{q(0.0005, 1, 9, 11, 6)}, outs: []oTensor{q(0.0005, 1, 5, 6, 6)}},
