@@ -120,10 +120,9 @@ func (t oTensor) elems() int {
 	return n
 }
 
-// fill draws the elements of t: floats (and complex parts) uniform in t's
-// range, int8, uint8 and int16 over their whole range (int8 constants
-// avoid -128, as symmetric weights do), int32 in [-100, 100] (bias in
-// [-2000, 2000]), int64 (16x8 bias) in [-2^20, 2^20].
+// fill draws the elements of t: floats uniform in t's range, int8 and
+// uint8 and int16 over their whole range (int8 constants avoid -128, as
+// symmetric weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
 func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 	n := t.elems()
 	switch t.typ {
@@ -159,16 +158,6 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 			b = binary.LittleEndian.AppendUint16(b, uint16(r.IntN(1<<16)))
 		}
 		return b
-	case tensorInt64:
-		b := make([]byte, 0, 8*n)
-		for range n {
-			b = binary.LittleEndian.AppendUint64(b, uint64(int64(r.IntN(1<<21+1)-1<<20)))
-		}
-		return b
-	case tensorComplex64:
-		c := t
-		c.typ, c.shape = tensorFloat32, append(append([]int32(nil), t.shape...), 2)
-		return c.fill(r, isConst)
 	case tensorInt32:
 		span := 100
 		if isConst {
@@ -179,6 +168,16 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 			v[i] = int32(r.IntN(2*span+1) - span)
 		}
 		return i32bytes(v...)
+	case tensorInt64: // 16x8 biases, in [-2^20, 2^20]
+		b := make([]byte, 0, 8*n)
+		for range n {
+			b = binary.LittleEndian.AppendUint64(b, uint64(int64(r.IntN(1<<21+1)-1<<20)))
+		}
+		return b
+	case tensorComplex64: // real and imaginary parts as floats
+		c := t
+		c.typ, c.shape = tensorFloat32, append(append([]int32(nil), t.shape...), 2)
+		return c.fill(r, isConst)
 	}
 	panic(fmt.Sprintf("oracle: cannot generate tensor type %d", t.typ))
 }
