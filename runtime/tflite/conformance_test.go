@@ -121,7 +121,6 @@ var pendingConformance = map[string]string{
 	"conformance2/tflm_keyword_scrambled_8bit":         "SVDF",
 	"conformance2/tflm_mnist_lstm_float":               "UNIDIRECTIONAL_SEQUENCE_LSTM",
 	"conformance2/tflm_mnist_lstm_int8":                "UNIDIRECTIONAL_SEQUENCE_LSTM",
-	"conformance2/tfls_yamnet_int8":                    "RFFT2D",
 }
 
 // TestConformance runs every case of shared/conformance and

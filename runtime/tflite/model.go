@@ -298,12 +298,12 @@ var tensorTypes = map[int8]runtime.DType{
 	0: runtime.Float32, 1: runtime.Float16, 2: runtime.Int32, 3: runtime.UInt8,
 	4: runtime.Int64, 5: runtime.String, 6: runtime.Bool, 7: runtime.Int16,
 	9: runtime.Int8, 10: runtime.Float64, 12: runtime.UInt64, 15: runtime.UInt32,
-	16: runtime.UInt16,
+	16: runtime.UInt16, 8: runtime.Complex64,
 }
 
 // schemaTypes names the TensorType values without a runtime.DType.
 var schemaTypes = map[int8]string{
-	8: "COMPLEX64", 11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
+	11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
 }
 
 // typeName names a schema TensorType for error messages.

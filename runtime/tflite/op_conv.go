@@ -50,6 +50,8 @@ func prepareConv(c *opCtx) (kernel, error) {
 	}
 	macs := work(s.Pixels(), s.OutC, s.K())
 	switch {
+	case in.dtype == runtime.Int16:
+		return prepareConvQ16(c, s, in, w, bias, out, act)
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		k := kernels.NewConvF32(s, f32(w.data), constF32(bias), lo, hi)
@@ -123,7 +125,7 @@ func checkBias(c *opCtx, bias *tensor, n int) error {
 	if bias.numElements() != n {
 		return c.invalid("bias %s should hold %d values", bias, n)
 	}
-	if bias.dtype != runtime.Float32 && bias.dtype != runtime.Int32 {
+	if bias.dtype != runtime.Float32 && bias.dtype != runtime.Int32 && bias.dtype != runtime.Int64 {
 		return c.unsupported("bias type %s", bias.dtype)
 	}
 	return nil

@@ -30,6 +30,8 @@ func prepareDepthwise(c *opCtx) (kernel, error) {
 	rows := s.Batches * s.OutH
 	macs := work(s.Pixels(), s.OutC, s.KH*s.KW)
 	switch {
+	case in.dtype == runtime.Int16:
+		return prepareDepthwiseQ16(c, s, mult, in, w, bias, out, act)
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		d := kernels.NewDepthwiseF32(s, mult, f32(w.data), constF32(bias), lo, hi)
