@@ -863,5 +863,6 @@ func oracleSpecs() []oracleSpec {
 		fcSpec("fc_i8pc_relu", convGeom{h: 3, cin: 20, cout: 12, act: actRelu, typ: tensorInt8, perChannel: true}),
 		fcSpec("fc_f32_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorFloat32}),
 	)
+	specs = append(specs, convFamilySpecs()...)
 	return specs
 }
