@@ -90,7 +90,12 @@ func handMadeSeeds() map[string][]byte {
 		inputs: []int32{0}, outputs: []int32{4},
 		ops: []testOp{{builtin: 45, ins: []int32{0, 1, 2, 3}, outs: []int32{4}}},
 	}
+	sparseFC := fcModel()
+	sparseFC.tensors[1].data, sparseFC.tensors[1].sparsity = encodeSparse(sparseFC.tensors[1].data, 2, 4, 4, 4, 3)
+	sparseValues, sparsity := encodeSparse(f32bytes(0, 1, 0, 0, 2, 0, 0, 3), 2, 4, 1, 4, 2)
 	return map[string][]byte{
+		"sparse_fc":      sparseFC.bytes(),
+		"densify":        densifyModel(tensorFloat32, []int32{2, 4}, sparseValues, sparsity).bytes(),
 		"fc":             fcModel().bytes(),
 		"fc_relu":        relu.bytes(),
 		"fc_no_bias":     noBias.bytes(),
