@@ -1,16 +1,94 @@
 package tflite
 
-// Oracle specs of PRELU, the hybrid and transposed convolutions and the
-// sparse weights (see oracle_test.go).
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/edgeinfer/edgeinfer/runtime"
+)
+
+// Oracle specs of PRELU, the sparse weights, and the hybrid and transposed
+// convolutions (see oracle_test.go).
 
 const (
 	opPRelu = 54
 )
 
+// sparseConst returns a rows×cols constant of type typ whose blocks of
+// 1×block are zero with probability 0.6, stored sparse with index vectors
+// of type idx (1 int32, 2 uint16, 3 uint8), and the same constant stored
+// dense. Values are drawn from a generator seeded with seed.
+func sparseConst(seed uint64, typ int8, rows, cols, block int, idx uint8) (sparse, dense oTensor) {
+	r := rand.New(rand.NewPCG(seed, 0x5a))
+	elem := map[int8]int{tensorFloat32: 4, tensorFloat16: 2, tensorInt8: 1}[typ]
+	data := make([]byte, rows*cols*elem)
+	for i := 0; i < rows*cols; i += block {
+		if r.Float64() < 0.6 {
+			continue
+		}
+		for j := i; j < i+block; j++ {
+			switch typ {
+			case tensorFloat32:
+				copy(data[4*j:], f32bytes(float32(r.Float64()*2-1)))
+			case tensorFloat16:
+				// A half in ±[1/4, 2): sign, exponent 13 to 15, mantissa.
+				h := uint16(r.IntN(2))<<15 | uint16(13+r.IntN(3))<<10 | uint16(r.IntN(1024))
+				data[2*j], data[2*j+1] = byte(h), byte(h>>8)
+			case tensorInt8:
+				data[j] = byte(int8(r.IntN(255) - 127))
+			}
+		}
+	}
+	dense = oTensor{typ: typ, shape: []int32{int32(rows), int32(cols)}, data: data}
+	sparse = dense
+	sparse.data, sparse.sparsity = encodeSparse(data, rows, cols, block, elem, idx)
+	return sparse, dense
+}
+
+// sparseFCSpecs are FULLY_CONNECTED layers on weights in the sparse
+// formats TFLite's kernel reads directly (float32 weight by weight and in
+// 1×4 blocks, int8 in 1×16 blocks), each with its twin on the same weights
+// stored dense. The LiteRT builds of tflite-ref fail on sparse
+// FULLY_CONNECTED, so the twins' goldens are the oracle of both.
+func sparseFCSpecs() (sparse, dense []oracleSpec) {
+	f, q8 := fT, q8T
+	for _, c := range []struct {
+		name  string
+		act   uint8
+		in    oTensor
+		w     func() (oTensor, oTensor)
+		bias  oTensor
+		out   oTensor
+		block int
+	}{
+		{"fc_f32_sparse_random", actNone, f(3, 20), func() (oTensor, oTensor) { return sparseConst(4, tensorFloat32, 12, 20, 1, 1) },
+			f(12).within(-1, 1).constant(), f(3, 12), 1},
+		{"fc_f32_sparse_block4_relu", actRelu, f(2, 32), func() (oTensor, oTensor) { return sparseConst(5, tensorFloat32, 9, 32, 4, 2) },
+			f(9).within(-1, 1).constant(), f(2, 9), 4},
+		{"fc_i8_sparse_block16", actNone, q8(0.05, -3, 2, 64), func() (oTensor, oTensor) {
+			s, d := sparseConst(3, tensorInt8, 8, 64, 16, 1)
+			s.scale, s.zp, d.scale, d.zp = []float32{0.004}, []int64{0}, []float32{0.004}, []int64{0}
+			return s, d
+		}, oTensor{typ: tensorInt32, shape: []int32{8}, scale: []float32{0.05 * 0.004}, zp: []int64{0}, fixed: true}, q8(0.1, 2, 2, 8), 16},
+	} {
+		sw, dw := c.w()
+		s := oracleSpec{name: c.name, op: opFullyConnected, optType: optFC, opts: fbt{0: c.act},
+			ins: []oTensor{c.in, sw, c.bias}, outs: []oTensor{c.out}, atol: 2e-6, rtol: 1e-5}
+		sparse = append(sparse, s)
+		s.ins = []oTensor{c.in, dw, c.bias}
+		dense = append(dense, s)
+	}
+	return sparse, dense
+}
+
 // convFamilySpecs are the oracle specs of this file.
 func convFamilySpecs() []oracleSpec {
 	f, q8, u8 := fT, q8T, u8T
-	return []oracleSpec{
+	_, sparseFCTwins := sparseFCSpecs()
+	return append(sparseFCTwins, []oracleSpec{
 		// PRELU: one slope per channel (as MediaPipe's models have), a
 		// full-shape slope, and quantized slopes of either sign.
 		{name: "prelu_f32_channel", op: opPRelu, ins: []oTensor{f(1, 6, 7, 5), f(1, 1, 5).within(-1, 1).constant()}, outs: []oTensor{f(1, 6, 7, 5)}},
@@ -19,5 +97,48 @@ func convFamilySpecs() []oracleSpec {
 		{name: "prelu_i8_channel", op: opPRelu, ins: []oTensor{q8(0.05, -3, 1, 6, 7, 5), q8(0.01, 2, 1, 1, 5).constant()}, outs: []oTensor{q8(0.04, 10, 1, 6, 7, 5)}},
 		{name: "prelu_i8_full", op: opPRelu, ins: []oTensor{q8(0.1, 5, 3, 40), q8(0.004, -20, 3, 40).constant()}, outs: []oTensor{q8(0.08, -30, 3, 40)}},
 		{name: "prelu_u8_channel", op: opPRelu, ins: []oTensor{u8(0.05, 128, 1, 6, 7, 5), u8(0.01, 100, 1, 1, 5).constant()}, outs: []oTensor{u8(0.04, 120, 1, 6, 7, 5)}},
+	}...)
+}
+
+// TestSparseFullyConnected runs FULLY_CONNECTED on sparse weights through
+// the sparse kernel and compares it with the real TFLite's outputs for
+// the same weights stored dense.
+func TestSparseFullyConnected(t *testing.T) {
+	sparse, dense := sparseFCSpecs()
+	for i, s := range sparse {
+		t.Run(s.name, func(t *testing.T) {
+			denseModel, inputs := dense[i].build()
+			raw, err := os.ReadFile(goldenPath(s.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g oracleGolden
+			if err := json.Unmarshal(raw, &g); err != nil {
+				t.Fatal(err)
+			}
+			if d := oracleDigest(denseModel, inputs); d != g.Digest {
+				t.Fatalf("the dense twin changed since its golden was made: regenerate with -update-oracle")
+			}
+			model, _ := s.build()
+			m, err := Load(model)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			if w := m.tensors[m.nodes[0].inputs[1]]; sparseFCBlock(w) == 0 {
+				t.Fatalf("weights %s are not in a sparse format the kernel reads", w)
+			}
+			if _, ok := m.nodes[0].kernel.(*elemKernel); !ok {
+				t.Fatalf("kernel %T, want the sparse kernel", m.nodes[0].kernel)
+			}
+			for _, threads := range []int{1, 3} {
+				outs, err := m.Run(context.Background(), runtime.Options{Threads: threads}, inputs)
+				if err != nil {
+					t.Fatalf("run: %v", err)
+				}
+				if msg := s.compare(s.outs[0].typ, outs[0], g.Outputs[0]); msg != "" {
+					t.Errorf("%d threads vs %s on dense weights: %s", threads, g.Engine, msg)
+				}
+			}
+		})
 	}
 }

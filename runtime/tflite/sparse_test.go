@@ -80,6 +80,10 @@ func densifyModel(typ int8, shape []int32, values []byte, sp fbt) testModel {
 	}
 }
 
+// TestSparseDensify checks densified sparse constants against hand-made
+// dense contents. (The LiteRT builds of tflite-ref fail on a graph of
+// DENSIFY alone; conformance2/mp_face_detection_full_range_sparse checks
+// DENSIFY of float16 weights against the real TFLite.)
 func TestSparseDensify(t *testing.T) {
 	// m is a 3×8 matrix with a zero row and zero blocks of 4.
 	m := []float32{
