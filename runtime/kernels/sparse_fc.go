@@ -37,9 +37,9 @@ func NewSparseFC[W float32 | int8](w []W, units, depth, block int) *SparseFC[W] 
 // Kept is the number of weights kept.
 func (s *SparseFC[W]) Kept() int { return len(s.vals) }
 
-// RunF32 computes the float32 outputs [o0, o1) (index batch·Units+unit):
+// SparseFCF32 computes the float32 outputs [o0, o1) (index batch·Units+unit):
 // clamp(bias[unit] + Σ w·x, lo, hi); bias may be nil.
-func RunF32(s *SparseFC[float32], in, bias, out []float32, lo, hi float32, o0, o1 int) {
+func SparseFCF32(s *SparseFC[float32], in, bias, out []float32, lo, hi float32, o0, o1 int) {
 	b := s.Block
 	for o := o0; o < o1; o++ {
 		u := o % s.Units
@@ -58,9 +58,9 @@ func RunF32(s *SparseFC[float32], in, bias, out []float32, lo, hi float32, o0, o
 	}
 }
 
-// RunQ computes the 8-bit outputs [o0, o1) of int8 weights: the sums
+// SparseFCQ computes the 8-bit outputs [o0, o1) of int8 weights: the sums
 // Σ w·(x - inZP) requantized by rq, whose bias holds the layer's bias.
-func RunQ[T Quant8](s *SparseFC[int8], in []T, inZP int32, rq *Requant, out []T, o0, o1 int) {
+func SparseFCQ[T Quant8](s *SparseFC[int8], in []T, inZP int32, rq *Requant, out []T, o0, o1 int) {
 	b := s.Block
 	var acc [1]int32
 	for o := o0; o < o1; o++ {

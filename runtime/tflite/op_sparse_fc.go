@@ -45,7 +45,7 @@ func prepareSparseFC(c *opCtx, act kernels.Activation, batches, units, depth int
 		b := constF32(bias)
 		lo, hi := act.FloatRange()
 		return &elemKernel{n: batches * units, grain: sparseGrain(s.Kept(), units), run: func(ins, outs [][]byte, o0, o1 int) {
-			kernels.RunF32(s, f32(ins[0]), b, f32(outs[0]), lo, hi, o0, o1)
+			kernels.SparseFCF32(s, f32(ins[0]), b, f32(outs[0]), lo, hi, o0, o1)
 		}}, nil
 	case in.dtype == runtime.Int8 && out.dtype == runtime.Int8 && biasIs(bias, runtime.Int32):
 		rq, wzp, err := requant(c, in, w, out, units, 0, act)
@@ -63,7 +63,7 @@ func prepareSparseFC(c *opCtx, act kernels.Activation, batches, units, depth int
 		s := kernels.NewSparseFC(i8(w.data), units, depth, block)
 		zp := in.zeroPoint()
 		return &elemKernel{n: batches * units, grain: sparseGrain(s.Kept(), units), run: func(ins, outs [][]byte, o0, o1 int) {
-			kernels.RunQ(s, i8(ins[0]), zp, rq, i8(outs[0]), o0, o1)
+			kernels.SparseFCQ(s, i8(ins[0]), zp, rq, i8(outs[0]), o0, o1)
 		}}, nil
 	}
 	return nil, nil
