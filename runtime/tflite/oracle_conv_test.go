@@ -84,11 +84,55 @@ func sparseFCSpecs() (sparse, dense []oracleSpec) {
 	return sparse, dense
 }
 
+// hybridSpec is a dynamic-range CONV_2D or DEPTHWISE_CONV_2D (float32
+// input and output, int8 weights with one scale or distinct per-channel
+// scales) on batches images.
+func hybridSpec(name string, depthwise bool, batches int32, g convGeom) oracleSpec {
+	oh, ow := g.outSize(g.h), g.outSize(g.w)
+	cout, axis, shape := g.cout, int32(0), []int32{g.cout, g.k, g.k, g.cin}
+	s := oracleSpec{name: name, op: opConv, optType: optConv, opts: fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: g.act, 4: g.dil, 5: g.dil}}
+	if depthwise {
+		cout, axis, shape = g.cin, 3, []int32{1, g.k, g.k, g.cin}
+		s.op, s.optType = opDepthwise, optDepthwise
+		s.opts = fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: int32(1), 4: g.act, 5: g.dil, 6: g.dil}
+	}
+	w := oTensor{typ: tensorInt8, shape: shape, axis: axis, fixed: true}
+	n := int32(1)
+	if g.perChannel {
+		n = cout
+	}
+	for c := range n {
+		w.scale = append(w.scale, 0.01*float32(2+c%3))
+		w.zp = append(w.zp, 0)
+	}
+	s.ins = []oTensor{fT(batches, g.h, g.w, g.cin), w, fT(cout).within(-1, 1).constant()}
+	s.outs = []oTensor{fT(batches, oh, ow, cout)}
+	s.atol, s.rtol = 2e-5, 1e-5
+	return s
+}
+
 // convFamilySpecs are the oracle specs of this file.
 func convFamilySpecs() []oracleSpec {
 	f, q8, u8 := fT, q8T, u8T
 	_, sparseFCTwins := sparseFCSpecs()
-	return append(sparseFCTwins, []oracleSpec{
+	specs := []oracleSpec{
+		// Hybrid convolutions: per tensor (symmetric input quantization)
+		// and per channel (asymmetric), two batches, stride, padding and
+		// activations.
+		hybridSpec("conv_hybrid_same_s1", false, 1, convGeom{h: 7, w: 9, cin: 5, cout: 6, k: 3, stride: 1, dil: 1, pad: padSame}),
+		hybridSpec("conv_hybrid_valid_s2_relu6_b2", false, 2, convGeom{h: 9, w: 9, cin: 3, cout: 5, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6}),
+		hybridSpec("conv_hybrid_pc_same_s2_relu", false, 1, convGeom{h: 9, w: 8, cin: 4, cout: 8, k: 3, stride: 2, dil: 1, pad: padSame, act: actRelu, perChannel: true}),
+		hybridSpec("conv_hybrid_pc_pointwise_b2", false, 2, convGeom{h: 6, w: 6, cin: 16, cout: 12, k: 1, stride: 1, dil: 1, pad: padSame, perChannel: true}),
+		hybridSpec("conv_hybrid_pc_wide", false, 1, convGeom{h: 8, w: 8, cin: 32, cout: 24, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}),
+		hybridSpec("conv_hybrid_pc_valid_d2", false, 1, convGeom{h: 9, w: 10, cin: 4, cout: 4, k: 3, stride: 1, dil: 2, pad: padValid, perChannel: true}),
+		hybridSpec("depthwise_hybrid_pc_same_d2", true, 1, convGeom{h: 8, w: 8, cin: 8, k: 3, stride: 1, dil: 2, pad: padSame, perChannel: true}),
+		hybridSpec("conv_hybrid_pointwise_s2", false, 1, convGeom{h: 7, w: 7, cin: 8, cout: 8, k: 1, stride: 2, dil: 1, pad: padValid}),
+		hybridSpec("depthwise_hybrid_pc_same_s1", true, 1, convGeom{h: 7, w: 9, cin: 8, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}),
+		hybridSpec("depthwise_hybrid_pc_valid_s2_relu6_b2", true, 2, convGeom{h: 10, w: 9, cin: 12, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6, perChannel: true}),
+		hybridSpec("depthwise_hybrid_pc_same_k5_narrow", true, 1, convGeom{h: 8, w: 8, cin: 5, k: 5, stride: 1, dil: 1, pad: padSame, perChannel: true}),
+	}
+	specs = append(specs, sparseFCTwins...)
+	return append(specs, []oracleSpec{
 		// PRELU: one slope per channel (as MediaPipe's models have), a
 		// full-shape slope, and quantized slopes of either sign.
 		{name: "prelu_f32_channel", op: opPRelu, ins: []oTensor{f(1, 6, 7, 5), f(1, 1, 5).within(-1, 1).constant()}, outs: []oTensor{f(1, 6, 7, 5)}},
