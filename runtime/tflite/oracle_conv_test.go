@@ -14,7 +14,8 @@ import (
 // convolutions (see oracle_test.go).
 
 const (
-	opPRelu = 54
+	opPRelu                        = 54
+	opTransposeConv, optTransposeC = 67, 49
 )
 
 // sparseConst returns a rows×cols constant of type typ whose blocks of
@@ -111,6 +112,29 @@ func hybridSpec(name string, depthwise bool, batches int32, g convGeom) oracleSp
 	return s
 }
 
+// transposeSpec is a TRANSPOSE_CONV of g's type from an input g.h×g.w×
+// g.cin to g.cout channels, with or without bias. Its output size is the
+// input size times the stride (SAME) or that plus the window beyond the
+// stride (VALID).
+func transposeSpec(name string, g convGeom, bias bool) oracleSpec {
+	oh, ow := g.h*g.stride, g.w*g.stride
+	if g.pad == padValid {
+		oh, ow = (g.h-1)*g.stride+g.k, (g.w-1)*g.stride+g.k
+	}
+	// Each output sums about k·k·cin/stride² products.
+	w, b := g.weights(max(g.k*g.k*g.cin/(g.stride*g.stride), 1), g.cout, 0, g.cout, g.k, g.k, g.cin)
+	ins := []oTensor{i32T(4).with(i32bytes(1, oh, ow, g.cout)), w, g.input(1, g.h, g.w, g.cin)}
+	if bias {
+		ins = append(ins, b)
+	}
+	return g.tolerance(oracleSpec{
+		name: name, op: opTransposeConv, optType: optTransposeC,
+		opts: fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: g.act},
+		ins:  ins,
+		outs: []oTensor{g.output(1, oh, ow, g.cout)},
+	})
+}
+
 // convFamilySpecs are the oracle specs of this file.
 func convFamilySpecs() []oracleSpec {
 	f, q8, u8 := fT, q8T, u8T
@@ -131,6 +155,31 @@ func convFamilySpecs() []oracleSpec {
 		hybridSpec("depthwise_hybrid_pc_valid_s2_relu6_b2", true, 2, convGeom{h: 10, w: 9, cin: 12, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6, perChannel: true}),
 		hybridSpec("depthwise_hybrid_pc_same_k5_narrow", true, 1, convGeom{h: 8, w: 8, cin: 5, k: 5, stride: 1, dil: 1, pad: padSame, perChannel: true}),
 	}
+	for _, typ := range []struct {
+		name string
+		typ  int8
+		pc   bool
+	}{{"f32", tensorFloat32, false}, {"i8pc", tensorInt8, true}, {"u8", tensorUint8, false}} {
+		for _, c := range []struct {
+			name string
+			g    convGeom
+			bias bool
+		}{
+			{"same_s2_relu", convGeom{h: 5, w: 6, cin: 4, cout: 6, k: 3, stride: 2, pad: padSame, act: actRelu}, true},
+			{"valid_s2_nobias", convGeom{h: 5, w: 4, cin: 3, cout: 5, k: 3, stride: 2, pad: padValid}, false},
+			{"same_s1", convGeom{h: 6, w: 5, cin: 5, cout: 4, k: 3, stride: 1, pad: padSame}, true},
+			{"same_s2_k4_relu6", convGeom{h: 4, w: 5, cin: 4, cout: 3, k: 4, stride: 2, pad: padSame, act: actRelu6}, true},
+			{"valid_s2_k2", convGeom{h: 6, w: 6, cin: 8, cout: 8, k: 2, stride: 2, pad: padValid}, true},
+		} {
+			g := c.g
+			g.typ, g.perChannel, g.dil = typ.typ, typ.pc, 1
+			specs = append(specs, transposeSpec("transpose_conv_"+typ.name+"_"+c.name, g, c.bias))
+		}
+	}
+	specs = append(specs,
+		transposeSpec("transpose_conv_f32_wide", convGeom{h: 8, w: 8, cin: 16, cout: 24, k: 3, stride: 2, dil: 1, pad: padSame, typ: tensorFloat32}, true),
+		transposeSpec("transpose_conv_i8pc_wide", convGeom{h: 8, w: 8, cin: 16, cout: 24, k: 3, stride: 2, dil: 1, pad: padSame, typ: tensorInt8, perChannel: true}, true),
+	)
 	specs = append(specs, sparseFCTwins...)
 	return append(specs, []oracleSpec{
 		// PRELU: one slope per channel (as MediaPipe's models have), a
