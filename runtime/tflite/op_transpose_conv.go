@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
@@ -13,35 +14,76 @@ func init() {
 }
 
 // TransposeConvOptions: padding 0, stride_w 1, stride_h 2,
-// fused_activation_function 3. Inputs: output shape (constant int32
-// [4]), weights [OutC, KH, KW, InC], input, optional bias.
+// fused_activation_function 3. Inputs: output shape (int32 [4]), weights
+// [OutC, KH, KW, InC], input, optional bias.
 func prepareTransposeConv(c *opCtx) (kernel, error) {
 	if err := c.arity(3, 4, 1); err != nil {
 		return nil, err
 	}
-	shapeT, w, in, bias, out := c.input(0), c.input(1), c.input(2), c.input(3), c.output(0)
+	shapeT, w, in, out := c.input(0), c.input(1), c.input(2), c.output(0)
 	act, err := c.activation(3)
 	if err != nil {
 		return nil, err
 	}
-	if !shapeT.isConst() || shapeT.dtype != runtime.Int32 || shapeT.numElements() != 4 {
-		return nil, c.unsupported("output shape %s must be a constant of 4 int32 values", shapeT)
+	if shapeT.dtype != runtime.Int32 || shapeT.numElements() != 4 {
+		return nil, c.invalid("output shape %s must hold 4 int32 values", shapeT)
 	}
 	var shape []int
-	for _, d := range i32(shapeT.data) {
-		if d < 0 {
-			return nil, c.invalid("output shape %v has a negative dimension", i32(shapeT.data))
+	if shapeT.isConst() {
+		for _, d := range i32(shapeT.data) {
+			if d < 0 {
+				return nil, c.invalid("output shape %v has a negative dimension", i32(shapeT.data))
+			}
+			shape = append(shape, int(d))
 		}
-		shape = append(shape, int(d))
-	}
-	if len(in.shape) == 4 && len(w.shape) == 4 {
-		if err := c.settleOutput(0, in.dtype, shape); err != nil {
-			return nil, err
+		if len(in.shape) == 4 && len(w.shape) == 4 {
+			if err := c.settleOutput(0, in.dtype, shape); err != nil {
+				return nil, err
+			}
 		}
+	} else {
+		// Computed at run time (from the input's shape, by converters that
+		// keep the graph's dimensions symbolic): the stored output shape
+		// is taken, and each run checks that the computed one agrees.
+		if len(out.shape) != 4 || unknownShape(out, []int{0, 0, 0, 0}) {
+			return nil, c.unsupported("output shape %s computed at run time for output %s of unknown shape", shapeT, out)
+		}
+		shape = out.shape
 	}
 	if !sameShape(out.shape, shape) {
 		return nil, c.invalid("output %s does not have the output shape %v", out, shape)
 	}
+	k, err := prepareTransposeConvKernel(c, act)
+	if err != nil || shapeT.isConst() {
+		return k, err
+	}
+	return checkedShape{k: k, want: shape}, nil
+}
+
+// checkedShape runs a TRANSPOSE_CONV whose output shape (input 0) is
+// computed at run time after checking that it is the planned one.
+type checkedShape struct {
+	k    kernel
+	want []int
+}
+
+func (k checkedShape) bind(b *binding) step {
+	run := k.k.bind(b)
+	return func() error {
+		got := i32(b.ins[0])
+		for i, d := range k.want {
+			if int(got[i]) != d {
+				return fmt.Errorf("output shape %v computed at run time differs from the planned %v", got, k.want)
+			}
+		}
+		return run()
+	}
+}
+
+// prepareTransposeConvKernel prepares the kernel of a TRANSPOSE_CONV whose
+// operands prepareTransposeConv checked.
+func prepareTransposeConvKernel(c *opCtx, act kernels.Activation) (kernel, error) {
+	w, in, bias, out := c.input(1), c.input(2), c.input(3), c.output(0)
 	var same bool
 	switch p := c.n.opts.u8(0, 0); p {
 	case 0:
