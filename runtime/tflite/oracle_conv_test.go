@@ -16,7 +16,15 @@ import (
 const (
 	opPRelu                        = 54
 	opTransposeConv, optTransposeC = 67, 49
+	opBatchMatMul, optBatchMatMul  = 126, 101
 )
+
+// bmm is a BATCH_MATMUL spec with options adj_x, adj_y and
+// asymmetric_quantize_inputs.
+func bmm(name string, adjX, adjY, asym bool, lhs, rhs, out oTensor) oracleSpec {
+	return oracleSpec{name: name, op: opBatchMatMul, optType: optBatchMatMul, opts: fbt{0: adjX, 1: adjY, 2: asym},
+		ins: []oTensor{lhs, rhs}, outs: []oTensor{out}, atol: 2e-5, rtol: 1e-5}
+}
 
 // sparseConst returns a rows×cols constant of type typ whose blocks of
 // 1×block are zero with probability 0.6, stored sparse with index vectors
@@ -179,6 +187,29 @@ func convFamilySpecs() []oracleSpec {
 	specs = append(specs,
 		transposeSpec("transpose_conv_f32_wide", convGeom{h: 8, w: 8, cin: 16, cout: 24, k: 3, stride: 2, dil: 1, pad: padSame, typ: tensorFloat32}, true),
 		transposeSpec("transpose_conv_i8pc_wide", convGeom{h: 8, w: 8, cin: 16, cout: 24, k: 3, stride: 2, dil: 1, pad: padSame, typ: tensorInt8, perChannel: true}, true),
+	)
+	hybridRHS := func(shape ...int32) oTensor {
+		return oTensor{typ: tensorInt8, shape: shape, scale: []float32{0.02}, zp: []int64{0}, fixed: true}
+	}
+	specs = append(specs,
+		// BATCH_MATMUL: run-time and constant right operands, adjoints,
+		// broadcast batches; int8; hybrid (float32 × constant int8).
+		bmm("bmm_f32", false, false, false, f(2, 3, 5), f(2, 5, 4), f(2, 3, 4)),
+		bmm("bmm_f32_adj", true, true, false, f(2, 5, 3), f(2, 4, 5), f(2, 3, 4)),
+		bmm("bmm_f32_bcast", false, false, false, f(2, 1, 3, 6), f(1, 3, 6, 4), f(2, 3, 3, 4)),
+		bmm("bmm_f32_const_rhs", false, false, false, f(3, 4, 8), f(8, 6).within(-1, 1).constant(), f(3, 4, 6)),
+		bmm("bmm_f32_const_rhs_adj", true, true, false, f(2, 8, 4), f(2, 6, 8).within(-1, 1).constant(), f(2, 4, 6)),
+		bmm("bmm_f32_wide_const", false, false, false, f(1, 20, 64), f(64, 40).within(-1, 1).constant(), f(1, 20, 40)),
+		bmm("bmm_i8", false, false, false, q8(0.05, -3, 2, 3, 16), q8(0.04, 0, 2, 16, 5), q8(0.4, 2, 2, 3, 5)),
+		bmm("bmm_i8_adj_bcast", true, true, false, q8(0.05, 4, 2, 16, 3), q8(0.04, 0, 1, 5, 16), q8(0.4, -5, 2, 3, 5)),
+		bmm("bmm_hybrid", false, false, false, f(2, 3, 16), hybridRHS(16, 6), f(2, 3, 6)),
+		bmm("bmm_hybrid_asym_adj", true, false, true, f(2, 16, 3), hybridRHS(2, 16, 6), f(2, 3, 6)),
+	)
+	specs = append(specs,
+		// Hybrid FULLY_CONNECTED quantizing its input asymmetrically.
+		oracleSpec{name: "fc_hybrid_asym", op: opFullyConnected, optType: optFC, opts: fbt{0: actNone, 3: true},
+			ins:  []oTensor{f(3, 16), hybridRHS(6, 16), f(6).within(-1, 1).constant()},
+			outs: []oTensor{f(3, 6)}, atol: 2e-5, rtol: 1e-5},
 	)
 	specs = append(specs, sparseFCTwins...)
 	return append(specs, []oracleSpec{
