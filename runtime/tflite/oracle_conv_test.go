@@ -266,3 +266,35 @@ func TestSparseFullyConnected(t *testing.T) {
 		})
 	}
 }
+
+// TestConvFamilyGeneric runs this file's specs on the generic Go kernels
+// (Options.Backend "generic"), which the SIMD variants are checked
+// against, and compares them with the same goldens.
+func TestConvFamilyGeneric(t *testing.T) {
+	for _, s := range convFamilySpecs() {
+		t.Run(s.name, func(t *testing.T) {
+			model, inputs := s.build()
+			raw, err := os.ReadFile(goldenPath(s.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g oracleGolden
+			if err := json.Unmarshal(raw, &g); err != nil {
+				t.Fatal(err)
+			}
+			m, err := Load(model)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			outs, err := m.Run(context.Background(), runtime.Options{Backend: "generic", Threads: 2}, inputs)
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			for k, got := range outs {
+				if msg := s.compare(s.outs[k].typ, got, g.Outputs[k]); msg != "" {
+					t.Errorf("output %d vs %s: %s", k, g.Engine, msg)
+				}
+			}
+		})
+	}
+}
