@@ -3,8 +3,10 @@ package tflite
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -296,5 +298,16 @@ func TestConvFamilyGeneric(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHybridDepthwiseNeedsChannelScales: TFLite refuses a hybrid
+// DEPTHWISE_CONV_2D whose weights have one scale; so does the engine.
+func TestHybridDepthwiseNeedsChannelScales(t *testing.T) {
+	s := hybridSpec("depthwise_hybrid_per_tensor", true, 1, convGeom{h: 6, w: 5, cin: 8, k: 3, stride: 1, dil: 1, pad: padSame})
+	model, _ := s.build()
+	_, err := Load(model)
+	if !errors.Is(err, runtime.ErrInvalidModel) || !strings.Contains(err.Error(), "DEPTHWISE_CONV_2D") || !strings.Contains(err.Error(), "have 1 scales, TFLite wants one per channel (8)") {
+		t.Fatalf("load error %v", err)
 	}
 }
