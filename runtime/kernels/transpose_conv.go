@@ -127,12 +127,17 @@ func clampF32(x []float32, lo, hi float32) {
 
 // TransposeConvQ is an 8-bit transposed convolution: exact int32 sums of
 // (x - input zero point)·(w - weight zero point), plus the bias,
-// requantized per channel like the other 8-bit kernels.
+// requantized per channel like the other 8-bit kernels. When no sum can
+// reach 2^24 (Σk |w'| · 255 below it for every row of weights), the sums
+// are computed by the float32 SIMD GEMM on the integer values, which
+// float32 then holds exactly whatever the order of the additions.
 type TransposeConvQ[T Quant8] struct {
 	Shape ConvShape
 	W     *PackedQ
-	Rq    *Requant
-	InZP  int32
+	// F holds the weights w' as float32 when the sums fit (else nil).
+	F    *PackedF32
+	Rq   *Requant
+	InZP int32
 }
 
 // NewTransposeConvQ packs the weights w [OutC][KH][KW][InC] with their
@@ -146,11 +151,48 @@ func NewTransposeConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP, bias []int32
 			zp[i] = wZP[i%s.OutC]
 		}
 	}
-	p := PackQ(transposeWeights(&s, w), s.KH*s.KW*s.OutC, s.InC, zp)
+	n := s.KH * s.KW * s.OutC
+	wt := transposeWeights(&s, w)
+	p := PackQ(wt, n, s.InC, zp)
 	p.useQVariant(nil)
 	clear(rq.Bias)
 	copy(rq.Bias, bias)
-	return &TransposeConvQ[T]{Shape: s, W: p, Rq: rq, InZP: inZP}
+	t := &TransposeConvQ[T]{Shape: s, W: p, Rq: rq, InZP: inZP}
+	wf := make([]float32, len(wt))
+	exact := true
+	for r := range n {
+		var sum int64
+		for k, v := range wt[r*s.InC : (r+1)*s.InC] {
+			d := int64(v) - int64(zp[min(r, len(zp)-1)])
+			wf[r*s.InC+k] = float32(d)
+			sum += max(d, -d)
+		}
+		exact = exact && sum*255 < 1<<24
+	}
+	if exact {
+		t.F = PackF32(wf, n, s.InC, nil)
+	}
+	return t
+}
+
+// Generic returns a copy of t that runs the generic kernels.
+func (t *TransposeConvQ[T]) Generic() *TransposeConvQ[T] {
+	g := *t
+	if t.F != nil {
+		f := *t.F
+		f.simd = nil
+		g.F = &f
+	}
+	return &g
+}
+
+// ScratchF32Len is the number of float32 scratch elements one worker
+// needs: one input row and its products.
+func (t *TransposeConvQ[T]) ScratchF32Len() int {
+	if t.F == nil {
+		return 0
+	}
+	return t.Shape.InW * (t.Shape.InC + t.W.N)
 }
 
 // Rows is the number of output rows (Batches·OutH), the unit of a split.
@@ -163,11 +205,13 @@ func (t *TransposeConvQ[T]) ScratchLen(rows int) int {
 	return t.Shape.InW*t.W.N + rows*t.Shape.OutW*t.Shape.OutC
 }
 
-// Run computes output rows [r0, r1) (counted over all batches).
-func (t *TransposeConvQ[T]) Run(in, out []T, scratch []int32, r0, r1 int) {
+// Run computes output rows [r0, r1) (counted over all batches), with
+// scratch of ScratchLen and fscratch of ScratchF32Len elements.
+func (t *TransposeConvQ[T]) Run(in, out []T, scratch []int32, fscratch []float32, r0, r1 int) {
 	s := &t.Shape
 	n := t.W.N
 	prod := scratch[:s.InW*n]
+	inf := float32(math.Inf(1))
 	rowLen := s.OutW * s.OutC
 	inImg := s.InH * s.InW * s.InC
 	for r := r0; r < r1; {
@@ -178,8 +222,19 @@ func (t *TransposeConvQ[T]) Run(in, out []T, scratch []int32, r0, r1 int) {
 		clear(acc)
 		iy0, iy1 := tapRows(s, y0, y1)
 		for iy := iy0; iy < iy1; iy++ {
-			a := in[b*inImg+iy*s.InW*s.InC:]
-			gemmAcc(a, s.InC, s.InW, t.W, t.InZP, prod, n)
+			a := in[b*inImg+iy*s.InW*s.InC:][:s.InW*s.InC]
+			if t.F != nil {
+				x, pf := fscratch[:len(a)], fscratch[len(a):][:len(prod)]
+				for i, v := range a {
+					x[i] = float32(int32(v) - t.InZP)
+				}
+				GemmF32(x, s.InC, s.InW, t.F, 0, panels(n), pf, n, -inf, inf)
+				for i, v := range pf {
+					prod[i] = int32(v)
+				}
+			} else {
+				gemmAcc(a, s.InC, s.InW, t.W, t.InZP, prod, n)
+			}
 			scatterRow(s, prod, acc, iy, y0, y1, y0)
 		}
 		dst := out[(b*s.OutH+y0)*rowLen : (b*s.OutH+y1)*rowLen]

@@ -237,20 +237,27 @@ func transposeF32Kernel(t *kernels.TransposeConvF32, input int) kernel {
 
 // transposeQKernel binds an 8-bit TRANSPOSE_CONV (data in input 2).
 func transposeQKernel[T int8 | uint8](t *kernels.TransposeConvQ[T]) kernel {
+	g := t.Generic()
 	s := &t.Shape
 	macs := work(s.Batches, s.InH, s.InW, s.InC, t.W.N)
 	return bindFunc(func(b *binding) step {
+		k := t
+		if b.generic {
+			k = g
+		}
 		in, out := view[T](b.ins[2]), view[T](b.outs[0])
-		sp := newSplit(b.pool.Workers(), t.Rows(), 1, macs, 1)
+		sp := newSplit(b.pool.Workers(), k.Rows(), 1, macs, 1)
 		scratch := make([][]int32, sp.parts)
+		fscratch := make([][]float32, sp.parts)
 		for i := range scratch {
 			m0, m1, _, _ := sp.part(i)
-			scratch[i] = make([]int32, t.ScratchLen(m1-m0))
+			scratch[i] = make([]int32, k.ScratchLen(m1-m0))
+			fscratch[i] = make([]float32, k.ScratchF32Len())
 		}
 		r := elemRange(func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				m0, m1, _, _ := sp.part(i)
-				t.Run(in, out, scratch[i], m0, m1)
+				k.Run(in, out, scratch[i], fscratch[i], m0, m1)
 			}
 		})
 		pool := b.pool
