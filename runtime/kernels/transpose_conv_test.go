@@ -108,3 +108,35 @@ func TestTransposeConvF32Variants(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTransposeConvQ compares the 8-bit transposed convolution's
+// float32 SIMD path with its int32 path on a decoder-sized layer.
+func BenchmarkTransposeConvQ(b *testing.B) {
+	s := ConvShape{Batches: 1, InH: 32, InW: 32, InC: 64, OutH: 64, OutW: 64, OutC: 32, KH: 3, KW: 3,
+		StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, PadTop: 0, PadLeft: 0}
+	r := rand.New(rand.NewPCG(1, 2))
+	in := make([]int8, s.InH*s.InW*s.InC)
+	for j := range in {
+		in[j] = int8(r.IntN(256) - 128)
+	}
+	w := make([]int8, s.OutC*s.KH*s.KW*s.InC)
+	for j := range w {
+		w[j] = int8(r.IntN(255) - 127)
+	}
+	rq := NewRequant(s.OutC, 0.05, []float32{0.01}, 10, 3, -128, 127)
+	tc := NewTransposeConvQ[int8](s, w, []int32{0}, nil, -5, rq)
+	ref := *tc
+	ref.F = nil
+	for _, c := range []struct {
+		name string
+		k    *TransposeConvQ[int8]
+	}{{"float32", tc}, {"int32", &ref}} {
+		b.Run(c.name, func(b *testing.B) {
+			out := make([]int8, s.OutH*s.OutW*s.OutC)
+			scratch, fscratch := make([]int32, c.k.ScratchLen(c.k.Rows())), make([]float32, c.k.ScratchF32Len())
+			for b.Loop() {
+				c.k.Run(in, out, scratch, fscratch, 0, c.k.Rows())
+			}
+		})
+	}
+}
