@@ -177,7 +177,7 @@ func prepareTransposeConvBias(c *opCtx) (kernel, error) {
 		ph = max(0, kh-(in.shape[1]-1)%sh-1)
 		pw = max(0, kw-(in.shape[2]-1)%sw-1)
 	}
-	shape := []int{in.shape[0], sh*(in.shape[1]-1) + kh - ph, sw*(in.shape[2]-1) + kw - pw, w.shape[0]}
+	shape := []int{in.shape[0], scaled(in.shape[1]-1, sh, kh-ph), scaled(in.shape[2]-1, sw, kw-pw), w.shape[0]}
 	if err := c.settleOutput(0, in.dtype, shape); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,17 @@ func readPoolParams(c *opCtx) (poolParams, error) {
 	return p, nil
 }
 
+// scaled returns in·mul + add, an output size computed from an input size
+// and a window geometry, or -1 when it exceeds what a tensor can hold (so
+// that 32-bit targets cannot wrap it around).
+func scaled(in, mul, add int) int {
+	v := int64(in)*int64(mul) + int64(add)
+	if v < 0 || v > maxTensorBytes {
+		return -1
+	}
+	return int(v)
+}
+
 // resizeOutput gives output i the shape the operator computes, whatever
 // the file stores, as TFLite's Prepare of these operators does (their
 // converters store placeholder shapes).
@@ -131,7 +142,7 @@ func prepareMaxUnpool(c *opCtx) (kernel, error) {
 		KH: p.filterH, KW: p.filterW, StrideH: p.strideH, StrideW: p.strideW, DilH: 1, DilW: 1}
 	switch {
 	case idx.dtype == runtime.Float32 && c.n.name == "CUSTOM:MaxUnpooling2D":
-		s.OutH, s.OutW = s.InH*s.KH, s.InW*s.KW
+		s.OutH, s.OutW = scaled(s.InH, s.KH, 0), scaled(s.InW, s.KW, 0)
 		s.PadTop, s.PadLeft = kernels.Pad(s.OutH, s.InH, s.KH, s.StrideH, 1), kernels.Pad(s.OutW, s.InW, s.KW, s.StrideW, 1)
 		if err := c.resizeOutput(0, runtime.Float32, []int{s.Batches, s.OutH, s.OutW, s.OutC}); err != nil {
 			return nil, err
@@ -142,9 +153,9 @@ func prepareMaxUnpool(c *opCtx) (kernel, error) {
 		}), nil
 	case idx.dtype == runtime.Int32:
 		if p.same {
-			s.OutH, s.OutW = s.InH*s.StrideH, s.InW*s.StrideW
+			s.OutH, s.OutW = scaled(s.InH, s.StrideH, 0), scaled(s.InW, s.StrideW, 0)
 		} else {
-			s.OutH, s.OutW = (s.InH-1)*s.StrideH+s.KH, (s.InW-1)*s.StrideW+s.KW
+			s.OutH, s.OutW = scaled(s.InH-1, s.StrideH, s.KH), scaled(s.InW-1, s.StrideW, s.KW)
 		}
 		if err := c.resizeOutput(0, runtime.Float32, []int{s.Batches, s.OutH, s.OutW, s.OutC}); err != nil {
 			return nil, err

@@ -280,3 +280,17 @@ func TestUpsamplingCustomOptionsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxUnpoolHugeOutputRefused: an output size past what a tensor can
+// hold is refused at load (on 32-bit targets it would wrap around).
+func TestMaxUnpoolHugeOutputRefused(t *testing.T) {
+	model := customModel("LiteRtMaxUnpooling2D", int32s(1, 1, 65536, 1, 1, 0), []testTensor{
+		{name: "y", typ: tensorFloat32, shape: []int32{1, 40000, 1, 1}},
+		{name: "idx", typ: tensorInt32, shape: []int32{1, 40000, 1, 1}},
+		{name: "z", typ: tensorFloat32, shape: []int32{1, 1, 1, 1}},
+	}, []int32{0, 1}, []int32{0, 1}, []int32{2})
+	_, err := Load(model)
+	if !errors.Is(err, runtime.ErrInvalidModel) || !strings.Contains(err.Error(), "output shape [1 -1 1 1]") {
+		t.Fatalf("load error %v", err)
+	}
+}
