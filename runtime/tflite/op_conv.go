@@ -70,6 +70,8 @@ func prepareConv(c *opCtx) (kernel, error) {
 		}
 		k := kernels.NewConvQ[uint8](s, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
 		return gemmKernel[uint8]{k: k, ref: k.Generic(), rows: s.Pixels(), macs: macs}, nil
+	case in.dtype == runtime.Float32 && w.dtype == runtime.Int8 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
+		return prepareHybridConv(c, s, w, bias, act, 0, 1, false)
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }

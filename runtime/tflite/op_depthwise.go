@@ -52,6 +52,8 @@ func prepareDepthwise(c *opCtx) (kernel, error) {
 		}
 		d := kernels.NewDepthwiseQ[uint8](s, mult, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
 		return dwKernel[uint8]{run: d.Run, ref: d.Generic().Run, acc: d.ScratchLen(), rows: rows, macs: macs}, nil
+	case in.dtype == runtime.Float32 && w.dtype == runtime.Int8 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
+		return prepareHybridConv(c, s, w, bias, act, 3, mult, true)
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }

@@ -39,6 +39,9 @@ func prepareFullyConnected(c *opCtx) (kernel, error) {
 	if err := checkBias(c, bias, units); err != nil {
 		return nil, err
 	}
+	if k, err := prepareSparseFC(c, act, batches, units, depth); k != nil || err != nil {
+		return k, err
+	}
 	s := kernels.FullyConnectedShape(batches, units, depth)
 	macs := work(batches, units, depth)
 	switch {

@@ -48,6 +48,9 @@ type oTensor struct {
 	fixed  bool
 	data   []byte
 	lo, hi float64 // range of generated float values; both 0 means [-4, 4]
+	// sparsity is a SparsityParameters table; data then holds the stored
+	// values only.
+	sparsity fbt
 }
 
 // oracleSpec is a model of one operator whose inputs come first, in order,
@@ -196,6 +199,9 @@ func (s oracleSpec) build() (model []byte, inputs [][]byte) {
 		tt := fbt{0: t.shape, 1: t.typ, 2: uint32(0), 3: fmt.Sprintf("t%d", i)}
 		if t.scale != nil {
 			tt[4] = fbt{2: t.scale, 3: t.zp, 6: t.axis}
+		}
+		if t.sparsity != nil {
+			tt[6] = t.sparsity
 		}
 		switch {
 		case i >= len(s.ins):
@@ -888,5 +894,6 @@ func oracleSpecs() []oracleSpec {
 		fcSpec("fc_f32_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorFloat32}),
 	)
 	specs = append(specs, int16Specs()...)
+	specs = append(specs, convFamilySpecs()...)
 	return append(specs, audioSpecs()...)
 }
