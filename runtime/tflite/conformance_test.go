@@ -119,8 +119,6 @@ var pendingConformance = map[string]string{
 	"conformance2/mp_palm_detection_lite":              "PRELU",
 	"conformance2/tflm_keyword_scrambled":              "SVDF",
 	"conformance2/tflm_keyword_scrambled_8bit":         "SVDF",
-	"conformance2/tflm_mnist_lstm_float":               "UNIDIRECTIONAL_SEQUENCE_LSTM",
-	"conformance2/tflm_mnist_lstm_int8":                "UNIDIRECTIONAL_SEQUENCE_LSTM",
 	"conformance2/tfls_yamnet_int8":                    "RFFT2D",
 }
 

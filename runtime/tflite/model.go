@@ -94,9 +94,12 @@ type node struct {
 	version int
 	inputs  []int // -1 marks an absent optional input
 	outputs []int
-	opts    fbTable // builtin_options (absent table when none)
-	custom  []byte  // custom_options
-	kernel  kernel
+	// intermediates are tensors that only carry quantization parameters
+	// for the operator (the integer LSTM's gate and hidden scales).
+	intermediates []int
+	opts          fbTable // builtin_options (absent table when none)
+	custom        []byte  // custom_options
+	kernel        kernel
 }
 
 // Signature is a named entry point (SignatureDef) of the model.
@@ -514,7 +517,7 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 		}
 		c := codes[idx]
 		n := &node{index: i, name: c.name, builtin: c.builtin, version: c.version}
-		ins, outs := t.i32s(1), t.i32s(2)
+		ins, outs, inters := t.i32s(1), t.i32s(2), t.i32s(8)
 		n.opts = t.table(4)
 		n.custom = t.bytes(5)
 		if off, size := t.u64(9, 0), t.u64(10, 0); off > 1 {
@@ -537,6 +540,12 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 				return invalid("operator %d (%s): output %d names tensor %d of %d", i, c.name, k, x, len(m.tensors))
 			}
 			n.outputs = append(n.outputs, int(x))
+		}
+		for k, x := range inters {
+			if x < 0 || int(x) >= len(m.tensors) {
+				return invalid("operator %d (%s): intermediate %d names tensor %d of %d", i, c.name, k, x, len(m.tensors))
+			}
+			n.intermediates = append(n.intermediates, int(x))
 		}
 		m.nodes[i] = n
 		m.opCount[n.name]++

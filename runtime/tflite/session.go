@@ -41,6 +41,9 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 			// data and init is set).
 			copy(s.bufs[i], t.data)
 			copy(s.bufs[i], t.init)
+			if t.variable {
+				resetVariable(t, s.bufs[i])
+			}
 		case t.isConst():
 			s.bufs[i] = t.data
 		}
@@ -62,6 +65,35 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 		s.steps[k] = n.kernel.bind(b)
 	}
 	return s, nil
+}
+
+// resetVariable gives a variable tensor its initial value, as TFLite's
+// ResetVariableTensors does: the value stored in the file, or else zero,
+// which for an int8 tensor is its zero point.
+func resetVariable(t *tensor, b []byte) {
+	switch {
+	case t.init != nil:
+		copy(b, t.init)
+	case t.dtype == runtime.Int8:
+		zp := byte(int8(t.zeroPoint()))
+		for i := range b {
+			b[i] = zp
+		}
+	default:
+		clear(b)
+	}
+}
+
+// ResetState returns every variable tensor (the recurrent state of LSTM
+// and SVDF layers, VAR_HANDLE resources) to its initial value, as a new
+// session starts. Between calls to ResetState, each Run continues from the
+// state the previous Run left: one session carries one stream.
+func (s *Session) ResetState() {
+	for i, t := range s.m.tensors {
+		if t.variable && s.m.plan.offsets[i] >= 0 {
+			resetVariable(t, s.bufs[i])
+		}
+	}
 }
 
 // Input returns the bytes of input i.
