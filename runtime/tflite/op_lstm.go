@@ -313,12 +313,12 @@ type lstmF32 struct {
 	d        lstmDims
 	gates    []int
 	pos      [4]int // offset of each present gate in the stacked gates
-	w        *kernels.PackedF32
-	r        *kernels.PackedF32 // nil for diagonal recurrent weights
+	w        lstmMat
+	r        lstmMat // absent for diagonal recurrent weights
 	rDiag    [4][]float32
 	peep     [4][]float32
 	ln, lnB  [4][]float32
-	proj     *kernels.PackedF32
+	proj     lstmMat // absent without projection
 	act      kernels.Activation
 	cellClip float32
 	projClip float32
@@ -353,18 +353,43 @@ func newLSTMF32(c *opCtx, l *lstmCell, o lstmOptions) (kernel, error) {
 	if l.layerNrm {
 		bias = [4]*tensor{}
 	}
-	k.w = stackF32(l.w, bias, k.gates, nc, l.d.input)
+	k.w.f = stackF32(l.w, bias, k.gates, nc, l.d.input)
 	if !l.diag {
-		k.r = stackF32(l.r, [4]*tensor{}, k.gates, nc, l.d.output)
+		k.r.f = stackF32(l.r, [4]*tensor{}, k.gates, nc, l.d.output)
 	}
 	if l.proj != nil {
-		var pb []float32
-		if l.projBias != nil {
-			pb = f32(l.projBias.data)
-		}
-		k.proj = kernels.PackF32(f32(l.proj.data), l.d.output, nc, pb)
+		k.proj.f = kernels.PackF32(f32(l.proj.data), l.d.output, nc, constF32(l.projBias))
 	}
 	return k, nil
+}
+
+// lstmMat is one matrix product of an LSTM, out[rows×N] = in[rows×K]·Wᵀ +
+// bias: float32 weights, or int8 weights with each input row quantized on
+// the fly (hybrid). The zero value is an absent product.
+type lstmMat struct {
+	f *kernels.PackedF32
+	h *kernels.FullyConnectedHybrid
+}
+
+func (m lstmMat) present() bool { return m.f != nil || m.h != nil }
+
+// bind returns the product for one session, with scratch memory for up to
+// maxRows input rows.
+func (m lstmMat) bind(maxRows int) func(in []float32, rows int, out []float32) {
+	if m.f != nil {
+		return func(in []float32, rows int, out []float32) {
+			kernels.GemmF32(in, m.f.K, rows, m.f, 0, m.f.Panels(), out, m.f.N, -maxF32, maxF32)
+		}
+	}
+	if m.h == nil {
+		return nil
+	}
+	q := make([]int8, maxRows*m.h.W.K)
+	scale, zp := make([]float32, maxRows), make([]int32, maxRows)
+	return func(in []float32, rows int, out []float32) {
+		m.h.Quantize(in, q, scale, zp, 0, rows)
+		m.h.Run(q, scale, zp, out, 0, rows, 0, m.h.Panels())
+	}
 }
 
 func (k *lstmF32) bind(b *binding) step {
@@ -381,6 +406,9 @@ func (k *lstmF32) bindDir(in, h, c, out []byte) step {
 		xg:     make([]float32, d.batch*d.time*g),
 		rg:     make([]float32, g),
 		hidden: make([]float32, d.cell),
+		w:      k.w.bind(d.batch * d.time),
+		r:      k.r.bind(1),
+		proj:   k.proj.bind(1),
 	}
 	return r.run
 }
@@ -390,6 +418,7 @@ type lstmF32Run struct {
 	k              *lstmF32
 	in, h, c, out  []float32
 	xg, rg, hidden []float32
+	w, r, proj     func(in []float32, rows int, out []float32)
 }
 
 const maxF32 = math.MaxFloat32
@@ -398,15 +427,15 @@ func (r *lstmF32Run) run() error {
 	k, d := r.k, &r.k.d
 	g := len(k.gates) * d.cell
 	rows := d.batch * d.time
-	kernels.GemmF32(r.in, d.input, rows, k.w, 0, k.w.Panels(), r.xg, g, -maxF32, maxF32)
+	r.w(r.in, rows, r.xg)
 	nc, no := d.cell, d.output
 	for b := range d.batch {
 		h, c := r.h[b*no:(b+1)*no], r.c[b*nc:(b+1)*nc]
 		for t := range d.time {
 			row := d.row(b, t)
 			pre := r.xg[row*g : (row+1)*g]
-			if k.r != nil {
-				kernels.GemmF32(h, no, 1, k.r, 0, k.r.Panels(), r.rg, g, -maxF32, maxF32)
+			if r.r != nil {
+				r.r(h, 1, r.rg)
 				for i, v := range r.rg {
 					pre[i] += v
 				}
@@ -443,8 +472,8 @@ func (r *lstmF32Run) run() error {
 			for j := range c {
 				r.hidden[j] = o[j] * k.activate(c[j])
 			}
-			if k.proj != nil {
-				kernels.GemmF32(r.hidden, nc, 1, k.proj, 0, k.proj.Panels(), h, no, -maxF32, maxF32)
+			if r.proj != nil {
+				r.proj(r.hidden, 1, h)
 				if k.projClip > 0 {
 					for j := range h {
 						h[j] = min(max(h[j], -k.projClip), k.projClip)

@@ -192,8 +192,93 @@ func (k *lstmQ) bindDir(in, h, c, out []byte) step {
 	}
 }
 
-// newLSTMHybrid refuses dynamic-range LSTMs, which this engine does not
-// compute yet.
-func newLSTMHybrid(c *opCtx, l *lstmCell, _ lstmOptions, _ bool) (kernel, error) {
-	return nil, c.unsupported("hybrid LSTM (float32 input with %s weights)", l.w[gateOutput].dtype)
+// newLSTMHybrid prepares a dynamic-range LSTM (EvalHybrid): float32 input,
+// states and output, int8 weights with one scale each; every matrix
+// product quantizes its input rows to int8 on the fly, symmetrically or,
+// with asymmetric_quantize_inputs, asymmetrically. Peephole weights are
+// dequantized at load; the rest is the float32 cell.
+func newLSTMHybrid(c *opCtx, l *lstmCell, o lstmOptions, asymmetric bool) (kernel, error) {
+	for _, t := range []*tensor{l.h, l.c, l.projBias} {
+		if t != nil && t.dtype != runtime.Float32 {
+			return nil, c.invalid("%s should be float32", t)
+		}
+	}
+	weight := func(t *tensor) (float32, error) {
+		if t.dtype != runtime.Int8 {
+			return 0, c.unsupported("hybrid LSTM weights %s (want int8)", t)
+		}
+		if t.quant == nil || len(t.quant.Scale) != 1 || t.quant.ZeroPoint[0] != 0 {
+			return 0, c.unsupported("hybrid LSTM weights %s without one symmetric scale", t)
+		}
+		return t.scale(), nil
+	}
+	k := &lstmF32{d: l.d, gates: l.present(), act: o.act, cellClip: o.cellClip, projClip: o.projClip}
+	nc := l.d.cell
+	stack := func(ts [4]*tensor, bias [4]*tensor, cols int) (*kernels.FullyConnectedHybrid, error) {
+		var w []int8
+		var scales, b []float32
+		for _, g := range k.gates {
+			s, err := weight(ts[g])
+			if err != nil {
+				return nil, err
+			}
+			w = append(w, i8(ts[g].data)...)
+			for range nc {
+				scales = append(scales, s)
+			}
+			if bias[g] != nil {
+				b = append(b, f32(bias[g].data)...)
+			} else {
+				b = append(b, make([]float32, nc)...)
+			}
+		}
+		return kernels.NewFullyConnectedHybrid(w, len(k.gates)*nc, cols, scales, b, asymmetric, -maxF32, maxF32), nil
+	}
+	for i, g := range k.gates {
+		k.pos[g] = i * nc
+		for _, t := range []*tensor{l.bias[g], l.ln[g]} {
+			if t != nil && t.dtype != runtime.Float32 {
+				return nil, c.invalid("%s should be float32", t)
+			}
+		}
+		if p := l.peep[g]; p != nil {
+			s, err := weight(p)
+			if err != nil {
+				return nil, err
+			}
+			k.peep[g] = make([]float32, nc)
+			for j, v := range i8(p.data) {
+				k.peep[g][j] = float32(v) * s
+			}
+		}
+		if l.layerNrm {
+			k.ln[g], k.lnB[g] = f32(l.ln[g].data), f32(l.bias[g].data)
+		}
+	}
+	if l.diag {
+		return nil, c.unsupported("hybrid LSTM with diagonal recurrent weights")
+	}
+	bias := l.bias
+	if l.layerNrm {
+		bias = [4]*tensor{}
+	}
+	var err error
+	if k.w.h, err = stack(l.w, bias, l.d.input); err != nil {
+		return nil, err
+	}
+	if k.r.h, err = stack(l.r, [4]*tensor{}, l.d.output); err != nil {
+		return nil, err
+	}
+	if l.proj != nil {
+		s, err := weight(l.proj)
+		if err != nil {
+			return nil, err
+		}
+		scales := make([]float32, l.d.output)
+		for i := range scales {
+			scales[i] = s
+		}
+		k.proj.h = kernels.NewFullyConnectedHybrid(i8(l.proj.data), l.d.output, nc, scales, constF32(l.projBias), asymmetric, -maxF32, maxF32)
+	}
+	return k, nil
 }
