@@ -117,8 +117,6 @@ func compare(dtype string, got, want []byte, tol tolerance) (maxDiff float64, er
 var pendingConformance = map[string]string{
 	"conformance2/mp_face_detection_full_range_sparse": "sparse tensors",
 	"conformance2/mp_palm_detection_lite":              "PRELU",
-	"conformance2/tflm_keyword_scrambled":              "SVDF",
-	"conformance2/tflm_keyword_scrambled_8bit":         "SVDF",
 	"conformance2/tfls_yamnet_int8":                    "RFFT2D",
 }
 

@@ -20,6 +20,9 @@ func prepareQuantize(c *opCtx) (kernel, error) {
 	if in.numElements() != out.numElements() {
 		return nil, c.invalid("input %s and output %s sizes differ", in, out)
 	}
+	if k, err := prepareQuantize16(c, in, out); k != nil || err != nil {
+		return k, err
+	}
 	okOut, outSigned := quantized8(out.dtype)
 	if !okOut {
 		return nil, c.unsupported("output type %s", out.dtype)

@@ -17,6 +17,9 @@ func prepareSoftmax(c *opCtx) (kernel, error) {
 		return nil, err
 	}
 	in, out := c.input(0), c.output(0)
+	if in.dtype == runtime.Int8 && out.dtype == runtime.Int16 {
+		return prepareSoftmax8To16(c, in, out)
+	}
 	if in.dtype != out.dtype {
 		return nil, c.unsupported("types %s -> %s", in.dtype, out.dtype)
 	}
