@@ -115,8 +115,8 @@ func (t oTensor) elems() int {
 }
 
 // fill draws the elements of t: floats uniform in t's range, int8 and
-// uint8 over their whole range (int8 constants avoid -128, as symmetric
-// weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
+// uint8 and int16 over their whole range (int8 constants avoid -128, as
+// symmetric weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
 func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 	n := t.elems()
 	switch t.typ {
@@ -144,6 +144,12 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 		b := make([]byte, n)
 		for i := range b {
 			b[i] = byte(r.IntN(256))
+		}
+		return b
+	case tensorInt16:
+		b := make([]byte, 0, 2*n)
+		for range n {
+			b = binary.LittleEndian.AppendUint16(b, uint16(r.IntN(1<<16)))
 		}
 		return b
 	case tensorInt32:
@@ -355,6 +361,8 @@ func intReader(typ int8, size int) (int, func([]byte, int) int64) {
 		return size, func(b []byte, i int) int64 { return int64(int8(b[i])) }
 	case tensorUint8:
 		return size, func(b []byte, i int) int64 { return int64(b[i]) }
+	case tensorInt16:
+		return size / 2, func(b []byte, i int) int64 { return int64(int16(binary.LittleEndian.Uint16(b[2*i:]))) }
 	case tensorInt32:
 		return size / 4, func(b []byte, i int) int64 { return int64(int32(binary.LittleEndian.Uint32(b[4*i:]))) }
 	case tensorInt64:
@@ -863,5 +871,6 @@ func oracleSpecs() []oracleSpec {
 		fcSpec("fc_i8pc_relu", convGeom{h: 3, cin: 20, cout: 12, act: actRelu, typ: tensorInt8, perChannel: true}),
 		fcSpec("fc_f32_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorFloat32}),
 	)
+	specs = append(specs, seqOracleSpecs()...)
 	return specs
 }
