@@ -178,15 +178,18 @@ func prepareLSTMCell(c *opCtx, lt lstmTensors, in *tensor, d lstmDims, opts lstm
 // readLSTMCell finds and checks the tensors of one direction.
 func readLSTMCell(c *opCtx, lt lstmTensors, in *tensor, d lstmDims) (*lstmCell, error) {
 	l := &lstmCell{d: d, in: in}
-	for g := range 4 {
-		l.w[g], l.r[g], l.bias[g] = c.input(lt.w[g]), c.input(lt.r[g]), c.input(lt.bias[g])
-		l.ln[g] = c.input(lt.ln[g])
-		if lt.peep[g] >= 0 {
-			l.peep[g] = c.input(lt.peep[g])
+	input := func(i int) *tensor {
+		if i < 0 {
+			return nil
 		}
+		return c.input(i)
 	}
-	l.proj, l.projBias = c.input(lt.proj), c.input(lt.projBias)
-	l.h, l.c = c.input(lt.h), c.input(lt.c)
+	for g := range 4 {
+		l.w[g], l.r[g], l.bias[g] = input(lt.w[g]), input(lt.r[g]), input(lt.bias[g])
+		l.ln[g], l.peep[g] = input(lt.ln[g]), input(lt.peep[g])
+	}
+	l.proj, l.projBias = input(lt.proj), input(lt.projBias)
+	l.h, l.c = input(lt.h), input(lt.c)
 	l.cifg = l.w[gateInput] == nil
 	l.layerNrm = l.ln[gateForget] != nil
 	for _, g := range []int{gateForget, gateCell, gateOutput} {
@@ -520,13 +523,17 @@ func (k *lstmF32) finishGate(gt int, v, c []float32, f func(float32) float32) {
 }
 
 // activate applies the cell's activation (the options' fused activation).
-func (k *lstmF32) activate(x float32) float32 {
-	switch k.act {
+func (k *lstmF32) activate(x float32) float32 { return activateF32(k.act, x) }
+
+// activateF32 applies a fused activation to one value, as TFLite's
+// ApplyActivationToVector does.
+func activateF32(act kernels.Activation, x float32) float32 {
+	switch act {
 	case kernels.ActTanh:
 		return kernels.Tanh(x)
 	case kernels.ActNone:
 		return x
 	}
-	lo, hi := k.act.FloatRange()
+	lo, hi := act.FloatRange()
 	return min(max(x, lo), hi)
 }
