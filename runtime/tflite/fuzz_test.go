@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,7 +91,7 @@ func handMadeSeeds() map[string][]byte {
 		inputs: []int32{0}, outputs: []int32{4},
 		ops: []testOp{{builtin: 45, ins: []int32{0, 1, 2, 3}, outs: []int32{4}}},
 	}
-	return map[string][]byte{
+	seeds := map[string][]byte{
 		"fc":             fcModel().bytes(),
 		"fc_relu":        relu.bytes(),
 		"fc_no_bias":     noBias.bytes(),
@@ -103,6 +104,8 @@ func handMadeSeeds() map[string][]byte {
 		"empty_slice":    emptySlice.bytes(),
 		"no_operators":   testModel{tensors: []testTensor{{name: "x", typ: tensorInt8, shape: []int32{3}}}, inputs: []int32{0}, outputs: []int32{0}}.bytes(),
 	}
+	maps.Copy(seeds, seqSeeds())
+	return seeds
 }
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the hand-made seeds in testdata/fuzz/FuzzOpen")

@@ -48,6 +48,9 @@ type tensor struct {
 	variable bool
 	// output marks a subgraph output.
 	output bool
+	// resource marks a RESOURCE tensor (a VAR_HANDLE's handle): it has no
+	// contents in the arena.
+	resource bool
 }
 
 func (t *tensor) numElements() int {
@@ -126,6 +129,11 @@ type Model struct {
 	// batch is the batch size the graph was re-shaped to (see OpenBatch);
 	// 0 for a model as stored.
 	batch int
+	// subs are all the file's subgraphs, subs[0] being the model itself;
+	// a subgraph's Model has top set to the main one and its index.
+	subs  []*Model
+	top   *Model
+	index int
 
 	mu       sync.Mutex
 	sessions int
@@ -175,6 +183,9 @@ func load(b []byte, batch int) (*Model, error) {
 		if err := m.rebatch(batch); err != nil {
 			return nil, err
 		}
+	}
+	if err := m.prepareCalled(); err != nil {
+		return nil, err
 	}
 	if err := m.prepare(); err != nil {
 		return nil, err
@@ -226,27 +237,13 @@ func parse(b []byte) (*Model, error) {
 	if len(subgraphs) == 0 {
 		return nil, invalid("model has no subgraph")
 	}
-	sg := subgraphs[0]
-	if err := m.parseTensors(r, sg, bufs); err != nil {
-		return nil, err
-	}
-	if m.inputs, err = m.tensorList(r, sg, 1, "subgraph inputs"); err != nil {
-		return nil, err
-	}
-	if m.outputs, err = m.tensorList(r, sg, 2, "subgraph outputs"); err != nil {
-		return nil, err
-	}
-	for _, x := range m.outputs {
-		m.tensors[x].output = true
-	}
-	if err := m.parseOperators(r, sg, codes, b); err != nil {
+	if err := m.parseGraph(r, subgraphs[0], codes, bufs); err != nil {
 		return nil, err
 	}
 	if err := m.parseSignatures(r, root); err != nil {
 		return nil, err
 	}
-	m.initWritable()
-	return m, m.checkGraph()
+	return m, m.parseSubgraphs(r, subgraphs, codes, bufs)
 }
 
 func parseOpcodes(r *fbReader, root fbTable) ([]opcode, error) {
@@ -365,6 +362,7 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 		dt = runtime.DTypeUnknown
 	}
 	tt.dtype = dt
+	tt.resource = typ == 13
 	if len(shape) > maxRank {
 		return nil, fail("rank %d exceeds %d", len(shape), maxRank)
 	}

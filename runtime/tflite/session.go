@@ -3,7 +3,6 @@ package tflite
 import (
 	"context"
 	"fmt"
-	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
@@ -16,6 +15,7 @@ type Session struct {
 	bufs   [][]byte // per tensor: arena slice, constant data, or nil
 	steps  []step
 	pool   *kernels.Pool
+	state  *sessionState
 	closed bool
 }
 
@@ -27,74 +27,21 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 	default:
 		return nil, fmt.Errorf("%w: backend %q (want auto or generic)", runtime.ErrUnsupported, opts.Backend)
 	}
-	s := &Session{m: m, bufs: make([][]byte, len(m.tensors))}
-	// Over-allocate to align the arena start to arenaAlign.
-	raw := make([]byte, m.plan.size+arenaAlign)
-	pad := int(-uintptr(unsafe.Pointer(&raw[0])) & (arenaAlign - 1))
-	s.arena = raw[pad : pad+m.plan.size : pad+m.plan.size]
-	for i, t := range m.tensors {
-		switch off := m.plan.offsets[i]; {
-		case off >= 0:
-			s.bufs[i] = s.arena[off : off+t.byteSize() : off+t.byteSize()]
-			// A constant graph output, a variable or an input stored
-			// with a value gets a writable copy of it (at most one of
-			// data and init is set).
-			copy(s.bufs[i], t.data)
-			copy(s.bufs[i], t.init)
-			if t.variable {
-				resetVariable(t, s.bufs[i])
-			}
-		case t.isConst():
-			s.bufs[i] = t.data
-		}
-	}
+	s := &Session{m: m, state: &sessionState{vars: map[string]*resourceVar{}}}
 	if opts.Threads > 1 {
 		s.pool = kernels.NewPool(opts.Threads)
 	}
-	s.steps = make([]step, len(m.nodes))
-	for k, n := range m.nodes {
-		b := &binding{ins: make([][]byte, len(n.inputs)), outs: make([][]byte, len(n.outputs)), pool: s.pool, generic: opts.Backend == "generic"}
-		for j, t := range n.inputs {
-			if t >= 0 {
-				b.ins[j] = s.bufs[t]
-			}
-		}
-		for j, t := range n.outputs {
-			b.outs[j] = s.bufs[t]
-		}
-		s.steps[k] = n.kernel.bind(b)
-	}
+	g := bindGraph(m, s.pool, opts.Backend == "generic", s.state)
+	s.arena, s.bufs, s.steps = g.arena, g.bufs, g.steps
 	return s, nil
 }
 
-// resetVariable gives a variable tensor its initial value, as TFLite's
-// ResetVariableTensors does: the value stored in the file, or else zero,
-// which for an int8 tensor is its zero point.
-func resetVariable(t *tensor, b []byte) {
-	switch {
-	case t.init != nil:
-		copy(b, t.init)
-	case t.dtype == runtime.Int8:
-		zp := byte(int8(t.zeroPoint()))
-		for i := range b {
-			b[i] = zp
-		}
-	default:
-		clear(b)
-	}
-}
-
-// ResetState returns every variable tensor (the recurrent state of LSTM
-// and SVDF layers, VAR_HANDLE resources) to its initial value, as a new
-// session starts. Between calls to ResetState, each Run continues from the
+// ResetState returns the session to the state a new session starts from:
+// every variable tensor (the recurrent state of LSTM, RNN and SVDF layers)
+// to its initial value, resource variables (VAR_HANDLE) to unassigned, and
+// CALL_ONCE initializers to not yet run. Between calls to ResetState, each Run continues from the
 // state the previous Run left: one session carries one stream.
-func (s *Session) ResetState() {
-	for i, t := range s.m.tensors {
-		if t.variable && s.m.plan.offsets[i] >= 0 {
-			resetVariable(t, s.bufs[i])
-		}
-	}
-}
+func (s *Session) ResetState() { s.state.reset() }
 
 // Input returns the bytes of input i.
 func (s *Session) Input(i int) []byte { return s.bufs[s.m.inputs[i]] }
@@ -107,6 +54,7 @@ func (s *Session) Run(ctx context.Context) error {
 	if s.closed {
 		return runtime.ErrClosed
 	}
+	s.state.ctx = ctx
 	for k, st := range s.steps {
 		if err := ctx.Err(); err != nil {
 			return err
