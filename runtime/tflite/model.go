@@ -134,6 +134,14 @@ type Model struct {
 	subs  []*Model
 	top   *Model
 	index int
+	// reshaped marks a model whose inputs were given other shapes: its
+	// operators' outputs are inferred again before each is prepared.
+	// base is the model it was derived from (which owns the mapping), and
+	// variants caches a base's reshaped models by input shapes.
+	reshaped   bool
+	origShapes [][]int // the stored tensor shapes of a reshaped model
+	base       *Model
+	variants   map[string]*Model
 
 	mu       sync.Mutex
 	sessions int
@@ -171,7 +179,11 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", runtime.ErrInvalidModel, fmt.Sprintf(format, args...))
 }
 
-func load(b []byte, batch int) (*Model, error) {
+func load(b []byte, batch int) (*Model, error) { return loadShaped(b, batch, nil) }
+
+// loadShaped is load with the graph inputs given the shapes (nil keeps
+// the stored ones; see Session.ResizeInputs).
+func loadShaped(b []byte, batch int, shapes [][]int) (*Model, error) {
 	m, err := parse(b)
 	if err != nil {
 		return nil, err
@@ -181,6 +193,11 @@ func load(b []byte, batch int) (*Model, error) {
 	}
 	if batch > 1 {
 		if err := m.rebatch(batch); err != nil {
+			return nil, err
+		}
+	}
+	if shapes != nil {
+		if err := m.reshapeInputs(shapes); err != nil {
 			return nil, err
 		}
 	}

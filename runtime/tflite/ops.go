@@ -142,6 +142,11 @@ func (m *Model) prepare() error {
 		}
 	}
 	for _, n := range m.nodes {
+		if m.reshaped {
+			if err := inferShapes(m, n); err != nil {
+				return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)
+			}
+		}
 		k, err := prepareKernel(m, n)
 		if err != nil {
 			return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)

@@ -10,13 +10,16 @@ import (
 
 // Session runs a Model with its own arena. It implements runtime.Session.
 type Session struct {
-	m      *Model
-	arena  []byte
-	bufs   [][]byte // per tensor: arena slice, constant data, or nil
-	steps  []step
-	pool   *kernels.Pool
-	state  *sessionState
-	closed bool
+	m     *Model
+	arena []byte
+	bufs  [][]byte // per tensor: arena slice, constant data, or nil
+	steps []step
+	pool  *kernels.Pool
+	state *sessionState
+	// generic is Options.Backend "generic", kept to rebind after
+	// ResizeInputs.
+	generic bool
+	closed  bool
 }
 
 var _ runtime.Session = (*Session)(nil)
@@ -27,11 +30,11 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 	default:
 		return nil, fmt.Errorf("%w: backend %q (want auto or generic)", runtime.ErrUnsupported, opts.Backend)
 	}
-	s := &Session{m: m, state: &sessionState{vars: map[string]*resourceVar{}}}
+	s := &Session{m: m, state: &sessionState{vars: map[string]*resourceVar{}}, generic: opts.Backend == "generic"}
 	if opts.Threads > 1 {
 		s.pool = kernels.NewPool(opts.Threads)
 	}
-	g := bindGraph(m, s.pool, opts.Backend == "generic", s.state)
+	g := bindGraph(m, s.pool, s.generic, s.state)
 	s.arena, s.bufs, s.steps = g.arena, g.bufs, g.steps
 	return s, nil
 }
@@ -74,6 +77,6 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.pool.Close()
-	s.m.release()
+	s.m.owner().release()
 	return nil
 }
