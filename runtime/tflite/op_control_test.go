@@ -99,6 +99,9 @@ func TestWhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if m.Stateful() {
+		t.Error("a loop without variables reports state")
+	}
 	s, err := m.NewSession(runtime.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +201,9 @@ func TestCallOnceResourceVariable(t *testing.T) {
 	m, err := Load(buildFB("TFL3", root))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !m.Stateful() {
+		t.Error("a model with a resource variable reports no state")
 	}
 	s, err := m.NewSession(runtime.Options{})
 	if err != nil {

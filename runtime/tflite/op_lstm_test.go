@@ -262,6 +262,9 @@ func TestLSTMVariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !m.Stateful() {
+				t.Error("an LSTM reports no state")
+			}
 			s, err := m.NewSession(runtime.Options{})
 			if err != nil {
 				t.Fatal(err)

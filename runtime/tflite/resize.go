@@ -350,3 +350,37 @@ func (s *Session) Inputs() []runtime.TensorInfo { return s.m.Inputs() }
 
 // Outputs describes the session's outputs with their current shapes.
 func (s *Session) Outputs() []runtime.TensorInfo { return s.m.Outputs() }
+
+var (
+	_ runtime.Resizer       = (*Session)(nil)
+	_ runtime.StateResetter = (*Session)(nil)
+	_ runtime.StatefulModel = (*Model)(nil)
+)
+
+// Stateful reports whether the model's sessions keep state between runs:
+// a variable tensor or a resource variable in the main subgraph or one it
+// calls.
+func (m *Model) Stateful() bool {
+	seen := map[*Model]bool{}
+	var visit func(g *Model) bool
+	visit = func(g *Model) bool {
+		if seen[g] {
+			return false
+		}
+		seen[g] = true
+		for _, t := range g.tensors {
+			if t.variable || t.resource {
+				return true
+			}
+		}
+		for _, n := range g.nodes {
+			for _, callee := range calls(n) {
+				if visit(g.subgraph(callee)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return visit(m)
+}
