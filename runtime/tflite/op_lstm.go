@@ -94,7 +94,7 @@ func (d *lstmDims) row(b, t int) int {
 // lstmCell is what a prepared LSTM direction knows of its tensors.
 type lstmCell struct {
 	d                    lstmDims
-	x, w, r, bias, ln    [4]*tensor
+	w, r, bias, ln       [4]*tensor
 	peep                 [4]*tensor
 	in, proj, projBias   *tensor
 	h, c, out            *tensor
@@ -373,8 +373,6 @@ type lstmMat struct {
 	f *kernels.PackedF32
 	h *kernels.FullyConnectedHybrid
 }
-
-func (m lstmMat) present() bool { return m.f != nil || m.h != nil }
 
 // bind returns the product for one session, with scratch memory for up to
 // maxRows input rows.
