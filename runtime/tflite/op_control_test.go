@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
@@ -251,4 +252,35 @@ func seqSeeds() map[string][]byte {
 		"lstm":            lc.model(lc.weights(rng)),
 		"svdf_int16":      sc.model(&svdfWeights{wf: []float32{0.1, -0.2, 0.3, 0.1, 0.2, -0.1}, wt: []float32{0.5, -0.5, 0.25, 0.1}, bias: []float32{0.1, -0.1}}),
 	}
+}
+
+// FuzzSubgraphs loads and runs mutations of the multi-subgraph seeds: a
+// model must load or be refused with ErrInvalidModel or ErrUnsupported,
+// and a loaded one must run without a panic (a loop that never ends is
+// stopped by the context).
+func FuzzSubgraphs(f *testing.F) {
+	for _, b := range seqSeeds() {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Load(data)
+		if err != nil {
+			if !errors.Is(err, runtime.ErrInvalidModel) && !errors.Is(err, runtime.ErrUnsupported) {
+				t.Fatalf("load error wraps neither ErrInvalidModel nor ErrUnsupported: %v", err)
+			}
+			return
+		}
+		if m.ArenaBytes() > fuzzSessionLimit {
+			return
+		}
+		s, err := m.NewSession(runtime.Options{})
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		// The deadline bounds a loop that never ends; it asserts nothing.
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		s.Run(ctx)
+	})
 }
