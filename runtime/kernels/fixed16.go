@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // 16-bit fixed-point arithmetic as gemmlowp's fixedpoint.h defines it for
 // int16 raw values: a value with b integer bits is raw·2^(b-15). TFLite's
@@ -164,4 +167,30 @@ func Tanh16(x int16, intBits int) int16 {
 		return -t
 	}
 	return t
+}
+
+// act16Tables caches Act16Table's tables.
+var act16Tables sync.Map
+
+// Act16Table returns the table of Tanh16 (tanh true) or Logistic16 for
+// every int16 input with intBits integer bits, indexed by uint16(x). The
+// tables are built on first use and shared (128 KB each).
+func Act16Table(tanh bool, intBits int) *[1 << 16]int16 {
+	key := intBits
+	if tanh {
+		key += 64
+	}
+	if t, ok := act16Tables.Load(key); ok {
+		return t.(*[1 << 16]int16)
+	}
+	t := new([1 << 16]int16)
+	for v := math.MinInt16; v <= math.MaxInt16; v++ {
+		if tanh {
+			t[uint16(v)] = Tanh16(int16(v), intBits)
+		} else {
+			t[uint16(v)] = Logistic16(int16(v), intBits)
+		}
+	}
+	actual, _ := act16Tables.LoadOrStore(key, t)
+	return actual.(*[1 << 16]int16)
 }

@@ -24,6 +24,12 @@ func TestFixed16Functions(t *testing.T) {
 			t.Errorf("intBits %d: worst error logistic %g, tanh %g", intBits, worstL*32768, worstT*32768)
 		}
 	}
+	sig, th := Act16Table(false, 3), Act16Table(true, 4)
+	for v := math.MinInt16; v <= math.MaxInt16; v++ {
+		if sig[uint16(v)] != Logistic16(int16(v), 3) || th[uint16(v)] != Tanh16(int16(v), 4) {
+			t.Fatalf("tables differ from the functions at %d", v)
+		}
+	}
 	if got := Logistic16(0, 3); got != 16384 {
 		t.Errorf("Logistic16(0) = %d, want 16384", got)
 	}

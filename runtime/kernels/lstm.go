@@ -59,11 +59,17 @@ type LSTMQScratch struct {
 	gate   [4][]int16
 	tanh   []int16
 	hidden []int8
+	// The activations as tables: logistic and tanh of the gates (3
+	// integer bits), tanh of the cell state.
+	sigmoid, tanhGate, tanhCell *[1 << 16]int16
 }
 
 // NewScratch allocates working memory for l.
 func (l *LSTMQ) NewScratch() *LSTMQScratch {
-	s := &LSTMQScratch{tanh: make([]int16, l.Cell), hidden: make([]int8, l.Cell)}
+	s := &LSTMQScratch{
+		tanh: make([]int16, l.Cell), hidden: make([]int8, l.Cell),
+		sigmoid: Act16Table(false, 3), tanhGate: Act16Table(true, 3), tanhCell: Act16Table(true, 15+l.CellShift),
+	}
 	for g := range s.gate {
 		s.gate[g] = make([]int16, l.Cell)
 	}
@@ -89,7 +95,7 @@ func matVecAcc16(w []int8, x []int8, bias []int32, m Multiplier, out []int16) {
 // gate computes one gate for the input x, output state h and cell state c
 // (nil where the gate has no peephole), then applies its activation:
 // logistic, or tanh for the cell gate.
-func (l *LSTMQ) gate(g int, x, h []int8, c []int16, out []int16) {
+func (l *LSTMQ) gate(g int, x, h []int8, c []int16, out []int16, s *LSTMQScratch) {
 	p := l.Gates[g]
 	clear(out)
 	matVecAcc16(p.W, x, p.WBias, p.WM, out)
@@ -102,12 +108,12 @@ func (l *LSTMQ) gate(g int, x, h []int8, c []int16, out []int16) {
 	if p.LN != nil {
 		layerNormQ16(out, p)
 	}
+	act := s.sigmoid
+	if g == 2 {
+		act = s.tanhGate
+	}
 	for j, v := range out {
-		if g == 2 {
-			out[j] = Tanh16(v, 3)
-		} else {
-			out[j] = Logistic16(v, 3)
-		}
+		out[j] = act[uint16(v)]
 	}
 }
 
@@ -116,10 +122,10 @@ func (l *LSTMQ) gate(g int, x, h []int8, c []int16, out []int16) {
 func (l *LSTMQ) Step(x, h []int8, c []int16, out []int8, s *LSTMQScratch) {
 	in, f, cg, o := s.gate[0], s.gate[1], s.gate[2], s.gate[3]
 	if l.Gates[0] != nil {
-		l.gate(0, x, h, c, in)
+		l.gate(0, x, h, c, in, s)
 	}
-	l.gate(1, x, h, c, f)
-	l.gate(2, x, h, nil, cg)
+	l.gate(1, x, h, c, f, s)
+	l.gate(2, x, h, nil, cg, s)
 	// The cell update: c = f·c + i·g, with i = 1 - f under CIFG.
 	shift := 30 + l.CellShift
 	for j := range c {
@@ -135,9 +141,9 @@ func (l *LSTMQ) Step(x, h []int8, c []int16, out []int8, s *LSTMQScratch) {
 		}
 		c[j] = v
 	}
-	l.gate(3, x, h, c, o)
+	l.gate(3, x, h, c, o, s)
 	for j, v := range c {
-		s.tanh[j] = Tanh16(v, 15+l.CellShift)
+		s.tanh[j] = s.tanhCell[uint16(v)]
 	}
 	if l.Proj == nil {
 		for j := range h {

@@ -95,6 +95,10 @@ func newLSTMQ(c *opCtx, l *lstmCell, o lstmOptions) (kernel, error) {
 	if math.Abs(float64(float32(cellLog2))-cellShift) >= 1e-3 {
 		return nil, c.unsupported("cell state %s scale %v is not a power of two", l.c, l.c.scale())
 	}
+	if cellShift < -15 || cellShift > -9 {
+		// TFLite's tanh of the cell state takes 0 to 6 integer bits.
+		return nil, c.unsupported("cell state %s scale 2^%d (TFLite takes 2^-15 to 2^-9)", l.c, int(cellShift))
+	}
 	k := &lstmQ{d: l.d, q: kernels.LSTMQ{
 		Input: l.d.input, Cell: l.d.cell, Out: l.d.output,
 		CellShift: int(cellShift),
