@@ -284,3 +284,35 @@ func FuzzSubgraphs(f *testing.F) {
 		s.Run(ctx)
 	})
 }
+
+// TestSubgraphFanOut refuses a chain of subgraphs that each loop twice
+// over the next: a session would bind 2^depth arenas.
+func TestSubgraphFanOut(t *testing.T) {
+	const depth = 16
+	scalarI := testTensor{name: "n", typ: tensorInt32, shape: []int32{}}
+	var graphs []testModel
+	// Subgraphs 0 … depth-3 loop twice over the next; depth-2 is a
+	// pass-through body, depth-1 the condition.
+	for i := range depth {
+		g := testModel{tensors: []testTensor{scalarI, scalarI, scalarI}, inputs: []int32{0}, outputs: []int32{2}}
+		switch i {
+		case depth - 1:
+			g.tensors = []testTensor{scalarI, {name: "go", typ: tensorBoolType, shape: []int32{}}}
+			g.outputs = []int32{1}
+			g.ops = []testOp{{builtin: 53, ins: []int32{0}, outs: []int32{1}}}
+		case depth - 2:
+			g.tensors, g.outputs = []testTensor{scalarI}, []int32{0}
+		default:
+			next := int32(i + 1)
+			g.ops = []testOp{
+				{builtin: 119, ins: []int32{0}, outs: []int32{1}, opts: fbt{0: int32(depth - 1), 1: next}},
+				{builtin: 119, ins: []int32{1}, outs: []int32{2}, opts: fbt{0: int32(depth - 1), 1: next}},
+			}
+		}
+		graphs = append(graphs, g)
+	}
+	_, err := Load(buildFB("TFL3", multiModel(graphs, make([][]int, depth))))
+	if !errors.Is(err, runtime.ErrUnsupported) || !strings.Contains(err.Error(), "arenas") {
+		t.Errorf("load: %v, want the fan-out refused", err)
+	}
+}

@@ -134,6 +134,42 @@ func (m *Model) prepareCalled() error {
 			return err
 		}
 	}
+	return m.checkInstances()
+}
+
+// maxInstances caps the subgraph arenas one session binds: each calling
+// operator binds its callees (and theirs) anew, so subgraphs that call
+// the same one twice, level after level, would multiply without bound.
+const maxInstances = 1 << 12
+
+// checkInstances refuses a model whose sessions would bind more than
+// maxInstances subgraph arenas, or arenas above maxArenaBytes in all.
+func (m *Model) checkInstances() error {
+	type cost struct{ n, bytes int }
+	memo := map[*Model]cost{}
+	var visit func(s *Model) cost
+	visit = func(s *Model) cost {
+		if c, ok := memo[s]; ok {
+			return c
+		}
+		c := cost{1, s.plan.size}
+		for _, n := range s.nodes {
+			for _, callee := range calls(n) {
+				cc := visit(m.subs[callee])
+				c.n = min(c.n+cc.n, maxInstances+1)
+				c.bytes = min(c.bytes+cc.bytes, maxArenaBytes+1)
+			}
+		}
+		memo[s] = c
+		return c
+	}
+	for _, n := range m.nodes {
+		for _, callee := range calls(n) {
+			if c := visit(m.subs[callee]); c.n > maxInstances || c.bytes > maxArenaBytes {
+				return fmt.Errorf("%w: operator %d (%s): its subgraphs would take more than %d arenas or %d bytes per session", runtime.ErrUnsupported, n.index, n.name, maxInstances, maxArenaBytes)
+			}
+		}
+	}
 	return nil
 }
 
