@@ -170,7 +170,7 @@ func (k *ifKernel) bind(b *binding) step {
 // prepareCallOnce reads CallOnceOptions: init_subgraph_index 0. The
 // subgraph (without inputs or outputs; it typically assigns resource
 // variables) runs at the first Run of a session, and again after
-// ResetState.
+// ResetState (not after ResizeInputs).
 func prepareCallOnce(c *opCtx) (kernel, error) {
 	if err := c.arity(0, 0, 0); err != nil {
 		return nil, err
@@ -186,16 +186,15 @@ type callOnceKernel struct{ init *Model }
 
 func (k *callOnceKernel) bind(b *binding) step {
 	g := bindGraph(k.init, b.pool, b.generic, b.state)
-	done := false
-	b.state.resets = append(b.state.resets, func() { done = false })
+	st := b.state
 	return func() error {
-		if done {
+		if st.once[k.init.index] {
 			return nil
 		}
 		if err := g.run(); err != nil {
 			return err
 		}
-		done = true
+		st.once[k.init.index] = true
 		return nil
 	}
 }

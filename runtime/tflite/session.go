@@ -30,7 +30,7 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 	default:
 		return nil, fmt.Errorf("%w: backend %q (want auto or generic)", runtime.ErrUnsupported, opts.Backend)
 	}
-	s := &Session{m: m, state: &sessionState{vars: map[string]*resourceVar{}}, generic: opts.Backend == "generic"}
+	s := &Session{m: m, state: &sessionState{vars: map[string]*resourceVar{}, once: map[int]bool{}}, generic: opts.Backend == "generic"}
 	if opts.Threads > 1 {
 		s.pool = kernels.NewPool(opts.Threads)
 	}

@@ -212,14 +212,17 @@ func (m *Model) subgraph(i int) *Model {
 // sessionState is what every subgraph of one session shares: the resource
 // variables, the run's context, and what ResetState must reset.
 type sessionState struct {
-	ctx    context.Context
-	vars   map[string]*resourceVar
+	ctx  context.Context
+	vars map[string]*resourceVar
+	// once marks the CALL_ONCE initializer subgraphs that have run.
+	once   map[int]bool
 	resets []func()
 }
 
 // reset returns the session to its initial state.
 func (st *sessionState) reset() {
 	clear(st.vars)
+	clear(st.once)
 	for _, f := range st.resets {
 		f()
 	}
