@@ -278,6 +278,11 @@ func readLSTMCell(c *opCtx, lt lstmTensors, in *tensor, d lstmDims) (*lstmCell, 
 	if l.proj == nil && no != nc {
 		return nil, c.invalid("%d outputs without projection, want %d (the cells)", no, nc)
 	}
+	if rows := d.batch * d.time; rows > maxTensorBytes/(16*nc) {
+		// The float kernels keep the four gates' input products of every
+		// step (rows × 4 × cells float32 values).
+		return nil, c.unsupported("%d steps of %d cells need more than %d bytes of gate memory", rows, nc, maxTensorBytes)
+	}
 	if l.h.numElements() != d.batch*no || l.c.numElements() != d.batch*nc {
 		return nil, c.invalid("states %s and %s should hold %d×%d and %d×%d values", l.h, l.c, d.batch, no, d.batch, nc)
 	}

@@ -2,8 +2,10 @@ package tflite
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -309,5 +311,15 @@ func TestLSTMVariants(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLSTMHostileLength refuses at load a sequence whose gate products
+// would take more memory than a tensor may.
+func TestLSTMHostileLength(t *testing.T) {
+	c := lstmCase{batch: 1, time: 1<<20 + 1, input: 1, cell: 64, out: 64}
+	_, err := Load(c.model(c.weights(rand.New(rand.NewPCG(1, 1)))))
+	if !errors.Is(err, runtime.ErrUnsupported) || !strings.Contains(err.Error(), "gate memory") {
+		t.Errorf("load: %v, want the sequence refused", err)
 	}
 }
