@@ -85,6 +85,11 @@ var shapeRules = map[string]func(c *opCtx) ([]int, error){
 	"REDUCE_MAX":        reduceShape,
 	"REDUCE_MIN":        reduceShape,
 	"CONCATENATION":     concatShape,
+	"SQUEEZE":           squeezeShape,
+	"EXPAND_DIMS":       expandDimsShape,
+	"TRANSPOSE":         transposeShape,
+	"PAD":               padShape,
+	"PADV2":             padShape,
 }
 
 // inferShapes gives n's outputs the shapes its (possibly reshaped) inputs
@@ -268,6 +273,97 @@ func concatShape(c *opCtx) ([]int, error) {
 			return nil, c.invalid("input %d must have rank %d", i, len(out))
 		}
 		out[axis] += t.shape[axis]
+	}
+	return out, nil
+}
+
+// constInts reads constant input i as integers.
+func constInts(c *opCtx, i int, what string) ([]int, error) {
+	t := c.input(i)
+	if t == nil || !t.isConst() {
+		return nil, c.unsupported("%s computed at run time", what)
+	}
+	v, ok := shapeOpInts(t)
+	if !ok {
+		return nil, c.invalid("%s %s must be int32 or int64", what, t)
+	}
+	return v, nil
+}
+
+// squeezeShape reads SqueezeOptions squeeze_dims 0 (none: every 1).
+func squeezeShape(c *opCtx) ([]int, error) {
+	in := c.input(0)
+	drop := make([]bool, len(in.shape))
+	dims := c.n.opts.i32s(0)
+	for _, d := range dims {
+		a := int(d)
+		if a < 0 {
+			a += len(in.shape)
+		}
+		if a < 0 || a >= len(in.shape) || in.shape[a] != 1 {
+			return nil, c.invalid("cannot squeeze dimension %d of %s", d, in)
+		}
+		drop[a] = true
+	}
+	var out []int
+	for k, d := range in.shape {
+		if !drop[k] && (len(dims) > 0 || d != 1) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func expandDimsShape(c *opCtx) ([]int, error) {
+	in := c.input(0)
+	axis, err := constInts(c, 1, "axis")
+	if err != nil || len(axis) != 1 {
+		return nil, c.invalid("axis must be one constant value")
+	}
+	a := axis[0]
+	if a < 0 {
+		a += len(in.shape) + 1
+	}
+	if a < 0 || a > len(in.shape) {
+		return nil, c.invalid("axis %d out of range for %s", axis[0], in)
+	}
+	return slices.Insert(slices.Clone(in.shape), a, 1), nil
+}
+
+func transposeShape(c *opCtx) ([]int, error) {
+	in := c.input(0)
+	perm, err := constInts(c, 1, "permutation")
+	if err != nil {
+		return nil, err
+	}
+	if len(perm) != len(in.shape) {
+		return nil, c.invalid("permutation %v for %s", perm, in)
+	}
+	out := make([]int, len(perm))
+	for k, p := range perm {
+		if p < 0 || p >= len(in.shape) {
+			return nil, c.invalid("permutation %v for %s", perm, in)
+		}
+		out[k] = in.shape[p]
+	}
+	return out, nil
+}
+
+func padShape(c *opCtx) ([]int, error) {
+	in := c.input(0)
+	pads, err := constInts(c, 1, "paddings")
+	if err != nil {
+		return nil, err
+	}
+	if len(pads) != 2*len(in.shape) {
+		return nil, c.invalid("paddings %v for %s", pads, in)
+	}
+	out := slices.Clone(in.shape)
+	for k := range out {
+		if pads[2*k] < 0 || pads[2*k+1] < 0 {
+			return nil, c.invalid("paddings %v", pads)
+		}
+		out[k] += pads[2*k] + pads[2*k+1]
 	}
 	return out, nil
 }
