@@ -76,8 +76,6 @@ func (l *LSTMQ) NewScratch() *LSTMQScratch {
 	return s
 }
 
-func sat16(v int32) int16 { return int16(min(max(v, math.MinInt16), math.MaxInt16)) }
-
 // matVecAcc16 adds m(bias + W·x) to each gate value, saturating to int16
 // (MatrixBatchVectorMultiplyAccumulate with int16 output and zero point 0).
 func matVecAcc16(w []int8, x []int8, bias []int32, m Multiplier, out []int16) {

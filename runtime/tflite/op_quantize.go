@@ -79,6 +79,9 @@ func prepareDequantize(c *opCtx) (kernel, error) {
 			}
 		}}, nil
 	}
+	if in.dtype == runtime.Int16 {
+		return prepareDequantize16(c, in, n)
+	}
 	ok, signed := quantized8(in.dtype)
 	if !ok {
 		return nil, c.unsupported("input type %s", in.dtype)

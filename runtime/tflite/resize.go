@@ -87,7 +87,7 @@ var shapeRules = map[string]func(c *opCtx) ([]int, error){
 	"CONCATENATION":     concatShape,
 	"SQUEEZE":           squeezeShape,
 	"EXPAND_DIMS":       expandDimsShape,
-	"TRANSPOSE":         transposeShape,
+	"TRANSPOSE":         permuteShape,
 	"PAD":               padShape,
 	"PADV2":             padShape,
 }
@@ -330,7 +330,7 @@ func expandDimsShape(c *opCtx) ([]int, error) {
 	return slices.Insert(slices.Clone(in.shape), a, 1), nil
 }
 
-func transposeShape(c *opCtx) ([]int, error) {
+func permuteShape(c *opCtx) ([]int, error) {
 	in := c.input(0)
 	perm, err := constInts(c, 1, "permutation")
 	if err != nil {
