@@ -16,6 +16,10 @@ const (
 	tensorResourceType int8 = 13
 )
 
+// optionTypes are the BuiltinOptions union types of the operators the
+// multi-subgraph tests use (TFLite reads options only with their type).
+var optionTypes = map[int32]uint8{0: 11, 18: 21, 41: 28, 53: 37, 118: 92, 119: 93, 129: 103, 142: 111, 143: 112, 144: 113}
+
 // multiModel builds a model of several subgraphs (the first is the main
 // one) that share the operator codes and buffers; variables lists, per
 // subgraph, the tensors to mark is_variable.
@@ -51,7 +55,7 @@ func multiModel(graphs []testModel, variables [][]int) fbt {
 			}
 			op := fbt{0: k, 1: o.ins, 2: o.outs}
 			if o.opts != nil {
-				op[4] = o.opts
+				op[3], op[4] = optionTypes[o.builtin], o.opts
 			}
 			ops = append(ops, op)
 		}
