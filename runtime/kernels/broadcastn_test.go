@@ -93,7 +93,7 @@ func TestScatterNDAddsAndChecks(t *testing.T) {
 // float64 within its precision (five Newton steps from 1).
 func TestInvSqrtMultiplier(t *testing.T) {
 	for _, x := range []int32{2, 3, 17, 255, 1 << 16, 123456, 1<<29 + 7, math.MaxInt32} {
-		m, s := invSqrtMultiplier(x)
+		m, s := invSqrtMultiplier(x, -1)
 		got := float64(m) * math.Pow(2, float64(s)-31)
 		if want := 1 / math.Sqrt(float64(x)); math.Abs(got-want) > want*1e-5 {
 			t.Errorf("1/sqrt(%d) = %g, want %g", x, got, want)

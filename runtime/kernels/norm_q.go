@@ -1,54 +1,6 @@
 package kernels
 
-import (
-	"math"
-	"math/bits"
-)
-
-// satShiftLeft multiplies x by 2^k (k >= 0), saturating at the int32 range
-// (gemmlowp's SaturatingRoundingMultiplyByPOT for positive exponents).
-func satShiftLeft(x int32, k int) int32 {
-	switch {
-	case x > math.MaxInt32>>k:
-		return math.MaxInt32
-	case x < math.MinInt32>>k:
-		return math.MinInt32
-	}
-	return x << k
-}
-
-// invSqrtMultiplier returns a fixed-point multiplier and a right shift
-// (zero or negative, as a left shift) that together approximate
-// 1/sqrt(x), computed as TFLite's GetInvSqrtQuantizedMultiplierExp does:
-// five Newton-Raphson steps in Q3.28 on x normalised by powers of four.
-func invSqrtMultiplier(x int32) (mult int32, shift int) {
-	if x <= 1 {
-		return math.MaxInt32, 0
-	}
-	shift = 11
-	for x >= 1<<29 {
-		x /= 4
-		shift++
-	}
-	pairs := (bits.LeadingZeros32(uint32(x))-1)/2 - 1
-	shift -= pairs
-	x <<= 2 * pairs
-	in := x >> 1                             // Q3.28
-	half := RoundingDivideByPOT(in, 1)       // in / 2
-	const threeHalves = 1<<28 + 1<<27        // 1.5 in Q3.28
-	v := int32(1 << 28)                      // 1.0 in Q3.28
-	mul := SaturatingRoundingDoublingHighMul // Qa x Qb -> Q(a+b)
-	for range 5 {
-		v3 := satShiftLeft(mul(mul(v, v), v), 6) // Q9 -> Q3
-		v = satShiftLeft(mul(threeHalves, v)-mul(half, v3), 3)
-	}
-	v = mul(v, 1518500250) // times sqrt(2)/2 in Q0.31
-	if shift < 0 {
-		v <<= -shift
-		shift = 0
-	}
-	return v, -shift
-}
+import "math"
 
 // L2NormalizeQ8 divides each row of depth int8 or uint8 values (less the
 // zero point zp) by the row's Euclidean norm, into outputs with scale
@@ -64,7 +16,7 @@ func L2NormalizeQ8[T Q8](in, out []T, depth int, zp int32) {
 			d := int32(v) - zp
 			acc += d * d
 		}
-		m, s := invSqrtMultiplier(acc)
+		m, s := invSqrtMultiplier(acc, -1)
 		for i, v := range x {
 			d := int32(v) - zp
 			var q int32

@@ -925,5 +925,6 @@ func oracleSpecs() []oracleSpec {
 	specs = append(specs, int16Specs()...)
 	specs = append(specs, convFamilySpecs()...)
 	specs = append(specs, breadthSpecs()...)
+	specs = append(specs, seqOracleSpecs()...)
 	return append(specs, audioSpecs()...)
 }
