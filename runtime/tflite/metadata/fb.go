@@ -182,6 +182,9 @@ func (t table) vector(slot int, elemSize uint64) (uint64, uint64) {
 // bytes returns a byte vector as a slice of the buffer (no copy).
 func (t table) bytes(slot int) []byte {
 	start, n := t.vector(slot, 1)
+	if n == 0 {
+		return nil
+	}
 	return t.r.b[start : start+n : start+n]
 }
 
