@@ -189,6 +189,7 @@ func TestInspectGolden(t *testing.T) {
 	for _, tc := range []struct{ name, model string }{
 		{"hello_world", helloModel(t)},
 		{"unsupported", unsupportedModel(t)},
+		{"mobilenet_metadata", conformance(t, "tfls_mobilenet_v1_025_224_quant", "model.tflite")},
 	} {
 		for _, format := range []string{"text", "json"} {
 			t.Run(tc.name+"_"+format, func(t *testing.T) {
@@ -216,6 +217,36 @@ func TestInspectGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestInspectBadMetadata checks that a model whose metadata is malformed
+// is still inspected, with the reason the metadata was refused.
+func TestInspectBadMetadata(t *testing.T) {
+	b, err := os.ReadFile(conformance(t, "tfls_mobilenet_v1_025_224_quant", "model.tflite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(b, []byte("M001"))
+	if at < 0 {
+		t.Fatal("the model's metadata has no M001 identifier")
+	}
+	copy(b[at:], "XXXX")
+	path := filepath.Join(t.TempDir(), "bad.tflite")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := edgeinfer("inspect", path)
+	if code != 0 || !strings.Contains(stdout, `metadata: invalid: `+path+`: metadata: invalid: metadata: file identifier "XXXX", want "M001"`) {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, stdout, stderr)
+	}
+	stdout, _, code = edgeinfer("inspect", "--json", path)
+	var r struct {
+		Metadata      *json.RawMessage `json:"metadata"`
+		MetadataError string           `json:"metadata_error"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); code != 0 || err != nil || r.Metadata != nil || !strings.Contains(r.MetadataError, "file identifier") {
+		t.Fatalf("exit %d, %v, %+v", code, err, r)
 	}
 }
 

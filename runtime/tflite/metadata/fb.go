@@ -99,8 +99,6 @@ type table struct {
 	pos, vt, vtLen, objLen uint64
 }
 
-func (t table) present() bool { return t.r != nil }
-
 // field returns the absolute position of a field of the given byte size,
 // or 0 when the field is absent.
 func (t table) field(slot int, size uint64) uint64 {
