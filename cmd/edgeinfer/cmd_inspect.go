@@ -12,7 +12,6 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -40,11 +39,6 @@ edgeinfer inspect --json model.tflite | jq .unsupported`)
 		return err
 	}
 	r := newInspectReport(path, d)
-	if md, err := metadata.ReadFile(path); err != nil {
-		r.MetadataError = err.Error()
-	} else {
-		r.Metadata = newMetadataReport(md)
-	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -121,6 +115,10 @@ func newInspectReport(path string, d *tflite.Description) *inspectReport {
 	}
 	if err := d.LoadError(); err != nil {
 		r.LoadError = err.Error()
+	}
+	r.Metadata = newMetadataReport(d.Metadata)
+	if d.MetadataError != nil {
+		r.MetadataError = d.MetadataError.Error()
 	}
 	return r
 }

@@ -137,7 +137,7 @@ func (r *inspectReport) writeMetadata(w io.Writer) {
 	md := r.Metadata
 	switch {
 	case r.MetadataError != "":
-		fmt.Fprintf(w, "metadata: invalid: %s\n", r.MetadataError)
+		fmt.Fprintln(w, r.MetadataError) // "metadata: invalid: ..."
 		return
 	case md == nil:
 		fmt.Fprintf(w, "metadata: none\n")

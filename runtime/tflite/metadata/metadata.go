@@ -200,7 +200,7 @@ func Read(model []byte) (*Metadata, error) {
 // findBuffer returns the bytes of the model's TFLITE_METADATA buffer (nil
 // when there is none) and the main subgraph's input and output counts.
 func findBuffer(model []byte) ([]byte, int, int, error) {
-	r := newReader(model, "model")
+	r := newReader(model, "model flatbuffer")
 	root := r.root()
 	var inputs, outputs int
 	if sgs := root.tables(2, 1<<16, "subgraphs"); len(sgs) > 0 {

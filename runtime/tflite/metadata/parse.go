@@ -24,9 +24,9 @@ var (
 
 // parse reads a ModelMetadata flatbuffer; z gives the associated files.
 func parse(b []byte, z *zipFiles) (*Metadata, error) {
-	r := newReader(b, "metadata")
+	r := newReader(b, "metadata flatbuffer")
 	if len(b) >= 8 && string(b[4:8]) != "M001" {
-		return nil, fmt.Errorf("metadata: file identifier %q, want \"M001\"", b[4:8])
+		return nil, fmt.Errorf("file identifier %q, want \"M001\"", b[4:8])
 	}
 	root := r.root()
 	md := &Metadata{
@@ -72,7 +72,7 @@ func tensors(ts []table, z *zipFiles, dir string) ([]Tensor, error) {
 	for i, t := range ts {
 		tm, err := tensor(t, z)
 		if err != nil {
-			return nil, fmt.Errorf("metadata: %s %d (%q): %w", dir, i, tm.Name, err)
+			return nil, fmt.Errorf("%s %d (%q): %w", dir, i, tm.Name, err)
 		}
 		out = append(out, tm)
 	}
