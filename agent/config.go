@@ -129,6 +129,13 @@ type OTAConfig struct {
 	MaxErrorRate float64  `yaml:"max_error_rate"`
 	// MaxDownloadBytes caps a model download (default 512 MiB).
 	MaxDownloadBytes int64 `yaml:"max_download_bytes"`
+	// DownloadIdleTimeout ends a download that received nothing for that
+	// long (default 1m); DownloadTimeout ends one that takes longer in
+	// all (default 1h). MaxConcurrentUpdates is how many models may
+	// download and activate at once (default 2).
+	DownloadIdleTimeout  Duration `yaml:"download_idle_timeout"`
+	DownloadTimeout      Duration `yaml:"download_timeout"`
+	MaxConcurrentUpdates int      `yaml:"max_concurrent_updates"`
 }
 
 // TelemetryConfig configures latency uploads.
@@ -161,6 +168,10 @@ const (
 	DefaultMaxInstall   = 512 << 20
 	DefaultInterval     = time.Minute
 	DefaultSpoolBytes   = 8 << 20
+	// Download timeouts and concurrent updates; the same as ota.Config's.
+	DefaultDownloadIdle      = time.Minute
+	DefaultDownloadTimeout   = time.Hour
+	DefaultConcurrentUpdates = 2
 )
 
 // InflightBodyBytes is the default of MaxInflightBodyBytes for a device
@@ -305,6 +316,9 @@ func (c Config) Validate() error {
 		bad("ota.max_error_rate", "%v is not a fraction between 0 and 1", o.MaxErrorRate)
 	}
 	nonNeg("ota.max_download_bytes", o.MaxDownloadBytes)
+	nonNeg("ota.download_idle_timeout", int64(o.DownloadIdleTimeout))
+	nonNeg("ota.download_timeout", int64(o.DownloadTimeout))
+	nonNeg("ota.max_concurrent_updates", int64(o.MaxConcurrentUpdates))
 	t := c.Telemetry
 	if t.Collector != "" && !strings.HasPrefix(t.Collector, "http://") && !strings.HasPrefix(t.Collector, "https://") {
 		bad("telemetry.collector", "%q must be an http:// or https:// URL", t.Collector)
@@ -402,6 +416,15 @@ func (c Config) Resolve(p platforms.Defaults) Config {
 	}
 	if r.OTA.MaxDownloadBytes == 0 {
 		r.OTA.MaxDownloadBytes = DefaultMaxDownload
+	}
+	if r.OTA.DownloadIdleTimeout == 0 {
+		r.OTA.DownloadIdleTimeout = Duration(DefaultDownloadIdle)
+	}
+	if r.OTA.DownloadTimeout == 0 {
+		r.OTA.DownloadTimeout = Duration(DefaultDownloadTimeout)
+	}
+	if r.OTA.MaxConcurrentUpdates == 0 {
+		r.OTA.MaxConcurrentUpdates = DefaultConcurrentUpdates
 	}
 	if r.Telemetry.Interval == 0 {
 		r.Telemetry.Interval = Duration(DefaultInterval)
