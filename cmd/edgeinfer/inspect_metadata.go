@@ -143,10 +143,10 @@ func (r *inspectReport) writeMetadata(w io.Writer) {
 		fmt.Fprintf(w, "metadata: none\n")
 		return
 	}
-	fmt.Fprintf(w, "metadata:\n  name: %s\n", md.Name)
+	fmt.Fprintf(w, "metadata:\n  name: %s\n", printable(md.Name))
 	for _, kv := range [][2]string{{"description", md.Description}, {"version", md.Version}, {"author", md.Author}, {"license", md.License}} {
 		if kv[1] != "" {
-			fmt.Fprintf(w, "  %s: %s\n", kv[0], kv[1])
+			fmt.Fprintf(w, "  %s: %s\n", kv[0], printable(kv[1]))
 		}
 	}
 	for _, dir := range []struct {
@@ -194,7 +194,7 @@ func tensorMetadataLine(t tensorMetadataReport) string {
 
 func labelsLine(l *labelsReport) string {
 	if l.Missing {
-		return fmt.Sprintf("%s (%s): missing from the model's files", l.File, l.Type)
+		return fmt.Sprintf("%q (%s): missing from the model's files", l.File, l.Type)
 	}
 	quoted := make([]string, len(l.First))
 	for i, s := range l.First {
@@ -204,12 +204,12 @@ func labelsLine(l *labelsReport) string {
 	if l.Count > len(l.First) {
 		more = ", ..."
 	}
-	return fmt.Sprintf("%d in %s (%s): %s%s", l.Count, l.File, l.Type, strings.Join(quoted, ", "), more)
+	return fmt.Sprintf("%d in %q (%s): %s%s", l.Count, l.File, l.Type, strings.Join(quoted, ", "), more)
 }
 
 func fileLine(f fileReport) string {
 	if f.Size < 0 {
-		return fmt.Sprintf("%s (%s), missing from the model's files", f.Name, f.Type)
+		return fmt.Sprintf("%q (%s), missing from the model's files", f.Name, f.Type)
 	}
-	return fmt.Sprintf("%s (%s), %d bytes", f.Name, f.Type, f.Size)
+	return fmt.Sprintf("%q (%s), %d bytes", f.Name, f.Type, f.Size)
 }

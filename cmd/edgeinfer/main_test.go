@@ -315,3 +315,19 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, %q", code, stdout)
 	}
 }
+
+// TestInspectMetadataEscapes checks that text from a model's metadata
+// cannot drive the terminal or forge lines.
+func TestInspectMetadataEscapes(t *testing.T) {
+	r := &inspectReport{Metadata: &metadataReport{
+		Name: "evil\x1b[2J", Description: "line\nsupported: yes", Author: "a\rb",
+		Outputs: []tensorMetadataReport{{Name: "out\x1b", Kind: "feature", Labels: &labelsReport{File: "l\n.txt", Type: "TENSOR_AXIS_LABELS", Count: 1, First: []string{"\x1b]0;x\a"}}}},
+		Files:   []fileReport{{Name: "f\x1b", Type: "DESCRIPTIONS", Size: 1}},
+	}}
+	var b strings.Builder
+	r.writeMetadata(&b)
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\r\a") || strings.Count(out, "\n") != 7 {
+		t.Fatalf("metadata text not escaped:\n%q", out)
+	}
+}
