@@ -245,3 +245,19 @@ func writeFP16Golden(t *testing.T, golden, digest string, model, in []byte) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzCompressFP16 checks that the converter never panics on a hostile
+// model and that whatever it writes is a valid model.
+func FuzzCompressFP16(f *testing.F) {
+	f.Add(fcModel().bytes())
+	f.Add(chainModel(3, 4).bytes())
+	f.Fuzz(func(t *testing.T, model []byte) {
+		small, err := CompressFP16(model)
+		if err != nil {
+			return
+		}
+		if _, err := DescribeBytes(small); err != nil {
+			t.Fatalf("the converted model is invalid: %v", err)
+		}
+	})
+}
