@@ -126,6 +126,17 @@ type dwVariant struct {
 	// (x' - xzp)·w, where x' is x as uint8 x+128 when signed is 1 and x
 	// otherwise.
 	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+	// f32Row and qRow, when set, do what f32 and q do for n output pixels
+	// of a row whose windows have the same taps inside the input: pixel i
+	// reads x + i·xStep bytes and writes the pixel after out + (i-1)·cs.
+	// They take every nc (a multiple of 8 up to cs), and the depthwise
+	// kernels use them for the runs of pixels whose windows lie across
+	// the input.
+	f32Row func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
+	qRow   func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte, n, xStep int)
+	// rawInt8 is set when q and qRow read int8 inputs as they are
+	// (x' = x) rather than as uint8 x+128.
+	rawInt8 bool
 }
 
 var dwVariants []*dwVariant
