@@ -27,10 +27,17 @@ type qVariant struct {
 	// 4·kg bytes of each row, which may exceed K; the weights past K are
 	// zero.
 	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+	// wide, when set, does the same for rows (1 to qRowsWide) rows and
+	// two consecutive full panels, the second psz bytes after the first.
+	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 }
 
-// qRows is the number of rows a qVariant computes per call.
-const qRows = 4
+// qRows and qRowsWide are the numbers of rows a qVariant computes per call
+// of run and of wide.
+const (
+	qRows     = 4
+	qRowsWide = 8
+)
 
 // f32Variant is a SIMD float32 matrix product on PackedF32 panels.
 type f32Variant struct {
@@ -95,6 +102,15 @@ func gemmQSIMD[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 i
 	for p := p0; p < p1; p++ {
 		c0 := p * gemmNR
 		wp := &w.simdData[p*psz]
+		if w.simd.wide != nil && p+1 < p1 {
+			for r := 0; r < done; r += qRowsWide {
+				w.simd.wide((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRowsWide, done-r), wp, psz, kg,
+					&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+					(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc)
+			}
+			p++
+			continue
+		}
 		for r := 0; r < done; r += qRows {
 			w.simd.run((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRows, done-r), wp, kg,
 				&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,

@@ -17,6 +17,9 @@ import (
 func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
+func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+
+//go:noescape
 func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
@@ -26,8 +29,8 @@ func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, 
 func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 
 func init() {
-	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI})
+	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI, wide: gemmQVNNI512})
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})

@@ -9,9 +9,11 @@ import (
 )
 
 // gemmShapes are random matrix product shapes, with sizes below, at and
-// past the tiles (rows by qRows or f32Rows, channels by gemmNR, K by 4).
+// past the tiles (rows by qRows, qRowsWide or f32Rows, channels by gemmNR
+// and pairs of panels, K by 4).
 func gemmShapes(r *rand.Rand) [][3]int {
-	shapes := [][3]int{{1, 1, 1}, {4, 8, 4}, {6, 8, 8}, {7, 9, 5}, {13, 17, 27}, {3, 64, 144}, {25, 40, 301}}
+	shapes := [][3]int{{1, 1, 1}, {4, 8, 4}, {6, 8, 8}, {7, 9, 5}, {13, 17, 27}, {3, 64, 144}, {25, 40, 301},
+		{8, 16, 4}, {9, 24, 3}, {17, 48, 64}, {33, 72, 200}, {16, 32, 960}}
 	for range 40 {
 		shapes = append(shapes, [3]int{1 + r.IntN(15), 1 + r.IntN(40), 1 + r.IntN(90)})
 	}

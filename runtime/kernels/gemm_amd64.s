@@ -470,3 +470,179 @@ zstore:
 zdone:
 	VZEROUPPER
 	RET
+
+// ZREQ requantizes the 16 accumulators in acc and stores their low bytes
+// at (DI), like QREQ.
+#define ZREQ(acc) \
+	VPADDD Z8, acc, acc; \
+	VCVTDQ2PS acc, acc; \
+	VMULPS Z9, acc, acc; \
+	VMAXPS Z10, acc, acc; \
+	VMINPS Z11, acc, acc; \
+	VCVTPS2DQ acc, acc; \
+	VPADDD Z12, acc, acc; \
+	VPMOVDB acc, (DI)
+
+// func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+//
+// rows (1 to 8) rows of a times two consecutive panels (w and w+psz) on
+// 512-bit registers: accumulator Zr holds the 16 channels of row r, the
+// low 8 from the first panel. Rows past the count repeat the previous row
+// (computed, not stored). The activations are XORed with 0x80 when int8,
+// as in gemmQVNNI; uint8 ones skip it.
+TEXT ·gemmQVNNI512(SB), NOSPLIT, $0-104
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), AX
+	MOVQ rows+16(FP), CX
+	LEAQ (SI)(AX*1), R8
+	CMPQ CX, $2
+	CMOVQLT SI, R8
+	LEAQ (R8)(AX*1), R9
+	CMPQ CX, $3
+	CMOVQLT R8, R9
+	LEAQ (R9)(AX*1), R10
+	CMPQ CX, $4
+	CMOVQLT R9, R10
+	LEAQ (R10)(AX*1), R11
+	CMPQ CX, $5
+	CMOVQLT R10, R11
+	LEAQ (R11)(AX*1), R12
+	CMPQ CX, $6
+	CMOVQLT R11, R12
+	LEAQ (R12)(AX*1), R13
+	CMPQ CX, $7
+	CMOVQLT R12, R13
+	LEAQ (R13)(AX*1), R15
+	CMPQ CX, $8
+	CMOVQLT R13, R15
+	MOVQ w+24(FP), DI
+	MOVQ psz+32(FP), BX
+	MOVQ kg+40(FP), CX
+	XORQ DX, DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	TESTQ CX, CX
+	JZ zepi
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z14
+	MOVL signed+84(FP), AX
+	TESTL AX, AX
+	JNZ zloopx
+zloopu:
+	VMOVDQU32 (DI), Y16
+	VINSERTI64X4 $1, (DI)(BX*1), Z16, Z16
+	VPBROADCASTD (SI)(DX*1), Z17
+	VPBROADCASTD (R8)(DX*1), Z18
+	VPBROADCASTD (R9)(DX*1), Z19
+	VPBROADCASTD (R10)(DX*1), Z20
+	VPBROADCASTD (R11)(DX*1), Z21
+	VPBROADCASTD (R12)(DX*1), Z22
+	VPBROADCASTD (R13)(DX*1), Z23
+	VPBROADCASTD (R15)(DX*1), Z24
+	VPDPBUSD Z16, Z17, Z0
+	VPDPBUSD Z16, Z18, Z1
+	VPDPBUSD Z16, Z19, Z2
+	VPDPBUSD Z16, Z20, Z3
+	VPDPBUSD Z16, Z21, Z4
+	VPDPBUSD Z16, Z22, Z5
+	VPDPBUSD Z16, Z23, Z6
+	VPDPBUSD Z16, Z24, Z7
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ zloopu
+	JMP zepi
+
+zloopx:
+	VMOVDQU32 (DI), Y16
+	VINSERTI64X4 $1, (DI)(BX*1), Z16, Z16
+	VPBROADCASTD (SI)(DX*1), Z17
+	VPBROADCASTD (R8)(DX*1), Z18
+	VPBROADCASTD (R9)(DX*1), Z19
+	VPBROADCASTD (R10)(DX*1), Z20
+	VPBROADCASTD (R11)(DX*1), Z21
+	VPBROADCASTD (R12)(DX*1), Z22
+	VPBROADCASTD (R13)(DX*1), Z23
+	VPBROADCASTD (R15)(DX*1), Z24
+	VPXORD Z14, Z17, Z17
+	VPXORD Z14, Z18, Z18
+	VPXORD Z14, Z19, Z19
+	VPXORD Z14, Z20, Z20
+	VPXORD Z14, Z21, Z21
+	VPXORD Z14, Z22, Z22
+	VPXORD Z14, Z23, Z23
+	VPXORD Z14, Z24, Z24
+	VPDPBUSD Z16, Z17, Z0
+	VPDPBUSD Z16, Z18, Z1
+	VPDPBUSD Z16, Z19, Z2
+	VPDPBUSD Z16, Z20, Z3
+	VPDPBUSD Z16, Z21, Z4
+	VPDPBUSD Z16, Z22, Z5
+	VPDPBUSD Z16, Z23, Z6
+	VPDPBUSD Z16, Z24, Z7
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ zloopx
+	JMP zepi
+
+// Epilogue: Z8 bias less 128·sum when signed, Z9 scale, Z10 lo, Z11 hi,
+// Z12 output zero point.
+zepi:
+	MOVQ bias+48(FP), AX
+	VMOVDQU32 (AX), Z8
+	MOVQ sum+56(FP), AX
+	VMOVDQU32 (AX), Z9
+	VPSLLD $7, Z9, Z9
+	MOVL signed+84(FP), AX
+	NEGL AX
+	VPBROADCASTD AX, Z15
+	VPANDD Z15, Z9, Z9
+	VPSUBD Z9, Z8, Z8
+	MOVQ scale+64(FP), AX
+	VMOVUPS (AX), Z9
+	VBROADCASTSS lo+72(FP), Z10
+	VBROADCASTSS hi+76(FP), Z11
+	MOVL zp+80(FP), AX
+	VPBROADCASTD AX, Z12
+	MOVQ c+88(FP), DI
+	MOVQ ldc+96(FP), BX
+	MOVQ rows+16(FP), CX
+	ZREQ(Z0)
+	CMPQ CX, $2
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z1)
+	CMPQ CX, $3
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z2)
+	CMPQ CX, $4
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z3)
+	CMPQ CX, $5
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z4)
+	CMPQ CX, $6
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z5)
+	CMPQ CX, $7
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z6)
+	CMPQ CX, $8
+	JLT zdone
+	ADDQ BX, DI
+	ZREQ(Z7)
+zdone:
+	VZEROUPPER
+	RET
