@@ -91,3 +91,12 @@ func packQ16(p *PackedQ) []byte {
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*2)
 }
+
+//go:noescape
+func addQ8AVX512(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32)
+
+func init() {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW {
+		addQ8SIMD = addQ8AVX512
+	}
+}

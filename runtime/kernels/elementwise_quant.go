@@ -1,6 +1,14 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
+
+// addQ8SIMD, when set, is the XNNPACK scheme of AddQ8Run on n contiguous
+// elements of x and y (int8 when signed is 1, else uint8) into z; CPU
+// files set it from init.
+var addQ8SIMD func(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32)
 
 // Q8 is an 8-bit quantized element type.
 type Q8 interface{ ~int8 | ~uint8 }
@@ -38,12 +46,15 @@ func TypeRange(signed bool) (lo, hi int32) {
 //   - TFLite's builtin kernel otherwise: inputs shifted left by 20 and scaled
 //     by fixed-point multipliers, out = MultiplyByQuantizedMultiplier(acc).
 type AddQ8 struct {
-	ta, tb  [256]int32
-	shift   int // > 0 selects the XNNPACK scheme
-	mult    int32
-	multExp int
-	zero    int32
-	lo, hi  int32
+	ta, tb [256]int32
+	shift  int // > 0 selects the XNNPACK scheme
+	// ma, mb and bias are the XNNPACK scheme's multipliers and bias
+	// (ta[x] = bias + x·ma, tb[y] = y·mb), for the SIMD kernel.
+	ma, mb, bias int32
+	mult         int32
+	multExp      int
+	zero         int32
+	lo, hi       int32
 }
 
 // NewAddQ8 prepares out = a + b (or a - b when sub) for 8-bit operands of
@@ -62,6 +73,7 @@ func NewAddQ8(signed, sub bool, a, b, out QParams, lo, hi int32) AddQ8 {
 		ma := int32(math.RoundToEven(math.Ldexp(float64(ra), q.shift)))
 		mb := int32(math.RoundToEven(math.Ldexp(float64(rb), q.shift)))
 		bias := int32(1)<<(q.shift-1) - ma*a.Zero - mb*b.Zero
+		q.ma, q.mb, q.bias = ma, mb, bias
 		for i := range 256 {
 			q.ta[i] = bias + byteValue(i, signed)*ma
 			q.tb[i] = byteValue(i, signed) * mb
@@ -98,6 +110,16 @@ func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
 			return
 		}
 		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		if q.shift > 0 && sa == 1 && sb == 1 && addQ8SIMD != nil {
+			var signed int32
+			if m := T(0) - 1; m < 0 {
+				signed = 1
+			}
+			_, _ = x[n-1], y[n-1]
+			addQ8SIMD((*byte)(unsafe.Pointer(&x[0])), (*byte)(unsafe.Pointer(&y[0])), (*byte)(unsafe.Pointer(&z[0])), n,
+				q.ma, q.mb, q.bias, int32(q.shift), q.zero, q.lo, q.hi, signed)
+			continue
+		}
 		if q.shift > 0 {
 			for i := range z {
 				acc := q.ta[uint8(x[i*sa])] + q.tb[uint8(y[i*sb])]

@@ -1,6 +1,10 @@
 package kernels
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
 
 func runAddQ8(q *AddQ8, a, b []int8) []int8 {
 	p, _ := NewBroadcast([]int{len(a)}, []int{len(b)}, []int{max(len(a), len(b))})
@@ -137,3 +141,56 @@ func toBytes(v []int8) []byte {
 	}
 	return b
 }
+
+// TestAddQ8SIMD runs the SIMD ADD/SUB of this CPU (if any) against the
+// generic one, bit for bit: both types, add and sub, lengths around the
+// 16-element blocks, random scales and zero points of the XNNPACK scheme.
+func TestAddQ8SIMD(t *testing.T) {
+	if addQ8SIMD == nil {
+		t.Skip("no SIMD ADD on this CPU or build; the generic kernel runs alone")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	checked := 0
+	for i := range 200 {
+		n := 1 + i%70
+		sub := i%2 == 1
+		signed := i%4 < 2
+		lo, hi := TypeRange(signed)
+		zp := func() int32 { return lo + r.Int32N(hi-lo+1) }
+		a, b, o := QParams{0.01 + r.Float32(), zp()}, QParams{0.01 + r.Float32(), zp()}, QParams{0.02 + r.Float32(), zp()}
+		alo, ahi := lo+r.Int32N(20), hi-r.Int32N(20)
+		q := NewAddQ8(signed, sub, a, b, o, alo, ahi)
+		if !q.XNNPACK() {
+			continue
+		}
+		checked++
+		x, y := make([]uint8, n), make([]uint8, n)
+		for j := range x {
+			x[j], y[j] = uint8(r.IntN(256)), uint8(r.IntN(256))
+		}
+		p, _ := NewBroadcast([]int{n}, []int{n}, []int{n})
+		want, got := make([]uint8, n+1), make([]uint8, n+1)
+		want[n], got[n] = 0x5a, 0x5a // must stay untouched
+		simd := addQ8SIMD
+		addQ8SIMD = nil
+		if signed {
+			AddQ8Run(&q, i8s(x), i8s(y), i8s(want[:n]), &p, 0, n)
+			addQ8SIMD = simd
+			AddQ8Run(&q, i8s(x), i8s(y), i8s(got[:n]), &p, 0, n)
+		} else {
+			AddQ8Run(&q, x, y, want[:n], &p, 0, n)
+			addQ8SIMD = simd
+			AddQ8Run(&q, x, y, got[:n], &p, 0, n)
+		}
+		for j := range want {
+			if want[j] != got[j] {
+				t.Fatalf("case %d (n %d, signed %v, sub %v): output %d = %d, generic %d", i, n, signed, sub, j, got[j], want[j])
+			}
+		}
+	}
+	if checked < 150 {
+		t.Errorf("only %d of 200 cases used the XNNPACK scheme", checked)
+	}
+}
+
+func i8s(b []uint8) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }
