@@ -131,6 +131,85 @@ done:
 	VZEROUPPER
 	RET
 
+// QREQMASK is QREQ storing only the bytes selected by K1.
+#define QREQMASK(acc, accx) \
+	VPADDD Y8, acc, acc; \
+	VCVTDQ2PS acc, acc; \
+	VMULPS Y9, acc, acc; \
+	VMAXPS Y10, acc, acc; \
+	VMINPS Y11, acc, acc; \
+	VCVTPS2DQ acc, acc; \
+	VPADDD Y12, acc, acc; \
+	VPMOVDB acc, K1, (DI)
+
+// QSTOREMASK is QSTORE with QREQMASK.
+#define QSTOREMASK \
+	QREQMASK(Y0, X0); \
+	CMPQ CX, $2; \
+	JLT tdone; \
+	ADDQ BX, DI; \
+	QREQMASK(Y1, X1); \
+	CMPQ CX, $3; \
+	JLT tdone; \
+	ADDQ BX, DI; \
+	QREQMASK(Y2, X2); \
+	CMPQ CX, $4; \
+	JLT tdone; \
+	ADDQ BX, DI; \
+	QREQMASK(Y3, X3)
+
+// func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+//
+// gemmQVNNI storing only the first nc (1 to 7) channels of each row.
+TEXT ·gemmQVNNITail(SB), NOSPLIT, $0-104
+	QROWS
+	QSIGN
+	MOVQ w+24(FP), DI
+	MOVQ kg+32(FP), DX
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	TESTQ DX, DX
+	JZ tepi
+
+tloop:
+	VMOVDQU (DI), Y4
+	VPBROADCASTD (SI), Y5
+	VPBROADCASTD (R8), Y6
+	VPBROADCASTD (R9), Y7
+	VPBROADCASTD (R10), Y8
+	VPXOR Y14, Y5, Y5
+	VPXOR Y14, Y6, Y6
+	VPXOR Y14, Y7, Y7
+	VPXOR Y14, Y8, Y8
+	VPDPBUSD Y4, Y5, Y0
+	VPDPBUSD Y4, Y6, Y1
+	VPDPBUSD Y4, Y7, Y2
+	VPDPBUSD Y4, Y8, Y3
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $32, DI
+	DECQ DX
+	JNZ tloop
+
+tepi:
+	QEPI
+	MOVQ CX, R11
+	MOVQ nc+96(FP), CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	MOVQ R11, CX
+	QSTOREMASK
+
+tdone:
+	VZEROUPPER
+	RET
+
 // func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 TEXT ·gemmQAVX2(SB), NOSPLIT, $0-96
 	QROWS
