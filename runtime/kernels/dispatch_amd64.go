@@ -98,8 +98,12 @@ func packQ16(p *PackedQ) []byte {
 //go:noescape
 func addQ8AVX512(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32)
 
+//go:noescape
+func clampF32AVX512(in, out *float32, n int, lo, hi float32)
+
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW {
 		addQ8SIMD = addQ8AVX512
+		clampF32SIMD = clampF32AVX512
 	}
 }

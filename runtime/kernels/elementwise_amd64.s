@@ -86,3 +86,67 @@ utail:
 done:
 	VZEROUPPER
 	RET
+
+// func clampF32AVX512(in, out *float32, n int, lo, hi float32)
+//
+// out = min(max(in, lo), hi), 64 values a step, then 16, then a masked
+// rest. A NaN input stays NaN (it is the operand MAXPS and MINPS return
+// when one is a NaN).
+TEXT ·clampF32AVX512(SB), NOSPLIT, $0-32
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS lo+24(FP), Z14
+	VBROADCASTSS hi+28(FP), Z15
+
+c64:
+	CMPQ CX, $64
+	JLT c16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMAXPS Z0, Z14, Z0
+	VMAXPS Z1, Z14, Z1
+	VMAXPS Z2, Z14, Z2
+	VMAXPS Z3, Z14, Z3
+	VMINPS Z0, Z15, Z0
+	VMINPS Z1, Z15, Z1
+	VMINPS Z2, Z15, Z2
+	VMINPS Z3, Z15, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP c64
+
+c16:
+	CMPQ CX, $16
+	JLT crest
+	VMOVUPS (SI), Z0
+	VMAXPS Z0, Z14, Z0
+	VMINPS Z0, Z15, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP c16
+
+crest:
+	TESTQ CX, CX
+	JZ cdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMAXPS Z0, Z14, Z0
+	VMINPS Z0, Z15, Z0
+	VMOVUPS Z0, K1, (DI)
+
+cdone:
+	VZEROUPPER
+	RET
