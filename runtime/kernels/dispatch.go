@@ -27,20 +27,17 @@ type qVariant struct {
 	// 4·kg bytes of each row, which may exceed K; the weights past K are
 	// zero.
 	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
-	// wide, when set, does the same for rows (1 to qRowsWide) rows and
-	// two consecutive full panels, the second psz bytes after the first.
+	// wide, when set, does the same for any number of rows (at least
+	// one) and two consecutive full panels, the second psz bytes after
+	// the first.
 	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
 	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
 }
 
-// qRows and qRowsWide are the numbers of rows a qVariant computes per call
-// of run and of wide.
-const (
-	qRows     = 4
-	qRowsWide = 8
-)
+// qRows is the number of rows a qVariant computes per call of run.
+const qRows = 4
 
 // f32Variant is a SIMD float32 matrix product on PackedF32 panels.
 type f32Variant struct {
@@ -129,11 +126,8 @@ func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 i
 		c0 := p * gemmNR
 		wp := &w.simdData[p*psz]
 		if w.simd.wide != nil && p+1 < p1 {
-			for r := 0; r < done; r += qRowsWide {
-				w.simd.wide((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRowsWide, done-r), wp, psz, kg,
-					&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
-					(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc)
-			}
+			w.simd.wide(ab, lda, done, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+				(*byte)(unsafe.Add(unsafe.Pointer(cb), c0)), ldc)
 			p++
 			continue
 		}

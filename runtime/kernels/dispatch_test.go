@@ -9,7 +9,7 @@ import (
 )
 
 // gemmShapes are random matrix product shapes, with sizes below, at and
-// past the tiles (rows by qRows, qRowsWide or f32Rows, channels by gemmNR
+// past the tiles (rows by qRows, 8 or f32Rows, channels by gemmNR
 // and pairs of panels, K by 4).
 func gemmShapes(r *rand.Rand) [][3]int {
 	shapes := [][3]int{{1, 1, 1}, {4, 8, 4}, {6, 8, 8}, {7, 9, 5}, {13, 17, 27}, {3, 64, 144}, {25, 40, 301},

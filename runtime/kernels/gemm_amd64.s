@@ -564,15 +564,42 @@ zdone:
 
 // func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 //
-// rows (1 to 8) rows of a times two consecutive panels (w and w+psz) on
-// 512-bit registers: accumulator Zr holds the 16 channels of row r, the
-// low 8 from the first panel. Rows past the count repeat the previous row
-// (computed, not stored). The activations are XORed with 0x80 when int8,
-// as in gemmQVNNI; uint8 ones skip it.
-TEXT ·gemmQVNNI512(SB), NOSPLIT, $0-104
-	MOVQ a+0(FP), SI
+// rows (at least 1) rows of a times two consecutive panels (w and w+psz)
+// on 512-bit registers, 8 rows at a time: accumulator Zr holds the 16
+// channels of row r of the block, the low 8 from the first panel. Rows
+// past the count repeat the previous row (computed, not stored). The
+// activations are XORed with 0x80 when int8, as in gemmQVNNI; uint8 ones
+// skip it. The requantization constants stay in Z8-Z12 across blocks.
+TEXT ·gemmQVNNI512(SB), NOSPLIT, $24-104
+	MOVQ bias+48(FP), AX
+	VMOVDQU32 (AX), Z8
+	MOVQ sum+56(FP), AX
+	VMOVDQU32 (AX), Z9
+	VPSLLD $7, Z9, Z9
+	MOVL signed+84(FP), AX
+	NEGL AX
+	VPBROADCASTD AX, Z15
+	VPANDD Z15, Z9, Z9
+	VPSUBD Z9, Z8, Z8
+	MOVQ scale+64(FP), AX
+	VMOVUPS (AX), Z9
+	VBROADCASTSS lo+72(FP), Z10
+	VBROADCASTSS hi+76(FP), Z11
+	MOVL zp+80(FP), AX
+	VPBROADCASTD AX, Z12
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z14
+	MOVQ a+0(FP), AX
+	MOVQ AX, ablk-8(SP)
+	MOVQ c+88(FP), AX
+	MOVQ AX, cblk-16(SP)
+	MOVQ rows+16(FP), AX
+	MOVQ AX, left-24(SP)
+
+zblock:
+	MOVQ ablk-8(SP), SI
 	MOVQ lda+8(FP), AX
-	MOVQ rows+16(FP), CX
+	MOVQ left-24(SP), CX
 	LEAQ (SI)(AX*1), R8
 	CMPQ CX, $2
 	CMOVQLT SI, R8
@@ -608,8 +635,6 @@ TEXT ·gemmQVNNI512(SB), NOSPLIT, $0-104
 	VPXORD Z7, Z7, Z7
 	TESTQ CX, CX
 	JZ zepi
-	MOVL $0x80808080, AX
-	VPBROADCASTD AX, Z14
 	MOVL signed+84(FP), AX
 	TESTL AX, AX
 	JNZ zloopx
@@ -671,57 +696,53 @@ zloopx:
 	JNZ zloopx
 	JMP zepi
 
-// Epilogue: Z8 bias less 128·sum when signed, Z9 scale, Z10 lo, Z11 hi,
-// Z12 output zero point.
 zepi:
-	MOVQ bias+48(FP), AX
-	VMOVDQU32 (AX), Z8
-	MOVQ sum+56(FP), AX
-	VMOVDQU32 (AX), Z9
-	VPSLLD $7, Z9, Z9
-	MOVL signed+84(FP), AX
-	NEGL AX
-	VPBROADCASTD AX, Z15
-	VPANDD Z15, Z9, Z9
-	VPSUBD Z9, Z8, Z8
-	MOVQ scale+64(FP), AX
-	VMOVUPS (AX), Z9
-	VBROADCASTSS lo+72(FP), Z10
-	VBROADCASTSS hi+76(FP), Z11
-	MOVL zp+80(FP), AX
-	VPBROADCASTD AX, Z12
-	MOVQ c+88(FP), DI
+	MOVQ cblk-16(SP), DI
 	MOVQ ldc+96(FP), BX
-	MOVQ rows+16(FP), CX
+	MOVQ left-24(SP), CX
 	ZREQ(Z0)
 	CMPQ CX, $2
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z1)
 	CMPQ CX, $3
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z2)
 	CMPQ CX, $4
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z3)
 	CMPQ CX, $5
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z4)
 	CMPQ CX, $6
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z5)
 	CMPQ CX, $7
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z6)
 	CMPQ CX, $8
-	JLT zdone
+	JLT znext
 	ADDQ BX, DI
 	ZREQ(Z7)
+
+znext:
+	MOVQ left-24(SP), CX
+	SUBQ $8, CX
+	JLE zdone
+	MOVQ CX, left-24(SP)
+	MOVQ lda+8(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, ablk-8(SP)
+	MOVQ ldc+96(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, cblk-16(SP)
+	JMP zblock
+
 zdone:
 	VZEROUPPER
 	RET
