@@ -101,9 +101,13 @@ func addQ8AVX512(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed
 //go:noescape
 func clampF32AVX512(in, out *float32, n int, lo, hi float32)
 
+//go:noescape
+func mulQ8AVX512(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
+
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW {
 		addQ8SIMD = addQ8AVX512
 		clampF32SIMD = clampF32AVX512
+		mulQ8SIMD = mulQ8AVX512
 	}
 }

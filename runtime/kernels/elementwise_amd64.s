@@ -150,3 +150,95 @@ crest:
 cdone:
 	VZEROUPPER
 	RET
+
+// MULQ8 computes 16 (or, masked by K1, fewer) outputs of MulQ8's XNNPACK
+// scheme into (DX): x at (SI) widened with ext less za (Z10) times Z1
+// (y less zb), as float32 times the scale (Z12), clamped to [Z13, Z14],
+// rounded to nearest even, plus the output zero point (Z15). yload loads
+// Z1 (nothing when y is one value for all).
+#define MULQ8(ext, mask, yload) \
+	ext (SI), mask, Z0; \
+	yload; \
+	VPSUBD Z10, Z0, Z0; \
+	VPMULLD Z1, Z0, Z0; \
+	VCVTDQ2PS Z0, Z0; \
+	VMULPS Z12, Z0, Z0; \
+	VMAXPS Z13, Z0, Z0; \
+	VMINPS Z14, Z0, Z0; \
+	VCVTPS2DQ Z0, Z0; \
+	VPADDD Z15, Z0, Z0; \
+	VPMOVDB Z0, mask, (DX)
+
+#define YS16 VPMOVSXBD.Z (DI), K2, Z1; VPSUBD Z11, Z1, Z1
+#define YS1 VPMOVSXBD.Z (DI), K1, Z1; VPSUBD Z11, Z1, Z1
+#define YU16 VPMOVZXBD.Z (DI), K2, Z1; VPSUBD Z11, Z1, Z1
+#define YU1 VPMOVZXBD.Z (DI), K1, Z1; VPSUBD Z11, Z1, Z1
+#define YNONE MOVQ SI, SI
+
+// MULLOOP is the loop of mulQ8AVX512 for one kind of operands: whole
+// blocks of 16, then a masked rest.
+#define MULLOOP(ext, y16, y1, l16, lrest) \
+l16: \
+	CMPQ CX, $16; \
+	JLT lrest; \
+	MULQ8(ext, K2, y16); \
+	ADDQ $16, SI; \
+	ADDQ BX, DI; \
+	ADDQ $16, DX; \
+	SUBQ $16, CX; \
+	JMP l16; \
+lrest: \
+	TESTQ CX, CX; \
+	JZ mdone; \
+	MOVL $1, AX; \
+	SHLL CX, AX; \
+	DECL AX; \
+	KMOVW AX, K1; \
+	MULQ8(ext, K1, y1); \
+	JMP mdone
+
+// func mulQ8AVX512(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
+//
+// MulQ8's XNNPACK scheme on n elements of x (int8 when signed is 1, else
+// uint8) and of y when ystep is 1; when it is 0, every y less zb is yv.
+TEXT ·mulQ8AVX512(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ z+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ ystep+32(FP), BX
+	SHLQ $4, BX
+	MOVL za+40(FP), AX
+	VPBROADCASTD AX, Z10
+	MOVL zb+44(FP), AX
+	VPBROADCASTD AX, Z11
+	MOVL yv+48(FP), AX
+	VPBROADCASTD AX, Z1
+	VBROADCASTSS scale+52(FP), Z12
+	VBROADCASTSS lo+56(FP), Z13
+	VBROADCASTSS hi+60(FP), Z14
+	MOVL zero+64(FP), AX
+	VPBROADCASTD AX, Z15
+	MOVL $0xffff, AX
+	KMOVW AX, K2
+	MOVL signed+68(FP), AX
+	TESTQ BX, BX
+	JZ mscalar
+	TESTL AX, AX
+	JZ mu
+	MULLOOP(VPMOVSXBD.Z, YS16, YS1, ms16, msrest)
+
+mu:
+	MULLOOP(VPMOVZXBD.Z, YU16, YU1, mu16, murest)
+
+mscalar:
+	TESTL AX, AX
+	JZ mcu
+	MULLOOP(VPMOVSXBD.Z, YNONE, YNONE, mcs16, mcsrest)
+
+mcu:
+	MULLOOP(VPMOVZXBD.Z, YNONE, YNONE, mcu16, mcurest)
+
+mdone:
+	VZEROUPPER
+	RET

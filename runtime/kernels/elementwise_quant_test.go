@@ -142,55 +142,86 @@ func toBytes(v []int8) []byte {
 	return b
 }
 
-// TestAddQ8SIMD runs the SIMD ADD/SUB of this CPU (if any) against the
-// generic one, bit for bit: both types, add and sub, lengths around the
-// 16-element blocks, random scales and zero points of the XNNPACK scheme.
-func TestAddQ8SIMD(t *testing.T) {
-	if addQ8SIMD == nil {
-		t.Skip("no SIMD ADD on this CPU or build; the generic kernel runs alone")
+// TestQ8SIMD runs the SIMD ADD, SUB and MUL of this CPU (if any) against
+// the generic ones, bit for bit: both types, lengths around the
+// 16-element blocks, same shapes and one-value operands on either side,
+// random scales and zero points (the XNNPACK schemes).
+func TestQ8SIMD(t *testing.T) {
+	if addQ8SIMD == nil || mulQ8SIMD == nil {
+		t.Skip("no SIMD ADD or MUL on this CPU or build; the generic kernels run alone")
 	}
 	r := rand.New(rand.NewPCG(7, 7))
 	checked := 0
-	for i := range 200 {
+	for i := range 600 {
 		n := 1 + i%70
-		sub := i%2 == 1
-		signed := i%4 < 2
+		op := i % 3 // add, sub, mul
+		signed := i%6 < 3
+		sa, sb := []int{n}, []int{n}
+		switch i % 5 {
+		case 1:
+			sb = []int{1}
+		case 2:
+			sa = []int{1}
+		case 3:
+			sa, sb = []int{3, n}, []int{n}
+		}
 		lo, hi := TypeRange(signed)
 		zp := func() int32 { return lo + r.Int32N(hi-lo+1) }
 		a, b, o := QParams{0.01 + r.Float32(), zp()}, QParams{0.01 + r.Float32(), zp()}, QParams{0.02 + r.Float32(), zp()}
 		alo, ahi := lo+r.Int32N(20), hi-r.Int32N(20)
-		q := NewAddQ8(signed, sub, a, b, o, alo, ahi)
-		if !q.XNNPACK() {
+		add := NewAddQ8(signed, op == 1, a, b, o, alo, ahi)
+		mul := NewMulQ8(a, b, QParams{o.Scale / 50, o.Zero}, alo, ahi)
+		if (op < 2 && !add.XNNPACK()) || (op == 2 && !mul.XNNPACK()) {
 			continue
 		}
 		checked++
-		x, y := make([]uint8, n), make([]uint8, n)
-		for j := range x {
-			x[j], y[j] = uint8(r.IntN(256)), uint8(r.IntN(256))
+		out := []int{n}
+		if len(sa) == 2 {
+			out = []int{3, n}
 		}
-		p, _ := NewBroadcast([]int{n}, []int{n}, []int{n})
-		want, got := make([]uint8, n+1), make([]uint8, n+1)
-		want[n], got[n] = 0x5a, 0x5a // must stay untouched
-		simd := addQ8SIMD
-		addQ8SIMD = nil
-		if signed {
-			AddQ8Run(&q, i8s(x), i8s(y), i8s(want[:n]), &p, 0, n)
-			addQ8SIMD = simd
-			AddQ8Run(&q, i8s(x), i8s(y), i8s(got[:n]), &p, 0, n)
-		} else {
-			AddQ8Run(&q, x, y, want[:n], &p, 0, n)
-			addQ8SIMD = simd
-			AddQ8Run(&q, x, y, got[:n], &p, 0, n)
+		p, err := NewBroadcast(sa, sb, out)
+		if err != nil {
+			t.Fatal(err)
 		}
+		x, y := randBytes(r, p.Len()), randBytes(r, p.Len())
+		want, got := make([]uint8, p.Len()+1), make([]uint8, p.Len()+1)
+		want[p.Len()], got[p.Len()] = 0x5a, 0x5a // must stay untouched
+		run := func(out []uint8) {
+			out = out[:p.Len()]
+			switch {
+			case op < 2 && signed:
+				AddQ8Run(&add, i8s(x), i8s(y), i8s(out), &p, 0, p.Len())
+			case op < 2:
+				AddQ8Run(&add, x, y, out, &p, 0, p.Len())
+			case signed:
+				MulQ8Run(&mul, i8s(x), i8s(y), i8s(out), &p, 0, p.Len())
+			default:
+				MulQ8Run(&mul, x, y, out, &p, 0, p.Len())
+			}
+		}
+		simdAdd, simdMul := addQ8SIMD, mulQ8SIMD
+		addQ8SIMD, mulQ8SIMD = nil, nil
+		run(want)
+		addQ8SIMD, mulQ8SIMD = simdAdd, simdMul
+		run(got)
 		for j := range want {
 			if want[j] != got[j] {
-				t.Fatalf("case %d (n %d, signed %v, sub %v): output %d = %d, generic %d", i, n, signed, sub, j, got[j], want[j])
+				t.Fatalf("case %d (op %d, shapes %v %v, signed %v): output %d = %d, generic %d", i, op, sa, sb, signed, j, got[j], want[j])
 			}
 		}
 	}
-	if checked < 150 {
-		t.Errorf("only %d of 200 cases used the XNNPACK scheme", checked)
+	if checked < 450 {
+		t.Errorf("only %d of 600 cases used the XNNPACK schemes", checked)
 	}
+}
+
+// randBytes returns n random bytes.
+func randBytes(r *rand.Rand, n int) []uint8 {
+	b := make([]uint8, n)
+	for i := range b {
+		b[i] = uint8(r.IntN(256))
+	}
+	return b
 }
 
 func i8s(b []uint8) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }
