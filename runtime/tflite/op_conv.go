@@ -272,7 +272,8 @@ const minParallelMACs = 1 << 16
 const tilesPerWorker = 4
 
 // split divides rows×panels of output into a grid of tiles: rowParts bands
-// of rows (in multiples of align) by panelParts groups of channel panels.
+// of rows (in multiples of align) by panelParts groups of channel panels
+// (in pairs, the unit of the widest 8-bit kernels).
 // Bands of rows come first when the rows outnumber the channels (each band
 // then reads all weights, and a convolution gathers its input once for all
 // of its panels); groups of panels first otherwise (each then reads all of
@@ -292,11 +293,12 @@ func newSplit(workers, rows, panels, macs, align int) split {
 	// each worker.
 	want := min(workers*tilesPerWorker, max(macs/(minParallelMACs/4), workers))
 	bands := max((rows+align-1)/align, 1)
+	pairs := (panels + 1) / 2
 	if rows >= panels*8 {
 		s.rowParts = min(want, bands)
-		s.panelParts = min(panels, (want+s.rowParts-1)/s.rowParts)
+		s.panelParts = min(pairs, (want+s.rowParts-1)/s.rowParts)
 	} else {
-		s.panelParts = min(want, panels)
+		s.panelParts = min(want, pairs)
 		s.rowParts = min(bands, (want+s.panelParts-1)/s.panelParts)
 	}
 	s.rowParts, s.panelParts = max(s.rowParts, 1), max(s.panelParts, 1)
@@ -307,7 +309,7 @@ func newSplit(workers, rows, panels, macs, align int) split {
 // part returns the rows and panels of part i.
 func (s split) part(i int) (m0, m1, p0, p1 int) {
 	m0, m1 = kernels.Split(s.rows, s.rowParts, i/s.panelParts, s.align)
-	p0, p1 = kernels.Split(s.panels, s.panelParts, i%s.panelParts, 1)
+	p0, p1 = kernels.Split(s.panels, s.panelParts, i%s.panelParts, 2)
 	return m0, m1, p0, p1
 }
 

@@ -280,9 +280,9 @@ func TestSplit(t *testing.T) {
 		{1, 100, 10, 1 << 20, 1, 1},
 		{3, 100, 10, 1 << 10, 1, 1},
 		{3, 1000, 10, 1 << 20, 12, 1}, // rows first, four tiles a worker
-		{3, 50, 10, 1 << 20, 2, 10},   // panels first, then rows
-		{3, 1, 10, 1 << 20, 1, 10},    // one row: panels only
-		{4, 9, 2, 1 << 20, 3, 2},      // too few of both: what there is
+		{3, 50, 10, 1 << 20, 3, 5},    // panels (in pairs) first, then rows
+		{3, 1, 10, 1 << 20, 1, 5},     // one row: pairs of panels only
+		{4, 9, 2, 1 << 20, 3, 1},      // too few of both: what there is
 		{2, 1000, 10, 1 << 16, 4, 1},  // little work: fewer, larger tiles
 		{2, 1000, 10, 1 << 15, 1, 1},  // too little to split
 		{2, 3000, 300, 1 << 30, 8, 1}, // rows and panels both plenty
