@@ -95,8 +95,13 @@ func im2col[T float32 | int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, d
 }
 
 func fill[T any](s []T, v T) {
-	for i := range s {
-		s[i] = v
+	if len(s) == 0 {
+		return
+	}
+	// Doubling copies: a few memmoves rather than one store per value.
+	s[0] = v
+	for n := 1; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
 	}
 }
 
