@@ -95,12 +95,13 @@ func im2col[T float32 | int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, d
 }
 
 func fill[T any](s []T, v T) {
-	if len(s) == 0 {
-		return
+	const short = 64
+	for i := range s[:min(len(s), short)] {
+		s[i] = v
 	}
-	// Doubling copies: a few memmoves rather than one store per value.
-	s[0] = v
-	for n := 1; n < len(s); n *= 2 {
+	// Past that, doubling copies: a few memmoves rather than one store per
+	// value.
+	for n := short; n < len(s); n *= 2 {
 		copy(s[n:], s[:n])
 	}
 }
