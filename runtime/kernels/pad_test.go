@@ -35,3 +35,19 @@ func TestPadConst(t *testing.T) {
 		})
 	}
 }
+
+func TestFill(t *testing.T) {
+	for n := 0; n < 300; n += 7 {
+		s := make([]int16, n+1)
+		s[n] = -1 // must stay untouched
+		fill(s[:n], 5)
+		for i, v := range s[:n] {
+			if v != 5 {
+				t.Fatalf("n %d: element %d = %d", n, i, v)
+			}
+		}
+		if s[n] != -1 {
+			t.Fatalf("n %d: wrote past the end", n)
+		}
+	}
+}
