@@ -225,3 +225,36 @@ func randBytes(r *rand.Rand, n int) []uint8 {
 }
 
 func i8s(b []uint8) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }
+
+// TestAddQ8Periodic checks the pass for an operand that repeats a few
+// values (shapes [k, P] and [P]) against the same sum with that operand
+// tiled to the full shape, over whole and partial ranges.
+func TestAddQ8Periodic(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	q := NewAddQ8(true, true, QParams{0.1, 3}, QParams{0.07, -5}, QParams{0.12, 1}, -128, 127)
+	if !q.XNNPACK() {
+		t.Fatal("want the XNNPACK scheme")
+	}
+	for period := 1; period < simdMinRun; period++ {
+		k := 1 + r.IntN(9)
+		p, _ := NewBroadcast([]int{k, period}, []int{period}, []int{k, period})
+		if _, ok := p.periodic(simdMinRun); !ok && period > 1 && k > 1 {
+			t.Fatalf("period %d: [%d %d] op [%d] not seen as periodic", period, k, period, period)
+		}
+		same, _ := NewBroadcast([]int{k * period}, []int{k * period}, []int{k * period})
+		x, y := i8s(randBytes(r, k*period)), i8s(randBytes(r, period))
+		tiled := make([]int8, k*period)
+		for i := range tiled {
+			tiled[i] = y[i%period]
+		}
+		from, to := r.IntN(k*period), k*period
+		want, got := make([]int8, k*period), make([]int8, k*period)
+		AddQ8Run(&q, x, tiled, want, &same, from, to)
+		AddQ8Run(&q, x, y, got, &p, from, to)
+		for i := range want {
+			if want[i] != got[i] {
+				t.Fatalf("period %d, k %d, from %d: output %d = %d, want %d", period, k, from, i, got[i], want[i])
+			}
+		}
+	}
+}
