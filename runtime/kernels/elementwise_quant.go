@@ -121,7 +121,7 @@ func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) 
 
 // AddQ8Run computes the output elements [from, to) of the broadcast p.
 func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
-	if period, ok := p.periodic(simdMinRun); ok && q.shift > 0 {
+	if period, ok := p.periodic(simdMinRun); ok {
 		// b repeats a few values (per-channel constants): one pass
 		// with their table entries at hand, not one run per period.
 		var tb [simdMinRun]int32
@@ -132,7 +132,12 @@ func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
 		j := from % period
 		for i := range z {
 			acc := q.ta[uint8(x[i])] + tb[j]
-			z[i] = T(min(max(acc>>q.shift+q.zero, q.lo), q.hi))
+			if q.shift > 0 {
+				acc = acc>>q.shift + q.zero
+			} else {
+				acc = MultiplyByQuantizedMultiplier(acc, q.mult, q.multExp) + q.zero
+			}
+			z[i] = T(min(max(acc, q.lo), q.hi))
 			if j++; j == period {
 				j = 0
 			}

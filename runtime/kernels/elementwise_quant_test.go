@@ -231,11 +231,17 @@ func i8s(b []uint8) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.S
 // tiled to the full shape, over whole and partial ranges.
 func TestAddQ8Periodic(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
-	q := NewAddQ8(true, true, QParams{0.1, 3}, QParams{0.07, -5}, QParams{0.12, 1}, -128, 127)
-	if !q.XNNPACK() {
-		t.Fatal("want the XNNPACK scheme")
-	}
 	for period := 1; period < simdMinRun; period++ {
+		// Odd periods take XNNPACK's scheme, even ones TFLite's (b's
+		// scale under 2^-10 of the output's).
+		bScale := float32(0.07)
+		if period%2 == 0 {
+			bScale = 0.00005
+		}
+		q := NewAddQ8(true, true, QParams{0.1, 3}, QParams{bScale, -5}, QParams{0.12, 1}, -128, 127)
+		if q.XNNPACK() != (period%2 == 1) {
+			t.Fatalf("period %d: XNNPACK() = %v", period, q.XNNPACK())
+		}
 		k := 1 + r.IntN(9)
 		p, _ := NewBroadcast([]int{k, period}, []int{period}, []int{k, period})
 		if _, ok := p.periodic(simdMinRun); !ok && period > 1 && k > 1 {
