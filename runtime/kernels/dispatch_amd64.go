@@ -102,6 +102,9 @@ func addQ8AVX512(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed
 func clampF32AVX512(in, out *float32, n int, lo, hi float32)
 
 //go:noescape
+func binF32AVX512(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
+
+//go:noescape
 func mulQ8AVX512(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
 
 func init() {
@@ -109,5 +112,6 @@ func init() {
 		addQ8SIMD = addQ8AVX512
 		clampF32SIMD = clampF32AVX512
 		mulQ8SIMD = mulQ8AVX512
+		binF32SIMD = binF32AVX512
 	}
 }

@@ -242,3 +242,77 @@ mcu:
 mdone:
 	VZEROUPPER
 	RET
+
+// BINF32 computes 16 (or, masked by mask, fewer) outputs of binF32AVX512
+// into (DX): a from (SI), or Z20 when it is one value (R8 = 0); b likewise
+// from (DI) or Z21 (R9 = 0); the operation by R10 (0 add, 1 sub, 2 mul);
+// then the clamp to [Z14, Z15].
+#define BINF32(mask, la, lb, lsub, lmul, lst) \
+	VMOVAPS Z20, Z0; \
+	TESTQ R8, R8; \
+	JZ la; \
+	VMOVUPS.Z (SI), mask, Z0; \
+la: \
+	VMOVAPS Z21, Z1; \
+	TESTQ R9, R9; \
+	JZ lb; \
+	VMOVUPS.Z (DI), mask, Z1; \
+lb: \
+	CMPQ R10, $1; \
+	JEQ lsub; \
+	JGT lmul; \
+	VADDPS Z1, Z0, Z0; \
+	JMP lst; \
+lsub: \
+	VSUBPS Z1, Z0, Z0; \
+	JMP lst; \
+lmul: \
+	VMULPS Z1, Z0, Z0; \
+lst: \
+	VMAXPS Z0, Z14, Z0; \
+	VMINPS Z0, Z15, Z0; \
+	VMOVUPS Z0, mask, (DX)
+
+// func binF32AVX512(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
+//
+// out = clamp(a op b, lo, hi) on n values; a (b) is one value for all
+// when astep (bstep) is 0 and n values when it is 1.
+TEXT ·binF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ op+0(FP), R10
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ out+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ astep+40(FP), R8
+	MOVQ bstep+48(FP), R9
+	VBROADCASTSS lo+56(FP), Z14
+	VBROADCASTSS hi+60(FP), Z15
+	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (DI), Z21
+	SHLQ $6, R8
+	SHLQ $6, R9
+	MOVL $0xffff, AX
+	KMOVW AX, K2
+
+fblock:
+	CMPQ CX, $16
+	JLT frest
+	BINF32(K2, fa16, fb16, fsub16, fmul16, fst16)
+	ADDQ R8, SI
+	ADDQ R9, DI
+	ADDQ $64, DX
+	SUBQ $16, CX
+	JMP fblock
+
+frest:
+	TESTQ CX, CX
+	JZ fdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	BINF32(K1, far, fbr, fsubr, fmulr, fstr)
+
+fdone:
+	VZEROUPPER
+	RET
