@@ -105,6 +105,9 @@ func clampF32AVX512(in, out *float32, n int, lo, hi float32)
 func binF32AVX512(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
 
 //go:noescape
+func quantF32AVX512(in *float32, out *byte, n int, inv, flo, fhi float32, zero int32)
+
+//go:noescape
 func mulQ8AVX512(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
 
 func init() {
@@ -113,5 +116,6 @@ func init() {
 		clampF32SIMD = clampF32AVX512
 		mulQ8SIMD = mulQ8AVX512
 		binF32SIMD = binF32AVX512
+		quantF32SIMD = quantF32AVX512
 	}
 }

@@ -316,3 +316,50 @@ frest:
 fdone:
 	VZEROUPPER
 	RET
+
+// QUANTF32 quantizes 16 (or, masked by mask, fewer) floats at (SI) into
+// bytes at (DI): x·inv (Z10) clamped to [Z11, Z12], rounded to nearest
+// even (MXCSR default), plus the zero point (Z13).
+#define QUANTF32(mask) \
+	VMOVUPS.Z (SI), mask, Z0; \
+	VMULPS Z10, Z0, Z0; \
+	VMAXPS Z0, Z11, Z0; \
+	VMINPS Z0, Z12, Z0; \
+	VCVTPS2DQ Z0, Z0; \
+	VPADDD Z13, Z0, Z0; \
+	VPMOVDB Z0, mask, (DI)
+
+// func quantF32AVX512(in *float32, out *byte, n int, inv, flo, fhi float32, zero int32)
+TEXT ·quantF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS inv+24(FP), Z10
+	VBROADCASTSS flo+28(FP), Z11
+	VBROADCASTSS fhi+32(FP), Z12
+	MOVL zero+36(FP), AX
+	VPBROADCASTD AX, Z13
+	MOVL $0xffff, AX
+	KMOVW AX, K2
+
+qblock:
+	CMPQ CX, $16
+	JLT qrest
+	QUANTF32(K2)
+	ADDQ $64, SI
+	ADDQ $16, DI
+	SUBQ $16, CX
+	JMP qblock
+
+qrest:
+	TESTQ CX, CX
+	JZ qfdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	QUANTF32(K1)
+
+qfdone:
+	VZEROUPPER
+	RET
