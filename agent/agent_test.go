@@ -240,7 +240,7 @@ func TestResultCache(t *testing.T) {
 	swapped := filepath.Join(t.TempDir(), "copy.tflite")
 	b, _ := os.ReadFile(modelPath(t, quantModel))
 	os.WriteFile(swapped, append(b, 0), 0o644) // same graph, different digest
-	if _, err := a.Install(context.Background(), quantModel, swapped); err != nil {
+	if _, err := installPath(t, a, quantModel, swapped); err != nil {
 		t.Fatal(err)
 	}
 	if r5, err := a.Infer(context.Background(), req); err != nil || r5.Cache != CacheMiss {
@@ -282,7 +282,7 @@ func TestInstallHotSwap(t *testing.T) {
 	b, _ := os.ReadFile(modelPath(t, quantModel))
 	v2 := filepath.Join(t.TempDir(), "v2.tflite")
 	os.WriteFile(v2, append(b, 0, 0), 0o644)
-	after, err := a.Install(context.Background(), quantModel, v2)
+	after, err := installPath(t, a, quantModel, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,11 +296,25 @@ func TestInstallHotSwap(t *testing.T) {
 		t.Fatal("no negative models")
 	}
 	for _, e := range entries {
-		if _, err := a.Install(context.Background(), quantModel, filepath.Join(bad, e.Name())); err == nil {
+		if _, err := installPath(t, a, quantModel, filepath.Join(bad, e.Name())); err == nil {
 			t.Errorf("installing negative model %s succeeded", e.Name())
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Requests keep being answered after the refusals.
+	mu.Lock()
+	mark := answered
+	mu.Unlock()
+	for end := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		more := answered - mark
+		mu.Unlock()
+		if more >= 10 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("only %d answers within a minute after the refused installs", more)
+		}
+	}
 	cancel()
 	wg.Wait()
 	if len(failures) > 0 || answered == 0 {
@@ -315,7 +329,7 @@ func TestInstallHotSwap(t *testing.T) {
 		t.Fatalf("registry record %+v %v %v", rec, ok, err)
 	}
 	// Installing a model under a new name adds it.
-	if _, err := a.Install(context.Background(), "sine", modelPath(t, tinyModel)); err != nil {
+	if _, err := installPath(t, a, "sine", modelPath(t, tinyModel)); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.Models()) != 2 {
@@ -336,11 +350,11 @@ func TestInstalledVersionSurvivesRestart(t *testing.T) {
 	b, _ := os.ReadFile(modelPath(t, quantModel))
 	v2 := filepath.Join(t.TempDir(), "v2.tflite")
 	os.WriteFile(v2, append(b, 7), 0o644)
-	installed, err := a.Install(context.Background(), quantModel, v2)
+	installed, err := installPath(t, a, quantModel, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Install(context.Background(), "sine", modelPath(t, tinyModel)); err != nil {
+	if _, err := installPath(t, a, "sine", modelPath(t, tinyModel)); err != nil {
 		t.Fatal(err)
 	}
 	a.Close(context.Background())

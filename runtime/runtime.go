@@ -29,6 +29,8 @@ const (
 	UInt64
 	Bool
 	String
+	// Complex64 is a pair of float32 values, real part first.
+	Complex64
 )
 
 var dtypeNames = [...]string{
@@ -46,11 +48,12 @@ var dtypeNames = [...]string{
 	UInt64:       "uint64",
 	Bool:         "bool",
 	String:       "string",
+	Complex64:    "complex64",
 }
 
 var dtypeSizes = [...]int{
 	Float32: 4, Float16: 2, Float64: 8, Int8: 1, UInt8: 1, Int16: 2, UInt16: 2,
-	Int32: 4, UInt32: 4, Int64: 8, UInt64: 8, Bool: 1,
+	Int32: 4, UInt32: 4, Int64: 8, UInt64: 8, Bool: 1, Complex64: 8,
 }
 
 // String returns the lower-case name used in cases.json and the API.

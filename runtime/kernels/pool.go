@@ -36,6 +36,11 @@ type Pool struct {
 	left   atomic.Int64  // tiles not yet finished
 	gen    atomic.Uint64 // bumped by each call that wants helpers
 	quit   atomic.Bool
+	// panicked keeps the first panic of a tile during a Parallel call,
+	// which raises it again on the caller's goroutine once every tile has
+	// ended (where the caller can recover it; a helper's panic would end
+	// the process).
+	panicked atomic.Pointer[any]
 }
 
 // helper is one helper goroutine's parking state.
@@ -59,14 +64,14 @@ func NewPool(workers int) *Pool {
 	for range p.workers - 1 {
 		h := &helper{wake: make(chan struct{}, 1)}
 		p.helpers = append(p.helpers, h)
-		go p.loop(h)
+		go p.loop(h, p.gen.Load())
 	}
 	return p
 }
 
-// loop serves calls until Close.
-func (p *Pool) loop(h *helper) {
-	seen := p.gen.Load()
+// loop serves calls until Close; seen is the generation when the pool was
+// made, so a helper that starts after the first call still joins it.
+func (p *Pool) loop(h *helper, seen uint64) {
 	for {
 		g := p.await(h, seen)
 		if p.quit.Load() {
@@ -112,14 +117,27 @@ func (p *Pool) work() {
 		if t >= tiles {
 			return
 		}
-		if !p.claims.CompareAndSwap(c, c+1) {
-			continue
+		if p.claims.CompareAndSwap(c, c+1) {
+			p.runTile(int(t))
 		}
-		lo := int(t) * p.tileSize
-		p.r.Range(lo, min(lo+p.tileSize, p.n))
-		p.left.Add(-1)
 	}
 }
+
+// runTile runs tile t and counts it done, even when it panics.
+func (p *Pool) runTile(t int) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.keepPanic(v)
+		}
+		p.left.Add(-1)
+	}()
+	lo := t * p.tileSize
+	p.r.Range(lo, min(lo+p.tileSize, p.n))
+}
+
+// keepPanic records the first panic of a Parallel call (apart from
+// runTile, so that only a panic allocates).
+func (p *Pool) keepPanic(v any) { p.panicked.CompareAndSwap(nil, &v) }
 
 // Workers is the number of goroutines work is split across.
 func (p *Pool) Workers() int {
@@ -130,7 +148,8 @@ func (p *Pool) Workers() int {
 }
 
 // Parallel runs r over [0, n) in tiles of at least minChunk indices, on
-// the caller and the pool's helpers, and returns when all are done.
+// the caller and the pool's helpers, and returns when all are done. A
+// panic in a tile is raised again here once every tile has ended.
 func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 	if n <= 0 {
 		return
@@ -158,6 +177,9 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 		}
 	}
 	p.r = nil
+	if v := p.panicked.Swap(nil); v != nil {
+		panic(*v)
+	}
 }
 
 // Close stops the pool's goroutines. The pool must be idle.

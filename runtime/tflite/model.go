@@ -46,6 +46,9 @@ type tensor struct {
 	// operator takes it for a constant.
 	init     []byte
 	variable bool
+	// sparse is the sparsity metadata of a constant stored sparse; data
+	// holds the tensor densified.
+	sparse *sparsity
 	// output marks a subgraph output.
 	output bool
 }
@@ -298,12 +301,12 @@ var tensorTypes = map[int8]runtime.DType{
 	0: runtime.Float32, 1: runtime.Float16, 2: runtime.Int32, 3: runtime.UInt8,
 	4: runtime.Int64, 5: runtime.String, 6: runtime.Bool, 7: runtime.Int16,
 	9: runtime.Int8, 10: runtime.Float64, 12: runtime.UInt64, 15: runtime.UInt32,
-	16: runtime.UInt16,
+	16: runtime.UInt16, 8: runtime.Complex64,
 }
 
 // schemaTypes names the TensorType values without a runtime.DType.
 var schemaTypes = map[int8]string{
-	8: "COMPLEX64", 11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
+	11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
 }
 
 // typeName names a schema TensorType for error messages.
@@ -350,12 +353,9 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	tt.variable = t.boolean(5)
 	sig := t.i32s(7)
 	q := t.table(4)
-	sparse := t.table(6).present()
+	sparse := t.table(6)
 	if r.err != nil {
 		return nil, fail("%v", r.err)
-	}
-	if sparse {
-		return nil, unsupported("sparse tensors are not supported")
 	}
 	dt, ok := tensorTypes[typ]
 	if !ok {
@@ -405,16 +405,27 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 		if dt.Size() == 0 {
 			return nil, unsupported("constant of type %s is not supported", typeName(typ))
 		}
-		if uint64(len(data)) != elems*uint64(dt.Size()) {
-			return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
+		if sparse.present() {
+			if err := densifyTensor(r, tt, sparse, data); errors.Is(err, errUnsupportedSparsity) {
+				return nil, unsupported("sparsity: %v", err)
+			} else if err != nil {
+				return nil, fail("sparsity: %v", err)
+			}
+		} else {
+			if uint64(len(data)) != elems*uint64(dt.Size()) {
+				return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
+			}
+			tt.data = aligned(data, dt.Size())
+			// Tensors may share a buffer: charge each copy to the reader's
+			// budget, or a misaligned buffer named by many tensors would be
+			// copied once per tensor without bound.
+			if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
+				return nil, fail("%v", r.err)
+			}
 		}
-		tt.data = aligned(data, dt.Size())
-		// Tensors may share a buffer: charge each copy to the reader's
-		// budget, or a misaligned buffer named by many tensors would be
-		// copied once per tensor without bound.
-		if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
-			return nil, fail("%v", r.err)
-		}
+	}
+	if sparse.present() && tt.data == nil {
+		return nil, fail("sparsity parameters on a tensor without contents")
 	}
 	if q.present() {
 		quant, err := parseQuant(r, q, tt.shape)
