@@ -84,6 +84,29 @@ func fc16Spec(name string, rows, depth, units int32, act uint8, perChannel, bias
 	}
 }
 
+// transpose16Spec is a 16x8 TRANSPOSE_CONV (sizes as transposeSpec), with
+// an int64 bias, an int32 one (bias32), or none.
+func transpose16Spec(name string, g convGeom, bias, bias32 bool) oracleSpec {
+	oh, ow := g.h*g.stride, g.w*g.stride
+	if g.pad == padValid {
+		oh, ow = (g.h-1)*g.stride+g.k, (g.w-1)*g.stride+g.k
+	}
+	w, b, os := layer16(max(g.k*g.k*g.cin/(g.stride*g.stride), 1), g.cout, 0, g.perChannel, bias32, g.cout, g.k, g.k, g.cin)
+	ins := []oTensor{i32T(4).with(i32bytes(1, oh, ow, g.cout)), w, q16T(q16In, 1, g.h, g.w, g.cin)}
+	opts := fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: g.act}
+	if bias {
+		ins = append(ins, b)
+	}
+	if bias32 {
+		opts[4] = tensorInt32
+	}
+	return oracleSpec{
+		name: name, op: opTransposeConv, optType: optTransposeC, opts: opts,
+		ins:  ins,
+		outs: []oTensor{q16T(os, 1, oh, ow, g.cout)},
+	}
+}
+
 // int16Specs are the 16x8 specs (names start with q16_).
 func int16Specs() []oracleSpec {
 	q := q16T
@@ -111,6 +134,11 @@ func int16Specs() []oracleSpec {
 		depthwise16Spec("q16_depthwise_same_s1", convGeom{h: 7, w: 9, cin: 8, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}),
 		depthwise16Spec("q16_depthwise_valid_s2_relu6", convGeom{h: 10, w: 9, cin: 4, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6, perChannel: true}),
 		depthwise16Spec("q16_depthwise_mult2_d2", convGeom{h: 8, w: 8, cin: 3, k: 3, stride: 1, dil: 2, pad: padSame, mult: true, perChannel: true}),
+		transpose16Spec("q16_transpose_conv_same_s2_relu", convGeom{h: 5, w: 6, cin: 4, cout: 6, k: 3, stride: 2, pad: padSame, act: actRelu, perChannel: true}, true, false),
+		transpose16Spec("q16_transpose_conv_valid_s2_nobias", convGeom{h: 5, w: 4, cin: 3, cout: 5, k: 3, stride: 2, pad: padValid, perChannel: true}, false, false),
+		transpose16Spec("q16_transpose_conv_same_s1", convGeom{h: 6, w: 5, cin: 5, cout: 4, k: 3, stride: 1, pad: padSame, perChannel: true}, true, false),
+		transpose16Spec("q16_transpose_conv_same_s2_k4_relu6", convGeom{h: 4, w: 5, cin: 4, cout: 3, k: 4, stride: 2, pad: padSame, act: actRelu6}, true, false),
+		transpose16Spec("q16_transpose_conv_wide_bias32", convGeom{h: 8, w: 8, cin: 16, cout: 24, k: 3, stride: 2, pad: padSame, perChannel: true}, true, true),
 
 		{name: "q16_leaky", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.2)}, ins: []oTensor{q(0.0017488234, 1, 2, 160, 8)}, outs: []oTensor{q(0.0017488234, 1, 2, 160, 8)}},
 		{name: "q16_leaky_rescale", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.3)}, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(0.0003, 300)}},
