@@ -107,6 +107,12 @@ func transpose16Spec(name string, g convGeom, bias, bias32 bool) oracleSpec {
 	}
 }
 
+// rhs8 is a constant int8 BATCH_MATMUL rhs with zero point 0 and the
+// given scales (more than one: per channel along the last axis).
+func rhs8(scales []float32, shape ...int32) oTensor {
+	return oTensor{typ: tensorInt8, shape: shape, scale: scales, zp: make([]int64, len(scales)), axis: int32(len(shape) - 1), fixed: true}
+}
+
 // int16Specs are the 16x8 specs (names start with q16_).
 func int16Specs() []oracleSpec {
 	q := q16T
@@ -134,6 +140,15 @@ func int16Specs() []oracleSpec {
 		depthwise16Spec("q16_depthwise_same_s1", convGeom{h: 7, w: 9, cin: 8, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}),
 		depthwise16Spec("q16_depthwise_valid_s2_relu6", convGeom{h: 10, w: 9, cin: 4, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6, perChannel: true}),
 		depthwise16Spec("q16_depthwise_mult2_d2", convGeom{h: 8, w: 8, cin: 3, k: 3, stride: 1, dil: 2, pad: padSame, mult: true, perChannel: true}),
+		// BATCH_MATMUL int16 x int8 (constant) and int16 x int16: inputs
+		// span [-4, 4), int8 weights [-1.27, 1.27], int16 rhs [-2, 2).
+		bmm("q16_bmm_i8", false, false, false, q(q16In, 2, 3, 16), rhs8([]float32{0.01}, 16, 5), q(0.0033, 2, 3, 5)),
+		bmm("q16_bmm_i8_adj_bcast", true, true, false, q(q16In, 2, 16, 3), rhs8([]float32{0.01}, 1, 5, 16), q(0.0033, 2, 3, 5)),
+		bmm("q16_bmm_i16", false, false, false, q(q16In, 2, 3, 16), q(1.0/16384, 2, 16, 5), q(0.005, 2, 3, 5)),
+		bmm("q16_bmm_i16_adj_bcast", true, true, false, q(q16In, 3, 1, 16, 4), q(1.0/16384, 2, 6, 16), q(0.005, 3, 2, 4, 6)),
+		// One scale per rhs channel: TFLite's kernel reads the legacy
+		// per-tensor scale, 0, and outputs zeros.
+		bmm("q16_bmm_i8_per_channel", false, false, false, q(q16In, 2, 3, 16), rhs8([]float32{0.01, 0.02, 0.015, 0.01, 0.03}, 16, 5), q(0.0033, 2, 3, 5)),
 		transpose16Spec("q16_transpose_conv_same_s2_relu", convGeom{h: 5, w: 6, cin: 4, cout: 6, k: 3, stride: 2, pad: padSame, act: actRelu, perChannel: true}, true, false),
 		transpose16Spec("q16_transpose_conv_valid_s2_nobias", convGeom{h: 5, w: 4, cin: 3, cout: 5, k: 3, stride: 2, pad: padValid, perChannel: true}, false, false),
 		transpose16Spec("q16_transpose_conv_same_s1", convGeom{h: 6, w: 5, cin: 5, cout: 4, k: 3, stride: 1, pad: padSame, perChannel: true}, true, false),
