@@ -173,11 +173,13 @@ func int16Specs() []oracleSpec {
 		{name: "q16_logistic", op: opLogistic, ins: []oTensor{q(0.00031, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_logistic_pot", op: opLogistic, ins: []oTensor{q(1.0/1024, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		// LiteRT's optimized kernel takes these power-of-two scales in
-		// gemmlowp fixed point; the engine computes them as TFLite's
-		// reference kernel (and TFLite Micro) does, with the interpolated
-		// table: they differ by up to 9 units of 2^-15 (3e-4).
-		{name: "q16_logistic_pot12", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}, lsb: 9},
-		{name: "q16_tanh_pot11", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}, lsb: 9},
+		// gemmlowp fixed point, and so does the engine.
+		{name: "q16_logistic_pot12", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_tanh_pot11", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_tanh_pot12", op: opTanh, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_logistic_pot12_all", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 65536).with(allInt16())}, outs: []oTensor{q(1.0/32768, 1, 65536)}},
+		{name: "q16_tanh_pot12_all", op: opTanh, ins: []oTensor{q(1.0/4096, 1, 65536).with(allInt16())}, outs: []oTensor{q(1.0/32768, 1, 65536)}},
+		{name: "q16_tanh_pot11_all", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 65536).with(allInt16())}, outs: []oTensor{q(1.0/32768, 1, 65536)}},
 		{name: "q16_tanh", op: opTanh, ins: []oTensor{q(0.00017, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_tanh_pot", op: opTanh, ins: []oTensor{q(1.0/8192, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_softmax", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q(0.0004, 4, 33)}, outs: []oTensor{q(1.0/32768, 4, 33)}},
@@ -204,6 +206,15 @@ func int16Specs() []oracleSpec {
 		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
 	}
 	return specs
+}
+
+// allInt16 is every int16 value, from -32768 up.
+func allInt16() []byte {
+	b := make([]byte, 0, 2<<16)
+	for v := math.MinInt16; v <= math.MaxInt16; v++ {
+		b = append(b, byte(v), byte(v>>8))
+	}
+	return b
 }
 
 // nonNegative16 is n int16 values spread over [0, 32767].
