@@ -151,6 +151,31 @@ type Session interface {
 	Close() error
 }
 
+// Resizer is implemented by sessions whose inputs can take shapes other
+// than the model's stored ones (the dimensions a TFLite shape_signature
+// marks -1, or any the graph accepts). ResizeInputs re-plans the session
+// for one shape per input; Input and Output then return slices of the new
+// sizes, and Inputs and Outputs describe the current shapes.
+type Resizer interface {
+	ResizeInputs(shapes [][]int) error
+	Inputs() []TensorInfo
+	Outputs() []TensorInfo
+}
+
+// StateResetter is implemented by sessions that keep state from one Run
+// to the next (recurrent layers, variables): each Run continues the
+// stream the previous ones fed, and ResetState starts a new one, as a new
+// session would.
+type StateResetter interface {
+	ResetState()
+}
+
+// StatefulModel is implemented by models that can report whether their
+// sessions keep state between runs (then one session carries one stream).
+type StatefulModel interface {
+	Stateful() bool
+}
+
 // SetInputs copies raw tensors into the session's inputs after checking that
 // each has exactly the size the model expects.
 func SetInputs(s Session, infos []TensorInfo, data [][]byte) error {

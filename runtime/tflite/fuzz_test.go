@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,7 +100,7 @@ func handMadeSeeds() map[string][]byte {
 		{name: "b", typ: tensorFloat32, shape: []int32{1}, data: make([]byte, 4)},
 		{name: "y", typ: tensorFloat32, shape: []int32{1, 4, 4, 1}},
 	}
-	return map[string][]byte{
+	seeds := map[string][]byte{
 		"transpose_conv_bias": customModel("Convolution2DTransposeBias", int32s(1, 2, 2), upsample, []int32{0}, []int32{0, 1, 2}, []int32{3}),
 		"max_unpool":          customModel("MaxUnpooling2D", int32s(1, 2, 2, 2, 2, 0), upsample, []int32{0}, []int32{0, 0}, []int32{3}),
 		"max_pool_argmax": customModel("MaxPoolingWithArgmax2D", int32s(2, 2, 2, 2, 2, 1), []testTensor{upsample[0],
@@ -119,6 +120,8 @@ func handMadeSeeds() map[string][]byte {
 		"empty_slice":    emptySlice.bytes(),
 		"no_operators":   testModel{tensors: []testTensor{{name: "x", typ: tensorInt8, shape: []int32{3}}}, inputs: []int32{0}, outputs: []int32{0}}.bytes(),
 	}
+	maps.Copy(seeds, seqSeeds())
+	return seeds
 }
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the hand-made seeds in testdata/fuzz/FuzzOpen")

@@ -51,6 +51,9 @@ type tensor struct {
 	sparse *sparsity
 	// output marks a subgraph output.
 	output bool
+	// resource marks a RESOURCE tensor (a VAR_HANDLE's handle): it has no
+	// contents in the arena.
+	resource bool
 }
 
 func (t *tensor) numElements() int {
@@ -97,9 +100,12 @@ type node struct {
 	version int
 	inputs  []int // -1 marks an absent optional input
 	outputs []int
-	opts    fbTable // builtin_options (absent table when none)
-	custom  []byte  // custom_options
-	kernel  kernel
+	// intermediates are tensors that only carry quantization parameters
+	// for the operator (the integer LSTM's gate and hidden scales).
+	intermediates []int
+	opts          fbTable // builtin_options (absent table when none)
+	custom        []byte  // custom_options
+	kernel        kernel
 }
 
 // Signature is a named entry point (SignatureDef) of the model.
@@ -126,6 +132,19 @@ type Model struct {
 	// batch is the batch size the graph was re-shaped to (see OpenBatch);
 	// 0 for a model as stored.
 	batch int
+	// subs are all the file's subgraphs, subs[0] being the model itself;
+	// a subgraph's Model has top set to the main one and its index.
+	subs  []*Model
+	top   *Model
+	index int
+	// reshaped marks a model whose inputs were given other shapes: its
+	// operators' outputs are inferred again before each is prepared.
+	// base is the model it was derived from (which owns the mapping), and
+	// variants caches a base's reshaped models by input shapes.
+	reshaped   bool
+	origShapes [][]int // the stored tensor shapes of a reshaped model
+	base       *Model
+	variants   map[string]*Model
 
 	mu       sync.Mutex
 	sessions int
@@ -163,7 +182,11 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", runtime.ErrInvalidModel, fmt.Sprintf(format, args...))
 }
 
-func load(b []byte, batch int) (*Model, error) {
+func load(b []byte, batch int) (*Model, error) { return loadShaped(b, batch, nil) }
+
+// loadShaped is load with the graph inputs given the shapes (nil keeps
+// the stored ones; see Session.ResizeInputs).
+func loadShaped(b []byte, batch int, shapes [][]int) (*Model, error) {
 	m, err := parse(b)
 	if err != nil {
 		return nil, err
@@ -175,6 +198,14 @@ func load(b []byte, batch int) (*Model, error) {
 		if err := m.rebatch(batch); err != nil {
 			return nil, err
 		}
+	}
+	if shapes != nil {
+		if err := m.reshapeInputs(shapes); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.prepareCalled(); err != nil {
+		return nil, err
 	}
 	if err := m.prepare(); err != nil {
 		return nil, err
@@ -226,27 +257,13 @@ func parse(b []byte) (*Model, error) {
 	if len(subgraphs) == 0 {
 		return nil, invalid("model has no subgraph")
 	}
-	sg := subgraphs[0]
-	if err := m.parseTensors(r, sg, bufs); err != nil {
-		return nil, err
-	}
-	if m.inputs, err = m.tensorList(r, sg, 1, "subgraph inputs"); err != nil {
-		return nil, err
-	}
-	if m.outputs, err = m.tensorList(r, sg, 2, "subgraph outputs"); err != nil {
-		return nil, err
-	}
-	for _, x := range m.outputs {
-		m.tensors[x].output = true
-	}
-	if err := m.parseOperators(r, sg, codes, b); err != nil {
+	if err := m.parseGraph(r, subgraphs[0], codes, bufs); err != nil {
 		return nil, err
 	}
 	if err := m.parseSignatures(r, root); err != nil {
 		return nil, err
 	}
-	m.initWritable()
-	return m, m.checkGraph()
+	return m, m.parseSubgraphs(r, subgraphs, codes, bufs)
 }
 
 func parseOpcodes(r *fbReader, root fbTable) ([]opcode, error) {
@@ -362,6 +379,7 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 		dt = runtime.DTypeUnknown
 	}
 	tt.dtype = dt
+	tt.resource = typ == 13
 	if len(shape) > maxRank {
 		return nil, fail("rank %d exceeds %d", len(shape), maxRank)
 	}
@@ -525,7 +543,7 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 		}
 		c := codes[idx]
 		n := &node{index: i, name: c.name, builtin: c.builtin, version: c.version}
-		ins, outs := t.i32s(1), t.i32s(2)
+		ins, outs, inters := t.i32s(1), t.i32s(2), t.i32s(8)
 		n.opts = t.table(4)
 		n.custom = t.bytes(5)
 		if off, size := t.u64(9, 0), t.u64(10, 0); off > 1 {
@@ -548,6 +566,12 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 				return invalid("operator %d (%s): output %d names tensor %d of %d", i, c.name, k, x, len(m.tensors))
 			}
 			n.outputs = append(n.outputs, int(x))
+		}
+		for k, x := range inters {
+			if x < 0 || int(x) >= len(m.tensors) {
+				return invalid("operator %d (%s): intermediate %d names tensor %d of %d", i, c.name, k, x, len(m.tensors))
+			}
+			n.intermediates = append(n.intermediates, int(x))
 		}
 		m.nodes[i] = n
 		m.opCount[n.name]++

@@ -895,5 +895,6 @@ func oracleSpecs() []oracleSpec {
 	)
 	specs = append(specs, int16Specs()...)
 	specs = append(specs, convFamilySpecs()...)
+	specs = append(specs, seqOracleSpecs()...)
 	return append(specs, audioSpecs()...)
 }
