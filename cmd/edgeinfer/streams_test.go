@@ -288,6 +288,25 @@ func TestAgentStreams(t *testing.T) {
 		}
 	})
 
+	t.Run("InferCommand", func(t *testing.T) {
+		dir := t.TempDir()
+		want := engineStream(t, lstmModel, lstmIns[:2])
+		for i, flags := range [][]string{{"--sequence-start"}, {"--sequence-end"}} {
+			in := writeFile(t, fmt.Sprintf("step%d.bin", i), lstmIns[i])
+			args := append([]string{"infer", "lstm", "--socket", c.Socket, "--input", in, "--output-dir", dir, "--sequence-id", "cli"}, flags...)
+			if out, errOut, code := edgeinfer(args...); code != 0 {
+				t.Fatalf("edgeinfer %v: exit %d\n%s%s", args, code, out, errOut)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "out_StatefulPartitionedCall_0.bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want[i]) {
+				t.Errorf("step %d by edgeinfer infer: output differs from the engine's stream", i)
+			}
+		}
+	})
+
 	t.Run("RequestShape", func(t *testing.T) {
 		// 56 steps: the LSTM runs on, and the RESHAPE to [-1, 560] makes
 		// two rows; the second continues the first's state, as a stream
