@@ -31,9 +31,6 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		headerLen = n
 	}
 	limit := modelBodyLimit(st.Inputs)
-	if st.Resizable {
-		limit *= resizeFactor
-	}
 	if h.o.MaxBodyBytes > 0 {
 		limit = h.o.MaxBodyBytes
 	}
@@ -80,10 +77,6 @@ type outputPlan struct {
 	binaryAll bool
 	binary    map[string]bool
 }
-
-// resizeFactor is how many times its stored inputs' body limit a request
-// to a resizable model may take (its inputs then have other shapes).
-const resizeFactor = 8
 
 // decodeInfer decodes an inference request body (JSON, or JSON followed
 // by binary tensors when headerLen >= 0) and checks each input against the

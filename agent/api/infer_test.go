@@ -39,7 +39,7 @@ func FuzzDecodeInfer(f *testing.F) {
 		// A JSON request (headerLen < 0) below -1 goes to the model made
 		// resizable, so the fuzzer explores request shapes too.
 		st.Resizable = headerLen < -1
-		req, plan, err := decodeInfer(body, headerLen, st, modelBodyLimit(st.Inputs)*resizeFactor)
+		req, plan, err := decodeInfer(body, headerLen, st, modelBodyLimit(st.Inputs))
 		if err != nil {
 			var se *statusError
 			if !errors.As(err, &se) || se.status != http.StatusBadRequest {
