@@ -21,9 +21,9 @@ import (
 const fuzzSessionLimit = 1 << 20
 
 // sharedModels lists the model files of the shared test folder (conformance,
-// negative and unit models), or nil when the folder is absent.
-func sharedModels() []string {
-	dir := sharedtest.Find()
+// negative and unit models), or nil, said loudly, when the folder is absent.
+func sharedModels(tb testing.TB) []string {
+	dir := sharedtest.Optional(tb)
 	if dir == "" {
 		return nil
 	}
@@ -51,7 +51,7 @@ func addSeeds(f *testing.F) {
 	for _, b := range handMadeSeeds() {
 		f.Add(b)
 	}
-	for _, p := range sharedModels() {
+	for _, p := range sharedModels(f) {
 		if b, err := os.ReadFile(p); err == nil && (!testing.Short() || len(b) <= shortSeedBytes) {
 			f.Add(b)
 		}
