@@ -189,6 +189,7 @@ func TestHubProcess(t *testing.T) {
 	type dev struct {
 		id string
 		m  *telemetry.ModelStats
+		st *store.Store
 	}
 	var devs []dev
 	for _, id := range []string{"dev-a", "dev-b"} {
@@ -206,7 +207,7 @@ func TestHubProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer func() { cancel(); wait() }() // before the store closes
-		devs = append(devs, dev{id, rec.Model("kws", "1")})
+		devs = append(devs, dev{id, rec.Model("kws", "1"), st})
 	}
 	observe := func(n int) {
 		for _, d := range devs {
@@ -248,7 +249,9 @@ func TestHubProcess(t *testing.T) {
 
 	h.stop(t)
 	observe(30) // made while the hub is down: they wait in the spools
-	time.Sleep(300 * time.Millisecond)
+	for _, d := range devs {
+		waitFor(t, func() bool { n, _, _, err := d.st.SpoolStats(); return err == nil && n > 0 })
+	}
 	observe(20)
 	h = startHubProcess(t, bin, "--listen", addr, "--data-dir", dataDir, "--token-file", tokFile)
 	waitTotals(h.URL, 100)
