@@ -128,6 +128,15 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Errorf("row %s: %v, want %v", key, got, w)
 		}
 	}
+	// Text from devices is text.
+	injected, err := chromedp.Run(browser, chromedp.Evaluate[[]string](
+		`[String(document.getElementById("injected") !== null), String(document.body.dataset.pwned), Array.from(document.querySelectorAll("#fleet tbody tr")).map(tr => tr.cells[4].textContent).join("|")]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if injected[0] != "false" || injected[1] != "undefined" || !strings.Contains(injected[2], injection) {
+		t.Errorf("uploaded markup: element created %s, onerror ran %s, agent cells %q; want the markup shown as text", injected[0], injected[1], injected[2])
+	}
 	// Two paths (p50, p99) per device and model, each through every point.
 	if len(paths) != 4 {
 		t.Fatalf("%d plotted paths, want 4: %v", len(paths), paths)
@@ -138,6 +147,10 @@ func TestDashboardInChromium(t *testing.T) {
 		}
 	}
 }
+
+// injection is markup a device uploads as its agent version: the
+// dashboard must show it as text and never create the element.
+const injection = `0.3.0<img src=x id=injected onerror="document.body.dataset.pwned=1">`
 
 // fillHub has two agents upload six batches each, a minute apart, ending
 // now: dev-a switches kws from version 1 to 2 half way.
@@ -152,7 +165,11 @@ func fillHub(t *testing.T, url string) {
 		}
 		defer st.Close()
 		rec := telemetry.NewRecorder()
-		rec.SetDevice(telemetry.Device{ID: dev.id, AgentVersion: "0.3.0", Platform: dev.platform,
+		version := "0.3.0"
+		if dev.id == "dev-b" {
+			version = injection // uploaded text, shown as text
+		}
+		rec.SetDevice(telemetry.Device{ID: dev.id, AgentVersion: version, Platform: dev.platform,
 			Temperature: func() (float64, bool) { return 47.5, true }})
 		clock := start
 		up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: url, Token: "tok", Now: func() time.Time { return clock }})
