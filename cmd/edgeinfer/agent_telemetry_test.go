@@ -129,3 +129,40 @@ func TestProfileDevice(t *testing.T) {
 	}
 	temp() // reads this machine; must not panic
 }
+
+// TestStartTelemetryRefusesUntrustedCollector points telemetry at a TLS
+// hub whose certificate no configured CA vouches for: the agent does not
+// send (the batch stays in the spool, the log names the certificate) and
+// the hub never hears of the device.
+func TestStartTelemetryRefusesUntrustedCollector(t *testing.T) {
+	srv, err := hub.Open(hub.Options{DataDir: t.TempDir(), Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewTLSServer(srv.Handler())
+	defer ts.Close()
+	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := telemetry.NewRecorder()
+	var logBuf lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait, err := startTelemetry(ctx, telemetrySettings{CollectorURL: ts.URL, Interval: 50 * time.Millisecond, Token: "tok", AgentVersion: "test"},
+		rec, st, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); wait() }()
+	rec.Model("kws", "1").Observe(telemetry.Observation{Total: time.Millisecond})
+	waitFor(t, func() bool { return strings.Contains(logBuf.String(), "certificate") })
+	if n, _, _, err := st.SpoolStats(); err != nil || n == 0 {
+		t.Errorf("spool holds %d batches (%v), want the undelivered ones", n, err)
+	}
+	if devs := hubDevicesVia(t, ts.Client(), ts.URL); len(devs) != 0 {
+		t.Errorf("the hub has devices %v from an agent that should not trust it", devs)
+	}
+}
