@@ -142,3 +142,16 @@ func waitEvent[T any](t *testing.T, exited <-chan struct{}, ch <-chan T, ok func
 		}
 	}
 }
+
+// TestOperatorCommandsPasswordFromEnvironment: fleet status logs in to a
+// password-protected mosquitto with the password from
+// EDGEINFER_MQTT_PASSWORD, so it need not be on the command line (the
+// broker takes no anonymous client).
+func TestOperatorCommandsPasswordFromEnvironment(t *testing.T) {
+	broker := brokertest.Start(t, brokertest.Options{Users: map[string]string{"ops": "ops-pw-3f9a"}})
+	args := []string{"fleet", "status", "--broker", broker.URL, "--username", "ops", "--wait", "100ms"}
+	t.Setenv("EDGEINFER_MQTT_PASSWORD", "ops-pw-3f9a")
+	if _, stderr, code := edgeinfer(args...); code != 0 {
+		t.Errorf("fleet status with $EDGEINFER_MQTT_PASSWORD: exit %d\n%s", code, stderr)
+	}
+}
