@@ -3,6 +3,7 @@ package tflite_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -60,6 +61,16 @@ func compare(dtype string, got, want []byte, tol tolerance) (maxDiff float64, er
 		for i := range got {
 			g, w = append(g, float64(got[i])), append(w, float64(want[i]))
 		}
+	case "int16":
+		for i := 0; i+2 <= len(got); i += 2 {
+			g = append(g, float64(*(*int16)(unsafe.Pointer(&got[i]))))
+			w = append(w, float64(*(*int16)(unsafe.Pointer(&want[i]))))
+		}
+	case "int32":
+		for i := 0; i+4 <= len(got); i += 4 {
+			g = append(g, float64(*(*int32)(unsafe.Pointer(&got[i]))))
+			w = append(w, float64(*(*int32)(unsafe.Pointer(&want[i]))))
+		}
 	case "int64":
 		for i := 0; i+8 <= len(got); i += 8 {
 			g = append(g, float64(*(*int64)(unsafe.Pointer(&got[i]))))
@@ -100,13 +111,33 @@ func compare(dtype string, got, want []byte, tol tolerance) (maxDiff float64, er
 	return maxDiff, nil
 }
 
-// TestConformance runs every case of shared/conformance against the
-// reference outputs of the real TFLite interpreter and prints a summary.
+// pendingConformance lists the shared models the engine cannot run yet,
+// each with the error its load must give: the test fails when such a model
+// loads (take it off the list) or is refused for another reason.
+var pendingConformance = map[string]string{
+	"conformance2/mp_face_detection_full_range_sparse": "sparse tensors",
+	"conformance2/mp_palm_detection_lite":              "PRELU",
+	"conformance2/tflm_keyword_scrambled":              "SVDF",
+	"conformance2/tflm_keyword_scrambled_8bit":         "SVDF",
+	"conformance2/tflm_mnist_lstm_float":               "UNIDIRECTIONAL_SEQUENCE_LSTM",
+	"conformance2/tflm_mnist_lstm_int8":                "UNIDIRECTIONAL_SEQUENCE_LSTM",
+	"conformance2/tfls_yamnet_int8":                    "RFFT2D",
+}
+
+// TestConformance runs every case of shared/conformance and
+// shared/conformance2 against the reference outputs of the real TFLite
+// interpreter and prints a summary. A case without reference outputs (a
+// model no TFLite build runs correctly) must run without error.
 func TestConformance(t *testing.T) {
-	dir := filepath.Join(sharedtest.Dir(t), "conformance")
-	paths, _ := filepath.Glob(filepath.Join(dir, "*", "cases.json"))
-	if len(paths) == 0 {
-		t.Fatalf("no cases.json under %s", dir)
+	shared := sharedtest.Dir(t)
+	var paths []string
+	for _, set := range []string{"conformance", "conformance2"} {
+		dir := filepath.Join(shared, set)
+		ps, _ := filepath.Glob(filepath.Join(dir, "*", "cases.json"))
+		if len(ps) == 0 {
+			t.Fatalf("no cases.json under %s", dir)
+		}
+		paths = append(paths, ps...)
 	}
 	sort.Strings(paths)
 	var table []string
@@ -120,7 +151,21 @@ func TestConformance(t *testing.T) {
 			t.Fatalf("%s: %v", p, err)
 		}
 		mdir := filepath.Dir(p)
-		name := filepath.Base(mdir)
+		name := filepath.Base(filepath.Dir(mdir)) + "/" + filepath.Base(mdir)
+		if want, ok := pendingConformance[name]; ok {
+			t.Run(name, func(t *testing.T) {
+				m, err := tflite.Open(filepath.Join(mdir, "model.tflite"))
+				if err == nil {
+					m.Close()
+					t.Fatalf("loads now: take it off pendingConformance")
+				}
+				if !errors.Is(err, runtime.ErrUnsupported) || !strings.Contains(err.Error(), want) {
+					t.Fatalf("open: %v; want an unsupported-operator error naming %s", err, want)
+				}
+			})
+			table = append(table, fmt.Sprintf("%-52s  pending: %s", name, want))
+			continue
+		}
 		passed, total, worst := 0, len(cc.Cases), 0.0
 		t.Run(name, func(t *testing.T) {
 			m, err := tflite.Open(filepath.Join(mdir, "model.tflite"))
@@ -134,6 +179,9 @@ func TestConformance(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(cdir, "out_0.bin")); err != nil {
 					outName = "patched_ref_out_%d.bin"
 				}
+				if _, err := os.Stat(filepath.Join(cdir, fmt.Sprintf(outName, 0))); err != nil {
+					outName = ""
+				}
 				ok := t.Run(c.ID, func(t *testing.T) {
 					var ins [][]byte
 					for i := range m.Inputs() {
@@ -146,6 +194,10 @@ func TestConformance(t *testing.T) {
 					outs, err := m.Run(context.Background(), runtime.Options{Threads: 2}, ins)
 					if err != nil {
 						t.Fatalf("run: %v", err)
+					}
+					if outName == "" {
+						t.Logf("%s: no reference outputs; the run completed", c.ID)
+						return
 					}
 					for j, o := range cc.Outputs {
 						want, err := os.ReadFile(filepath.Join(cdir, fmt.Sprintf(outName, j)))
@@ -164,7 +216,7 @@ func TestConformance(t *testing.T) {
 				}
 			}
 		})
-		table = append(table, fmt.Sprintf("%-36s %2d/%-2d  max|diff| %.3g", name, passed, total, worst))
+		table = append(table, fmt.Sprintf("%-52s %2d/%-2d  max|diff| %.3g", name, passed, total, worst))
 	}
 	t.Logf("conformance summary:\n%s", strings.Join(table, "\n"))
 	fmt.Println("conformance summary (model, cases passed, max difference):\n" + strings.Join(table, "\n"))
