@@ -110,9 +110,12 @@ conformance:
 
 # The engine's tests on arm64 and armv7 under qemu user-mode emulation
 # (natively on a machine of that architecture). -short: slow tests may
-# shorten themselves under emulation.
+# shorten themselves under emulation. Both architectures run side by side,
+# and runtime/tflite alone takes about 5 minutes under emulation (arm64,
+# 2-core amd64 VM), so go test's 10-minute default is too tight on a busy
+# machine.
 qemu:
-	$(GO) run ./cross/cmd/cross test -short ./runtime/...
+	$(GO) run ./cross/cmd/cross test -short ./runtime/... -timeout 30m
 
 cross:
 	$(GO) run ./cross/cmd/cross build -o dist -ldflags '$(LDFLAGS)' ./cmd/edgeinfer
