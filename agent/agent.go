@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,6 +85,7 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 		modelDir: filepath.Join(o.Config.DataDir, "models"),
 		stopTick: make(chan struct{}), tickDone: make(chan struct{}),
 	}
+	a.sweepInstallTemps()
 	if a.store != nil {
 		a.cache = newCacheWriter(a.store, o.Config.CacheBytes, log.With("component", "cache"))
 	}
@@ -195,6 +194,12 @@ func (a *Agent) activate(e *entry, in *instance) {
 	}
 }
 
+func (a *Agent) cachePerCaller() bool {
+	a.cfgMu.RLock()
+	defer a.cfgMu.RUnlock()
+	return a.cfg.CachePerCaller
+}
+
 func (a *Agent) drainTimeout() time.Duration {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
@@ -225,6 +230,9 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 		return nil, err
 	}
 	defer in.release()
+	if msg := in.failed.Load(); msg != nil {
+		return nil, fmt.Errorf("%w: model %s version %s failed: %s", ErrNotReady, in.name, in.version, *msg)
+	}
 	if req.Version != "" && req.Version != in.version {
 		return nil, fmt.Errorf("%w: model %s version %q is not the active one (%s)", ErrNoModel, in.name, req.Version, in.version)
 	}
@@ -240,7 +248,11 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	var key []byte
 	if a.cache != nil && *in.cfg.Cache && !req.NoCache {
 		resp.Cache = CacheMiss
-		key = cacheKey(in.digest, inputs, outIdx)
+		caller := ""
+		if a.cachePerCaller() {
+			caller = req.Caller
+		}
+		key = cacheKey(in.digest, caller, inputs, outIdx)
 		if outs, ok := a.cacheGet(in, key, outIdx); ok {
 			resp.Cache, resp.Outputs = CacheHit, outputTensors(in, outIdx, outs)
 			in.observe(telemetry.Observation{Total: time.Since(start), CacheHit: true})
@@ -373,34 +385,14 @@ func (a *Agent) Ready() bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for _, e := range a.entries {
-		if e.configured.Load() && e.cur.Load() == nil {
+		if !e.configured.Load() {
+			continue
+		}
+		if in := e.cur.Load(); in == nil || in.failed.Load() != nil {
 			return false
 		}
 	}
 	return true
-}
-
-// Install copies the model file at path into the agent's data directory,
-// loads it and makes it the serving version of name (a new model, or a
-// replacement). If it fails to load, the serving version, if any, keeps
-// serving and the error says why. The install is remembered across
-// restarts when the agent has a store.
-func (a *Agent) Install(ctx context.Context, name, path string) (ModelStatus, error) {
-	if !ValidModelName(name) {
-		return ModelStatus{}, fmt.Errorf("%w: model name %q must be 1-64 letters, digits, '_', '.' or '-'", ErrBadRequest, name)
-	}
-	if !filepath.IsAbs(path) {
-		return ModelStatus{}, fmt.Errorf("%w: path %q must be absolute (the agent does not share the caller's working directory)", ErrBadRequest, path)
-	}
-	digest, err := fileDigest(path)
-	if err != nil {
-		return ModelStatus{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
-	}
-	dst := filepath.Join(a.modelDir, name, digest[:12]+".tflite")
-	if err := copyFileAtomic(path, dst); err != nil {
-		return ModelStatus{}, fmt.Errorf("agent: installing %s: %w", name, err)
-	}
-	return a.Activate(ctx, name, digest[:12], dst, nil)
 }
 
 // Activate loads the file at path (in the agent's data directory) as
@@ -450,46 +442,6 @@ func (a *Agent) Activate(ctx context.Context, name, version, path string, check 
 	}
 	a.activate(e, in)
 	return a.status(e), nil
-}
-
-// copyFileAtomic copies src to dst through a temporary file, fsynced and
-// renamed, so dst is either absent or whole.
-func copyFileAtomic(src, dst string) error {
-	if _, err := os.Stat(dst); err == nil {
-		return nil // same digest: already installed
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".install-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.Copy(tmp, in); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(dst)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // Counts returns the requests and errors of the serving version of name

@@ -3,10 +3,13 @@ package agent
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +26,6 @@ import (
 const (
 	quantModel = "tfls_mobilenet_v1_025_224_quant" // uint8 [1,224,224,3] -> uint8 [1,1001], ~20 ms
 	floatModel = "tfls_mobilenet_v1_025_224_float"
-	slowModel  = "tfls_deeplabv3_float" // 15-25 ms a run (SIMD), 0.5 s generic: keeps a session busy
 	tinyModel  = "tflm_hello_world_float"
 )
 
@@ -150,49 +152,107 @@ func TestInferRefusesBadRequests(t *testing.T) {
 	}
 }
 
-func TestQueueFullAndDeadline(t *testing.T) {
-	a, _ := newAgent(t, testConfig(t, map[string]ModelConfig{slowModel: {Queue: 1, Sessions: 1}}))
-	st, _ := a.Model(slowModel)
-	in := st.Inputs[0]
-	req := &Request{Model: slowModel, Inputs: []Tensor{{DType: in.DType, Shape: in.Shape, Data: make([]byte, in.ByteSize())}}}
-	const n = 8
-	errs := make(chan error, n)
-	for range n {
-		go func() {
-			_, err := a.Infer(context.Background(), req)
-			errs <- err
-		}()
-	}
-	var ok, full int
-	for range n {
-		switch err := <-errs; {
-		case err == nil:
-			ok++
-		case errors.Is(err, ErrQueueFull):
-			full++
-		default:
-			t.Errorf("unexpected error %v", err)
-		}
-	}
-	if ok < 1 || full < 1 {
-		t.Errorf("%d answered, %d refused as queue full; want some of each (one session, queue of 1)", ok, full)
-	}
+// gateModel wraps a real model: a run whose first input is the float32
+// gateValue signals started and waits for release, so that a test holds
+// the model's only session busy for as long as it needs.
+type gateModel struct {
+	runtime.Model
+	started chan struct{}
+	release chan struct{}
+}
 
-	// A request whose deadline passes before its run can end (queued
-	// behind another, or running) gets ErrDeadline; the other is answered.
-	busy := make(chan error, 1)
+const gateValue = 777
+
+func (m gateModel) NewSession(o runtime.Options) (runtime.Session, error) {
+	s, err := m.Model.NewSession(o)
+	return gateSession{s, m}, err
+}
+
+type gateSession struct {
+	runtime.Session
+	m gateModel
+}
+
+func (s gateSession) Run(ctx context.Context) error {
+	if math.Float32frombits(binary.LittleEndian.Uint32(s.Input(0))) == gateValue {
+		s.m.started <- struct{}{}
+		<-s.m.release
+	}
+	return s.Session.Run(ctx)
+}
+
+// gatedAgent starts an agent serving tinyModel through a gateModel with
+// one session and a queue of one.
+func gatedAgent(t *testing.T) (*Agent, gateModel) {
+	gate := gateModel{started: make(chan struct{}, 1), release: make(chan struct{})}
+	orig := openModel
+	openModel = func(path string) (runtime.Model, error) {
+		m, err := orig(path)
+		if err != nil || !strings.Contains(path, tinyModel) {
+			return m, err
+		}
+		gate.Model = m
+		return gate, nil
+	}
+	t.Cleanup(func() { openModel = orig })
+	a, _ := newAgent(t, testConfig(t, map[string]ModelConfig{tinyModel: {Queue: 1, Sessions: 1, MaxBatch: 1}}))
+	return a, gate
+}
+
+// hold sends a request that holds the gated agent's only session until
+// gate.release is closed; its result arrives on the channel returned.
+func hold(a *Agent, gate gateModel) <-chan error {
+	held := make(chan error, 1)
 	go func() {
-		_, err := a.Infer(context.Background(), req)
-		busy <- err
+		_, err := a.Infer(context.Background(), sine(gateValue))
+		held <- err
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-	defer cancel()
-	if _, err := a.Infer(ctx, req); !errors.Is(err, ErrDeadline) {
-		t.Errorf("deadline: %v, want ErrDeadline", err)
-	}
-	if err := <-busy; err != nil {
-		t.Errorf("the other request: %v", err)
-	}
+	<-gate.started
+	return held
+}
+
+func TestQueueFullAndDeadline(t *testing.T) {
+	t.Run("queue full", func(t *testing.T) {
+		// One request holds the only session; of the others, one fits
+		// the queue and every other one is refused at once.
+		a, gate := gatedAgent(t)
+		held := hold(a, gate)
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := a.Infer(context.Background(), sine(1))
+				errs <- err
+			}()
+		}
+		for range n - 1 {
+			if err := <-errs; !errors.Is(err, ErrQueueFull) {
+				t.Fatalf("with the session busy and the queue full: %v, want ErrQueueFull", err)
+			}
+		}
+		close(gate.release)
+		if err := <-held; err != nil {
+			t.Errorf("the request that held the session: %v", err)
+		}
+		if err := <-errs; err != nil {
+			t.Errorf("the queued request: %v", err)
+		}
+	})
+	t.Run("deadline", func(t *testing.T) {
+		// A request whose deadline passes while it waits for the busy
+		// session gets ErrDeadline; the one that held it is answered.
+		a, gate := gatedAgent(t)
+		held := hold(a, gate)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if _, err := a.Infer(ctx, sine(1)); !errors.Is(err, ErrDeadline) {
+			t.Errorf("deadline: %v, want ErrDeadline", err)
+		}
+		close(gate.release)
+		if err := <-held; err != nil {
+			t.Errorf("the request that held the session: %v", err)
+		}
+	})
 }
 
 // waitFor polls cond for up to 20 s.
@@ -240,7 +300,7 @@ func TestResultCache(t *testing.T) {
 	swapped := filepath.Join(t.TempDir(), "copy.tflite")
 	b, _ := os.ReadFile(modelPath(t, quantModel))
 	os.WriteFile(swapped, append(b, 0), 0o644) // same graph, different digest
-	if _, err := a.Install(context.Background(), quantModel, swapped); err != nil {
+	if _, err := installPath(t, a, quantModel, swapped); err != nil {
 		t.Fatal(err)
 	}
 	if r5, err := a.Infer(context.Background(), req); err != nil || r5.Cache != CacheMiss {
@@ -282,7 +342,7 @@ func TestInstallHotSwap(t *testing.T) {
 	b, _ := os.ReadFile(modelPath(t, quantModel))
 	v2 := filepath.Join(t.TempDir(), "v2.tflite")
 	os.WriteFile(v2, append(b, 0, 0), 0o644)
-	after, err := a.Install(context.Background(), quantModel, v2)
+	after, err := installPath(t, a, quantModel, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,11 +356,25 @@ func TestInstallHotSwap(t *testing.T) {
 		t.Fatal("no negative models")
 	}
 	for _, e := range entries {
-		if _, err := a.Install(context.Background(), quantModel, filepath.Join(bad, e.Name())); err == nil {
+		if _, err := installPath(t, a, quantModel, filepath.Join(bad, e.Name())); err == nil {
 			t.Errorf("installing negative model %s succeeded", e.Name())
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Requests keep being answered after the refusals.
+	mu.Lock()
+	mark := answered
+	mu.Unlock()
+	for end := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		more := answered - mark
+		mu.Unlock()
+		if more >= 10 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("only %d answers within a minute after the refused installs", more)
+		}
+	}
 	cancel()
 	wg.Wait()
 	if len(failures) > 0 || answered == 0 {
@@ -315,7 +389,7 @@ func TestInstallHotSwap(t *testing.T) {
 		t.Fatalf("registry record %+v %v %v", rec, ok, err)
 	}
 	// Installing a model under a new name adds it.
-	if _, err := a.Install(context.Background(), "sine", modelPath(t, tinyModel)); err != nil {
+	if _, err := installPath(t, a, "sine", modelPath(t, tinyModel)); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.Models()) != 2 {
@@ -336,11 +410,11 @@ func TestInstalledVersionSurvivesRestart(t *testing.T) {
 	b, _ := os.ReadFile(modelPath(t, quantModel))
 	v2 := filepath.Join(t.TempDir(), "v2.tflite")
 	os.WriteFile(v2, append(b, 7), 0o644)
-	installed, err := a.Install(context.Background(), quantModel, v2)
+	installed, err := installPath(t, a, quantModel, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Install(context.Background(), "sine", modelPath(t, tinyModel)); err != nil {
+	if _, err := installPath(t, a, "sine", modelPath(t, tinyModel)); err != nil {
 		t.Fatal(err)
 	}
 	a.Close(context.Background())

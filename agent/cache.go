@@ -12,15 +12,19 @@ import (
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
-// cacheKey is sha256 over the model's content digest, every input (shape
-// and bytes, in model input order) and the outputs asked for: a new model
-// version or a different question is a different key, so entries of a
-// replaced version are never read again and age out.
-func cacheKey(digest string, inputs [][]byte, outIdx []int) []byte {
+// cacheKey is sha256 over the model's content digest, the caller (empty
+// when the cache is shared), every input (shape and bytes, in model input
+// order) and the outputs asked for: a new model version or a different
+// question is a different key, so entries of a replaced version are never
+// read again and age out.
+func cacheKey(digest, caller string, inputs [][]byte, outIdx []int) []byte {
 	h := sha256.New()
 	var n [8]byte
 	h.Write([]byte("edgeinfer-cache-v1\x00"))
 	h.Write([]byte(digest))
+	binary.LittleEndian.PutUint64(n[:], uint64(len(caller)))
+	h.Write(n[:])
+	h.Write([]byte(caller))
 	for _, b := range inputs {
 		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
 		h.Write(n[:])

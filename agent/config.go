@@ -38,8 +38,15 @@ type Config struct {
 	LogFormat string `yaml:"log_format"`
 	LogLevel  string `yaml:"log_level"`
 
-	// MaxBodyBytes caps a request body (default 64 MiB).
+	// MaxBodyBytes caps a request body; 0 (the default) derives the cap of
+	// an inference request from its model's inputs (their JSON form, plus
+	// 25% and 64 KiB) and caps other requests at 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxInflightBodyBytes bounds the memory of the request bodies being
+	// read and served at once (each counts three times its size); requests
+	// beyond it wait, up to 10 s, then get 503. 0 = an eighth of the
+	// device's (or cgroup's) memory, between 16 and 256 MiB.
+	MaxInflightBodyBytes int64 `yaml:"max_inflight_body_bytes"`
 	// ReadTimeout cuts a client that does not send its request in time
 	// (default 30s); DrainTimeout bounds the wait for in-flight requests at
 	// shutdown (default 30s).
@@ -50,8 +57,17 @@ type Config struct {
 	AdminUIDs []int `yaml:"admin_uids"`
 	AdminGIDs []int `yaml:"admin_gids"`
 
+	// MaxInstallBytes caps a model file installed through the socket API
+	// (default 512 MiB); a larger one gets 413.
+	MaxInstallBytes int64 `yaml:"max_install_bytes"`
+
 	// CacheBytes caps the whole result cache (0 = the platform default).
 	CacheBytes int64 `yaml:"cache_bytes"`
+	// CachePerCaller keys the result cache by caller (uid) too: a caller
+	// then cannot learn from an answer's speed or X-Edgeinfer-Cache header
+	// whether another user asked the same question. Off by default (the
+	// cache is shared by every caller of the socket).
+	CachePerCaller bool `yaml:"cache_per_caller"`
 
 	// Defaults apply to every model unless the model overrides them.
 	Defaults ModelConfig `yaml:"defaults"`
@@ -117,6 +133,13 @@ type OTAConfig struct {
 	MaxErrorRate float64  `yaml:"max_error_rate"`
 	// MaxDownloadBytes caps a model download (default 512 MiB).
 	MaxDownloadBytes int64 `yaml:"max_download_bytes"`
+	// DownloadIdleTimeout ends a download that received nothing for that
+	// long (default 1m); DownloadTimeout ends one that takes longer in
+	// all (default 1h). MaxConcurrentUpdates is how many models may
+	// download and activate at once (default 2).
+	DownloadIdleTimeout  Duration `yaml:"download_idle_timeout"`
+	DownloadTimeout      Duration `yaml:"download_timeout"`
+	MaxConcurrentUpdates int      `yaml:"max_concurrent_updates"`
 }
 
 // TelemetryConfig configures latency uploads.
@@ -140,7 +163,6 @@ type TelemetryConfig struct {
 // Defaults of fields the platform profile does not decide.
 const (
 	DefaultSocketMode   = "0660"
-	DefaultMaxBody      = 64 << 20
 	DefaultReadTimeout  = 30 * time.Second
 	DefaultDrainTimeout = 30 * time.Second
 	DefaultQueue        = 64
@@ -150,8 +172,13 @@ const (
 	DefaultHealthWindow = time.Minute
 	DefaultMaxErrorRate = 0.05
 	DefaultMaxDownload  = 512 << 20
+	DefaultMaxInstall   = 512 << 20
 	DefaultInterval     = time.Minute
 	DefaultSpoolBytes   = 8 << 20
+	// Download timeouts and concurrent updates; the same as ota.Config's.
+	DefaultDownloadIdle      = time.Minute
+	DefaultDownloadTimeout   = time.Hour
+	DefaultConcurrentUpdates = 2
 )
 
 // Environment variables that carry secrets, so that they need not sit in
@@ -203,6 +230,15 @@ func ReadSecretFile(path string) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("secret file %s: empty", path)
+}
+
+// InflightBodyBytes is the default of MaxInflightBodyBytes for a device
+// with memoryBytes of memory (0 = unknown: 64 MiB).
+func InflightBodyBytes(memoryBytes int64) int64 {
+	if memoryBytes <= 0 {
+		return 64 << 20
+	}
+	return min(max(memoryBytes/8, 16<<20), 256<<20)
 }
 
 // Duration is a time.Duration written as "30s" or "2ms" in the file.
@@ -287,9 +323,11 @@ func (c Config) Validate() error {
 		}
 	}
 	nonNeg("max_body_bytes", c.MaxBodyBytes)
+	nonNeg("max_inflight_body_bytes", c.MaxInflightBodyBytes)
 	nonNeg("read_timeout", int64(c.ReadTimeout))
 	nonNeg("drain_timeout", int64(c.DrainTimeout))
 	nonNeg("cache_bytes", c.CacheBytes)
+	nonNeg("max_install_bytes", c.MaxInstallBytes)
 	for i, id := range append(append([]int(nil), c.AdminUIDs...), c.AdminGIDs...) {
 		if id < 0 {
 			field := "admin_uids"
@@ -339,6 +377,9 @@ func (c Config) Validate() error {
 		bad("ota.max_error_rate", "%v is not a fraction between 0 and 1", o.MaxErrorRate)
 	}
 	nonNeg("ota.max_download_bytes", o.MaxDownloadBytes)
+	nonNeg("ota.download_idle_timeout", int64(o.DownloadIdleTimeout))
+	nonNeg("ota.download_timeout", int64(o.DownloadTimeout))
+	nonNeg("ota.max_concurrent_updates", int64(o.MaxConcurrentUpdates))
 	t := c.Telemetry
 	if t.Collector != "" && !strings.HasPrefix(t.Collector, "http://") && !strings.HasPrefix(t.Collector, "https://") {
 		bad("telemetry.collector", "%q must be an http:// or https:// URL", t.Collector)
@@ -389,9 +430,6 @@ func (c Config) Resolve(p platforms.Defaults) Config {
 	if r.DataDir == "" {
 		r.DataDir = DefaultDataDir()
 	}
-	if r.MaxBodyBytes == 0 {
-		r.MaxBodyBytes = DefaultMaxBody
-	}
 	if r.ReadTimeout == 0 {
 		r.ReadTimeout = Duration(DefaultReadTimeout)
 	}
@@ -400,6 +438,9 @@ func (c Config) Resolve(p platforms.Defaults) Config {
 	}
 	if r.CacheBytes == 0 {
 		r.CacheBytes = p.CacheBytes
+	}
+	if r.MaxInstallBytes == 0 {
+		r.MaxInstallBytes = DefaultMaxInstall
 	}
 	d := r.Defaults
 	if d.Threads == 0 {
@@ -439,6 +480,15 @@ func (c Config) Resolve(p platforms.Defaults) Config {
 	}
 	if r.OTA.MaxDownloadBytes == 0 {
 		r.OTA.MaxDownloadBytes = DefaultMaxDownload
+	}
+	if r.OTA.DownloadIdleTimeout == 0 {
+		r.OTA.DownloadIdleTimeout = Duration(DefaultDownloadIdle)
+	}
+	if r.OTA.DownloadTimeout == 0 {
+		r.OTA.DownloadTimeout = Duration(DefaultDownloadTimeout)
+	}
+	if r.OTA.MaxConcurrentUpdates == 0 {
+		r.OTA.MaxConcurrentUpdates = DefaultConcurrentUpdates
 	}
 	if r.Telemetry.Interval == 0 {
 		r.Telemetry.Interval = Duration(DefaultInterval)

@@ -21,4 +21,6 @@ var (
 	// ErrInvalidModel: a model to install failed to load or validate; the
 	// working version, if any, keeps serving. 422.
 	ErrInvalidModel = errors.New("agent: invalid model")
+	// ErrTooLarge: a model file to install is over the size cap. 413.
+	ErrTooLarge = errors.New("agent: too large")
 )

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +45,11 @@ type instance struct {
 	// recent is the size of recent batches, for gather: each batch sets
 	// it to its size if that is bigger, else lowers it by one.
 	recent atomic.Int32
+	// panics counts runs that panicked since the last run that did not;
+	// at panicLimit the version is marked failed (why in failed) and
+	// takes no more requests.
+	panics atomic.Int32
+	failed atomic.Pointer[string]
 
 	mu      sync.Mutex
 	holders int
@@ -92,6 +98,36 @@ type loadSpec struct {
 	check Check
 }
 
+// openModel opens a model file for loadInstance (a variable so that tests
+// can wrap the real model).
+var openModel = func(path string) (runtime.Model, error) { return tflite.Open(path) }
+
+// panicLimit is how many runs in a row may panic before the version is
+// marked failed.
+const panicLimit = 3
+
+// runSafe runs s, turning a panic in the run into an error: the request
+// fails, the daemon does not. Panics are counted toward panicLimit.
+func (in *instance) runSafe(ctx context.Context, s runtime.Session) (err error) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			in.panics.Store(0)
+			return
+		}
+		err = fmt.Errorf("internal error (panic: %v); please report it with the model and input", p)
+		n := in.panics.Add(1)
+		in.log.Error("a model run panicked", "panic", fmt.Sprint(p), "in_a_row", n, "stack", string(debug.Stack()))
+		if n >= panicLimit {
+			msg := fmt.Sprintf("its last %d runs panicked (last: %v); reload or reinstall it", n, p)
+			if in.failed.CompareAndSwap(nil, &msg) {
+				in.log.Error("model version marked failed: its runs keep panicking", "in_a_row", n)
+			}
+		}
+	}()
+	return s.Run(ctx)
+}
+
 // fileDigest returns the sha256 of the file at path, lowercase hex.
 func fileDigest(path string) (string, error) {
 	f, err := os.Open(path)
@@ -119,7 +155,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if version == "" {
 		version = digest[:12]
 	}
-	m, err := tflite.Open(spec.path)
+	m, err := openModel(spec.path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
 	}
@@ -147,7 +183,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 		if err := runtime.SetInputs(s, in.inputs, inputs); err != nil {
 			return nil, err
 		}
-		if err := s.Run(ctx); err != nil {
+		if err := in.runSafe(ctx, s); err != nil {
 			return nil, err
 		}
 		outs := make([][]byte, len(in.outputs))
@@ -210,7 +246,7 @@ func (in *instance) openBatched(ctx context.Context, spec loadSpec, opts runtime
 		}
 		in.sessions = append(in.sessions, sessions[i])
 	}
-	if err := verifyBatch(ctx, sessions[0], in.inputs, in.outputs, n, single); err != nil {
+	if err := verifyBatch(ctx, sessions[0], in.inputs, in.outputs, n, in.runSafe, single); err != nil {
 		in.log.Warn("model runs one request at a time: batched run differs from single runs", "reason", err)
 		return nil
 	}
@@ -220,7 +256,8 @@ func (in *instance) openBatched(ctx context.Context, spec loadSpec, opts runtime
 
 // verifyBatch runs n random rows batched and the first and last alone, and
 // compares their outputs bit for bit.
-func verifyBatch(ctx context.Context, s runtime.Session, inputs, outputs []runtime.TensorInfo, n int, single Runner) error {
+func verifyBatch(ctx context.Context, s runtime.Session, inputs, outputs []runtime.TensorInfo, n int,
+	run func(context.Context, runtime.Session) error, single Runner) error {
 	rng := rand.New(rand.NewPCG(uint64(n), 0x5eed))
 	rows := make([][][]byte, n)
 	for r := range rows {
@@ -232,7 +269,7 @@ func verifyBatch(ctx context.Context, s runtime.Session, inputs, outputs []runti
 			copy(s.Input(i)[r*len(b):], b)
 		}
 	}
-	if err := s.Run(ctx); err != nil {
+	if err := run(ctx, s); err != nil {
 		return err
 	}
 	for _, r := range []int{0, n - 1} {
@@ -464,7 +501,7 @@ func (in *instance) runSingle(s runtime.Session, j *job) {
 		copy(s.Input(i), b)
 	}
 	start := time.Now()
-	err := s.Run(j.ctx)
+	err := in.runSafe(j.ctx, s)
 	j.compute, j.batch = time.Since(start), 1
 	if err != nil {
 		if j.ctx.Err() != nil {
@@ -492,12 +529,12 @@ func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 		}
 	}
 	start := time.Now()
-	err := s.Run(context.Background())
+	err := in.runSafe(context.Background(), s)
 	compute := time.Since(start)
 	for r, j := range jobs {
 		j.compute, j.batch = compute, len(jobs)
 		if err != nil {
-			j.err = fmt.Errorf("model %s: batched run: %w", in.name, err)
+			j.err = err
 		} else {
 			j.outs = make([][]byte, len(j.outIdx))
 			for k, o := range j.outIdx {
@@ -515,6 +552,9 @@ func (in *instance) status() ModelStatus {
 		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path,
 		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
 		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,
+	}
+	if msg := in.failed.Load(); msg != nil {
+		st.State, st.Error = StateFailed, *msg
 	}
 	if in.stats != nil {
 		s := in.stats.Snapshot()

@@ -53,7 +53,8 @@ func bindInputs(model string, want []runtime.TensorInfo, got []Tensor) ([][]byte
 }
 
 // selectOutputs maps requested output names to model output indices; no
-// names means every output.
+// names means every output. A name asked for twice is refused, so an
+// answer never holds more than the model's own outputs.
 func selectOutputs(model string, outputs []runtime.TensorInfo, names []string) ([]int, error) {
 	if len(names) == 0 {
 		idx := make([]int, len(outputs))
@@ -67,6 +68,9 @@ func selectOutputs(model string, outputs []runtime.TensorInfo, names []string) (
 		i := slices.IndexFunc(outputs, func(o runtime.TensorInfo) bool { return o.Name == name })
 		if i < 0 {
 			return nil, fmt.Errorf("%w: model %s has no output %q (outputs: %s)", ErrBadRequest, model, name, infoNames(outputs))
+		}
+		if slices.Contains(idx[:k], i) {
+			return nil, fmt.Errorf("%w: output %q is asked for twice", ErrBadRequest, name)
 		}
 		idx[k] = i
 	}

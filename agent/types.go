@@ -29,6 +29,10 @@ type Request struct {
 	// NoCache bypasses the result cache for this request (no lookup, no
 	// store).
 	NoCache bool
+	// Caller identifies who asks (the socket API sets the caller's uid).
+	// With Config.CachePerCaller it is part of the result cache key, so
+	// one caller never gets an answer another caller's request cached.
+	Caller string
 }
 
 // Response is the result of one inference.

@@ -20,8 +20,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent/api/wire"
@@ -34,11 +36,19 @@ type Client struct {
 	Socket string
 	// Timeout bounds each call (0 = only the context bounds it).
 	Timeout time.Duration
+	// MaxAnswerBytes bounds how much of an answer the client reads (0 =
+	// DefaultMaxAnswerBytes); a longer answer is an error, so a fake or
+	// broken agent cannot make the client hold unbounded memory.
+	MaxAnswerBytes int64
 
 	mu   sync.Mutex
 	hc   *http.Client
 	sock string // the socket hc dials
 }
+
+// DefaultMaxAnswerBytes is the default of Client.MaxAnswerBytes: far above
+// the JSON answer of any model that fits a small device.
+const DefaultMaxAnswerBytes = 512 << 20
 
 // Error is an error answer of the agent.
 type Error struct {
@@ -67,10 +77,7 @@ func (c *Client) http() *http.Client {
 	if c.hc == nil || c.sock != sock {
 		c.sock = sock
 		c.hc = &http.Client{Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, "unix", sock)
-			},
+			DialContext:         func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx, sock) },
 			MaxIdleConnsPerHost: 16,
 			IdleConnTimeout:     60 * time.Second,
 		}}
@@ -78,9 +85,32 @@ func (c *Client) http() *http.Client {
 	return c.hc
 }
 
+// dial connects to the agent's socket, after checking its directory when
+// it is the per-user fallback one (wire.CheckSocketPath): a directory
+// another user made could hold their fake agent.
+func dial(ctx context.Context, sock string) (net.Conn, error) {
+	if err := wire.CheckSocketPath(sock); err != nil {
+		return nil, fmt.Errorf("refusing to connect: %w", err)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "unix", sock)
+}
+
+func (c *Client) maxAnswer() int64 {
+	if c.MaxAnswerBytes > 0 {
+		return c.MaxAnswerBytes
+	}
+	return DefaultMaxAnswerBytes
+}
+
 // do sends one request and returns the answer of a 2xx status; any other
 // status becomes an *Error.
 func (c *Client) do(ctx context.Context, method, path string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	return c.doWith(ctx, c.http(), method, path, header, body)
+}
+
+// doWith is do over hc.
+func (c *Client) doWith(ctx context.Context, hc *http.Client, method, path string, header http.Header, body []byte) (*http.Response, []byte, error) {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -97,18 +127,28 @@ func (c *Client) do(ctx context.Context, method, path string, header http.Header
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := c.http().Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
+		if errors.Is(err, wire.ErrUnsafeDir) {
+			return nil, nil, fmt.Errorf("agent at %s: %w", c.socket(), err)
+		}
 		return nil, nil, fmt.Errorf("agent at %s: %w (is the agent running? set --socket or $%s)", c.socket(), err, wire.SocketEnv)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	limit := c.maxAnswer()
+	if resp.ContentLength > limit {
+		return nil, nil, fmt.Errorf("agent at %s: the answer to %s %s has %d bytes, more than the client's limit of %d (MaxAnswerBytes)", c.socket(), method, path, resp.ContentLength, limit)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("agent at %s: reading the answer to %s %s: %w", c.socket(), method, path, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, nil, fmt.Errorf("agent at %s: the answer to %s %s is longer than the client's limit of %d bytes (MaxAnswerBytes)", c.socket(), method, path, limit)
 	}
 	if resp.StatusCode/100 != 2 {
 		var eb wire.ErrorBody
@@ -163,15 +203,55 @@ func (c *Client) Model(ctx context.Context, name string) (*wire.ModelMetadata, e
 	return &md, c.getJSON(ctx, "/v2/models/"+url.PathEscape(name), &md)
 }
 
-// Install loads the model file at path (absolute, on the agent's machine)
-// as name, replacing its active version once the new one works. Only
-// admins may: root, the agent's user, or the uids and groups it lists.
+// Install installs the model file at path as name, replacing its active
+// version once the new one works. The client opens the file with the
+// caller's rights and passes it to the agent (InstallFile): the agent
+// never opens a caller's path. Only admins may: root, the agent's user, or
+// the uids and groups it lists.
 func (c *Client) Install(ctx context.Context, name, path string) (*wire.ModelStatus, error) {
-	body, err := json.Marshal(wire.InstallRequest{Path: path})
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("install %s: %w", name, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("install %s: %w", name, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("install %s: %s is not a regular file (mode %s)", name, path, fi.Mode())
+	}
+	return c.InstallFile(ctx, name, f)
+}
+
+// InstallFile installs the open model file f as name: it passes f's
+// descriptor to the agent over the socket (SCM_RIGHTS), on a connection
+// of its own, and the agent copies the file from its start. The agent
+// refuses anything but a regular file within its size cap
+// (max_install_bytes).
+func (c *Client) InstallFile(ctx context.Context, name string, f *os.File) (*wire.ModelStatus, error) {
+	sock := c.socket()
+	hc := &http.Client{Transport: &http.Transport{
+		DisableKeepAlives: true,
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			conn, err := dial(ctx, sock)
+			if err != nil {
+				return nil, err
+			}
+			uc, ok := conn.(*net.UnixConn)
+			if !ok {
+				conn.Close()
+				return nil, fmt.Errorf("%s is not a unix socket connection", sock)
+			}
+			return &rightsConn{UnixConn: uc, file: f}, nil
+		},
+	}}
+	defer hc.CloseIdleConnections()
+	body, err := json.Marshal(wire.InstallRequest{FD: true})
 	if err != nil {
 		return nil, err
 	}
-	_, b, err := c.do(ctx, http.MethodPost, "/v1/models/"+url.PathEscape(name), http.Header{"Content-Type": {"application/json"}}, body)
+	_, b, err := c.doWith(ctx, hc, http.MethodPost, "/v1/models/"+url.PathEscape(name), http.Header{"Content-Type": {"application/json"}}, body)
 	if err != nil {
 		return nil, err
 	}
@@ -180,4 +260,37 @@ func (c *Client) Install(ctx context.Context, name, path string) (*wire.ModelSta
 		return nil, fmt.Errorf("agent: install %s: %w", name, err)
 	}
 	return &st, nil
+}
+
+// rightsConn sends file's descriptor with the first bytes it writes.
+type rightsConn struct {
+	*net.UnixConn
+	file *os.File
+	sent bool
+}
+
+func (c *rightsConn) Write(b []byte) (int, error) {
+	if c.sent || len(b) == 0 {
+		return c.UnixConn.Write(b)
+	}
+	raw, err := c.file.SyscallConn()
+	if err != nil {
+		return 0, fmt.Errorf("passing the model file: %w", err)
+	}
+	var n int
+	var werr error
+	if err := raw.Control(func(fd uintptr) {
+		n, _, werr = c.WriteMsgUnix(b, syscall.UnixRights(int(fd)), nil)
+	}); err != nil {
+		return 0, fmt.Errorf("passing the model file: %w", err)
+	}
+	if werr != nil {
+		return n, fmt.Errorf("passing the model file: %w", werr)
+	}
+	c.sent = true
+	if n < len(b) {
+		m, err := c.UnixConn.Write(b[n:])
+		return n + m, err
+	}
+	return n, nil
 }

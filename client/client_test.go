@@ -102,6 +102,10 @@ func TestInfer(t *testing.T) {
 func TestErrors(t *testing.T) {
 	var c client.Client
 	ctx := context.Background()
+	notModel := filepath.Join(t.TempDir(), "text.tflite")
+	if err := os.WriteFile(notModel, []byte("not a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
 		call   func() error
@@ -125,7 +129,7 @@ func TestErrors(t *testing.T) {
 			_, err := c.Infer(ctx, "double", nil, client.Version("9"))
 			return err
 		}, 404, `model "double" has no version "9"`},
-		{"install fails", func() error { _, err := c.Install(ctx, "m", "/nonexistent.tflite"); return err }, 422, "agent: invalid model"},
+		{"install fails", func() error { _, err := c.Install(ctx, "m", notModel); return err }, 422, "agent: invalid model"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()

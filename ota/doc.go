@@ -9,13 +9,19 @@
 // it in, then watches the model's error rate for a health window and rolls
 // back to the previous version when it is too high. Every step is reported
 // as a progress event and in the device's retained status. A manifest with
-// an untrusted key, a bad signature, a lower version than the active one
-// (unless it carries the signed rollback flag), or a malformed field is
-// refused and changes nothing.
+// an untrusted key, a bad signature, a target that does not name the
+// device, a created time older than the newest manifest taken for the
+// model, an expires time passed, a lower version than the active one
+// (unless it is a signed rollback from exactly the active version), or a
+// malformed field is refused and changes nothing. Messages are checked as
+// they arrive and only verified manifests are kept, for a bounded number
+// of models; refusals are reported at a bounded rate.
 //
-// Updates run one at a time, health window included; messages that arrive
-// meanwhile are kept and taken next. A download survives a restart: its
-// progress is recorded in the store and resumed with a Range request.
+// Each model updates on its own goroutine, a bounded number at once, and
+// its health window runs beside the loop, so one stuck download or one
+// health window never holds another model; downloads have header, idle
+// and overall timeouts. A download survives a restart: its progress is
+// recorded in the store and resumed with a Range request.
 //
 // The package reaches the agent only through the Models interface it
 // declares, and MQTT only through the Link interface.

@@ -35,6 +35,11 @@ type download struct {
 	partial string
 	st      *store.Store
 	client  *http.Client
+	// sync flushes the partial file to disk.
+	sync func(*os.File) error
+	// headerTimeout bounds the wait for answer headers, idleTimeout the
+	// time without a byte received, per request.
+	headerTimeout, idleTimeout time.Duration
 	// progress is called as bytes arrive (have of m.Size).
 	progress func(have int64)
 
@@ -95,7 +100,7 @@ func (d *download) restart() error {
 
 // checkpoint makes the bytes so far durable, then records them.
 func (d *download) checkpoint() error {
-	if err := d.f.Sync(); err != nil {
+	if err := d.sync(d.f); err != nil {
 		return fmt.Errorf("ota: sync %s: %w", d.partial, err)
 	}
 	return d.st.PutDownload(store.Download{
@@ -114,7 +119,7 @@ func (d *download) run(ctx context.Context, wait time.Duration) error {
 		if attempt > 0 {
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return context.Cause(ctx)
 			case <-time.After(wait << min(attempt-1, 4)):
 			}
 		}
@@ -126,7 +131,10 @@ func (d *download) run(ctx context.Context, wait time.Duration) error {
 		if err == nil {
 			continue
 		}
-		if errors.Is(err, ErrHashMismatch) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if errors.Is(err, ErrHashMismatch) {
 			return err
 		}
 		last = err
@@ -140,8 +148,22 @@ func (d *download) run(ctx context.Context, wait time.Duration) error {
 	return nil
 }
 
-// fetch makes one request, from d.have on, and appends what arrives.
-func (d *download) fetch(ctx context.Context, url string) error {
+// fetch makes one request, from d.have on, and appends what arrives. It
+// gives up when the answer headers take longer than headerTimeout or no
+// byte arrives for idleTimeout.
+func (d *download) fetch(parent context.Context, url string) error {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	stalled := func() error {
+		if parent.Err() == nil {
+			return context.Cause(ctx)
+		}
+		return nil
+	}
+	timer := time.AfterFunc(d.headerTimeout, func() {
+		cancel(fmt.Errorf("%w: no answer from %s within %s", ErrStalled, url, d.headerTimeout))
+	})
+	defer func() { timer.Stop() }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return fmt.Errorf("ota: download %s: %w", url, err)
@@ -151,9 +173,17 @@ func (d *download) fetch(ctx context.Context, url string) error {
 	}
 	resp, err := d.client.Do(req)
 	if err != nil {
+		if cause := stalled(); cause != nil {
+			return cause
+		}
 		return fmt.Errorf("ota: download: %w", err)
 	}
 	defer resp.Body.Close()
+	idle := func() {
+		cancel(fmt.Errorf("%w: no data from %s for %s", ErrStalled, url, d.idleTimeout))
+	}
+	timer.Stop()
+	timer = time.AfterFunc(d.idleTimeout, idle)
 	switch resp.StatusCode {
 	case http.StatusOK:
 		if d.have > 0 {
@@ -175,6 +205,7 @@ func (d *download) fetch(ctx context.Context, url string) error {
 	for {
 		n, rerr := body.Read(buf)
 		if n > 0 {
+			timer.Reset(d.idleTimeout)
 			if d.have+int64(n) > d.m.Size {
 				d.failMismatch()
 				return fmt.Errorf("%w: %s %s: the server sent more than the manifest's %d bytes", ErrHashMismatch, d.m.Name, d.m.Version, d.m.Size)
@@ -201,6 +232,9 @@ func (d *download) fetch(ctx context.Context, url string) error {
 			return nil
 		}
 		if rerr != nil {
+			if cause := stalled(); cause != nil {
+				return fmt.Errorf("%w at byte %d of %d", cause, d.have, d.m.Size)
+			}
 			return fmt.Errorf("ota: download %s at byte %d: %w", url, d.have, rerr)
 		}
 	}

@@ -16,6 +16,18 @@ var (
 	// ErrDowngrade: the manifest's version is lower than the active one
 	// and it has no signed rollback flag.
 	ErrDowngrade = errors.New("ota: downgrade refused")
+	// ErrNotForDevice: the manifest's target does not name this device.
+	ErrNotForDevice = errors.New("ota: manifest not signed for this device")
+	// ErrStale: the manifest was created before the newest one the device
+	// has taken for the model (a replay), or its rollback does not start
+	// from the active version.
+	ErrStale = errors.New("ota: stale manifest")
+	// ErrExpired: the manifest's expires time has passed.
+	ErrExpired = errors.New("ota: manifest expired")
+	// ErrTooMany: the device already tracks as many models as it may.
+	ErrTooMany = errors.New("ota: too many models")
+	// ErrStalled: a download made no progress, or took too long.
+	ErrStalled = errors.New("ota: download stalled")
 	// ErrAgentTooOld: the manifest needs a newer agent.
 	ErrAgentTooOld = errors.New("ota: agent too old for the manifest")
 	// ErrUnsupportedOp: the manifest requires an operator this engine lacks.

@@ -168,7 +168,7 @@ func newEnv(t testing.TB) *env {
 
 func dialLink(t testing.TB, broker, id string, will *mqttlink.Message, onConnect func()) *mqttlink.Link {
 	t.Helper()
-	l, err := mqttlink.Dial(mqttlink.Options{Broker: broker, ClientID: id, Will: will, OnConnect: onConnect, MaxReconnectInterval: time.Second})
+	l, err := mqttlink.Dial(mqttlink.Options{Broker: broker, ClientID: id, Will: will, OnConnect: onConnect, MaxReconnectInterval: time.Second, MaxPayloadBytes: MaxEnvelopeBytes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func (e *env) manifest(t testing.TB, path, name, version string, smoke *Smoke) *
 		t.Fatal(err)
 	}
 	url, sum := e.hub.add(data)
-	return &Manifest{Name: name, Version: version, SHA256: sum, Size: int64(len(data)), URLs: []string{url}, Smoke: smoke, Created: time.Now().UTC()}
+	return &Manifest{Name: name, Version: version, SHA256: sum, Size: int64(len(data)), URLs: []string{url}, Smoke: smoke, Target: &Target{Fleet: e.fleet}, Created: time.Now().UTC()}
 }
 
 // push signs m with key and publishes it retained on topic.
@@ -228,6 +228,26 @@ type device struct {
 
 	mu     sync.Mutex
 	events []Event
+	// settled is the largest message count the loop had received when it
+	// found nothing to do.
+	settled uint64
+}
+
+// waitSettled waits until the loop, having received at least n messages,
+// found nothing left to do: every message taken, no update running.
+func (d *device) waitSettled(t testing.TB, n uint64) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for time.Now().Before(deadline) {
+		d.mu.Lock()
+		got := d.settled
+		d.mu.Unlock()
+		if got >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: the loop did not settle after %d messages within %s; events: %v", d.id, n, waitLimit, d.eventList())
 }
 
 // startDevice starts a device on dir (a new one when dir is ""), loading
@@ -265,6 +285,11 @@ func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *de
 	d.rec, err = New(cfg, link, d.models, st)
 	if err != nil {
 		t.Fatal(err)
+	}
+	d.rec.settled = func(received uint64) {
+		d.mu.Lock()
+		d.settled = max(d.settled, received)
+		d.mu.Unlock()
 	}
 	rp.Store(d.rec)
 	d.link = link

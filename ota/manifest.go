@@ -23,6 +23,7 @@ const (
 	maxURLLen     = 2048
 	maxOps        = 256
 	maxSmokeTens  = 16
+	maxDevices    = 1000
 )
 
 var (
@@ -51,16 +52,61 @@ type Manifest struct {
 	// RequiredOps lists the operators the model uses; a device whose
 	// engine lacks one refuses the manifest before downloading.
 	RequiredOps []string `json:"required_ops,omitempty"`
-	// Rollout, when set, limits a fleet manifest to a share of the
-	// group; absent means every device. A per-device manifest ignores it.
+	// Target names the devices the manifest is for: a fleet group or a
+	// list of device ids. A device refuses a manifest that does not name
+	// it, whatever topic it came on, so a manifest cannot be re-published
+	// to devices it was not signed for.
+	Target *Target `json:"target"`
+	// Rollout, when set, limits the manifest to a share of its target;
+	// absent means every device. It applies on whatever topic the
+	// manifest arrives.
 	Rollout *Rollout `json:"rollout,omitempty"`
-	// Rollback allows a lower version than the active one.
-	Rollback bool `json:"rollback,omitempty"`
+	// Rollback allows a lower version than the active one, and only on a
+	// device whose active version is RollbackFrom.
+	Rollback     bool   `json:"rollback,omitempty"`
+	RollbackFrom string `json:"rollback_from,omitempty"`
 	// Smoke is the test run against the new version before it serves;
 	// absent means one run on zero-filled inputs.
 	Smoke *Smoke `json:"smoke,omitempty"`
-	// Created is when the manifest was signed (RFC 3339).
+	// Created is when the manifest was signed (RFC 3339). A device
+	// refuses a manifest of a model older than the newest it has taken
+	// for that model, so a captured manifest cannot be replayed.
 	Created time.Time `json:"created"`
+	// Expires, when set, is when the manifest stops being valid: a device
+	// refuses it from then on.
+	Expires time.Time `json:"expires,omitzero"`
+}
+
+// Target is who a manifest is for: one fleet group, or listed devices.
+type Target struct {
+	Fleet   string   `json:"fleet,omitempty"`
+	Devices []string `json:"devices,omitempty"`
+}
+
+// Names reports whether the target includes the device id of fleet.
+func (t *Target) Names(deviceID, fleet string) bool {
+	if t == nil {
+		return false
+	}
+	if t.Fleet != "" {
+		return t.Fleet == fleet
+	}
+	for _, d := range t.Devices {
+		if d == deviceID {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Target) String() string {
+	if t.Fleet != "" {
+		return "fleet " + t.Fleet
+	}
+	if len(t.Devices) > 3 {
+		return fmt.Sprintf("devices %s and %d more", strings.Join(t.Devices[:3], ", "), len(t.Devices)-3)
+	}
+	return "devices " + strings.Join(t.Devices, ", ")
 }
 
 // Rollout is a staged rollout: a device takes the manifest when its
@@ -224,6 +270,31 @@ func (m *Manifest) Validate() error {
 			return bad(fmt.Sprintf("required_ops[%d]", i), "%.80q: want an operator name like CONV_2D", op)
 		}
 	}
+	switch t := m.Target; {
+	case t == nil:
+		return bad("target", "missing: want {\"fleet\": GROUP} or {\"devices\": [ID, ...]}")
+	case (t.Fleet == "") == (len(t.Devices) == 0):
+		return bad("target", "want exactly one of fleet or devices")
+	case t.Fleet != "" && checkTopicName("fleet", t.Fleet) != nil:
+		return bad("target.fleet", "%v", checkTopicName("fleet", t.Fleet))
+	case len(t.Devices) > maxDevices:
+		return bad("target.devices", "%d devices: at most %d", len(t.Devices), maxDevices)
+	}
+	for i, d := range m.Target.Devices {
+		if err := checkTopicName("device id", d); err != nil {
+			return bad(fmt.Sprintf("target.devices[%d]", i), "%v", err)
+		}
+	}
+	if m.Rollback {
+		if _, err := parseVersion(m.RollbackFrom); err != nil {
+			return bad("rollback_from", "%v: a rollback names the version it rolls back from", err)
+		}
+		if CompareVersions(m.RollbackFrom, m.Version) <= 0 {
+			return bad("rollback_from", "%q: want a version higher than %q", m.RollbackFrom, m.Version)
+		}
+	} else if m.RollbackFrom != "" {
+		return bad("rollback_from", "%q without rollback: true", m.RollbackFrom)
+	}
 	if r := m.Rollout; r != nil {
 		if !(r.Percent >= 0 && r.Percent <= 100) {
 			return bad("rollout.percent", "%v: want 0 to 100", r.Percent)
@@ -239,6 +310,9 @@ func (m *Manifest) Validate() error {
 	}
 	if m.Created.IsZero() {
 		return bad("created", "missing: want an RFC 3339 time")
+	}
+	if !m.Expires.IsZero() && !m.Expires.After(m.Created) {
+		return bad("expires", "%s: want a time after created (%s)", m.Expires.Format(time.RFC3339), m.Created.Format(time.RFC3339))
 	}
 	return nil
 }

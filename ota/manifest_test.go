@@ -28,6 +28,7 @@ func validManifest() *Manifest {
 		SHA256:  strings.Repeat("ab", 32),
 		Size:    1234,
 		URLs:    []string{"https://hub.example/v1/blobs/sha256/" + strings.Repeat("ab", 32)},
+		Target:  &Target{Fleet: "lab"},
 		Rollout: &Rollout{Percent: 50, Salt: "kws-2"},
 		Smoke: &Smoke{
 			Inputs:    []SmokeTensor{{Name: "x", DataType: "float32", Shape: []int{1, 1}, Data: make([]byte, 4)}},
@@ -80,6 +81,17 @@ var manifestCases = []struct {
 	{name: "no created", edit: func(m map[string]any) { delete(m, "created") }, want: ErrMalformed, field: "created"},
 	{name: "not JSON", raw: "{name: kws", want: ErrMalformed},
 	{name: "trailing data", raw: `{"name":"kws"} {}`, want: ErrMalformed},
+	{name: "no target", edit: func(m map[string]any) { delete(m, "target") }, want: ErrMalformed, field: "target"},
+	{name: "target fleet and devices", edit: func(m map[string]any) { m["target"] = map[string]any{"fleet": "lab", "devices": []string{"d1"}} }, want: ErrMalformed, field: "target"},
+	{name: "target empty", edit: func(m map[string]any) { m["target"] = map[string]any{} }, want: ErrMalformed, field: "target"},
+	{name: "target device id", edit: func(m map[string]any) { m["target"] = map[string]any{"devices": []string{"d/+"}} }, want: ErrMalformed, field: "target.devices[0]"},
+	{name: "target devices", edit: func(m map[string]any) { m["target"] = map[string]any{"devices": []string{"d1", "d2"}} }},
+	{name: "rollback without from", edit: func(m map[string]any) { m["rollback"] = true }, want: ErrMalformed, field: "rollback_from"},
+	{name: "rollback from a lower version", edit: func(m map[string]any) { m["rollback"], m["rollback_from"] = true, "1" }, want: ErrMalformed, field: "rollback_from"},
+	{name: "rollback from", edit: func(m map[string]any) { m["rollback"], m["rollback_from"] = true, "3" }},
+	{name: "rollback_from without rollback", edit: func(m map[string]any) { m["rollback_from"] = "3" }, want: ErrMalformed, field: "rollback_from"},
+	{name: "expires before created", edit: func(m map[string]any) { m["expires"] = "2026-11-27T00:00:00Z" }, want: ErrMalformed, field: "expires"},
+	{name: "expires", edit: func(m map[string]any) { m["expires"] = "2026-12-28T00:00:00Z" }},
 	{name: "min agent version", edit: func(m map[string]any) { m["min_agent_version"] = "v0.x" }, want: ErrMalformed, field: "min_agent_version"},
 }
 
@@ -298,9 +310,14 @@ func ExampleVerify() {
 	m := &Manifest{
 		Name: "kws", Version: "3", SHA256: strings.Repeat("0", 64), Size: 18800,
 		URLs:    []string{"https://models.example/kws-3.tflite"},
+		Target:  &Target{Fleet: "lab"},
 		Created: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
 	}
-	env, _ := Sign(m, key)
+	env, err := Sign(m, key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	trusted := Keyring{}
 	trusted.Add(key.Public().(ed25519.PublicKey))
 	got, err := Verify(env, trusted)

@@ -67,6 +67,18 @@ type Config struct {
 	MinRequests  uint64
 	// MaxDownloadBytes caps the size of a model to download (default 1 GiB).
 	MaxDownloadBytes int64
+	// MaxModels caps how many model names the device tracks desired state
+	// for (default 64); a verified manifest for one more is refused.
+	MaxModels int
+	// MaxConcurrent is how many models may download and activate at once
+	// (default 2). Each model updates on its own: a stuck download or a
+	// health window of one model never holds another.
+	MaxConcurrent int
+	// DownloadHeaderTimeout bounds the wait for a server's answer headers
+	// (default 30s), DownloadIdleTimeout the time without a byte received
+	// (default 1m), and DownloadTimeout one whole download, resumes
+	// included (default 1h).
+	DownloadHeaderTimeout, DownloadIdleTimeout, DownloadTimeout time.Duration
 	// AgentVersion and Platform go into the status; AgentVersion is also
 	// checked against a manifest's min_agent_version.
 	AgentVersion, Platform string
@@ -81,11 +93,26 @@ type Config struct {
 	// FreeBytes tells the free space of a directory's file system, or -1
 	// when unknown (default: statfs; tests give a small disk).
 	FreeBytes func(dir string) int64
+	// Sync flushes a file or directory to disk (default (*os.File).Sync):
+	// the partial download at each checkpoint and before staging, and the
+	// model directory after the rename. Tests see the calls through it.
+	Sync func(f *os.File) error
+	// Now is the clock manifests' expires times are judged by (default
+	// time.Now).
+	Now func() time.Time
 	// OnEvent, when set, sees every progress event as it is published.
 	OnEvent func(Event)
 	// Logger receives the loop's records (nil = discard).
 	Logger *slog.Logger
 }
+
+// Refusals are reported at most refusalBurst at once, then one per
+// refusalEvery; the rest are counted and the count logged.
+const (
+	refusalBurst = 10
+	refusalEvery = 6 * time.Second
+	maxPending   = 64
+)
 
 // Reconciler drives a device's models toward the desired state published
 // for it. Create it with New and run it with Run.
@@ -98,17 +125,31 @@ type Reconciler struct {
 
 	wake      chan struct{}
 	connected chan struct{}
+	results   chan result
+	slots     chan struct{} // one per update allowed at once
 
-	mu      sync.Mutex
-	raw     map[string]map[string][]byte // model → topic → envelope
-	changed map[string]bool
-	states  map[string]string
+	statusMu sync.Mutex // serializes status publishes
+
+	mu sync.Mutex
+	// desired holds, per model and topic, the verified manifest that
+	// arrived last; nothing is kept for a message that does not verify.
+	desired  map[string]map[string]candidate
+	changed  map[string]bool
+	states   map[string]string
+	pending  []Event // refusals for the loop to publish
+	tokens   float64 // refusal reports allowed now
+	lastFill time.Time
+	muted    int    // refusals not reported since the last report
+	received uint64 // messages received
 
 	// Owned by Run's goroutine.
-	want     map[string]candidate
-	retryAt  map[string]time.Time
-	backoff  map[string]time.Duration
-	reported map[string]bool
+	want    map[string]candidate
+	busy    map[string]bool // a model updating or inside its health window
+	retryAt map[string]time.Time
+	backoff map[string]time.Duration
+	// settled, when set (tests), is called each time the loop has nothing
+	// to do, with the number of messages it had received by then.
+	settled func(received uint64)
 }
 
 // candidate is a verified manifest and the envelope it came in.
@@ -116,6 +157,14 @@ type candidate struct {
 	m     *Manifest
 	env   []byte
 	topic string
+}
+
+// result is what an update or a health watch tells the loop when it ends.
+type result struct {
+	name string
+	// retry is the error of an update to try again later (nil: done).
+	retry error
+	m     *Manifest
 }
 
 // New checks cfg and returns a Reconciler.
@@ -149,6 +198,21 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 	if cfg.MaxDownloadBytes <= 0 {
 		cfg.MaxDownloadBytes = 1 << 30
 	}
+	if cfg.MaxModels <= 0 {
+		cfg.MaxModels = 64
+	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 2
+	}
+	if cfg.DownloadHeaderTimeout <= 0 {
+		cfg.DownloadHeaderTimeout = 30 * time.Second
+	}
+	if cfg.DownloadIdleTimeout <= 0 {
+		cfg.DownloadIdleTimeout = time.Minute
+	}
+	if cfg.DownloadTimeout <= 0 {
+		cfg.DownloadTimeout = time.Hour
+	}
 	if cfg.RetryMin <= 0 {
 		cfg.RetryMin = 2 * time.Second
 	}
@@ -157,6 +221,12 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 	}
 	if cfg.FreeBytes == nil {
 		cfg.FreeBytes = freeBytes
+	}
+	if cfg.Sync == nil {
+		cfg.Sync = (*os.File).Sync
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = httpx.New(httpx.Options{Logger: cfg.Logger})
@@ -170,13 +240,17 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 		log:       log.With("component", "ota"),
 		wake:      make(chan struct{}, 1),
 		connected: make(chan struct{}, 1),
-		raw:       map[string]map[string][]byte{},
+		results:   make(chan result),
+		slots:     make(chan struct{}, cfg.MaxConcurrent),
+		desired:   map[string]map[string]candidate{},
 		changed:   map[string]bool{},
 		states:    map[string]string{},
+		tokens:    refusalBurst,
+		lastFill:  time.Now(),
 		want:      map[string]candidate{},
+		busy:      map[string]bool{},
 		retryAt:   map[string]time.Time{},
 		backoff:   map[string]time.Duration{},
-		reported:  map[string]bool{},
 	}, nil
 }
 
@@ -213,8 +287,9 @@ func (r *Reconciler) State(name string) string {
 const stateWatching = "watching"
 
 // Run subscribes to the device's desired-state topics and reconciles until
-// ctx ends; then it publishes an offline status and returns. It returns
-// nil: failures along the way are reported and retried, not returned.
+// ctx ends; then it waits for the updates under way to stop, publishes an
+// offline status and returns. It returns nil: failures along the way are
+// reported and retried, not returned.
 func (r *Reconciler) Run(ctx context.Context) error {
 	handler := func(m mqttlink.Message) { r.receive(m) }
 	filters := []string{DeviceModelTopic(r.cfg.DeviceID, "+")}
@@ -229,14 +304,28 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		}
 	}
 	r.publishStatus(ctx, true)
-	r.resumeWatches(ctx)
+	var wg sync.WaitGroup
+	r.resumeWatches(ctx, &wg)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for ctx.Err() == nil {
-		r.evaluate()
-		if c, ok := r.next(); ok {
-			r.update(ctx, c)
-			continue
+		received := r.evaluate(ctx)
+		for {
+			name, c, ok := r.next(ctx)
+			if !ok {
+				break
+			}
+			r.busy[name] = true
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := r.update(ctx, c)
+				res.name = name
+				r.report(ctx, res)
+			}()
+		}
+		if len(r.busy) == 0 && r.settled != nil {
+			r.settled(received)
 		}
 		timer.Reset(r.untilRetry())
 		select {
@@ -244,68 +333,168 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		case <-r.wake:
 		case <-r.connected:
 			r.publishStatus(ctx, true)
+		case res := <-r.results:
+			r.finish(ctx, res)
 		case <-timer.C:
 		}
 	}
+	wg.Wait()
 	off, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	r.publishStatus(off, false)
 	return nil
 }
 
-// receive keeps a desired-state message for the loop. It runs on the
-// link's goroutine and only stores the payload.
-func (r *Reconciler) receive(m mqttlink.Message) {
-	name := m.Topic[strings.LastIndexByte(m.Topic, '/')+1:]
-	r.mu.Lock()
-	if r.raw[name] == nil {
-		r.raw[name] = map[string][]byte{}
+// report hands the end of an update or a watch to the loop.
+func (r *Reconciler) report(ctx context.Context, res result) {
+	select {
+	case r.results <- res:
+	case <-ctx.Done():
 	}
-	if len(m.Payload) == 0 {
-		delete(r.raw[name], m.Topic) // the retained desired state was cleared
+}
+
+// finish records the end of a model's update or watch, on the loop.
+func (r *Reconciler) finish(ctx context.Context, res result) {
+	delete(r.busy, res.name)
+	if res.retry == nil {
+		delete(r.retryAt, res.name)
+		delete(r.backoff, res.name)
+		return
+	}
+	wait := r.backoff[res.name]
+	if wait == 0 {
+		wait = r.cfg.RetryMin
 	} else {
-		r.raw[name][m.Topic] = m.Payload
+		wait = min(2*wait, r.cfg.RetryMax)
 	}
-	r.changed[name] = true
-	r.mu.Unlock()
+	r.backoff[res.name] = wait
+	r.retryAt[res.name] = time.Now().Add(wait)
+	m := res.m
+	r.log.Warn("update failed; will retry", "model", m.Name, "version", m.Version, "in", wait, "err", res.retry)
+	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepFailed, Reason: fmt.Sprintf("%v (retrying in %s)", res.retry, wait)})
+}
+
+// receive checks a desired-state message as it arrives, on the link's
+// goroutine: it keeps the manifest only once its envelope verifies and is
+// meant for this device, and otherwise forgets what that topic held. It
+// never waits on the link.
+func (r *Reconciler) receive(msg mqttlink.Message) {
+	name := msg.Topic[strings.LastIndexByte(msg.Topic, '/')+1:]
+	var (
+		c   candidate
+		err error
+	)
+	switch {
+	case msg.Dropped > 0 || len(msg.Payload) > MaxEnvelopeBytes:
+		err = fmt.Errorf("%w: envelope of %d bytes, at most %d; dropped on receipt", ErrMalformed, max(msg.Dropped, int64(len(msg.Payload))), MaxEnvelopeBytes)
+	case len(msg.Payload) == 0: // the retained desired state was cleared
+	default:
+		c.m, err = r.check(name, msg.Payload)
+		c.env, c.topic = msg.Payload, msg.Topic
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.received++
+	if err == nil && c.m != nil && r.desired[name] == nil && len(r.desired) >= r.cfg.MaxModels {
+		err = fmt.Errorf("%w: this device tracks %d models already, at most %d", ErrTooMany, len(r.desired), r.cfg.MaxModels)
+	}
+	if byTopic := r.desired[name]; byTopic != nil {
+		delete(byTopic, msg.Topic)
+		if len(byTopic) == 0 {
+			delete(r.desired, name)
+		}
+		r.changed[name] = true
+	}
+	if err != nil {
+		version := ""
+		if c.m != nil {
+			version = c.m.Version
+		}
+		r.refuseLocked(name, version, msg.Topic, err)
+	} else if c.m != nil {
+		if r.desired[name] == nil {
+			r.desired[name] = map[string]candidate{}
+		}
+		r.desired[name][msg.Topic] = c
+		r.changed[name] = true
+	}
 	select {
 	case r.wake <- struct{}{}:
 	default:
 	}
 }
 
-// evaluate verifies the desired state of every model whose messages
-// changed and keeps the newest valid manifest that includes this device.
-func (r *Reconciler) evaluate() {
+// refuseLocked logs and queues the report of a refused manifest, within
+// the refusal rate; r.mu is held.
+func (r *Reconciler) refuseLocked(name, version, topic string, err error) {
+	now := time.Now()
+	r.tokens = min(refusalBurst, r.tokens+float64(now.Sub(r.lastFill))/float64(refusalEvery))
+	r.lastFill = now
+	if r.tokens < 1 || len(r.pending) >= maxPending {
+		r.muted++
+		r.log.Debug("manifest refused", "model", shorten(name), "topic", shorten(topic), "err", err)
+		return
+	}
+	r.tokens--
+	if r.muted > 0 {
+		r.log.Warn("more manifests were refused than reported", "unreported", r.muted)
+		r.muted = 0
+	}
+	r.log.Warn("manifest refused", "model", shorten(name), "topic", shorten(topic), "err", err)
+	r.pending = append(r.pending, Event{Model: shorten(name), Version: version, State: StepFailed, Reason: err.Error()})
+}
+
+// shorten cuts a name taken from a topic for logs and events.
+func shorten(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+// evaluate publishes the queued refusals, then picks for every model whose
+// messages changed the newest manifest that this device may take now. It
+// returns the number of messages received by then.
+func (r *Reconciler) evaluate(ctx context.Context) uint64 {
 	r.mu.Lock()
-	work := map[string]map[string][]byte{}
+	work := map[string][]candidate{}
 	for name := range r.changed {
-		work[name] = maps.Clone(r.raw[name])
+		work[name] = nil // a model whose desired state was cleared is wanted no more
+		for _, topic := range slices.Sorted(maps.Keys(r.desired[name])) {
+			work[name] = append(work[name], r.desired[name][topic])
+		}
 	}
 	clear(r.changed)
+	refusals := r.pending
+	r.pending = nil
+	received := r.received
 	r.mu.Unlock()
-	for name, byTopic := range work {
+	for _, e := range refusals {
+		r.emitRefusal(ctx, e)
+	}
+	for _, name := range slices.Sorted(maps.Keys(work)) {
 		delete(r.want, name)
-		topics := slices.Sorted(maps.Keys(byTopic))
-		for _, topic := range topics {
-			env := byTopic[topic]
-			m, err := r.check(name, env)
-			if err != nil {
-				r.refuse(name, "", topic, env, err)
+		delete(r.retryAt, name)
+		delete(r.backoff, name)
+		for _, c := range work[name] {
+			m := c.m
+			if !r.inRollout(m) {
+				r.log.Info("manifest not rolled out to this device", "model", name, "version", m.Version, "percent", m.Rollout.Percent)
+				r.emit(ctx, Event{Model: name, Version: m.Version, State: StepSkipped, Reason: fmt.Sprintf("rolled out to %g%% of %s, not to this device", m.Rollout.Percent, m.Target)})
 				continue
 			}
-			if r.cfg.Fleet != "" && topic == FleetModelTopic(r.cfg.Fleet, name) && !r.inRollout(m) {
-				r.log.Info("manifest not rolled out to this device yet", "model", name, "version", m.Version, "percent", m.Rollout.Percent)
+			if err := r.admissible(m); err != nil {
+				r.emitRefusal(ctx, Event{Model: name, Version: m.Version, State: StepFailed, Reason: err.Error()})
+				r.log.Warn("manifest refused", "model", name, "topic", c.topic, "err", err)
 				continue
 			}
 			cur, ok := r.want[name]
-			if !ok || CompareVersions(m.Version, cur.m.Version) > 0 || (CompareVersions(m.Version, cur.m.Version) == 0 && strings.Contains(topic, "/devices/")) {
-				r.want[name] = candidate{m: m, env: env, topic: topic}
+			if !ok || CompareVersions(m.Version, cur.m.Version) > 0 || (CompareVersions(m.Version, cur.m.Version) == 0 && strings.Contains(c.topic, "/devices/")) {
+				r.want[name] = c
 			}
 		}
-		delete(r.retryAt, name)
-		delete(r.backoff, name)
 	}
+	return received
 }
 
 func (r *Reconciler) inRollout(m *Manifest) bool {
@@ -321,7 +510,11 @@ func (r *Reconciler) check(name string, env []byte) (*Manifest, error) {
 	}
 	switch {
 	case m.Name != name:
-		return nil, fmt.Errorf("%w: field name: %q, but the topic is for model %q", ErrMalformed, m.Name, name)
+		return nil, fmt.Errorf("%w: field name: %q, but the topic is for model %q", ErrMalformed, m.Name, shorten(name))
+	case !m.Target.Names(r.cfg.DeviceID, r.cfg.Fleet):
+		return nil, fmt.Errorf("%w: %s %s is signed for %s; this is device %s of fleet %q", ErrNotForDevice, m.Name, m.Version, m.Target, r.cfg.DeviceID, r.cfg.Fleet)
+	case !m.Expires.IsZero() && !r.cfg.Now().Before(m.Expires):
+		return nil, fmt.Errorf("%w: %s %s expired at %s", ErrExpired, m.Name, m.Version, m.Expires.Format(time.RFC3339))
 	case !agentAtLeast(r.cfg.AgentVersion, m.MinAgentVersion):
 		return nil, fmt.Errorf("%w: needs %s, this agent is %s", ErrAgentTooOld, m.MinAgentVersion, r.cfg.AgentVersion)
 	case m.Size > r.cfg.MaxDownloadBytes:
@@ -337,30 +530,49 @@ func (r *Reconciler) check(name string, env []byte) (*Manifest, error) {
 	return m, nil
 }
 
-// refuse reports a manifest that is not taken, once per distinct message.
-func (r *Reconciler) refuse(name, version, topic string, env []byte, err error) {
-	sum := sha256.Sum256(env)
-	key := topic + "\x00" + hex.EncodeToString(sum[:])
-	if r.reported[key] {
-		return
+// admissible checks m against what the device serves and has taken: not
+// older than the newest manifest taken for the model, not expired, not
+// lower than the active version unless it is a rollback from exactly that
+// version.
+func (r *Reconciler) admissible(m *Manifest) error {
+	if !m.Expires.IsZero() && !r.cfg.Now().Before(m.Expires) {
+		return fmt.Errorf("%w: %s %s expired at %s", ErrExpired, m.Name, m.Version, m.Expires.Format(time.RFC3339))
 	}
-	r.reported[key] = true
-	r.log.Warn("manifest refused", "model", name, "topic", topic, "err", err)
-	r.emit(context.Background(), Event{Model: name, Version: version, State: StepFailed, Reason: err.Error()})
+	rec, ok, err := r.st.GetModel(m.Name)
+	if err != nil {
+		return err
+	}
+	if ok && m.Created.Before(rec.Created) {
+		return fmt.Errorf("%w: %s %s was created %s, before %s, the newest manifest this device has taken for the model", ErrStale, m.Name, m.Version, m.Created.Format(time.RFC3339Nano), rec.Created.Format(time.RFC3339Nano))
+	}
+	active, ok := r.models.Active(m.Name)
+	if !ok || CompareVersions(m.Version, active) >= 0 {
+		return nil
+	}
+	if !m.Rollback {
+		return fmt.Errorf("%w: %s %s is lower than the active %s and has no rollback flag", ErrDowngrade, m.Name, m.Version, active)
+	}
+	if CompareVersions(m.RollbackFrom, active) != 0 {
+		return fmt.Errorf("%w: %s %s rolls back from %s, but the active version is %s", ErrStale, m.Name, m.Version, m.RollbackFrom, active)
+	}
+	return nil
 }
 
-// next picks a model whose desired version differs from the active one
-// and is due.
-func (r *Reconciler) next() (candidate, bool) {
+// next picks a model that is not busy, whose desired version differs from
+// the active one, and that is due.
+func (r *Reconciler) next(ctx context.Context) (string, candidate, bool) {
 	now := time.Now()
 	for _, name := range slices.Sorted(maps.Keys(r.want)) {
 		c := r.want[name]
-		active, ok := r.models.Active(name)
-		if ok && active == c.m.Version {
+		if r.busy[name] {
 			continue
 		}
-		if ok && CompareVersions(c.m.Version, active) < 0 && !c.m.Rollback {
-			r.refuse(name, c.m.Version, c.topic, c.env, fmt.Errorf("%w: %s %s is lower than the active %s and has no rollback flag", ErrDowngrade, name, c.m.Version, active))
+		if active, ok := r.models.Active(name); ok && active == c.m.Version {
+			continue
+		}
+		if err := r.admissible(c.m); err != nil {
+			delete(r.want, name)
+			r.emitRefusal(ctx, Event{Model: name, Version: c.m.Version, State: StepFailed, Reason: err.Error()})
 			continue
 		}
 		if rej, found, err := r.st.GetRejected(name); err == nil && found && rej.Version == c.m.Version && rej.SHA256 == c.m.SHA256 {
@@ -369,9 +581,9 @@ func (r *Reconciler) next() (candidate, bool) {
 		if t, wait := r.retryAt[name]; wait && now.Before(t) {
 			continue
 		}
-		return c, true
+		return name, c, true
 	}
-	return candidate{}, false
+	return "", candidate{}, false
 }
 
 // untilRetry is how long the loop may sleep before a retry is due.
@@ -383,34 +595,61 @@ func (r *Reconciler) untilRetry() time.Duration {
 	return d
 }
 
-// update takes one model from its active version to c's.
-func (r *Reconciler) update(ctx context.Context, c candidate) {
+// update takes one model from its active version to c's, then watches the
+// new version for the health window. It holds an update slot while it
+// downloads and activates, not while it watches.
+func (r *Reconciler) update(ctx context.Context, c candidate) result {
+	m := c.m
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		return result{name: m.Name}
+	}
+	rec, ok, err := r.install(ctx, c)
+	<-r.slots
+	if err != nil {
+		if ctx.Err() != nil {
+			return result{name: m.Name}
+		}
+		return result{name: m.Name, retry: err, m: m}
+	}
+	if ok {
+		r.watch(ctx, m.Name, m.Version, rec)
+	}
+	return result{name: m.Name}
+}
+
+// install downloads, activates and records c. ok is false when the update
+// was rejected for good; err is an error to retry later.
+func (r *Reconciler) install(ctx context.Context, c candidate) (rec store.ModelRecord, ok bool, err error) {
 	m := c.m
 	r.log.Info("updating model", "model", m.Name, "version", m.Version, "topic", c.topic)
 	path, err := r.fetch(ctx, m)
 	if err != nil {
-		r.fail(ctx, m, err)
-		return
+		if ctx.Err() == nil && (errors.Is(err, ErrHashMismatch) || errors.Is(err, ErrTooLarge)) {
+			r.reject(ctx, m, err)
+			return rec, false, nil
+		}
+		return rec, false, err
 	}
 	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepSmoke})
 	if err := r.models.Activate(ctx, m.Name, m.Version, path, m.Smoke); err != nil {
-		if ctx.Err() == nil {
-			if !r.inRegistry(m.Name, path) {
-				os.Remove(path) // before the report, so what it reports is final
-			}
-			r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
+		if ctx.Err() != nil {
+			return rec, false, err
 		}
-		return
+		if !r.inRegistry(m.Name, path) {
+			os.Remove(path) // before the report, so what it reports is final
+		}
+		r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
+		return rec, false, nil
 	}
-	rec, err := r.commit(m, path, c.env)
+	rec, err = r.commit(m, path, c.env)
 	if err != nil {
 		r.log.Error("registry commit failed; the new version serves but a restart loads the old one", "model", m.Name, "err", err)
 	}
-	delete(r.retryAt, m.Name)
-	delete(r.backoff, m.Name)
 	r.cleanup(m.Name)
 	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepActive})
-	r.watch(ctx, m.Name, m.Version, rec)
+	return rec, true, nil
 }
 
 // fetch makes sure the verified file of m is at its final path: already
@@ -427,12 +666,13 @@ func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
 	}
 	partial := final + ".partial"
 	last := -10 // the percent last reported; the first call reports
-	d := &download{m: m, partial: partial, st: r.st, client: r.cfg.HTTP, progress: func(have int64) {
-		if p := int(have * 100 / m.Size); p/10 != last/10 {
-			last = p
-			r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepDownloading, Percent: p})
-		}
-	}}
+	d := &download{m: m, partial: partial, st: r.st, client: r.cfg.HTTP, sync: r.cfg.Sync,
+		headerTimeout: r.cfg.DownloadHeaderTimeout, idleTimeout: r.cfg.DownloadIdleTimeout, progress: func(have int64) {
+			if p := int(have * 100 / m.Size); p/10 != last/10 {
+				last = p
+				r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepDownloading, Percent: p})
+			}
+		}}
 	if err := d.open(); err != nil {
 		return "", err
 	}
@@ -441,7 +681,9 @@ func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
 		return "", fmt.Errorf("%w: %s needs %d more bytes, %d free in %s", ErrNoSpace, m.Name, m.Size-d.have, free, dir)
 	}
 	d.progress(d.have)
-	err := d.run(ctx, r.cfg.RetryMin/4)
+	dctx, cancel := context.WithTimeoutCause(ctx, r.cfg.DownloadTimeout, fmt.Errorf("%w: %s %s took longer than %s", ErrStalled, m.Name, m.Version, r.cfg.DownloadTimeout))
+	defer cancel()
+	err := d.run(dctx, r.cfg.RetryMin/4)
 	r.log.Info("download ended", "model", m.Name, "version", m.Version, "resumed_bytes", d.Resumed, "fetched_bytes", d.Fetched, "err", err)
 	if errors.Is(err, ErrHashMismatch) {
 		d.close()
@@ -459,7 +701,7 @@ func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
 	if err := os.Rename(partial, final); err != nil {
 		return "", fmt.Errorf("ota: stage %s: %w", final, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := r.syncDir(dir); err != nil {
 		return "", err
 	}
 	return final, r.st.DeleteDownload(m.Name)
@@ -482,38 +724,16 @@ func fileMatches(path string, m *Manifest) bool {
 	return hex.EncodeToString(h.Sum(nil)) == m.SHA256
 }
 
-func syncDir(dir string) error {
+func (r *Reconciler) syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("ota: sync %s: %w", dir, err)
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := r.cfg.Sync(d); err != nil {
 		return fmt.Errorf("ota: sync %s: %w", dir, err)
 	}
 	return nil
-}
-
-// fail handles an update error: a wrong file or a refused model is
-// rejected for good; anything else is tried again later with backoff.
-func (r *Reconciler) fail(ctx context.Context, m *Manifest, err error) {
-	if ctx.Err() != nil {
-		return
-	}
-	if errors.Is(err, ErrHashMismatch) || errors.Is(err, ErrTooLarge) {
-		r.reject(ctx, m, err)
-		return
-	}
-	wait := r.backoff[m.Name]
-	if wait == 0 {
-		wait = r.cfg.RetryMin
-	} else {
-		wait = min(2*wait, r.cfg.RetryMax)
-	}
-	r.backoff[m.Name] = wait
-	r.retryAt[m.Name] = time.Now().Add(wait)
-	r.log.Warn("update failed; will retry", "model", m.Name, "version", m.Version, "in", wait, "err", err)
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepFailed, Reason: fmt.Sprintf("%v (retrying in %s)", err, wait)})
 }
 
 // reject records that m is not to be taken again and reports it.
@@ -539,6 +759,9 @@ func (r *Reconciler) commit(m *Manifest, path string, env []byte) (store.ModelRe
 	}
 	rec.Active = &store.ModelVersion{Version: m.Version, Digest: m.SHA256, Path: path, Activated: time.Now().UTC()}
 	rec.Manifest = json.RawMessage(env)
+	if m.Created.After(rec.Created) {
+		rec.Created = m.Created
+	}
 	rec.State = StepActive
 	if r.cfg.HealthWindow > 0 && rec.Previous != nil {
 		rec.State = stateWatching
@@ -546,9 +769,9 @@ func (r *Reconciler) commit(m *Manifest, path string, env []byte) (store.ModelRe
 	return rec, r.st.PutModel(rec)
 }
 
-// resumeWatches watches again a version whose health window a restart
-// interrupted.
-func (r *Reconciler) resumeWatches(ctx context.Context) {
+// resumeWatches watches again, beside the loop, a version whose health
+// window a restart interrupted.
+func (r *Reconciler) resumeWatches(ctx context.Context, wg *sync.WaitGroup) {
 	recs, err := r.st.Models()
 	if err != nil {
 		r.log.Error("reading the registry", "err", err)
@@ -559,7 +782,13 @@ func (r *Reconciler) resumeWatches(ctx context.Context) {
 			continue
 		}
 		if v, ok := r.models.Active(rec.Name); ok && v == rec.Active.Version {
-			r.watch(ctx, rec.Name, v, rec)
+			r.busy[rec.Name] = true
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.watch(ctx, rec.Name, v, rec)
+				r.report(ctx, result{name: rec.Name})
+			}()
 		}
 	}
 }
@@ -675,17 +904,48 @@ func (r *Reconciler) emit(ctx context.Context, e Event) {
 	if r.cfg.OnEvent != nil {
 		r.cfg.OnEvent(e)
 	}
+	r.publishEvent(ctx, e)
+	r.publishStatus(ctx, true)
+}
+
+// emitRefusal reports a refused manifest. It becomes the model's state
+// only for a model the device already knows, so messages for made-up
+// names leave no trace in the state or the status.
+func (r *Reconciler) emitRefusal(ctx context.Context, e Event) {
+	r.mu.Lock()
+	_, known := r.states[e.Model]
+	_, wanted := r.desired[e.Model]
+	r.mu.Unlock()
+	if !known && !wanted {
+		if _, ok := r.models.Active(e.Model); !ok {
+			e.Device = r.cfg.DeviceID
+			e.Time = time.Now().UTC()
+			if r.cfg.OnEvent != nil {
+				r.cfg.OnEvent(e)
+			}
+			r.publishEvent(ctx, e)
+			return
+		}
+	}
+	r.emit(ctx, e)
+}
+
+// publishEvent publishes a progress event.
+func (r *Reconciler) publishEvent(ctx context.Context, e Event) {
 	b, _ := json.Marshal(e)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := r.link.Publish(pctx, EventTopic(r.cfg.DeviceID), 1, false, b); err != nil {
 		r.log.Debug("progress event not published", "err", err)
 	}
-	r.publishStatus(pctx, true)
 }
 
 // publishStatus publishes the device's retained status.
+// Updates run side by side, so the status is built and published under
+// statusMu: the one retained last is the newest.
 func (r *Reconciler) publishStatus(ctx context.Context, online bool) {
+	r.statusMu.Lock()
+	defer r.statusMu.Unlock()
 	b := OfflineStatus(r.cfg.DeviceID, r.cfg.Fleet)
 	if online {
 		b, _ = json.Marshal(r.status())

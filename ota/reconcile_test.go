@@ -82,7 +82,7 @@ func TestOfflineDeviceConvergesWhenItStarts(t *testing.T) {
 	if v, ok := d2.models.Active("sine"); !ok || v != "1" {
 		t.Fatalf("after restart serves %q, want 1 from the registry", v)
 	}
-	time.Sleep(200 * time.Millisecond) // give a wrong re-download a chance to show
+	d2.waitSettled(t, 1) // it took the retained manifest and has nothing to do
 	if now, _ := e.hub.stats(); now != served {
 		t.Errorf("restart downloaded %d bytes again", now-served)
 	}
@@ -255,7 +255,7 @@ func TestRefusedUpdatesChangeNothing(t *testing.T) {
 			d.stop()
 			served1, _ := e.hub.stats()
 			d2 := e.startDevice(t, "dev-1", dir, nil)
-			time.Sleep(300 * time.Millisecond)
+			d2.waitSettled(t, 1)
 			if v, _ := d2.models.Active("sine"); v != "1" {
 				t.Errorf("after restart serves %q", v)
 			}
@@ -325,7 +325,7 @@ func TestSignedRollbackFlagAllowsALowerVersion(t *testing.T) {
 	e.push(t, topic, e.manifest(t, v2path, "sine", "2", v2smoke), testKey(0))
 	d.waitState(t, "sine", "2", StepActive)
 	m := e.manifest(t, v1path, "sine", "1", v1smoke)
-	m.Rollback = true
+	m.Rollback, m.RollbackFrom = true, "2"
 	e.push(t, topic, m, testKey(0))
 	d.waitState(t, "sine", "1", StepActive)
 	if v, _ := d.models.Active("sine"); v != "1" {

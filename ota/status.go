@@ -73,6 +73,8 @@ const (
 	StepActive      = "active"
 	StepFailed      = "failed"
 	StepRolledBack  = "rolled back"
+	// StepSkipped: a manifest's rollout leaves this device out.
+	StepSkipped = "skipped"
 )
 
 // Event is one progress report of an update, published on EventTopic.

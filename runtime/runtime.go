@@ -29,6 +29,8 @@ const (
 	UInt64
 	Bool
 	String
+	// Complex64 is a pair of float32 values, real part first.
+	Complex64
 )
 
 var dtypeNames = [...]string{
@@ -46,11 +48,12 @@ var dtypeNames = [...]string{
 	UInt64:       "uint64",
 	Bool:         "bool",
 	String:       "string",
+	Complex64:    "complex64",
 }
 
 var dtypeSizes = [...]int{
 	Float32: 4, Float16: 2, Float64: 8, Int8: 1, UInt8: 1, Int16: 2, UInt16: 2,
-	Int32: 4, UInt32: 4, Int64: 8, UInt64: 8, Bool: 1,
+	Int32: 4, UInt32: 4, Int64: 8, UInt64: 8, Bool: 1, Complex64: 8,
 }
 
 // String returns the lower-case name used in cases.json and the API.
@@ -146,6 +149,31 @@ type Session interface {
 	// Run executes the model. It returns ctx.Err() if ctx ends first.
 	Run(ctx context.Context) error
 	Close() error
+}
+
+// Resizer is implemented by sessions whose inputs can take shapes other
+// than the model's stored ones (the dimensions a TFLite shape_signature
+// marks -1, or any the graph accepts). ResizeInputs re-plans the session
+// for one shape per input; Input and Output then return slices of the new
+// sizes, and Inputs and Outputs describe the current shapes.
+type Resizer interface {
+	ResizeInputs(shapes [][]int) error
+	Inputs() []TensorInfo
+	Outputs() []TensorInfo
+}
+
+// StateResetter is implemented by sessions that keep state from one Run
+// to the next (recurrent layers, variables): each Run continues the
+// stream the previous ones fed, and ResetState starts a new one, as a new
+// session would.
+type StateResetter interface {
+	ResetState()
+}
+
+// StatefulModel is implemented by models that can report whether their
+// sessions keep state between runs (then one session carries one stream).
+type StatefulModel interface {
+	Stateful() bool
 }
 
 // SetInputs copies raw tensors into the session's inputs after checking that

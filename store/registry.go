@@ -25,7 +25,10 @@ type ModelRecord struct {
 	// "failed: reason", ...
 	State    string          `json:"state"`
 	Manifest json.RawMessage `json:"manifest,omitempty"`
-	Updated  time.Time       `json:"updated"`
+	// Created is the newest created time of the manifests taken for the
+	// model; older manifests are refused as replays.
+	Created time.Time `json:"created,omitzero"`
+	Updated time.Time `json:"updated"`
 }
 
 // PutModel stores a registry record durably.

@@ -77,6 +77,31 @@ func TestRefusesBadFiles(t *testing.T) {
 	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("theirs")); return err })
 	db.Close()
 
+	// Our buckets, but no edgeinfer marker (or another program's) in meta.
+	unmarked := filepath.Join(dir, "unmarked.db")
+	otherApp := filepath.Join(dir, "other-app.db")
+	for path, app := range map[string][]byte{unmarked: nil, otherApp: []byte("someone-else")} {
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, name := range allBuckets {
+				if _, err := tx.CreateBucket(name); err != nil {
+					return err
+				}
+			}
+			if app != nil {
+				return tx.Bucket(bucketMeta).Put(keyApp, app)
+			}
+			return putUint(tx.Bucket(bucketMeta), keySchema, SchemaVersion)
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	newer := filepath.Join(dir, "newer.db")
 	s, err := Open(newer, Options{})
 	if err != nil {
@@ -104,7 +129,7 @@ func TestRefusesBadFiles(t *testing.T) {
 	for _, c := range []struct {
 		path string
 		want error
-	}{{junk, ErrForeign}, {foreign, ErrForeign}, {newer, ErrNewerSchema}, {corrupt, ErrCorrupt}} {
+	}{{junk, ErrForeign}, {foreign, ErrForeign}, {unmarked, ErrForeign}, {otherApp, ErrForeign}, {newer, ErrNewerSchema}, {corrupt, ErrCorrupt}} {
 		before := fileHash(t, c.path)
 		s, err := Open(c.path, Options{})
 		if err == nil {
@@ -119,6 +144,16 @@ func TestRefusesBadFiles(t *testing.T) {
 		if fileHash(t, c.path) != before {
 			t.Errorf("%s: file was modified", filepath.Base(c.path))
 		}
+	}
+}
+
+// TestStateFileSyncs: every committed write of the state file is
+// flushed to disk before the commit returns. bbolt calls fdatasync itself
+// unless NoSync is set, so the guard is that Open never sets it.
+func TestStateFileSyncs(t *testing.T) {
+	s, _ := openTest(t)
+	if s.db.NoSync {
+		t.Fatal("the state file is opened with NoSync: commits are not flushed to disk")
 	}
 }
 

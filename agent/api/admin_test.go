@@ -3,9 +3,11 @@
 package api
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,8 +31,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// childRequest is what the child sends.
-type childRequest struct{ Sock, Method, Path, Body string }
+// childRequest is what the child sends; File, when set, is opened by the
+// child and its descriptor passed with the request.
+type childRequest struct{ Sock, Method, Path, Body, File string }
 
 // child sends one request and prints "STATUS BODY", or "error: ..." when
 // it cannot.
@@ -39,6 +42,21 @@ func child(spec string) int {
 	if err := json.Unmarshal([]byte(spec), &c); err != nil {
 		fmt.Printf("error: bad spec: %v\n", err)
 		return 1
+	}
+	if c.File != "" {
+		f, err := os.Open(c.File)
+		if err != nil {
+			fmt.Printf("error: %v\n", err)
+			return 0
+		}
+		defer f.Close()
+		a, err := sendWithFile(c.Sock, c.Method, c.Path, c.Body, f)
+		if err != nil {
+			fmt.Printf("error: %v\n", err)
+			return 0
+		}
+		fmt.Printf("%d %s", a.status, a.body)
+		return 0
 	}
 	req, err := http.NewRequest(c.Method, "http://edgeinfer"+c.Path, strings.NewReader(c.Body))
 	if err != nil {
@@ -54,6 +72,32 @@ func child(spec string) int {
 	b, _ := io.ReadAll(resp.Body)
 	fmt.Printf("%d %s", resp.StatusCode, b)
 	return 0
+}
+
+// sendWithFile sends one request on a new connection with f's descriptor
+// attached to its first bytes (SCM_RIGHTS), as any program may, and reads
+// the answer.
+func sendWithFile(sock, method, path, body string, f *os.File) (answer, error) {
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		return answer{}, err
+	}
+	defer conn.Close()
+	req := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: edgeinfer\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", method, path, len(body), body)
+	var oob []byte
+	if f != nil {
+		oob = syscall.UnixRights(int(f.Fd()))
+	}
+	if _, _, err := conn.(*net.UnixConn).WriteMsgUnix([]byte(req), oob, nil); err != nil {
+		return answer{}, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return answer{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header, b}, err
 }
 
 // runAs re-executes the test binary as uid:gid (with supplementary groups)
@@ -113,35 +157,63 @@ func modelFile(t *testing.T, valid bool) string {
 	if valid {
 		content = "\x1c\x00\x00\x00TFL3 model"
 	}
-	p := filepath.Join(socketDir(t), "model.tflite")
+	dir := socketDir(t)
+	os.Chmod(dir, 0o755)
+	p := filepath.Join(dir, "model.tflite")
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
+// TestInstall: the model file comes as a descriptor the caller opened;
+// install by path is refused with one answer whether the file exists or
+// not (nothing about a file the caller may not read leaks), as is a
+// request without a descriptor.
 func TestInstall(t *testing.T) {
 	s := serve(t, apitest.New(), Options{})
-	good, bad := modelFile(t, true), modelFile(t, false)
+	open := func(p string) *os.File {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	good, bad := open(modelFile(t, true)), open(modelFile(t, false))
+	secret := filepath.Join(socketDir(t), "secret")
+	os.WriteFile(secret, []byte("\x1c\x00\x00\x00TFL3 secret"), 0o600)
+	const byPath = "installing by path is not supported: the agent would read the file with its own rights; pass the open file instead (client.Install does)"
 	for _, tc := range []struct {
 		name, model, body string
+		file              *os.File
 		status            int
 		want              string
 	}{
-		{"new model", "installed", `{"path": "` + good + `"}`, 201, `"name": "installed"`},
-		{"replaced model", "installed", `{"path": "` + good + `"}`, 200, `"version": "14"`},
-		{"fails to load", "installed", `{"path": "` + bad + `"}`, 422, "agent: invalid model: " + bad + ": not a TFLite model"},
-		{"relative path", "installed", `{"path": "model.tflite"}`, 400, `"path" must be an absolute path to a model file on the agent's machine, not "model.tflite"`},
-		{"bad JSON", "installed", `{"path": 3}`, 400, "install request: json: cannot unmarshal number"},
+		{"new model", "installed", `{"fd": true}`, good, 201, `"name": "installed"`},
+		{"replaced model", "installed", `{"fd": true}`, good, 200, `"version": "14"`},
+		{"fails to load", "installed", `{"fd": true}`, bad, 422, "agent: invalid model: not a TFLite model"},
+		{"by path, a file that exists", "installed", `{"path": "` + secret + `"}`, nil, 400, byPath},
+		{"by path, a file that does not", "installed", `{"path": "/nonexistent/secret"}`, nil, 400, byPath},
+		{"by path, with a descriptor", "installed", `{"path": "/x", "fd": true}`, good, 400, byPath},
+		{"no descriptor", "installed", `{"fd": true}`, nil, 400, "no file descriptor came with the request"},
+		{"bad JSON", "installed", `{"fd": 3}`, good, 400, "install request: json: cannot unmarshal number"},
+		{"unknown field", "installed", `{"fd": true, "file": "/etc/shadow"}`, good, 400, `unknown field "file"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := s.do(t, "POST", "/v1/models/"+tc.model, nil, []byte(tc.body))
+			a, err := sendWithFile(s.sock, "POST", "/v1/models/"+tc.model, tc.body, tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := string(a.body)
 			if a.status >= 400 {
 				got = a.errMsg()
 			}
 			if a.status != tc.status || !strings.Contains(got, tc.want) {
 				t.Errorf("%d %s\nwant %d with %s", a.status, a.body, tc.status, tc.want)
+			}
+			if strings.Contains(got, "secret") {
+				t.Errorf("the answer names the secret file: %s", got)
 			}
 		})
 	}
@@ -156,7 +228,7 @@ func TestInstall(t *testing.T) {
 func TestAdminPeerCredentials(t *testing.T) {
 	good := modelFile(t, true)
 	install := func(sock string) childRequest {
-		return childRequest{Sock: sock, Method: "POST", Path: "/v1/models/installed", Body: `{"path": "` + good + `"}`}
+		return childRequest{Sock: sock, Method: "POST", Path: "/v1/models/installed", Body: `{"fd": true}`, File: good}
 	}
 	for _, tc := range []struct {
 		name   string
@@ -182,6 +254,25 @@ func TestAdminPeerCredentials(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an admin cannot install a file it cannot read", func(t *testing.T) {
+		s := sharedServer(t, 0o666, "", Options{AdminUIDs: []int{65534}})
+		secret := modelFile(t, true)
+		os.Chmod(secret, 0o600) // root's, like /etc/shadow or a private key
+		got := runAs(t, 65534, 65534, nil, install(s.sock))
+		if !strings.HasPrefix(got, "201 ") {
+			t.Fatalf("a readable model: %q", got)
+		}
+		c := install(s.sock)
+		c.File = secret
+		if got := runAs(t, 65534, 65534, nil, c); !strings.Contains(got, "permission denied") {
+			t.Errorf("installing root's 0600 file as uid 65534: %q, want the child's own permission error", got)
+		}
+		// The agent got no request at all: a path is refused whatever it names.
+		c = childRequest{Sock: s.sock, Method: "POST", Path: "/v1/models/installed", Body: `{"path": "` + secret + `"}`}
+		if got := runAs(t, 65534, 65534, nil, c); !strings.HasPrefix(got, "400 ") || strings.Contains(got, "TFL3") {
+			t.Errorf("installing root's file by path: %q", got)
+		}
+	})
 	t.Run("0660 lets the socket's group in and keeps others out", func(t *testing.T) {
 		g, err := user.LookupGroupId("1")
 		if err != nil {
@@ -196,4 +287,56 @@ func TestAdminPeerCredentials(t *testing.T) {
 			t.Errorf("in the socket's group %s, the child got %q", g.Name, got)
 		}
 	})
+}
+
+// openFDs counts this process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(fds)
+}
+
+// TestPassedDescriptorsDoNotAccumulate: a caller that sends a descriptor
+// with each of 200 requests on one connection (none an install) makes the
+// agent hold at most one of them, and none once it hangs up.
+func TestPassedDescriptorsDoNotAccumulate(t *testing.T) {
+	s := serve(t, apitest.New(), Options{})
+	conn, err := net.Dial("unix", s.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("/dev/null")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd := bufio.NewReader(conn)
+	req := []byte("GET /v2/health/live HTTP/1.1\r\nHost: edgeinfer\r\n\r\n")
+	before := -1
+	for i := range 201 {
+		var oob []byte
+		if i > 0 {
+			oob = syscall.UnixRights(int(f.Fd()), int(f.Fd()))
+		}
+		if _, _, err := conn.(*net.UnixConn).WriteMsgUnix(req, oob, nil); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(rd, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if i == 0 {
+			before = openFDs(t) // both ends of the connection are open
+		}
+	}
+	if n := openFDs(t) - before; n > 1 {
+		t.Errorf("%d more descriptors open after 200 requests that each passed two", n)
+	}
+	conn.Close()
+	waitFor(t, "the agent to close the connection and the passed descriptor", func() bool { return openFDs(t) <= before-2 })
 }

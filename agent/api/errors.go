@@ -47,6 +47,8 @@ func errorStatus(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, agent.ErrBadRequest):
 		return http.StatusBadRequest
+	case errors.Is(err, agent.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, agent.ErrInvalidModel):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, agent.ErrQueueFull), errors.Is(err, agent.ErrNotReady), errors.Is(err, agent.ErrShuttingDown):
@@ -62,7 +64,7 @@ func errorStatus(err error) int {
 // writeError renders err as {"error": "..."} with its status.
 func writeError(w http.ResponseWriter, err error) {
 	status := errorStatus(err)
-	if errors.Is(err, agent.ErrQueueFull) {
+	if errors.Is(err, agent.ErrQueueFull) || errors.Is(err, errBusy) {
 		w.Header().Set("Retry-After", "1")
 	}
 	if rec, ok := w.(*recorder); ok {

@@ -1,11 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
@@ -136,28 +136,40 @@ func millis(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
 }
 
-// install is POST /v1/models/{name} {"path": "/abs/model.tflite"}: admins
-// only; 201 for a new model, 200 for a replaced one, 422 when the file
-// does not load.
+// install is POST /v1/models/{name} {"fd": true}, with the model file's
+// descriptor passed on the socket (SCM_RIGHTS; client.Install does it):
+// admins only; 201 for a new model, 200 for a replaced one, 422 when the
+// file does not load. The agent reads only what the caller could open, so
+// its answers tell the caller nothing about files it cannot read.
 func (h *handler) install(w http.ResponseWriter, r *http.Request) error {
+	f := passedFile(r.Context())
+	if f != nil {
+		defer f.Close()
+	}
 	if err := h.checkAdmin(r); err != nil {
 		return err
 	}
 	name := r.PathValue("name")
-	body, err := readBody(r, h.o.MaxBodyBytes)
+	body, release, err := h.readBody(r, smallBodyBytes)
 	if err != nil {
 		return err
 	}
+	defer release()
 	var req wire.InstallRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return badRequest("install request: %v (want {\"path\": \"/abs/model.tflite\"})", err)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return badRequest("install request: %v (want {\"fd\": true} with the model file's descriptor passed on the socket)", err)
 	}
-	if !filepath.IsAbs(req.Path) {
-		return badRequest("install request: \"path\" must be an absolute path to a model file on the agent's machine, not %q", req.Path)
+	if req.Path != "" {
+		return badRequest("install request: installing by path is not supported: the agent would read the file with its own rights; pass the open file instead (client.Install does)")
+	}
+	if !req.FD || f == nil {
+		return badRequest("install request: no file descriptor came with the request: open the model file and pass it on the socket with SCM_RIGHTS (client.Install does)")
 	}
 	_, err = h.b.Model(name)
 	created := errors.Is(err, agent.ErrNoModel)
-	st, err := h.b.Install(r.Context(), name, req.Path)
+	st, err := h.b.Install(r.Context(), name, f)
 	if err != nil {
 		return err
 	}
@@ -165,7 +177,7 @@ func (h *handler) install(w http.ResponseWriter, r *http.Request) error {
 	if created {
 		status = http.StatusCreated
 	}
-	h.o.Logger.Info("model installed", "model", name, "version", st.Version, "digest", st.Digest, "path", req.Path)
+	h.o.Logger.Info("model installed", "model", name, "version", st.Version, "digest", st.Digest)
 	writeJSON(w, status, modelStatus(st))
 	return nil
 }
@@ -173,5 +185,10 @@ func (h *handler) install(w http.ResponseWriter, r *http.Request) error {
 func (h *handler) metrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	h.b.WritePrometheus(w)
+	fmt.Fprintf(w, "# HELP edgeinfer_request_body_bytes_in_flight Memory reserved by the request bodies being read or served (three times their size).\n"+
+		"# TYPE edgeinfer_request_body_bytes_in_flight gauge\nedgeinfer_request_body_bytes_in_flight %d\n"+
+		"# HELP edgeinfer_request_body_bytes_in_flight_max The bound of edgeinfer_request_body_bytes_in_flight (max_inflight_body_bytes).\n"+
+		"# TYPE edgeinfer_request_body_bytes_in_flight_max gauge\nedgeinfer_request_body_bytes_in_flight_max %d\n",
+		h.inflight.inUse(), h.inflight.limit)
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,15 +30,21 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		}
 		headerLen = n
 	}
-	body, err := readBody(r, h.o.MaxBodyBytes)
+	body, release, err := h.readBody(r, modelBodyLimit(st.Inputs))
 	if err != nil {
 		return err
 	}
+	defer release()
 	req, out, err := decodeInfer(body, headerLen, st)
 	if err != nil {
 		return err
 	}
 	req.Version = r.PathValue("version")
+	if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.err == nil {
+		req.Caller = "uid:" + strconv.Itoa(p.uid)
+	} else {
+		req.Caller = "unknown"
+	}
 	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
 		req.NoCache = true
 	}
@@ -59,6 +66,9 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 
 // outputPlan is how the answer carries each output.
 type outputPlan struct {
+	// limit is the sum of the byte sizes of the model's outputs: no answer
+	// carries more tensor bytes.
+	limit     int
 	id        string
 	binaryAll bool
 	binary    map[string]bool
@@ -69,7 +79,7 @@ type outputPlan struct {
 // model: name, datatype, shape, element count and value ranges. Its errors
 // are 400s naming the tensor and what is wrong.
 func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Request, outputPlan, error) {
-	var plan outputPlan
+	plan := outputPlan{limit: outputBytes(st.Outputs)}
 	js, bin := body, []byte(nil)
 	if headerLen >= 0 {
 		if headerLen > len(body) {
@@ -120,11 +130,17 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Reque
 			req.NoCache = true
 		}
 	}
+	if len(ir.ID) > wire.MaxIDBytes {
+		return nil, plan, badRequest("request id: %d bytes, more than the limit of %d", len(ir.ID), wire.MaxIDBytes)
+	}
 	plan.id = ir.ID
 	plan.binary = map[string]bool{}
 	for _, o := range ir.Outputs {
 		if _, ok := findTensor(st.Outputs, o.Name); !ok {
 			return nil, plan, badRequest("output %q: model %q has no such output (it gives %s)", o.Name, st.Name, tensorList(st.Outputs))
+		}
+		if slices.Contains(req.Outputs, o.Name) {
+			return nil, plan, badRequest("output %q is asked for twice", o.Name)
 		}
 		req.Outputs = append(req.Outputs, o.Name)
 		if o.Parameters != nil && o.Parameters.BinaryData {
@@ -177,6 +193,15 @@ func decodeInput(in wire.RequestInput, info runtime.TensorInfo, body []byte, off
 	return t, nil
 }
 
+// outputBytes is the sum of the byte sizes of outputs.
+func outputBytes(outputs []runtime.TensorInfo) int {
+	n := 0
+	for _, o := range outputs {
+		n += o.ByteSize()
+	}
+	return n
+}
+
 func findTensor(infos []runtime.TensorInfo, name string) (runtime.TensorInfo, bool) {
 	for _, t := range infos {
 		if t.Name == name {
@@ -196,46 +221,71 @@ func tensorList(infos []runtime.TensorInfo) string {
 }
 
 // writeInferResponse writes the answer: JSON, followed by the binary
-// outputs when the request asked for any.
+// outputs when the request asked for any. The JSON is written in pieces
+// (the envelope, then each output's metadata and data) so that a large
+// output's text is never copied.
 func writeInferResponse(w http.ResponseWriter, resp *agent.Response, plan outputPlan) error {
-	ir := wire.InferResponse{ModelName: resp.Model, ModelVersion: resp.Version, ID: plan.id, Outputs: make([]wire.ResponseOutput, len(resp.Outputs))}
+	total := 0
+	for _, t := range resp.Outputs {
+		total += len(t.Data)
+	}
+	if total > plan.limit {
+		return fmt.Errorf("model %q: the answer holds %d bytes of tensors, more than the model's %d bytes of outputs", resp.Model, total, plan.limit)
+	}
+	head, err := json.Marshal(wire.InferResponse{ModelName: resp.Model, ModelVersion: resp.Version, ID: plan.id})
+	if err != nil {
+		return fmt.Errorf("encoding the response: %w", err)
+	}
+	// head ends with `"outputs":null}`: the outputs go in its place.
+	head = append(bytes.TrimSuffix(head, []byte("null}")), '[')
+	parts := [][]byte{head}
 	var bin [][]byte
 	binLen := 0
 	for i, t := range resp.Outputs {
 		o := wire.ResponseOutput{Name: t.Name, Datatype: wire.Datatype(t.DType), Shape: wire.Shape(t.Shape)}
+		var data []byte
 		if plan.binaryAll || plan.binary[t.Name] {
 			size := int64(len(t.Data))
 			o.Parameters = &wire.Parameters{BinaryDataSize: &size}
 			bin = append(bin, t.Data)
 			binLen += len(t.Data)
-		} else {
-			data, err := wire.EncodeData(t.DType, t.Data)
-			if err != nil {
-				return fmt.Errorf("output %q: %w", t.Name, err)
-			}
-			o.Data = data
+		} else if data, err = wire.EncodeData(t.DType, t.Data); err != nil {
+			return fmt.Errorf("output %q: %w", t.Name, err)
 		}
-		ir.Outputs[i] = o
+		meta, err := json.Marshal(o)
+		if err != nil {
+			return fmt.Errorf("encoding the response: %w", err)
+		}
+		if i > 0 {
+			parts = append(parts, []byte(","))
+		}
+		if data == nil {
+			parts = append(parts, meta)
+			continue
+		}
+		// Data is the last field: meta's closing brace makes room for it.
+		parts = append(parts, append(meta[:len(meta)-1], `,"data":`...), data, []byte("}"))
 	}
-	js, err := json.Marshal(ir)
-	if err != nil {
-		return fmt.Errorf("encoding the response: %w", err)
+	parts = append(parts, []byte("]}\n"))
+	jsLen := 0
+	for _, p := range parts {
+		jsLen += len(p)
 	}
-	js = append(js, '\n')
 	hdr := w.Header()
 	hdr.Set(wire.HeaderCache, string(resp.Cache))
 	hdr.Set("Server-Timing", fmt.Sprintf("queue;dur=%.3f, compute;dur=%.3f, batch;desc=%d", millis(resp.Queue), millis(resp.Compute), resp.Batch))
 	if len(bin) > 0 {
 		hdr.Set("Content-Type", "application/octet-stream")
-		hdr.Set(wire.HeaderInferenceLength, strconv.Itoa(len(js)))
+		hdr.Set(wire.HeaderInferenceLength, strconv.Itoa(jsLen))
 	} else {
 		hdr.Set("Content-Type", "application/json")
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(js)+binLen))
+	hdr.Set("Content-Length", strconv.Itoa(jsLen+binLen))
 	w.WriteHeader(http.StatusOK)
-	w.Write(js)
-	for _, b := range bin {
-		w.Write(b)
+	for _, p := range append(parts, bin...) {
+		if _, err := w.Write(p); err != nil {
+			return nil // the caller went away; the status is sent
+		}
 	}
 	return nil
 }

@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
 )
 
 // FuzzDecodeInfer feeds arbitrary bodies to the request decoder: it must
 // answer a 400 or a request whose every input has exactly the bytes the
-// model's input needs.
+// model's input needs, whose outputs are the model's, each at most once,
+// and whose id is within wire.MaxIDBytes.
 func FuzzDecodeInfer(f *testing.F) {
 	for _, tc := range faultCases {
 		if tc.raw != nil {
@@ -21,6 +23,8 @@ func FuzzDecodeInfer(f *testing.F) {
 	}
 	f.Add(false, inferJSON("[1, 2, 3.5]", `, "outputs": [{"name": "sum"}], "parameters": {"cache": false}`), -1)
 	f.Add(false, inferJSON("[[1, 2, 3.5]]", ""), -1)
+	f.Add(false, inferJSON("[1, 2, 3]", `, "outputs": [{"name": "y"}, {"name": "y"}]`), -1)
+	f.Add(false, inferJSON("[1, 2, 3]", `, "parameters": {"binary_data_output": true, "x": [1, 2, 3]}`), -1)
 	hdr := `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}`
 	f.Add(false, append([]byte(hdr), apitest.Float32Bytes(1, 2, 3)...), len(hdr))
 	fake := apitest.New()
@@ -29,7 +33,7 @@ func FuzzDecodeInfer(f *testing.F) {
 		if bytesModel {
 			st, _ = fake.Model("bytes")
 		}
-		req, _, err := decodeInfer(body, headerLen, st)
+		req, plan, err := decodeInfer(body, headerLen, st)
 		if err != nil {
 			var se *statusError
 			if !errors.As(err, &se) || se.status != http.StatusBadRequest {
@@ -39,6 +43,16 @@ func FuzzDecodeInfer(f *testing.F) {
 		}
 		if len(req.Inputs) != len(st.Inputs) {
 			t.Fatalf("%d inputs for a model of %d", len(req.Inputs), len(st.Inputs))
+		}
+		if len(plan.id) > wire.MaxIDBytes {
+			t.Fatalf("an id of %d bytes accepted", len(plan.id))
+		}
+		seen := map[string]bool{}
+		for _, o := range req.Outputs {
+			if _, ok := findTensor(st.Outputs, o); !ok || seen[o] {
+				t.Fatalf("outputs %q accepted for a model giving %v", req.Outputs, st.Outputs)
+			}
+			seen[o] = true
 		}
 		for _, in := range req.Inputs {
 			info, ok := findTensor(st.Inputs, in.Name)

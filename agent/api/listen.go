@@ -11,10 +11,15 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/edgeinfer/edgeinfer/agent/api/wire"
 )
 
 // Listen creates the API socket at path: it creates the parent directory
-// (0755) if missing, replaces a stale socket file left by an agent that
+// (0755) if missing, or, for the per-user fallback directory in a shared
+// temporary directory (wire.FallbackDir), creates it 0700 and refuses an
+// existing one another user owns or that is open to group or others;
+// it replaces a stale socket file left by an agent that
 // died (a socket nobody answers on), and sets the socket's mode (0 means
 // 0660) and, when group is not empty, its group. It refuses to touch a
 // path that is not a socket, and a socket another agent answers on.
@@ -32,7 +37,11 @@ func Listen(path string, mode os.FileMode, group string) (net.Listener, error) {
 			return nil, fmt.Errorf("socket group %q: gid %q: %w", group, g.Gid, err)
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if dir := filepath.Dir(filepath.Clean(path)); dir == wire.FallbackDir() {
+		if err := wire.MakePrivateDir(dir); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("socket directory: %w", err)
 	}
 	if err := removeStale(path); err != nil {

@@ -12,6 +12,7 @@ import (
 type peer struct {
 	uid, gid, pid int
 	groups        []int // supplementary groups, when they could be read
+	groupsErr     error // why they could not
 	err           error // why the credentials are unknown
 }
 
@@ -20,6 +21,9 @@ type peerKey struct{}
 // withPeer is http.Server.ConnContext: it reads the credentials of the
 // process that connected, once per connection.
 func withPeer(ctx context.Context, c net.Conn) context.Context {
+	if fc, ok := c.(*fdConn); ok {
+		c = fc.UnixConn
+	}
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
 		return context.WithValue(ctx, peerKey{}, peer{err: fmt.Errorf("not a unix socket connection (%T)", c)})
@@ -46,6 +50,10 @@ func (h *handler) checkAdmin(r *http.Request) error {
 	if h.isAdmin(p.uid, append([]int{p.gid}, p.groups...)) {
 		return nil
 	}
-	return errorf(http.StatusForbidden, "admin endpoint: uid %d (gid %d) is not allowed (admins: uid 0, uid %d, uids %v, gids %v)",
-		p.uid, p.gid, h.self, h.o.AdminUIDs, h.o.AdminGIDs)
+	why := ""
+	if p.groupsErr != nil {
+		why = "; supplementary groups unknown: " + p.groupsErr.Error()
+	}
+	return errorf(http.StatusForbidden, "admin endpoint: uid %d (gid %d) is not allowed (admins: uid 0, uid %d, uids %v, gids %v)%s",
+		p.uid, p.gid, h.self, h.o.AdminUIDs, h.o.AdminGIDs, why)
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,10 +21,11 @@ type Backend interface {
 	Models() []agent.ModelStatus
 	// Model wraps agent.ErrNoModel when there is no such model.
 	Model(name string) (agent.ModelStatus, error)
-	// Install loads the model file at path as name, replacing the active
-	// version; it wraps agent.ErrInvalidModel when the file fails to load
-	// (the old version keeps serving).
-	Install(ctx context.Context, name, path string) (agent.ModelStatus, error)
+	// Install loads the model file f, which the caller opened and passed
+	// over the socket, as name, replacing the active version; it wraps
+	// agent.ErrInvalidModel when the file fails to load (the old version
+	// keeps serving).
+	Install(ctx context.Context, name string, f *os.File) (agent.ModelStatus, error)
 	// Ready reports whether every configured model has a working version.
 	Ready() bool
 	// WritePrometheus writes the /metrics body (Prometheus text 0.0.4).
@@ -39,9 +39,19 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is the agent's version, reported by GET /v2.
 	Version string
-	// MaxBodyBytes caps a request body (default 64 MiB); larger requests
-	// get 413.
+	// MaxBodyBytes caps every request body; larger requests get 413. Zero
+	// derives the cap per request: for an inference, the most the model's
+	// inputs can take written as JSON lists, plus 25% and 64 KiB; for other
+	// requests 1 MiB.
 	MaxBodyBytes int64
+	// MaxBodiesInFlight bounds the memory of the request bodies being read
+	// and served at once (default 64 MiB): before reading its body, a
+	// request reserves three times its size (the body, the decoder's copy
+	// of its tensor data, the garbage collector's headroom), waiting for
+	// room up to BodyWait (default 10 s), then it gets 503. A request
+	// bigger than the whole bound runs alone.
+	MaxBodiesInFlight int64
+	BodyWait          time.Duration
 	// ReadHeaderTimeout, ReadTimeout and IdleTimeout cut connections whose
 	// client is too slow to send its headers (default 10 s), its whole
 	// request (default 60 s), or idles between requests (default 120 s).
@@ -76,8 +86,9 @@ func (o Options) withDefaults() Options {
 	def(&o.IdleTimeout, 120*time.Second)
 	def(&o.DrainTimeout, 30*time.Second)
 	def(&o.WriteTimeout, 60*time.Second)
-	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = 64 << 20
+	def(&o.BodyWait, defaultBodyWait)
+	if o.MaxBodiesInFlight <= 0 {
+		o.MaxBodiesInFlight = defaultBodiesInFlight
 	}
 	return o
 }
@@ -93,11 +104,11 @@ func Serve(ctx context.Context, ln net.Listener, b Backend, o Options) error {
 		ReadHeaderTimeout: o.ReadHeaderTimeout,
 		ReadTimeout:       o.ReadTimeout,
 		IdleTimeout:       o.IdleTimeout,
-		ConnContext:       withPeer,
+		ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return withConn(withPeer(ctx, c), c) },
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(fdListener{ln}) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("socket API on %s: %w", ln.Addr(), err)
@@ -117,14 +128,15 @@ func Serve(ctx context.Context, ln net.Listener, b Backend, o Options) error {
 
 // handler routes and guards every request.
 type handler struct {
-	b    Backend
-	o    Options
-	mux  *http.ServeMux
-	self int // the agent's effective uid, always an admin
+	b        Backend
+	o        Options
+	mux      *http.ServeMux
+	self     int     // the agent's effective uid, always an admin
+	inflight *budget // bytes of request bodies in memory
 }
 
 func newHandler(b Backend, o Options) *handler {
-	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Geteuid()}
+	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Geteuid(), inflight: newBudget(o.MaxBodiesInFlight)}
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request) error{
 		"GET /v2/health/live":                             h.live,
 		"GET /v2/health/ready":                            h.ready,
@@ -173,11 +185,10 @@ func (h *handler) serve(w *recorder, r *http.Request) {
 		writeError(w, errorf(http.StatusForbidden, "requests with an Origin header are refused: browsers must not reach the agent's socket"))
 		return
 	}
-	if r.ContentLength > h.o.MaxBodyBytes {
+	if h.o.MaxBodyBytes > 0 && r.ContentLength > h.o.MaxBodyBytes {
 		writeError(w, tooLarge(h.o.MaxBodyBytes))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.o.MaxBodyBytes)
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		writeError(w, h.noRoute(r))
 		return
@@ -212,19 +223,6 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// readBody reads a request body within the size limit.
-func readBody(r *http.Request, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, tooLarge(limit)
-	}
-	if err != nil {
-		return nil, badRequest("reading the request body: %w", err)
-	}
-	return b, nil
 }
 
 // recorder remembers the status, size and error of an answer for the log,

@@ -33,6 +33,10 @@ type otaSettings struct {
 	HealthWindow     time.Duration
 	MaxErrorRate     float64
 	MaxDownloadBytes int64
+	// DownloadIdleTimeout, DownloadTimeout and MaxConcurrent: see
+	// ota.Config (zero = its defaults).
+	DownloadIdleTimeout, DownloadTimeout time.Duration
+	MaxConcurrent                        int
 	// DataDir holds models/<name>/<version>.tflite.
 	DataDir string
 	// AgentVersion and Platform go into the device's status.
@@ -46,6 +50,7 @@ func otaSettingsFrom(c agent.Config, deviceID, platform string) otaSettings {
 		Broker: o.Broker, DeviceID: deviceID, Fleet: o.Fleet, TrustedKeys: o.TrustedKeys,
 		Username: o.Username, Password: o.Password, CAFile: o.CAFile, CertFile: o.CertFile, KeyFile: o.KeyFile,
 		HealthWindow: o.HealthWindow.D(), MaxErrorRate: o.MaxErrorRate, MaxDownloadBytes: o.MaxDownloadBytes,
+		DownloadIdleTimeout: o.DownloadIdleTimeout.D(), DownloadTimeout: o.DownloadTimeout.D(), MaxConcurrent: o.MaxConcurrentUpdates,
 		DataDir: c.DataDir, AgentVersion: version, Platform: platform,
 	}
 }
@@ -86,7 +91,8 @@ func startOTA(ctx context.Context, o otaSettings, models ota.Models, st *store.S
 		Broker: o.Broker, ClientID: "edgeinfer-" + o.DeviceID,
 		Username: o.Username, Password: o.Password,
 		CAFile: o.CAFile, CertFile: o.CertFile, KeyFile: o.KeyFile,
-		Will: &mqttlink.Message{Topic: ota.StatusTopic(o.DeviceID), Payload: ota.OfflineStatus(o.DeviceID, o.Fleet), Retained: true},
+		MaxPayloadBytes: ota.MaxEnvelopeBytes,
+		Will:            &mqttlink.Message{Topic: ota.StatusTopic(o.DeviceID), Payload: ota.OfflineStatus(o.DeviceID, o.Fleet), Retained: true},
 		OnConnect: func() {
 			if r := rp.Load(); r != nil {
 				r.OnConnect()
@@ -100,6 +106,7 @@ func startOTA(ctx context.Context, o otaSettings, models ota.Models, st *store.S
 	r, err := ota.New(ota.Config{
 		DeviceID: o.DeviceID, Fleet: o.Fleet, Keys: keys, DataDir: o.DataDir,
 		HealthWindow: o.HealthWindow, MaxErrorRate: o.MaxErrorRate, MaxDownloadBytes: o.MaxDownloadBytes,
+		DownloadIdleTimeout: o.DownloadIdleTimeout, DownloadTimeout: o.DownloadTimeout, MaxConcurrent: o.MaxConcurrent,
 		AgentVersion: o.AgentVersion, Platform: o.Platform,
 		Supported: tflite.Supported,
 		Logger:    log,

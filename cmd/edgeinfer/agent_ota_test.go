@@ -257,6 +257,7 @@ func TestPushRefusals(t *testing.T) {
 		{"no token", append([]string{"push", helloModel(t), "--upload", hub.srv.URL}, base...), "", 2, "--token"},
 		{"wrong token", append([]string{"push", helloModel(t), "--upload", hub.srv.URL}, base...), "nope", 1, "401"},
 		{"fleet and device", append([]string{"push", helloModel(t), "--url", "http://x/m", "--device", "d"}, base...), "", 2, "one of --fleet"},
+		{"rollback without from", append([]string{"push", helloModel(t), "--url", "http://x/m", "--rollback"}, base...), "", 2, "--rollback-from"},
 		{"no url", append([]string{"push", helloModel(t)}, base...), "", 2, "--url"},
 		{"bad version", []string{"push", helloModel(t), "--url", "http://x/m", "--name", "m", "--version", "v1", "--fleet", "l", "--key", key, "--broker", "mqtt://127.0.0.1:1"}, "", 1, "field version"},
 		{"smoke input size", append([]string{"push", helloModel(t), "--url", "http://x/m", "--smoke-input", key}, base...), "", 1, "smoke input"},

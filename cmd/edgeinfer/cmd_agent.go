@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -187,6 +188,12 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		return err
 	}
 	defer func() { stopTelemetry(); waitTelemetry() }() // its last batch reaches the spool before the store closes
+	if l := profile.CgroupMemoryLimit; l > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// Let the garbage collector work harder near the cgroup's limit
+		// instead of letting the kernel kill the agent.
+		debug.SetMemoryLimit(int64(l / 4 * 3))
+		log.Info("Go memory limit set from the cgroup's", "cgroup_limit", l, "go_limit", l/4*3)
+	}
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
 		"data_dir", cfg.DataDir, "threads", cfg.Defaults.Threads, "sessions", cfg.Defaults.Sessions, "cache_bytes", cfg.CacheBytes)
 
@@ -219,12 +226,16 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	if err != nil {
 		return err
 	}
+	inflight := cfg.MaxInflightBodyBytes
+	if inflight == 0 {
+		inflight = agent.InflightBodyBytes(int64(profile.MemoryBytes))
+	}
 	serveCtx, stopServe := context.WithCancel(ctx)
 	defer stopServe()
 	served := make(chan error, 1)
 	go func() {
 		served <- api.Serve(serveCtx, ln, a, api.Options{
-			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes,
+			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes, MaxBodiesInFlight: inflight,
 			ReadTimeout: cfg.ReadTimeout.D(), DrainTimeout: cfg.DrainTimeout.D(),
 			AdminUIDs: cfg.AdminUIDs, AdminGIDs: cfg.AdminGIDs,
 		})

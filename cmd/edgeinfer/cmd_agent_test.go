@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -263,7 +264,9 @@ func TestAgentKill9DuringCacheWrites(t *testing.T) {
 		}()
 	}
 	waitFor(t, func() bool { return answered.Load() > 500 })
-	time.Sleep(100 * time.Millisecond) // the first answers are written by now (flushed every 50ms)
+	// The first answers are in the state file (x = 1..20 are among the
+	// first 40 written).
+	waitFor(t, func() bool { return metric(c, "edgeinfer_cache_writes_total") >= 40 })
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -287,6 +290,26 @@ func TestAgentKill9DuringCacheWrites(t *testing.T) {
 		t.Error("no answer from before the kill came back from the cache")
 	}
 	t.Logf("%d of the first 20 answers were cache hits after the restart", hits)
+}
+
+// metric reads one unlabelled value of the agent's /metrics (-1 when it
+// cannot).
+func metric(c *http.Client, name string) float64 {
+	resp, err := c.Get("http://agent/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }
 
 // waitFor polls cond for up to 30 s.
@@ -335,7 +358,8 @@ func TestAgentSignals(t *testing.T) {
 		_, _, err := postInfer(c, "seg", body)
 		answered <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // connected and in flight: decoding and a run take over 0.5 s
+	// In flight: its body holds room in the budget until it is answered.
+	waitFor(t, func() bool { return metric(c, "edgeinfer_request_body_bytes_in_flight") > 0 })
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-answered; err != nil {
 		t.Errorf("request in flight at SIGTERM: %v", err)

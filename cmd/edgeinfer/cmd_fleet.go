@@ -14,6 +14,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
@@ -53,7 +55,7 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 	if *pass == "" {
 		*pass = os.Getenv(agent.EnvMQTTPassword)
 	}
-	link, err := mqttlink.Dial(mqttlink.Options{Broker: *broker, ClientID: "edgeinfer-fleet-" + randomID(), Username: *user, Password: *pass, CAFile: *ca, CertFile: *cert, KeyFile: *certKey})
+	link, err := mqttlink.Dial(mqttlink.Options{Broker: *broker, ClientID: "edgeinfer-fleet-" + randomID(), Username: *user, Password: *pass, CAFile: *ca, CertFile: *cert, KeyFile: *certKey, MaxPayloadBytes: maxStatusBytes})
 	if err != nil {
 		return err
 	}
@@ -105,7 +107,32 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 	return nil
 }
 
-// writeFleetTable prints one row per device and model.
+// maxStatusBytes caps a device's status message; a larger one is dropped.
+const maxStatusBytes = 256 << 10
+
+// printable escapes what a device sent that a terminal would act on:
+// control characters (escape sequences, carriage returns, tabs that would
+// shift the columns), other non-graphic runes and invalid UTF-8 are shown
+// as \xHH or \uHHHH.
+func printable(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == ' ' || unicode.IsGraphic(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// writeFleetTable prints one row per device and model, every field that
+// came from a device escaped.
 func writeFleetTable(w io.Writer, list []ota.Status) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEVICE\tONLINE\tFLEET\tAGENT\tPLATFORM\tMODEL\tVERSION\tSTATE")
@@ -113,20 +140,20 @@ func writeFleetTable(w io.Writer, list []ota.Status) {
 		if s == "" {
 			return "-"
 		}
-		return s
+		return printable(s)
 	}
 	for _, s := range list {
 		online := "no"
 		if s.Online {
 			online = "yes"
 		}
-		head := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", s.Device, online, dash(s.Fleet), dash(s.AgentVersion), dash(s.Platform))
+		head := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", dash(s.Device), online, dash(s.Fleet), dash(s.AgentVersion), dash(s.Platform))
 		if len(s.Models) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\n", head)
 		}
 		for _, name := range slices.Sorted(maps.Keys(s.Models)) {
 			m := s.Models[name]
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", head, name, dash(m.Version), dash(m.State))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", head, dash(name), dash(m.Version), dash(m.State))
 		}
 	}
 	if len(list) == 0 {

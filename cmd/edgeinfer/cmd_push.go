@@ -38,8 +38,13 @@ token of --token or $EDGEINFER_HUB_TOKEN) or takes --url as where devices
 download it, signs the manifest with the ed25519 key, and publishes it
 retained (QoS 1) on edgeinfer/v1/fleet/G/models/N or
 edgeinfer/v1/devices/D/models/N. Devices that are offline take it when they
-connect. --rollout limits it to a stable share of the fleet; publishing
-again with a higher percent (same --salt) widens it.
+connect. The manifest names its target (the fleet group or the device id),
+and devices refuse one that does not name them, whatever topic it comes
+on. --rollout limits it to a stable share of the fleet; publishing again
+with a higher percent (same --salt) widens it. --rollback --rollback-from V
+lets devices serving version V go down to this version; devices refuse any
+manifest signed before the newest they have taken, so an old one cannot be
+replayed. --expires ends the manifest's validity.
 
 A smoke test is the files of --smoke-input (one per model input, raw
 little-endian bytes in input order) and, optionally, --smoke-output (the
@@ -65,7 +70,9 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 	certKey := f.String("cert-key-file", "", "client certificate key PEM `file` for mqtts")
 	rollout := f.Float64("rollout", 100, "`percent` of the fleet that takes it")
 	salt := f.String("salt", "", "rollout `salt` (default: NAME-VERSION; keep it when widening)")
-	rollback := f.Bool("rollback", false, "allow devices to go back to this lower version")
+	rollback := f.Bool("rollback", false, "allow devices to go back to this lower version (with --rollback-from)")
+	rollbackFrom := f.String("rollback-from", "", "the `version` a rollback replaces: only devices serving it take the rollback")
+	expires := f.Duration("expires", 0, "how long the manifest stays valid, e.g. 720h (default: no end)")
 	minAgent := f.String("min-agent", "", "oldest agent `version` that may take it")
 	var smokeIn, smokeOut stringList
 	f.Var(&smokeIn, "smoke-input", "smoke test input `file` (repeat per input)")
@@ -84,6 +91,10 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 		return usagef("give one of --url URL or --upload HUB_URL")
 	case len(smokeOut) > 0 && len(smokeIn) == 0:
 		return usagef("--smoke-output needs --smoke-input")
+	case *rollback != (*rollbackFrom != ""):
+		return usagef("--rollback and --rollback-from VERSION go together: a rollback names the version it replaces")
+	case *expires < 0:
+		return usagef("--expires %s: want a positive duration", *expires)
 	}
 	if *salt == "" {
 		*salt = *name + "-" + *ver
@@ -107,7 +118,14 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 	sum := sha256.Sum256(data)
 	m := &ota.Manifest{
 		Name: *name, Version: *ver, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)),
-		MinAgentVersion: *minAgent, Rollback: *rollback, Created: time.Now().UTC().Truncate(time.Second),
+		MinAgentVersion: *minAgent, Rollback: *rollback, RollbackFrom: *rollbackFrom, Created: time.Now().UTC().Truncate(time.Second),
+		Target: &ota.Target{Fleet: *fleet},
+	}
+	if *device != "" {
+		m.Target = &ota.Target{Devices: []string{*device}}
+	}
+	if *expires > 0 {
+		m.Expires = m.Created.Add(*expires)
 	}
 	if *rollout < 100 {
 		m.Rollout = &ota.Rollout{Percent: *rollout, Salt: *salt}
@@ -127,6 +145,9 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 		tok := *token
 		if tok == "" {
 			tok = os.Getenv(hubTokenEnv)
+		}
+		if strings.HasPrefix(*upload, "http://") {
+			fmt.Fprintf(stderr, "warning: the hub token is sent in clear over %s; use https://\n", *upload)
 		}
 		u, err := uploadBlob(ctx, *upload, tok, data, m.SHA256, stderr)
 		if err != nil {

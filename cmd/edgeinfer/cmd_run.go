@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("run", "run MODEL.tflite --input IN_0.bin [--input IN_1.bin ...] --output-dir DIR [--threads N]", `
+	f := newFlags("run", "run MODEL.tflite --input IN_0.bin [--input IN_1.bin ...] [--shape D0,D1,... ...] --output-dir DIR [--threads N]", `
 Run loads a TensorFlow Lite model, reads one raw tensor file per model
 input (in the model's input order), runs the model once and writes one raw
 tensor file per output, out_0.bin, out_1.bin, ... in the model's output
@@ -23,13 +24,21 @@ tensor's bytes with no header: little-endian, row-major, exactly
 elements x element-size bytes. It prints one line: the model, its operator
 count, the run's latency and each output written with its dtype and shape.
 
+--shape gives the inputs other shapes than the model stores (a batch or a
+sequence length where the model allows it: dimensions its shape_signature
+marks -1, or any its operators accept), one per input in order; the
+outputs then take the shapes the graph computes.
+
 Use "edgeinfer inspect MODEL" to see the inputs a model expects.`, `
 edgeinfer run model.tflite --input in_0.bin --output-dir out
-# model.tflite: 3 operators, ran in 0.004 ms; out/out_0.bin (StatefulPartitionedCall:0 float32[1,1])`)
+# model.tflite: 3 operators, ran in 0.004 ms; out/out_0.bin (StatefulPartitionedCall:0 float32[1,1])
+edgeinfer run model.tflite --shape 4,1 --input batch_of_4.bin --output-dir out`)
 	var inputs stringList
 	f.Var(&inputs, "input", "raw tensor `file` for the next model input (repeat once per input)")
 	outDir := f.String("output-dir", "", "`directory` to write out_0.bin, out_1.bin, ... into")
 	threads := f.Int("threads", 1, "goroutines the heavy operators split their work across")
+	var shapeFlags stringList
+	f.Var(&shapeFlags, "shape", "`dims` of the next input, comma-separated (repeat once per input)")
 	pos, err := f.parse(args, stdout, 1, 1)
 	if err != nil {
 		return helpDone(err)
@@ -46,7 +55,7 @@ edgeinfer run model.tflite --input in_0.bin --output-dir out
 		return err
 	}
 	defer m.Close()
-	data, err := readInputs(m.Inputs(), inputs)
+	shapes, err := parseShapes(shapeFlags, len(m.Inputs()))
 	if err != nil {
 		return err
 	}
@@ -55,7 +64,19 @@ edgeinfer run model.tflite --input in_0.bin --output-dir out
 		return fmt.Errorf("%s: new session: %w", path, err)
 	}
 	defer s.Close()
-	if err := runtime.SetInputs(s, m.Inputs(), data); err != nil {
+	ins, outs := m.Inputs(), m.Outputs()
+	if shapes != nil {
+		r := s.(runtime.Resizer)
+		if err := r.ResizeInputs(shapes); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		ins, outs = r.Inputs(), r.Outputs()
+	}
+	data, err := readInputs(ins, inputs)
+	if err != nil {
+		return err
+	}
+	if err := runtime.SetInputs(s, ins, data); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -67,7 +88,7 @@ edgeinfer run model.tflite --input in_0.bin --output-dir out
 		return fmt.Errorf("output directory: %w", err)
 	}
 	var written []string
-	for i, info := range m.Outputs() {
+	for i, info := range outs {
 		name := filepath.Join(*outDir, fmt.Sprintf("out_%d.bin", i))
 		if err := os.WriteFile(name, s.Output(i), 0o644); err != nil {
 			return fmt.Errorf("write output %d: %w", i, err)
@@ -76,6 +97,27 @@ edgeinfer run model.tflite --input in_0.bin --output-dir out
 	}
 	fmt.Fprintf(stdout, "%s: %d operators, ran in %s; %s\n", path, opTotal(m.OpCounts()), ms(took), strings.Join(written, ", "))
 	return nil
+}
+
+// parseShapes reads one --shape per input ("1,40,28"), or none.
+func parseShapes(flags []string, inputs int) ([][]int, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	if len(flags) != inputs {
+		return nil, usagef("--shape given %d times; the model has %d inputs (give one per input, in order)", len(flags), inputs)
+	}
+	shapes := make([][]int, len(flags))
+	for i, f := range flags {
+		for _, d := range strings.Split(f, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(d))
+			if err != nil || n < 1 {
+				return nil, usagef("--shape %q: dimensions must be positive integers", f)
+			}
+			shapes[i] = append(shapes[i], n)
+		}
+	}
+	return shapes, nil
 }
 
 // openModel opens a model, saying which file when it does not exist.

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,6 +109,40 @@ func TestRun(t *testing.T) {
 	}
 	if len(got) != 4 {
 		t.Errorf("out_0.bin has %d bytes, want 4", len(got))
+	}
+}
+
+// TestRunShape runs the hello-world model (input shape signature [-1, 1])
+// on a batch of three: each output equals the single run of its input.
+func TestRunShape(t *testing.T) {
+	dir := t.TempDir()
+	var batch []byte
+	var singles [][]byte
+	for _, x := range []float32{0.5, 1.5, 3} {
+		in := writeFile(t, "x.bin", binary.LittleEndian.AppendUint32(nil, math.Float32bits(x)))
+		b, _ := os.ReadFile(in)
+		batch = append(batch, b...)
+		out := filepath.Join(dir, "single")
+		if _, stderr, code := edgeinfer("run", helloModel(t), "--input", in, "--output-dir", out); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		got, _ := os.ReadFile(filepath.Join(out, "out_0.bin"))
+		singles = append(singles, got)
+	}
+	out := filepath.Join(dir, "batch")
+	stdout, stderr, code := edgeinfer("run", helloModel(t), "--shape", "3,1", "--input", writeFile(t, "batch.bin", batch), "--output-dir", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "float32[3,1]") {
+		t.Errorf("summary %q lacks the output shape [3,1]", stdout)
+	}
+	got, _ := os.ReadFile(filepath.Join(out, "out_0.bin"))
+	if want := bytes.Join(singles, nil); !bytes.Equal(got, want) {
+		t.Errorf("batch outputs %x, want the single runs %x", got, want)
+	}
+	if _, stderr, code := edgeinfer("run", helloModel(t), "--shape", "3,x", "--input", writeFile(t, "b.bin", batch), "--output-dir", out); code == 0 || !strings.Contains(stderr, "positive integers") {
+		t.Errorf("bad --shape: exit %d, %s", code, stderr)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"sync"
@@ -20,6 +21,10 @@ type Message struct {
 	Topic    string
 	Payload  []byte
 	Retained bool
+	// Dropped, when not zero, is the size of a payload over
+	// Options.MaxPayloadBytes that the link threw away on receipt; Payload
+	// is then empty.
+	Dropped int64
 }
 
 // Handler receives the messages of one subscription, in the order the
@@ -49,6 +54,11 @@ type Options struct {
 	// MaxReconnectInterval caps the backoff between reconnect attempts
 	// (default 30s; the first retry comes after about a second).
 	MaxReconnectInterval time.Duration
+	// MaxPayloadBytes, when set, caps the payload of a received message:
+	// a larger one is read off the connection and thrown away as it
+	// arrives, never held in memory, and its handler gets an empty
+	// Payload with Dropped set.
+	MaxPayloadBytes int64
 	// OnConnect runs after every successful (re)connect, once every
 	// subscription has been made again; it runs on its own goroutine.
 	OnConnect func()
@@ -62,9 +72,15 @@ type Link struct {
 	c   mqtt.Client
 	log *slog.Logger
 
-	mu   sync.Mutex
-	subs map[string]sub // filter → subscription, made again on reconnect
+	mu      sync.Mutex
+	subs    map[string]sub     // filter → subscription, made again on reconnect
+	dropped map[string][]int64 // topic → sizes of payloads thrown away, until delivered
+	lastErr string             // the last connection failure logged
 }
+
+// maxDropped bounds the dropped-payload notes waiting for delivery: the
+// topics, and the notes per topic.
+const maxDropped = 1024
 
 type sub struct {
 	qos byte
@@ -90,7 +106,10 @@ func Dial(o Options) (*Link, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Link{log: log.With("component", "mqtt", "broker", o.Broker), subs: map[string]sub{}}
+	l := &Link{log: log.With("component", "mqtt", "broker", o.Broker), subs: map[string]sub{}, dropped: map[string][]int64{}}
+	if tlsConf == nil && (o.Username != "" || o.Password != "") {
+		l.log.Warn("the broker password is sent in clear over plain mqtt://; use mqtts:// so it cannot be read on the network")
+	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 10 * time.Second
 	}
@@ -109,9 +128,28 @@ func Dial(o Options) (*Link, error) {
 		SetKeepAlive(30 * time.Second).
 		SetOrderMatters(true) // handlers see a topic's messages in order
 
-	if tlsConf != nil {
-		opts.SetTLSConfig(tlsConf)
-	}
+	dialer := &net.Dialer{Timeout: o.ConnectTimeout}
+	opts.SetCustomOpenConnectionFn(func(u *url.URL, _ mqtt.ClientOptions) (net.Conn, error) {
+		var c net.Conn
+		var err error
+		if tlsConf != nil {
+			c, err = tls.DialWithDialer(dialer, "tcp", u.Host, tlsConf)
+		} else {
+			c, err = dialer.Dial("tcp", u.Host)
+		}
+		if err != nil || o.MaxPayloadBytes <= 0 {
+			return c, err
+		}
+		return newCapConn(c, o.MaxPayloadBytes, l.noteDropped), nil
+	})
+	opts.SetConnectionNotificationHandler(func(_ mqtt.Client, n mqtt.ConnectionNotification) {
+		switch n := n.(type) {
+		case mqtt.ConnectionNotificationBrokerFailed:
+			l.connectFailed(n.Reason)
+		case mqtt.ConnectionNotificationFailed:
+			l.connectFailed(n.Reason)
+		}
+	})
 	if o.Username != "" {
 		opts.SetUsername(o.Username).SetPassword(o.Password)
 	}
@@ -122,6 +160,9 @@ func Dial(o Options) (*Link, error) {
 		l.log.Warn("connection lost; reconnecting", "err", err)
 	})
 	opts.SetOnConnectHandler(func(mqtt.Client) {
+		l.mu.Lock()
+		l.lastErr = ""
+		l.mu.Unlock()
 		l.log.Info("connected")
 		l.resubscribe()
 		if o.OnConnect != nil {
@@ -131,6 +172,37 @@ func Dial(o Options) (*Link, error) {
 	l.c = mqtt.NewClient(opts)
 	l.c.Connect() // with ConnectRetry the token completes only on success or Close
 	return l, nil
+}
+
+// connectFailed logs why a connection attempt failed (TLS, refused login,
+// unreachable broker): a warning when the reason changes, debug when it
+// repeats, so a broker that stays down does not flood the log.
+func (l *Link) connectFailed(err error) {
+	if err == nil {
+		return
+	}
+	l.mu.Lock()
+	repeat := l.lastErr == err.Error()
+	l.lastErr = err.Error()
+	l.mu.Unlock()
+	if repeat {
+		l.log.Debug("connection to the broker failed again; retrying", "err", err)
+		return
+	}
+	l.log.Warn("connection to the broker failed; retrying", "err", err)
+}
+
+// noteDropped remembers that the payload of a message on topic was thrown
+// away, for its delivery.
+func (l *Link) noteDropped(topic string, size int64) {
+	l.mu.Lock()
+	if len(l.dropped) >= maxDropped {
+		clear(l.dropped)
+	}
+	if q := l.dropped[topic]; len(q) < maxDropped {
+		l.dropped[topic] = append(q, size)
+	}
+	l.mu.Unlock()
 }
 
 // brokerURL turns the broker URL into paho's form and builds the TLS
@@ -214,7 +286,7 @@ func (l *Link) Subscribe(ctx context.Context, filter string, qos byte, h Handler
 	if !l.c.IsConnectionOpen() {
 		return nil
 	}
-	return wait(ctx, l.c.Subscribe(filter, qos, deliver(h)), "subscribe "+filter)
+	return wait(ctx, l.c.Subscribe(filter, qos, l.deliver(h)), "subscribe "+filter)
 }
 
 // resubscribe makes every remembered subscription again (the session is
@@ -226,7 +298,7 @@ func (l *Link) resubscribe() {
 	cbs := make(map[string]mqtt.MessageHandler, len(l.subs))
 	for f, s := range l.subs {
 		filters[f] = s.qos
-		cbs[f] = deliver(s.h)
+		cbs[f] = l.deliver(s.h)
 	}
 	l.mu.Unlock()
 	for f, qos := range filters {
@@ -239,9 +311,22 @@ func (l *Link) resubscribe() {
 	}
 }
 
-func deliver(h Handler) mqtt.MessageHandler {
+func (l *Link) deliver(h Handler) mqtt.MessageHandler {
 	return func(_ mqtt.Client, m mqtt.Message) {
-		h(Message{Topic: m.Topic(), Payload: m.Payload(), Retained: m.Retained()})
+		msg := Message{Topic: m.Topic(), Payload: m.Payload(), Retained: m.Retained()}
+		if len(msg.Payload) == 0 {
+			l.mu.Lock()
+			if q := l.dropped[msg.Topic]; len(q) > 0 {
+				msg.Dropped = q[0]
+				if len(q) == 1 {
+					delete(l.dropped, msg.Topic)
+				} else {
+					l.dropped[msg.Topic] = q[1:]
+				}
+			}
+			l.mu.Unlock()
+		}
+		h(msg)
 	}
 }
 

@@ -3,6 +3,7 @@ package mqttlink
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -250,6 +251,132 @@ func TestBadOptions(t *testing.T) {
 		_, err := Dial(tc.o)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Dial(%+v) = %v, want an error containing %q", tc.o, err, tc.want)
+		}
+	}
+}
+
+// TestOversizePayloadDroppedOnReceipt: a payload over MaxPayloadBytes
+// reaches the handler empty with its size in Dropped (the link read it off
+// the wire and threw it away), smaller ones are intact, before and after
+// it, and the link stays up.
+func TestOversizePayloadDroppedOnReceipt(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{})
+	ctx := context.Background()
+	pub := dial(t, Options{Broker: b.URL, ClientID: "pub"})
+	big := make([]byte, 3<<20)
+	for _, m := range []struct {
+		topic   string
+		qos     byte
+		payload []byte
+	}{
+		{"cap/before", 1, []byte("small")},
+		{"cap/big1", 1, big},
+		{"cap/big0", 0, big[:2<<20]},
+		{"cap/edge", 1, big[:1<<20]},
+		{"cap/after", 1, []byte("small too")},
+	} {
+		if err := pub.Publish(ctx, m.topic, m.qos, true, m.payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newCollector()
+	var logs syncBuf
+	sub := dial(t, Options{Broker: b.URL, ClientID: "sub", MaxPayloadBytes: 1 << 20, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err := sub.Subscribe(ctx, "cap/#", 1, c.handle); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor(t, "cap/after", "small too")
+	c.waitFor(t, "cap/before", "small")
+	for topic, size := range map[string]int64{"cap/big1": 3 << 20, "cap/big0": 2 << 20} {
+		m := c.waitFor(t, topic, "")
+		if m.Dropped != size {
+			t.Errorf("%s: Dropped %d, want %d", topic, m.Dropped, size)
+		}
+	}
+	if m := c.waitFor(t, "cap/edge", string(big[:1<<20])); m.Dropped != 0 {
+		t.Errorf("a payload of exactly the cap was dropped")
+	}
+	// The link is still up and delivers new messages.
+	if err := pub.Publish(ctx, "cap/live", 1, false, []byte("live")); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor(t, "cap/live", "live")
+	if strings.Contains(logs.String(), "connection lost") {
+		t.Errorf("the link dropped its connection:\n%s", logs.String())
+	}
+}
+
+// syncBuf is a log sink for a test.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestConnectFailuresAreLoggedWithTheReason: a refused login and an
+// untrusted server certificate each give one warning that says why.
+func TestConnectFailuresAreLoggedWithTheReason(t *testing.T) {
+	b := brokertest.Start(t, brokertest.Options{TLS: true, Users: map[string]string{"dev1": "s3cret"}})
+	for name, tc := range map[string]struct {
+		o    Options
+		want string
+	}{
+		"wrong password":   {Options{CAFile: b.TLS.CA, Username: "dev1", Password: "nope"}, "not Authorized"},
+		"untrusted server": {Options{Username: "dev1", Password: "s3cret"}, "certificate"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var logs syncBuf
+			o := tc.o
+			o.Broker, o.ClientID, o.Logger = b.URL, "bad-"+strings.ReplaceAll(name, " ", "-"), slog.New(slog.NewTextHandler(&logs, nil))
+			l, err := Dial(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(logs.String(), "connection to the broker failed") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			out := logs.String()
+			if !strings.Contains(out, "level=WARN msg=\"connection to the broker failed; retrying\"") || !strings.Contains(out, tc.want) {
+				t.Errorf("log does not warn with the reason %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// TestPlaintextCredentialsWarn: a password over mqtt:// is warned about;
+// over mqtts:// or without credentials it is not.
+func TestPlaintextCredentialsWarn(t *testing.T) {
+	for _, tc := range []struct {
+		o    Options
+		warn bool
+	}{
+		{Options{Broker: "mqtt://127.0.0.1:1", Username: "u", Password: "p"}, true},
+		{Options{Broker: "mqtt://127.0.0.1:1"}, false},
+		{Options{Broker: "mqtts://127.0.0.1:1", Username: "u", Password: "p"}, false},
+	} {
+		var logs syncBuf
+		o := tc.o
+		o.ClientID, o.Logger = "c", slog.New(slog.NewTextHandler(&logs, nil))
+		l, err := Dial(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		if got := strings.Contains(logs.String(), "sent in clear"); got != tc.warn {
+			t.Errorf("%s user %q: warned %v, want %v\n%s", o.Broker, o.Username, got, tc.warn, logs.String())
 		}
 	}
 }

@@ -62,10 +62,10 @@ func BinaryInt[T int32 | int64](op BinaryOp, a, b, out []T, p *Broadcast, from, 
 }
 
 // MaxMin8 computes the element-wise maximum (OpMaximum) or minimum
-// (OpMinimum) of 8-bit values under the broadcast p. Like TFLite, it
-// compares the stored values, which presumes both inputs share the
-// output's quantization.
-func MaxMin8[T int8 | uint8](op BinaryOp, a, b, out []T, p *Broadcast, from, to int) {
+// (OpMinimum) of 8-bit (or int16) values under the broadcast p. Like
+// TFLite, it compares the stored values, which presumes both inputs share
+// the output's quantization.
+func MaxMin8[T int8 | uint8 | int16](op BinaryOp, a, b, out []T, p *Broadcast, from, to int) {
 	sa, sb := p.innerSteps()
 	it := p.runs(from, to)
 	for {
@@ -145,7 +145,7 @@ func binaryRun[T int32 | int64 | float32](op BinaryOp, a, b, out []T, clamp bool
 	}
 }
 
-func binaryOp[T int8 | uint8 | int32 | int64 | float32](op BinaryOp, a, b, out []T) {
+func binaryOp[T int8 | uint8 | int16 | int32 | int64 | float32](op BinaryOp, a, b, out []T) {
 	switch {
 	case len(out) == 1 || (len(a) == len(out) && len(b) == len(out)):
 		a, b = a[:len(out)], b[:len(out)]

@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Ranger is a piece of work over the index range [lo, hi). Kernels that can
 // be split implement it so a Pool can hand slices of the range to workers.
@@ -15,6 +18,10 @@ type Pool struct {
 	workers int
 	jobs    chan job
 	wg      sync.WaitGroup
+	// panicked keeps the first panic of a helper goroutine during a
+	// Parallel call, which raises it again on the caller's goroutine (where
+	// the caller can recover it; a helper's panic would end the process).
+	panicked atomic.Pointer[any]
 }
 
 type job struct {
@@ -41,10 +48,23 @@ func NewPool(workers int) *Pool {
 // clears the field.
 func (p *Pool) loop(jobs <-chan job) {
 	for j := range jobs {
-		j.r.Range(j.lo, j.hi)
-		p.wg.Done()
+		p.runJob(j)
 	}
 }
+
+func (p *Pool) runJob(j job) {
+	defer p.wg.Done()
+	defer func() {
+		if v := recover(); v != nil {
+			p.keepPanic(v)
+		}
+	}()
+	j.r.Range(j.lo, j.hi)
+}
+
+// keepPanic records the first panic of a Parallel call (apart from
+// runJob, so that only a panic allocates).
+func (p *Pool) keepPanic(v any) { p.panicked.CompareAndSwap(nil, &v) }
 
 // Workers is the number of goroutines work is split across.
 func (p *Pool) Workers() int {
@@ -79,8 +99,13 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 		p.jobs <- job{r: r, lo: lo, hi: hi}
 		lo = hi
 	}
+	defer func() {
+		p.wg.Wait()
+		if v := p.panicked.Swap(nil); v != nil {
+			panic(*v)
+		}
+	}()
 	r.Range(0, step)
-	p.wg.Wait()
 }
 
 // Close stops the pool's goroutines. The pool must be idle.

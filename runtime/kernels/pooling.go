@@ -28,7 +28,7 @@ func (g *PoolGeom) window(oy, ox int) (y0, y1, x0, x1 int) {
 
 // Element types the generic pooling and data-movement kernels accept.
 type poolElem interface {
-	~float32 | ~int8 | ~uint8 | ~int32
+	~float32 | ~int8 | ~uint8 | ~int16 | ~int32
 }
 
 // MaxPool computes output rows [lo, hi) of a max pooling, clamping each
@@ -102,11 +102,11 @@ func AvgPoolF32(g *PoolGeom, in, out []float32, act0, act1 float32, lo, hi int) 
 // at once in a stack buffer.
 const avgBlock = 64
 
-// AvgPoolQ computes output rows [lo, hi) of a quantized (int8 or uint8)
+// AvgPoolQ computes output rows [lo, hi) of a quantized (int8, uint8, int16)
 // average pooling whose input and output share scale and zero point: the
 // in-bounds sum divided by the element count, rounded half away from zero,
 // clamped to [act0, act1] (TFLite's reference integer AveragePool).
-func AvgPoolQ[T ~int8 | ~uint8](g *PoolGeom, in, out []T, act0, act1 int32, lo, hi int) {
+func AvgPoolQ[T ~int8 | ~uint8 | ~int16](g *PoolGeom, in, out []T, act0, act1 int32, lo, hi int) {
 	C := g.Channels
 	var acc [avgBlock]int32
 	for r := lo; r < hi; r++ {

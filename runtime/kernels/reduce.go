@@ -34,7 +34,7 @@ func (g *ReduceGeom) walk(n int, row func(in, out int)) {
 }
 
 type sumElem interface {
-	~float32 | ~int8 | ~uint8 | ~int32
+	~float32 | ~int8 | ~uint8 | ~int16 | ~int32
 }
 
 // ReduceSum sets acc to the sums of in over the reduced dimensions.

@@ -171,6 +171,14 @@ func (w *fbWriter) object(v any) int {
 			w.u32(uint32(e))
 		}
 		return p
+	case []uint16:
+		w.align(4, 0)
+		p := len(w.b)
+		w.u32(uint32(len(x)))
+		for _, e := range x {
+			w.b = binary.LittleEndian.AppendUint16(w.b, e)
+		}
+		return p
 	case []float32:
 		w.align(4, 0)
 		p := len(w.b)
@@ -228,6 +236,9 @@ type testTensor struct {
 	shape []int32
 	data  []byte // constant contents, nil for run-time tensors
 	quant fbt
+	// sparsity is a SparsityParameters table; data then holds the stored
+	// values only.
+	sparsity fbt
 }
 
 // testOp is one operator of a test model.
@@ -260,6 +271,9 @@ func (tm testModel) root() fbt {
 		}
 		if t.quant != nil {
 			tt[4] = t.quant
+		}
+		if t.sparsity != nil {
+			tt[6] = t.sparsity
 		}
 		tensors = append(tensors, tt)
 	}

@@ -114,15 +114,7 @@ func compare(dtype string, got, want []byte, tol tolerance) (maxDiff float64, er
 // pendingConformance lists the shared models the engine cannot run yet,
 // each with the error its load must give: the test fails when such a model
 // loads (take it off the list) or is refused for another reason.
-var pendingConformance = map[string]string{
-	"conformance2/mp_face_detection_full_range_sparse": "sparse tensors",
-	"conformance2/mp_palm_detection_lite":              "PRELU",
-	"conformance2/tflm_keyword_scrambled":              "SVDF",
-	"conformance2/tflm_keyword_scrambled_8bit":         "SVDF",
-	"conformance2/tflm_mnist_lstm_float":               "UNIDIRECTIONAL_SEQUENCE_LSTM",
-	"conformance2/tflm_mnist_lstm_int8":                "UNIDIRECTIONAL_SEQUENCE_LSTM",
-	"conformance2/tfls_yamnet_int8":                    "RFFT2D",
-}
+var pendingConformance = map[string]string{}
 
 // TestConformance runs every case of shared/conformance and
 // shared/conformance2 against the reference outputs of the real TFLite

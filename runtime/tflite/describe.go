@@ -115,10 +115,16 @@ func describe(b []byte) (*Description, error) {
 	for _, n := range m.nodes {
 		kept[n] = true
 	}
+	seen := make([]bool, len(m.subs))
 	for _, n := range all {
 		st := OpStatus{Index: n.index, Name: n.name, Version: n.version, Folded: !kept[n]}
 		if !st.Folded {
-			st.Err = prepareNode(m, n)
+			// A control-flow operator fails with the first subgraph it
+			// calls that cannot run.
+			st.Err = m.prepareCallees(n, seen)
+			if st.Err == nil {
+				st.Err = prepareNode(m, n)
+			}
 		}
 		d.Ops = append(d.Ops, st)
 	}

@@ -7,9 +7,10 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
 
-// foldConstants evaluates DEQUANTIZE operators whose input is a constant
-// (float16 or int8/uint8 weights) at load and removes them, so kernels see
-// float32 constants and Run never repeats the conversion.
+// foldConstants evaluates DENSIFY operators (see foldDensify) and the
+// DEQUANTIZE operators whose input is a constant (float16 or int8/uint8
+// weights) at load and removes them, so kernels see float32 constants and
+// Run never repeats the conversion.
 //
 // Folding at most quadruples the bytes of the constants it reads (int8 to
 // float32); the total is capped at that much of the file, so tensors sharing
@@ -18,6 +19,9 @@ func (m *Model) foldConstants() error {
 	budget := 4*uint64(len(m.file)) + expansionSlack
 	kept := m.nodes[:0:0]
 	for _, n := range m.nodes {
+		if n.name == "DENSIFY" && m.foldDensify(n) {
+			continue
+		}
 		if n.name != "DEQUANTIZE" || len(n.inputs) != 1 || len(n.outputs) != 1 || n.inputs[0] < 0 {
 			kept = append(kept, n)
 			continue

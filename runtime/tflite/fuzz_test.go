@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -96,7 +97,23 @@ func handMadeSeeds() map[string][]byte {
 		inputs: []int32{0}, outputs: []int32{4},
 		ops: []testOp{{builtin: 45, ins: []int32{0, 1, 2, 3}, outs: []int32{4}}},
 	}
-	return map[string][]byte{
+	sparseFC := fcModel()
+	sparseFC.tensors[1].data, sparseFC.tensors[1].sparsity = encodeSparse(sparseFC.tensors[1].data, 2, 4, 4, 4, 3)
+	sparseValues, sparsity := encodeSparse(f32bytes(0, 1, 0, 0, 2, 0, 0, 3), 2, 4, 1, 4, 2)
+	upsample := []testTensor{
+		{name: "x", typ: tensorFloat32, shape: []int32{1, 2, 2, 1}},
+		{name: "w", typ: tensorFloat32, shape: []int32{1, 3, 3, 1}, data: make([]byte, 36)},
+		{name: "b", typ: tensorFloat32, shape: []int32{1}, data: make([]byte, 4)},
+		{name: "y", typ: tensorFloat32, shape: []int32{1, 4, 4, 1}},
+	}
+	seeds := map[string][]byte{
+		"transpose_conv_bias": customModel("Convolution2DTransposeBias", int32s(1, 2, 2), upsample, []int32{0}, []int32{0, 1, 2}, []int32{3}),
+		"max_unpool":          customModel("MaxUnpooling2D", int32s(1, 2, 2, 2, 2, 0), upsample, []int32{0}, []int32{0, 0}, []int32{3}),
+		"max_pool_argmax": customModel("MaxPoolingWithArgmax2D", int32s(2, 2, 2, 2, 2, 1), []testTensor{upsample[0],
+			{name: "y", typ: tensorFloat32, shape: []int32{1, 1, 1, 1}}, {name: "i", typ: tensorFloat32, shape: []int32{1, 1, 1, 1}}},
+			[]int32{0}, []int32{0}, []int32{1, 2}),
+		"sparse_fc":      sparseFC.bytes(),
+		"densify":        densifyModel(tensorFloat32, []int32{2, 4}, sparseValues, sparsity).bytes(),
 		"fc":             fcModel().bytes(),
 		"fc_relu":        relu.bytes(),
 		"fc_no_bias":     noBias.bytes(),
@@ -109,6 +126,8 @@ func handMadeSeeds() map[string][]byte {
 		"empty_slice":    emptySlice.bytes(),
 		"no_operators":   testModel{tensors: []testTensor{{name: "x", typ: tensorInt8, shape: []int32{3}}}, inputs: []int32{0}, outputs: []int32{0}}.bytes(),
 	}
+	maps.Copy(seeds, seqSeeds())
+	return seeds
 }
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite the hand-made seeds in testdata/fuzz/FuzzOpen")

@@ -46,8 +46,14 @@ type tensor struct {
 	// operator takes it for a constant.
 	init     []byte
 	variable bool
+	// sparse is the sparsity metadata of a constant stored sparse; data
+	// holds the tensor densified.
+	sparse *sparsity
 	// output marks a subgraph output.
 	output bool
+	// resource marks a RESOURCE tensor (a VAR_HANDLE's handle): it has no
+	// contents in the arena.
+	resource bool
 }
 
 func (t *tensor) numElements() int {
@@ -94,9 +100,12 @@ type node struct {
 	version int
 	inputs  []int // -1 marks an absent optional input
 	outputs []int
-	opts    fbTable // builtin_options (absent table when none)
-	custom  []byte  // custom_options
-	kernel  kernel
+	// intermediates are tensors that only carry quantization parameters
+	// for the operator (the integer LSTM's gate and hidden scales).
+	intermediates []int
+	opts          fbTable // builtin_options (absent table when none)
+	custom        []byte  // custom_options
+	kernel        kernel
 }
 
 // Signature is a named entry point (SignatureDef) of the model.
@@ -123,6 +132,19 @@ type Model struct {
 	// batch is the batch size the graph was re-shaped to (see OpenBatch);
 	// 0 for a model as stored.
 	batch int
+	// subs are all the file's subgraphs, subs[0] being the model itself;
+	// a subgraph's Model has top set to the main one and its index.
+	subs  []*Model
+	top   *Model
+	index int
+	// reshaped marks a model whose inputs were given other shapes: its
+	// operators' outputs are inferred again before each is prepared.
+	// base is the model it was derived from (which owns the mapping), and
+	// variants caches a base's reshaped models by input shapes.
+	reshaped   bool
+	origShapes [][]int // the stored tensor shapes of a reshaped model
+	base       *Model
+	variants   map[string]*Model
 
 	mu       sync.Mutex
 	sessions int
@@ -160,7 +182,11 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", runtime.ErrInvalidModel, fmt.Sprintf(format, args...))
 }
 
-func load(b []byte, batch int) (*Model, error) {
+func load(b []byte, batch int) (*Model, error) { return loadShaped(b, batch, nil) }
+
+// loadShaped is load with the graph inputs given the shapes (nil keeps
+// the stored ones; see Session.ResizeInputs).
+func loadShaped(b []byte, batch int, shapes [][]int) (*Model, error) {
 	m, err := parse(b)
 	if err != nil {
 		return nil, err
@@ -172,6 +198,14 @@ func load(b []byte, batch int) (*Model, error) {
 		if err := m.rebatch(batch); err != nil {
 			return nil, err
 		}
+	}
+	if shapes != nil {
+		if err := m.reshapeInputs(shapes); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.prepareCalled(); err != nil {
+		return nil, err
 	}
 	if err := m.prepare(); err != nil {
 		return nil, err
@@ -223,27 +257,13 @@ func parse(b []byte) (*Model, error) {
 	if len(subgraphs) == 0 {
 		return nil, invalid("model has no subgraph")
 	}
-	sg := subgraphs[0]
-	if err := m.parseTensors(r, sg, bufs); err != nil {
-		return nil, err
-	}
-	if m.inputs, err = m.tensorList(r, sg, 1, "subgraph inputs"); err != nil {
-		return nil, err
-	}
-	if m.outputs, err = m.tensorList(r, sg, 2, "subgraph outputs"); err != nil {
-		return nil, err
-	}
-	for _, x := range m.outputs {
-		m.tensors[x].output = true
-	}
-	if err := m.parseOperators(r, sg, codes, b); err != nil {
+	if err := m.parseGraph(r, subgraphs[0], codes, bufs); err != nil {
 		return nil, err
 	}
 	if err := m.parseSignatures(r, root); err != nil {
 		return nil, err
 	}
-	m.initWritable()
-	return m, m.checkGraph()
+	return m, m.parseSubgraphs(r, subgraphs, codes, bufs)
 }
 
 func parseOpcodes(r *fbReader, root fbTable) ([]opcode, error) {
@@ -298,12 +318,12 @@ var tensorTypes = map[int8]runtime.DType{
 	0: runtime.Float32, 1: runtime.Float16, 2: runtime.Int32, 3: runtime.UInt8,
 	4: runtime.Int64, 5: runtime.String, 6: runtime.Bool, 7: runtime.Int16,
 	9: runtime.Int8, 10: runtime.Float64, 12: runtime.UInt64, 15: runtime.UInt32,
-	16: runtime.UInt16,
+	16: runtime.UInt16, 8: runtime.Complex64,
 }
 
 // schemaTypes names the TensorType values without a runtime.DType.
 var schemaTypes = map[int8]string{
-	8: "COMPLEX64", 11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
+	11: "COMPLEX128", 13: "RESOURCE", 14: "VARIANT", 17: "INT4", 18: "BFLOAT16",
 }
 
 // typeName names a schema TensorType for error messages.
@@ -350,18 +370,16 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	tt.variable = t.boolean(5)
 	sig := t.i32s(7)
 	q := t.table(4)
-	sparse := t.table(6).present()
+	sparse := t.table(6)
 	if r.err != nil {
 		return nil, fail("%v", r.err)
-	}
-	if sparse {
-		return nil, unsupported("sparse tensors are not supported")
 	}
 	dt, ok := tensorTypes[typ]
 	if !ok {
 		dt = runtime.DTypeUnknown
 	}
 	tt.dtype = dt
+	tt.resource = typ == 13
 	if len(shape) > maxRank {
 		return nil, fail("rank %d exceeds %d", len(shape), maxRank)
 	}
@@ -405,16 +423,27 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 		if dt.Size() == 0 {
 			return nil, unsupported("constant of type %s is not supported", typeName(typ))
 		}
-		if uint64(len(data)) != elems*uint64(dt.Size()) {
-			return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
+		if sparse.present() {
+			if err := densifyTensor(r, tt, sparse, data); errors.Is(err, errUnsupportedSparsity) {
+				return nil, unsupported("sparsity: %v", err)
+			} else if err != nil {
+				return nil, fail("sparsity: %v", err)
+			}
+		} else {
+			if uint64(len(data)) != elems*uint64(dt.Size()) {
+				return nil, fail("buffer %d holds %d bytes, shape %v of %s needs %d", buf, len(data), shape, dt, elems*uint64(dt.Size()))
+			}
+			tt.data = aligned(data, dt.Size())
+			// Tensors may share a buffer: charge each copy to the reader's
+			// budget, or a misaligned buffer named by many tensors would be
+			// copied once per tensor without bound.
+			if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
+				return nil, fail("%v", r.err)
+			}
 		}
-		tt.data = aligned(data, dt.Size())
-		// Tensors may share a buffer: charge each copy to the reader's
-		// budget, or a misaligned buffer named by many tensors would be
-		// copied once per tensor without bound.
-		if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
-			return nil, fail("%v", r.err)
-		}
+	}
+	if sparse.present() && tt.data == nil {
+		return nil, fail("sparsity parameters on a tensor without contents")
 	}
 	if q.present() {
 		quant, err := parseQuant(r, q, tt.shape)
@@ -514,7 +543,7 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 		}
 		c := codes[idx]
 		n := &node{index: i, name: c.name, builtin: c.builtin, version: c.version}
-		ins, outs := t.i32s(1), t.i32s(2)
+		ins, outs, inters := t.i32s(1), t.i32s(2), t.i32s(8)
 		n.opts = t.table(4)
 		n.custom = t.bytes(5)
 		if off, size := t.u64(9, 0), t.u64(10, 0); off > 1 {
@@ -537,6 +566,12 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 				return invalid("operator %d (%s): output %d names tensor %d of %d", i, c.name, k, x, len(m.tensors))
 			}
 			n.outputs = append(n.outputs, int(x))
+		}
+		for k, x := range inters {
+			if x < 0 || int(x) >= len(m.tensors) {
+				return invalid("operator %d (%s): intermediate %d names tensor %d of %d", i, c.name, k, x, len(m.tensors))
+			}
+			n.intermediates = append(n.intermediates, int(x))
 		}
 		m.nodes[i] = n
 		m.opCount[n.name]++

@@ -120,7 +120,7 @@ func TestLoadRefusesMalformed(t *testing.T) {
 		{"int4 constant", editedModel(fcModel(), func(tm *testModel) { tm.tensors[2].typ = 17 }),
 			runtime.ErrUnsupported, `tensor 2 "b": constant of type INT4 is not supported`},
 		{"sparse constant", edited(func(r fbt) { subgraph(r)[0].([]fbt)[1][6] = fbt{0: []int32{0, 1}} }),
-			runtime.ErrUnsupported, `tensor 1 "w": sparse tensors are not supported`},
+			runtime.ErrInvalidModel, `tensor 1 "w": sparsity: traversal_order has 2 entries and dim_metadata 0, want 2`},
 		{"blockwise quantization", editedModel(fcModel(), func(tm *testModel) { tm.tensors[1].quant = fbt{2: []float32{1}, 4: uint8(1)} }),
 			runtime.ErrUnsupported, "quantization details of type 1 (custom or blockwise)"},
 		{"shape signature", edited(func(r fbt) { subgraph(r)[0].([]fbt)[0][7] = []int32{-1} }),

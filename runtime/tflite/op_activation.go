@@ -47,6 +47,9 @@ func prepareUnary(op kernels.UnaryOp) prepareFunc {
 				kernels.UnaryF32(op, f32(ins[0])[lo:hi], f32(outs[0])[lo:hi], alpha)
 			}}, nil
 		}
+		if in.dtype == runtime.Int16 {
+			return prepareUnaryQ16(c, op, alpha)
+		}
 		ok, signed := quantized8(in.dtype)
 		if !ok {
 			return nil, c.unsupported("type %s", in.dtype)

@@ -86,6 +86,9 @@ func prepareJoin(c *opCtx, ins []*tensor, out *tensor, axis int, stack bool) (ke
 		}
 		p := joinPart{block: shapeOpProd(in.shape[axis:]), offset: along * shapeOpProd(out.shape[axis+1:])}
 		along += n
+		if in.dtype == runtime.Int16 && !shapeOpSameQuant(in, out) {
+			return nil, c.unsupported("joining int16 %s into %s with different quantization", in, out)
+		}
 		if shapeOpIs8Bit(in.dtype) && !shapeOpSameQuant(in, out) {
 			if in.quant == nil || out.quant == nil || out.scale() == 0 {
 				return nil, c.invalid("input %s and output %s need quantization parameters", in, out)

@@ -50,6 +50,8 @@ func prepareConv(c *opCtx) (kernel, error) {
 	}
 	macs := work(s.Pixels(), s.OutC, s.K())
 	switch {
+	case in.dtype == runtime.Int16:
+		return prepareConvQ16(c, s, in, w, bias, out, act)
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		k := kernels.NewConvF32(s, f32(w.data), constF32(bias), lo, hi)
@@ -68,6 +70,8 @@ func prepareConv(c *opCtx) (kernel, error) {
 		}
 		k := kernels.NewConvQ[uint8](s, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
 		return gemmKernel[uint8]{k: k, ref: k.Generic(), rows: s.Pixels(), macs: macs}, nil
+	case in.dtype == runtime.Float32 && w.dtype == runtime.Int8 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
+		return prepareHybridConv(c, s, w, bias, act, 0, 1, false)
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }
@@ -123,7 +127,7 @@ func checkBias(c *opCtx, bias *tensor, n int) error {
 	if bias.numElements() != n {
 		return c.invalid("bias %s should hold %d values", bias, n)
 	}
-	if bias.dtype != runtime.Float32 && bias.dtype != runtime.Int32 {
+	if bias.dtype != runtime.Float32 && bias.dtype != runtime.Int32 && bias.dtype != runtime.Int64 {
 		return c.unsupported("bias type %s", bias.dtype)
 	}
 	return nil

@@ -30,6 +30,8 @@ func prepareDepthwise(c *opCtx) (kernel, error) {
 	rows := s.Batches * s.OutH
 	macs := work(s.Pixels(), s.OutC, s.KH*s.KW)
 	switch {
+	case in.dtype == runtime.Int16:
+		return prepareDepthwiseQ16(c, s, mult, in, w, bias, out, act)
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		d := kernels.NewDepthwiseF32(s, mult, f32(w.data), constF32(bias), lo, hi)
@@ -50,6 +52,8 @@ func prepareDepthwise(c *opCtx) (kernel, error) {
 		}
 		d := kernels.NewDepthwiseQ[uint8](s, mult, w.data, wzp, constI32(bias), in.zeroPoint(), rq)
 		return dwKernel[uint8]{run: d.Run, ref: d.Generic().Run, acc: d.ScratchLen(), rows: rows, macs: macs}, nil
+	case in.dtype == runtime.Float32 && w.dtype == runtime.Int8 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
+		return prepareHybridConv(c, s, w, bias, act, 3, mult, true)
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }

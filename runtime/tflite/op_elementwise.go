@@ -172,6 +172,13 @@ func prepareBinary(op kernels.BinaryOp, actSlot int) prepareFunc {
 			return k, nil
 		case dt == runtime.Int8 || dt == runtime.UInt8:
 			return prepareBinaryQ8(c, op, act, &p, k)
+		case dt == runtime.Int16 && (op == kernels.OpMaximum || op == kernels.OpMinimum):
+			k.run = func(ins, outs [][]byte, from, to int) {
+				kernels.MaxMin8(op, i16(ins[0]), i16(ins[1]), i16(outs[0]), &p, from, to)
+			}
+			return k, nil
+		case dt == runtime.Int16 && (op == kernels.OpAdd || op == kernels.OpSub || op == kernels.OpMul):
+			return prepareBinaryQ16(c, op, act, &p, k)
 		}
 		return nil, c.unsupported("type %s", out.dtype)
 	}

@@ -39,9 +39,14 @@ func prepareFullyConnected(c *opCtx) (kernel, error) {
 	if err := checkBias(c, bias, units); err != nil {
 		return nil, err
 	}
+	if k, err := prepareSparseFC(c, act, batches, units, depth); k != nil || err != nil {
+		return k, err
+	}
 	s := kernels.FullyConnectedShape(batches, units, depth)
 	macs := work(batches, units, depth)
 	switch {
+	case in.dtype == runtime.Int16:
+		return prepareFullyConnectedQ16(c, batches, units, depth, in, w, bias, out, act)
 	case in.dtype == runtime.Float32 && w.dtype == runtime.Float32 && out.dtype == runtime.Float32 && biasIs(bias, runtime.Float32):
 		lo, hi := act.FloatRange()
 		k := kernels.NewConvF32(s, f32(w.data), constF32(bias), lo, hi)

@@ -44,7 +44,7 @@ func preparePad(c *opCtx) (kernel, error) {
 	if v != nil && (v.dtype != in.dtype || !v.isConst() || v.numElements() != 1) {
 		return nil, c.unsupported("pad value %s must be a constant scalar of the input type", v)
 	}
-	if shapeOpIs8Bit(in.dtype) && !shapeOpSameQuant(in, out) {
+	if (shapeOpIs8Bit(in.dtype) || in.dtype == runtime.Int16) && !shapeOpSameQuant(in, out) {
 		return nil, c.unsupported("padding %s into %s with different quantization", in, out)
 	}
 	inShape, outShape := in.shape, out.shape
@@ -74,6 +74,15 @@ func preparePad(c *opCtx) (kernel, error) {
 		}
 		return kernelFunc(func(b *binding) error {
 			kernels.PadConst(i64(b.ins[0]), i64(b.outs[0]), inShape, outShape, before, fill)
+			return nil
+		}), nil
+	case runtime.Int16:
+		fill := int16(out.zeroPoint())
+		if v != nil {
+			fill = i16(v.data)[0]
+		}
+		return kernelFunc(func(b *binding) error {
+			kernels.PadConst(i16(b.ins[0]), i16(b.outs[0]), inShape, outShape, before, fill)
 			return nil
 		}), nil
 	case runtime.Int8, runtime.UInt8:

@@ -131,6 +131,27 @@ func preparePool(c *opCtx, kind int) (kernel, error) {
 				kernels.AvgPoolQ(g, in, out, lo, hi, r0, r1)
 			}
 		}
+	case runtime.Int16:
+		if kind == poolL2 {
+			return nil, c.unsupported("L2 pooling of %s", in.dtype)
+		}
+		if !shapeOpSameQuant(in, out) {
+			return nil, c.unsupported("pooling from %s to %s with different quantization", in, out)
+		}
+		qo, err := q16params(c, out)
+		if err != nil {
+			return nil, err
+		}
+		lo, hi := actRange16(act, qo)
+		if isMax {
+			run = func(g *kernels.PoolGeom, in, out []byte, r0, r1 int) {
+				kernels.MaxPool(g, i16(in), i16(out), int16(lo), int16(hi), r0, r1)
+			}
+		} else {
+			run = func(g *kernels.PoolGeom, in, out []byte, r0, r1 int) {
+				kernels.AvgPoolQ(g, i16(in), i16(out), lo, hi, r0, r1)
+			}
+		}
 	default:
 		return nil, c.unsupported("pooling of %s", in.dtype)
 	}

@@ -20,6 +20,9 @@ func prepareQuantize(c *opCtx) (kernel, error) {
 	if in.numElements() != out.numElements() {
 		return nil, c.invalid("input %s and output %s sizes differ", in, out)
 	}
+	if k, err := prepareQuantize16(c, in, out); k != nil || err != nil {
+		return k, err
+	}
 	okOut, outSigned := quantized8(out.dtype)
 	if !okOut {
 		return nil, c.unsupported("output type %s", out.dtype)
@@ -75,6 +78,9 @@ func prepareDequantize(c *opCtx) (kernel, error) {
 				y[i] = kernels.Float16ToFloat32(h)
 			}
 		}}, nil
+	}
+	if in.dtype == runtime.Int16 {
+		return prepareDequantize16(c, in, n)
 	}
 	ok, signed := quantized8(in.dtype)
 	if !ok {

@@ -75,6 +75,8 @@ func prepareReduce(c *opCtx, kind int) (kernel, error) {
 			kernels.ReduceSum(g, i32(b.ins[0]), i32(b.outs[0]))
 			return nil
 		}), nil
+	case in.dtype == runtime.Int16 && (kind == reduceMean || kind == reduceSum):
+		return prepareMeanQ16(c, in, out, g, n, outElems, kind == reduceSum)
 	case shapeOpIs8Bit(in.dtype) && kind == reduceMean:
 		if in.quant == nil || out.quant == nil || out.scale() == 0 {
 			return nil, c.invalid("quantized mean needs quantization parameters on %s and %s", in, out)

@@ -74,6 +74,11 @@ func prepareResize(c *opCtx, nearest bool) (kernel, error) {
 		k.run = func(g *kernels.ResizeGeom, in, out []byte, lo, hi int) {
 			kernels.ResizeBilinearQ(g, in, out, lo, hi)
 		}
+	case runtime.Int16:
+		r := kernels.NewResizeBilinear16(b, h, w, ch, oh, ow, align, half)
+		k.run = func(_ *kernels.ResizeGeom, in, out []byte, lo, hi int) {
+			r.Run(i16(in), i16(out), lo, hi)
+		}
 	default:
 		return nil, c.unsupported("bilinear resize of %s", in.dtype)
 	}

@@ -17,7 +17,7 @@ func prepareSoftmax(c *opCtx) (kernel, error) {
 		return nil, err
 	}
 	in, out := c.input(0), c.output(0)
-	if in.dtype != out.dtype {
+	if in.dtype != out.dtype && out.dtype != runtime.Int16 {
 		return nil, c.unsupported("types %s -> %s", in.dtype, out.dtype)
 	}
 	if len(in.shape) == 0 || !sameShape(in.shape, out.shape) {
@@ -30,6 +30,9 @@ func prepareSoftmax(c *opCtx) (kernel, error) {
 	}
 	rows := in.numElements() / depth
 	k := &elemKernel{n: rows, grain: max(1, softmaxGrain/depth)}
+	if out.dtype == runtime.Int16 {
+		return prepareSoftmax16(c, beta, depth, k)
+	}
 	if in.dtype == runtime.Float32 {
 		k.run = func(ins, outs [][]byte, lo, hi int) {
 			kernels.SoftmaxF32(f32(ins[0]), f32(outs[0]), depth, lo, hi, beta)

@@ -32,6 +32,9 @@ type binding struct {
 	// generic asks for the generic Go kernels (Options.Backend "generic")
 	// where an operator has SIMD variants.
 	generic bool
+	// state is shared by every subgraph of the session (resource
+	// variables, the run's context, what ResetState resets).
+	state *sessionState
 }
 
 // kernelFunc is a kernel whose step is a plain function of the binding.
@@ -139,6 +142,11 @@ func (m *Model) prepare() error {
 		}
 	}
 	for _, n := range m.nodes {
+		if m.reshaped {
+			if err := inferShapes(m, n); err != nil {
+				return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)
+			}
+		}
 		k, err := prepareKernel(m, n)
 		if err != nil {
 			return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)

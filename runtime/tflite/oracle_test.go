@@ -31,8 +31,9 @@ var updateOracle = flag.Bool("update-oracle", false, "regenerate testdata/oracle
 
 // TensorType values used by the specs, besides those in build_test.go.
 const (
-	tensorUint8 int8 = 3
-	tensorInt64 int8 = 4
+	tensorUint8     int8 = 3
+	tensorInt64     int8 = 4
+	tensorComplex64 int8 = 8
 )
 
 // oTensor is one tensor of an oracle model: a run-time input when data is
@@ -47,6 +48,9 @@ type oTensor struct {
 	fixed  bool
 	data   []byte
 	lo, hi float64 // range of generated float values; both 0 means [-4, 4]
+	// sparsity is a SparsityParameters table; data then holds the stored
+	// values only.
+	sparsity fbt
 }
 
 // oracleSpec is a model of one operator whose inputs come first, in order,
@@ -75,6 +79,11 @@ func i32T(shape ...int32) oTensor { return oTensor{typ: tensorInt32, shape: shap
 
 func q8T(scale float32, zp int64, shape ...int32) oTensor {
 	return oTensor{typ: tensorInt8, shape: shape, scale: []float32{scale}, zp: []int64{zp}}
+}
+
+// q16T is an int16 tensor quantized symmetrically, as 16x8 models are.
+func q16T(scale float32, shape ...int32) oTensor {
+	return oTensor{typ: tensorInt16, shape: shape, scale: []float32{scale}, zp: []int64{0}}
 }
 
 func u8T(scale float32, zp int64, shape ...int32) oTensor {
@@ -115,8 +124,8 @@ func (t oTensor) elems() int {
 }
 
 // fill draws the elements of t: floats uniform in t's range, int8 and
-// uint8 over their whole range (int8 constants avoid -128, as symmetric
-// weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
+// uint8 and int16 over their whole range (int8 constants avoid -128, as
+// symmetric weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
 func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 	n := t.elems()
 	switch t.typ {
@@ -146,6 +155,12 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 			b[i] = byte(r.IntN(256))
 		}
 		return b
+	case tensorInt16:
+		b := make([]byte, 0, 2*n)
+		for range n {
+			b = binary.LittleEndian.AppendUint16(b, uint16(r.IntN(1<<16)))
+		}
+		return b
 	case tensorInt32:
 		span := 100
 		if isConst {
@@ -156,6 +171,16 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 			v[i] = int32(r.IntN(2*span+1) - span)
 		}
 		return i32bytes(v...)
+	case tensorInt64: // 16x8 biases, in [-2^20, 2^20]
+		b := make([]byte, 0, 8*n)
+		for range n {
+			b = binary.LittleEndian.AppendUint64(b, uint64(int64(r.IntN(1<<21+1)-1<<20)))
+		}
+		return b
+	case tensorComplex64: // real and imaginary parts as floats
+		c := t
+		c.typ, c.shape = tensorFloat32, append(append([]int32(nil), t.shape...), 2)
+		return c.fill(r, isConst)
 	}
 	panic(fmt.Sprintf("oracle: cannot generate tensor type %d", t.typ))
 }
@@ -174,6 +199,9 @@ func (s oracleSpec) build() (model []byte, inputs [][]byte) {
 		tt := fbt{0: t.shape, 1: t.typ, 2: uint32(0), 3: fmt.Sprintf("t%d", i)}
 		if t.scale != nil {
 			tt[4] = fbt{2: t.scale, 3: t.zp, 6: t.axis}
+		}
+		if t.sparsity != nil {
+			tt[6] = t.sparsity
 		}
 		switch {
 		case i >= len(s.ins):
@@ -319,7 +347,7 @@ func (s oracleSpec) compare(typ int8, got, want []byte) string {
 		}
 	}
 	switch typ {
-	case tensorFloat32:
+	case tensorFloat32, tensorComplex64:
 		atol, rtol := s.atol, s.rtol
 		if atol == 0 && rtol == 0 {
 			atol, rtol = 1e-6, 1e-5
@@ -355,6 +383,8 @@ func intReader(typ int8, size int) (int, func([]byte, int) int64) {
 		return size, func(b []byte, i int) int64 { return int64(int8(b[i])) }
 	case tensorUint8:
 		return size, func(b []byte, i int) int64 { return int64(b[i]) }
+	case tensorInt16:
+		return size / 2, func(b []byte, i int) int64 { return int64(int16(binary.LittleEndian.Uint16(b[2*i:]))) }
 	case tensorInt32:
 		return size / 4, func(b []byte, i int) int64 { return int64(int32(binary.LittleEndian.Uint32(b[4*i:]))) }
 	case tensorInt64:
@@ -863,5 +893,8 @@ func oracleSpecs() []oracleSpec {
 		fcSpec("fc_i8pc_relu", convGeom{h: 3, cin: 20, cout: 12, act: actRelu, typ: tensorInt8, perChannel: true}),
 		fcSpec("fc_f32_wide", convGeom{h: 2, cin: 256, cout: 40, typ: tensorFloat32}),
 	)
-	return specs
+	specs = append(specs, int16Specs()...)
+	specs = append(specs, convFamilySpecs()...)
+	specs = append(specs, seqOracleSpecs()...)
+	return append(specs, audioSpecs()...)
 }

@@ -64,6 +64,9 @@ func planArena(m *Model) (arenaPlan, error) {
 		if !u || (tt.isConst() && !m.isGraphOutput(t)) {
 			continue
 		}
+		if tt.resource {
+			continue
+		}
 		if tt.variable {
 			first[t], last[t] = -1, end
 		}

@@ -56,7 +56,7 @@ func checkPlan(m *Model, p arenaPlan) error {
 	var placed []int
 	for i, t := range m.tensors {
 		off := p.offsets[i]
-		needs := last[i] >= first[i] && (!t.isConst() || m.isGraphOutput(i))
+		needs := last[i] >= first[i] && (!t.isConst() || m.isGraphOutput(i)) && !t.resource
 		switch {
 		case off < 0 && needs:
 			return fmt.Errorf("%s is used but has no arena memory", t)

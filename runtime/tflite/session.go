@@ -3,7 +3,6 @@ package tflite
 import (
 	"context"
 	"fmt"
-	"unsafe"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
@@ -11,12 +10,16 @@ import (
 
 // Session runs a Model with its own arena. It implements runtime.Session.
 type Session struct {
-	m      *Model
-	arena  []byte
-	bufs   [][]byte // per tensor: arena slice, constant data, or nil
-	steps  []step
-	pool   *kernels.Pool
-	closed bool
+	m     *Model
+	arena []byte
+	bufs  [][]byte // per tensor: arena slice, constant data, or nil
+	steps []step
+	pool  *kernels.Pool
+	state *sessionState
+	// generic is Options.Backend "generic", kept to rebind after
+	// ResizeInputs.
+	generic bool
+	closed  bool
 }
 
 var _ runtime.Session = (*Session)(nil)
@@ -27,42 +30,21 @@ func newSession(m *Model, opts runtime.Options) (*Session, error) {
 	default:
 		return nil, fmt.Errorf("%w: backend %q (want auto or generic)", runtime.ErrUnsupported, opts.Backend)
 	}
-	s := &Session{m: m, bufs: make([][]byte, len(m.tensors))}
-	// Over-allocate to align the arena start to arenaAlign.
-	raw := make([]byte, m.plan.size+arenaAlign)
-	pad := int(-uintptr(unsafe.Pointer(&raw[0])) & (arenaAlign - 1))
-	s.arena = raw[pad : pad+m.plan.size : pad+m.plan.size]
-	for i, t := range m.tensors {
-		switch off := m.plan.offsets[i]; {
-		case off >= 0:
-			s.bufs[i] = s.arena[off : off+t.byteSize() : off+t.byteSize()]
-			// A constant graph output, a variable or an input stored
-			// with a value gets a writable copy of it (at most one of
-			// data and init is set).
-			copy(s.bufs[i], t.data)
-			copy(s.bufs[i], t.init)
-		case t.isConst():
-			s.bufs[i] = t.data
-		}
-	}
+	s := &Session{m: m, state: &sessionState{vars: map[string]*resourceVar{}, once: map[int]bool{}}, generic: opts.Backend == "generic"}
 	if opts.Threads > 1 {
 		s.pool = kernels.NewPool(opts.Threads)
 	}
-	s.steps = make([]step, len(m.nodes))
-	for k, n := range m.nodes {
-		b := &binding{ins: make([][]byte, len(n.inputs)), outs: make([][]byte, len(n.outputs)), pool: s.pool, generic: opts.Backend == "generic"}
-		for j, t := range n.inputs {
-			if t >= 0 {
-				b.ins[j] = s.bufs[t]
-			}
-		}
-		for j, t := range n.outputs {
-			b.outs[j] = s.bufs[t]
-		}
-		s.steps[k] = n.kernel.bind(b)
-	}
+	g := bindGraph(m, s.pool, s.generic, s.state)
+	s.arena, s.bufs, s.steps = g.arena, g.bufs, g.steps
 	return s, nil
 }
+
+// ResetState returns the session to the state a new session starts from:
+// every variable tensor (the recurrent state of LSTM, RNN and SVDF layers)
+// to its initial value, resource variables (VAR_HANDLE) to unassigned, and
+// CALL_ONCE initializers to not yet run. Between calls to ResetState, each Run continues from the
+// state the previous Run left: one session carries one stream.
+func (s *Session) ResetState() { s.state.reset() }
 
 // Input returns the bytes of input i.
 func (s *Session) Input(i int) []byte { return s.bufs[s.m.inputs[i]] }
@@ -75,6 +57,7 @@ func (s *Session) Run(ctx context.Context) error {
 	if s.closed {
 		return runtime.ErrClosed
 	}
+	s.state.ctx = ctx
 	for k, st := range s.steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -94,6 +77,6 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.pool.Close()
-	s.m.release()
+	s.m.owner().release()
 	return nil
 }

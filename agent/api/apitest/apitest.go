@@ -129,15 +129,15 @@ func (f *Backend) WritePrometheus(w io.Writer) {
 }
 
 // Install installs a copy of "bytes" from a file holding "TFL3".
-func (f *Backend) Install(ctx context.Context, name, path string) (agent.ModelStatus, error) {
-	b, err := os.ReadFile(path)
+func (f *Backend) Install(ctx context.Context, name string, file *os.File) (agent.ModelStatus, error) {
+	b, err := io.ReadAll(io.NewSectionReader(file, 0, 1<<20))
 	if err != nil || !bytes.Contains(b, []byte("TFL3")) {
-		return agent.ModelStatus{}, fmt.Errorf("%w: %s: not a TFLite model", agent.ErrInvalidModel, path)
+		return agent.ModelStatus{}, fmt.Errorf("%w: not a TFLite model", agent.ErrInvalidModel)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st := f.models["bytes"]
-	st.Name, st.Path, st.Version = name, path, fmt.Sprint(len(b))
+	st.Name, st.Path, st.Version = name, "", fmt.Sprint(len(b))
 	f.models[name] = st
 	return st, nil
 }

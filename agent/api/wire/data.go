@@ -74,6 +74,24 @@ func DecodeData(dt runtime.DType, data []byte, want int) ([]byte, int, error) {
 	return out, n, nil
 }
 
+// maxTextBytes is the most one element of dt takes as EncodeData writes
+// it, its comma included, so that the output is allocated once.
+func maxTextBytes(dt runtime.DType) int {
+	switch dt {
+	case runtime.Bool:
+		return 6
+	case runtime.Int8, runtime.UInt8:
+		return 5
+	case runtime.Int16, runtime.UInt16:
+		return 7
+	case runtime.Int32, runtime.UInt32:
+		return 12
+	case runtime.Float16, runtime.Float32:
+		return 16
+	}
+	return 25
+}
+
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func isDelim(c byte) bool { return c == ',' || c == ']' || c == '[' || isSpace(c) }
@@ -198,7 +216,7 @@ func EncodeData(dt runtime.DType, raw []byte) ([]byte, error) {
 	if len(raw)%size != 0 {
 		return nil, fmt.Errorf("%d bytes is not a whole number of %s elements (%d bytes each)", len(raw), Datatype(dt), size)
 	}
-	out := make([]byte, 0, 2+len(raw)/size*4)
+	out := make([]byte, 0, 2+len(raw)/size*maxTextBytes(dt))
 	out = append(out, '[')
 	for i := 0; i < len(raw); i += size {
 		if i > 0 {

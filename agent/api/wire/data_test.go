@@ -203,6 +203,7 @@ func TestDefaultSocket(t *testing.T) {
 		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, true, "/run/edgeinfer/edgeinfer.sock"},
 		{map[string]string{"XDG_RUNTIME_DIR": "/run/user/1000"}, 1000, false, "/run/user/1000/edgeinfer/edgeinfer.sock"},
 		{nil, 1000, false, "/tmp/edgeinfer-1000/edgeinfer.sock"},
+		{map[string]string{"TMPDIR": "/var/tmp"}, 1000, false, "/var/tmp/edgeinfer-1000/edgeinfer.sock"},
 	} {
 		if got := defaultSocket(env(tc.env), tc.euid, func(string) bool { return tc.system }); got != tc.want {
 			t.Errorf("%v uid %d: %s, want %s", tc.env, tc.euid, got, tc.want)

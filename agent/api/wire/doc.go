@@ -3,7 +3,8 @@
 // v2 / Open Inference Protocol (server and model metadata, inference
 // requests and responses with the binary tensor extension), the agent's
 // own /v1 types, the codec between JSON tensor data and raw little-endian
-// tensor bytes, and DefaultSocket, the socket path both sides agree on.
+// tensor bytes, and DefaultSocket, the socket path both sides agree on,
+// with the check both sides make of its per-user fallback directory.
 //
 // It imports only the standard library and runtime (for DType), so a
 // client links no server code.

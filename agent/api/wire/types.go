@@ -1,6 +1,10 @@
 package wire
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // HTTP headers of the protocol.
 const (
@@ -39,8 +43,16 @@ type TensorMetadata struct {
 	Shape    []int64 `json:"shape"`
 }
 
+// Limits of the small fields of a request: an id longer than MaxIDBytes,
+// or a parameters object longer than MaxParametersBytes, is refused.
+const (
+	MaxIDBytes         = 256
+	MaxParametersBytes = 4096
+)
+
 // Parameters are the request and tensor parameters the agent understands;
-// others are ignored.
+// others are ignored. Their JSON object may take at most
+// MaxParametersBytes.
 type Parameters struct {
 	// BinaryDataSize, on an input or output, is the byte size of its
 	// tensor in the binary part of the body.
@@ -51,6 +63,16 @@ type Parameters struct {
 	BinaryDataOutput bool `json:"binary_data_output,omitempty"`
 	// Cache false, on a request, bypasses the result cache.
 	Cache *bool `json:"cache,omitempty"`
+}
+
+// UnmarshalJSON refuses a parameters object over MaxParametersBytes, then
+// decodes it.
+func (p *Parameters) UnmarshalJSON(b []byte) error {
+	if len(b) > MaxParametersBytes {
+		return fmt.Errorf("parameters take %d bytes, more than the limit of %d", len(b), MaxParametersBytes)
+	}
+	type plain Parameters
+	return json.Unmarshal(b, (*plain)(p))
 }
 
 // InferRequest is the JSON of POST /v2/models/{name}/infer.
@@ -137,10 +159,13 @@ type ModelStatus struct {
 	OTA         string    `json:"ota,omitempty"`
 }
 
-// InstallRequest is the body of POST /v1/models/{name}: the absolute path
-// of a model file on the agent's machine.
+// InstallRequest is the body of POST /v1/models/{name}. FD true says that
+// the model file's open descriptor comes with the request (SCM_RIGHTS on
+// the socket), so the agent reads it with the caller's rights. Path, the
+// former install by path, is refused.
 type InstallRequest struct {
-	Path string `json:"path"`
+	FD   bool   `json:"fd"`
+	Path string `json:"path,omitempty"`
 }
 
 // ErrorBody is the body of every error answer.
