@@ -128,12 +128,14 @@ deb:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
 
-# edgeinfer beside the real TFLite (LiteRT WebAssembly) on the six models of
-# the speed issue at 1 thread, with the issue's native TFLite figures beside
-# them. TFLITE_REF=DIR reuses a set-up tools/tflite-ref (else npm ci runs).
-TFLITE_REF  ?=
+# edgeinfer beside the real TFLite (LiteRT WebAssembly) on the models of the
+# speed issue (issue 12) at BENCH_THREADS threads, with ratios against the
+# issue's native LiteRT+XNNPACK figures. TFLITE_REF=DIR reuses a set-up
+# tools/tflite-ref (else npm ci runs).
+TFLITE_REF    ?=
+BENCH_THREADS ?= 1
 bench-peers: build
-	$(GO) run ./internal/benchpeers -edgeinfer bin/edgeinfer -threads 1 $(if $(TFLITE_REF),-ref $(TFLITE_REF))
+	$(GO) run ./internal/benchpeers -edgeinfer bin/edgeinfer -threads $(BENCH_THREADS) $(if $(TFLITE_REF),-ref $(TFLITE_REF))
 
 # The agent as a local app sees it: socket overhead, cache hits and writes,
 # throughput with 1/4/16 clients (batching off and on), idle memory.

@@ -236,9 +236,12 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	if req.Version != "" && req.Version != in.version {
 		return nil, fmt.Errorf("%w: model %s version %q is not the active one (%s)", ErrNoModel, in.name, req.Version, in.version)
 	}
-	inputs, err := bindInputs(in.name, in.inputs, req.Inputs)
+	inputs, shapes, err := bindInputs(in.name, in.inputs, req.Inputs, in.resizable)
 	if err != nil {
 		return nil, err
+	}
+	if req.Sequence != nil && !in.stateful {
+		return nil, fmt.Errorf("%w: model %s keeps no state between runs: a sequence id does not apply to it", ErrBadRequest, in.name)
 	}
 	outIdx, err := selectOutputs(in.name, in.outputs, req.Outputs)
 	if err != nil {
@@ -246,7 +249,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	resp := &Response{Model: in.name, Version: in.version, Cache: CacheOff}
 	var key []byte
-	if a.cache != nil && *in.cfg.Cache && !req.NoCache {
+	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && shapes == nil {
 		resp.Cache = CacheMiss
 		caller := ""
 		if a.cachePerCaller() {
@@ -254,7 +257,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 		}
 		key = cacheKey(in.digest, caller, inputs, outIdx)
 		if outs, ok := a.cacheGet(in, key, outIdx); ok {
-			resp.Cache, resp.Outputs = CacheHit, outputTensors(in, outIdx, outs)
+			resp.Cache, resp.Outputs = CacheHit, outputTensors(in, outIdx, outs, nil)
 			in.observe(telemetry.Observation{Total: time.Since(start), CacheHit: true})
 			return resp, nil
 		}
@@ -264,12 +267,15 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout.D())
 		defer cancel()
 	}
-	j := &job{ctx: ctx, inputs: inputs, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
-	if err := in.submit(j); err != nil {
+	j := &job{ctx: ctx, inputs: inputs, shapes: shapes, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
+	if in.streams != nil {
+		err = in.streams.run(req.Sequence, j)
+	} else if err = in.submit(j); err != nil {
 		in.observe(telemetry.Observation{Total: time.Since(start), CacheMiss: key != nil})
 		return nil, err
+	} else {
+		err = in.wait(ctx, j)
 	}
-	err = in.wait(ctx, j)
 	in.observe(telemetry.Observation{Queue: j.queue, Compute: j.compute, Total: time.Since(start), Batch: j.batch,
 		CacheMiss: key != nil, Error: err != nil && !errors.Is(err, context.Canceled)})
 	if err != nil {
@@ -278,7 +284,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	if key != nil {
 		a.cache.put(key, encodeOutputs(j.outs))
 	}
-	resp.Outputs = outputTensors(in, outIdx, j.outs)
+	resp.Outputs = outputTensors(in, outIdx, j.outs, j.outShapes)
 	resp.Queue, resp.Compute, resp.Batch = j.queue, j.compute, j.batch
 	return resp, nil
 }
@@ -324,10 +330,15 @@ func (a *Agent) cacheGet(in *instance, key []byte, outIdx []int) ([][]byte, bool
 	return decodeOutputs(v, sizes)
 }
 
-func outputTensors(in *instance, outIdx []int, outs [][]byte) []Tensor {
+// outputTensors names outs; shapes, when set, are their shapes (else the
+// model's).
+func outputTensors(in *instance, outIdx []int, outs [][]byte, shapes [][]int) []Tensor {
 	ts := make([]Tensor, len(outIdx))
 	for k, o := range outIdx {
 		info := in.outputs[o]
+		if shapes != nil {
+			info.Shape = shapes[k]
+		}
 		ts[k] = Tensor{Name: info.Name, DType: info.DType, Shape: info.Shape, Data: outs[k]}
 	}
 	return ts

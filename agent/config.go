@@ -106,6 +106,9 @@ type ModelConfig struct {
 	// Timeout bounds a request that brings no deadline of its own (default
 	// 30s): past it the request fails with 504.
 	Timeout Duration `yaml:"timeout"`
+	// SequenceIdleTimeout ends a stream of a stateful model that sent no
+	// request for that long (default 60s): its session returns to the pool.
+	SequenceIdleTimeout Duration `yaml:"sequence_idle_timeout"`
 }
 
 // OTAConfig configures model updates over MQTT.
@@ -169,12 +172,14 @@ const (
 	DefaultBatchDelay   = 2 * time.Millisecond
 	DefaultCacheTTL     = time.Hour
 	DefaultTimeout      = 30 * time.Second
-	DefaultHealthWindow = time.Minute
-	DefaultMaxErrorRate = 0.05
-	DefaultMaxDownload  = 512 << 20
-	DefaultMaxInstall   = 512 << 20
-	DefaultInterval     = time.Minute
-	DefaultSpoolBytes   = 8 << 20
+	// DefaultSequenceIdleTimeout is ModelConfig.SequenceIdleTimeout's default.
+	DefaultSequenceIdleTimeout = 60 * time.Second
+	DefaultHealthWindow        = time.Minute
+	DefaultMaxErrorRate        = 0.05
+	DefaultMaxDownload         = 512 << 20
+	DefaultMaxInstall          = 512 << 20
+	DefaultInterval            = time.Minute
+	DefaultSpoolBytes          = 8 << 20
 	// Download timeouts and concurrent updates; the same as ota.Config's.
 	DefaultDownloadIdle      = time.Minute
 	DefaultDownloadTimeout   = time.Hour
@@ -408,6 +413,7 @@ func (m ModelConfig) validate(field string, bad func(field, format string, args 
 	check("batch_delay", int64(m.BatchDelay), 1, int64(time.Second))
 	check("cache_ttl", int64(m.CacheTTL), int64(time.Second), int64(365*24*time.Hour))
 	check("timeout", int64(m.Timeout), int64(time.Millisecond), int64(24*time.Hour))
+	check("sequence_idle_timeout", int64(m.SequenceIdleTimeout), int64(time.Millisecond), int64(24*time.Hour))
 	if m.Version != "" && !modelName.MatchString(m.Version) {
 		bad(field+".version", "%q must be 1-64 letters, digits, '_', '.' or '-'", m.Version)
 	}
@@ -467,6 +473,9 @@ func (c Config) Resolve(p platforms.Defaults) Config {
 	if d.Timeout == 0 {
 		d.Timeout = Duration(DefaultTimeout)
 	}
+	if d.SequenceIdleTimeout == 0 {
+		d.SequenceIdleTimeout = Duration(DefaultSequenceIdleTimeout)
+	}
 	r.Defaults = d
 	r.Models = make(map[string]ModelConfig, len(c.Models))
 	for name, m := range c.Models {
@@ -524,6 +533,9 @@ func (m ModelConfig) withDefaults(d ModelConfig) ModelConfig {
 	}
 	if m.Timeout == 0 {
 		m.Timeout = d.Timeout
+	}
+	if m.SequenceIdleTimeout == 0 {
+		m.SequenceIdleTimeout = d.SequenceIdleTimeout
 	}
 	return m
 }

@@ -14,6 +14,9 @@ var (
 	ErrBadRequest = errors.New("agent: bad request")
 	// ErrQueueFull: the model's queue is at its bound; retry later. 503.
 	ErrQueueFull = errors.New("agent: queue full")
+	// ErrConflict: every session of a stateful model is pinned to a
+	// stream, so a new stream (or a request without one) cannot run. 409.
+	ErrConflict = errors.New("agent: all sessions pinned")
 	// ErrDeadline: the request's deadline passed before it could run. 504.
 	ErrDeadline = errors.New("agent: deadline exceeded")
 	// ErrShuttingDown: the agent is draining and takes no new work. 503.

@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,9 +32,14 @@ type instance struct {
 	cfg                         ModelConfig
 	inputs, outputs             []runtime.TensorInfo
 	maxBatch                    int
-	loadedAt                    time.Time
-	stats                       *telemetry.ModelStats
-	log                         *slog.Logger
+	// resizable: the sessions take other input shapes (runtime.Resizer);
+	// stateful: they keep state between runs, so requests go through
+	// streams instead of the queue's workers.
+	resizable, stateful bool
+	streams             *streams
+	loadedAt            time.Time
+	stats               *telemetry.ModelStats
+	log                 *slog.Logger
 
 	models   []runtime.Model // closed after the workers stop
 	queue    chan *job
@@ -62,6 +69,8 @@ type job struct {
 	ctx    context.Context
 	inputs [][]byte // in model input order
 	outIdx []int    // model outputs wanted
+	// shapes are the inputs' shapes when not the model's (nil otherwise).
+	shapes [][]int
 	enq    time.Time
 	// state moves from queued to taken (a worker runs it) or abandoned
 	// (the caller gave up first), exactly once.
@@ -69,6 +78,7 @@ type job struct {
 	done  chan struct{}
 
 	outs           [][]byte
+	outShapes      [][]int // shapes of outs
 	err            error
 	queue, compute time.Duration
 	batch          int
@@ -178,6 +188,10 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 		}
 		in.sessions = append(in.sessions, singles[i])
 	}
+	_, in.resizable = singles[0].(runtime.Resizer)
+	if sm, ok := m.(runtime.StatefulModel); ok && sm.Stateful() {
+		in.stateful = true
+	}
 	run := func(ctx context.Context, inputs [][]byte) ([][]byte, error) {
 		s := singles[0]
 		if err := runtime.SetInputs(s, in.inputs, inputs); err != nil {
@@ -204,13 +218,22 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 			return nil, fmt.Errorf("%w: model %s: smoke test: %w", ErrInvalidModel, spec.name, err)
 		}
 	}
+	if in.stateful {
+		resetState(singles[0])
+	}
 	var batched []runtime.Session
-	if spec.cfg.MaxBatch > 1 {
+	if spec.cfg.MaxBatch > 1 && !in.stateful {
 		batched = in.openBatched(ctx, spec, opts, run)
 	}
 	in.queue = make(chan *job, spec.cfg.Queue)
 	in.stop = make(chan struct{})
 	in.drained = make(chan struct{})
+	if in.stateful {
+		in.streams = newStreams(in, singles)
+		in.workers.Add(1)
+		go in.streams.reap(spec.cfg.SequenceIdleTimeout.D())
+		singles = nil
+	}
 	for i := range singles {
 		var b runtime.Session
 		if batched != nil {
@@ -429,7 +452,7 @@ func (in *instance) work(single, batched runtime.Session) {
 		// The batched graph computes every row, filled or not, so a batch
 		// under half full costs more than running its requests one by one.
 		in.recent.Store(max(int32(len(jobs)), in.recent.Load()-1))
-		if len(jobs) > 1 && 2*len(jobs) > in.maxBatch {
+		if len(jobs) > 1 && 2*len(jobs) > in.maxBatch && !resized(jobs) {
 			in.runBatch(batched, jobs)
 			continue
 		}
@@ -496,7 +519,28 @@ func (in *instance) othersInFlight(n int) bool {
 	return in.holders > n
 }
 
+// resized reports whether a job has inputs of other shapes than the
+// model's (it cannot join a batch).
+func resized(jobs []*job) bool {
+	for _, j := range jobs {
+		if j.shapes != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (in *instance) runSingle(s runtime.Session, j *job) {
+	j.err = in.runOn(s, j)
+	close(j.done)
+}
+
+// runOn runs j on s, first giving s j's input shapes (or back the model's),
+// and sets j's outputs and timings.
+func (in *instance) runOn(s runtime.Session, j *job) error {
+	if err := in.shape(s, j.shapes); err != nil {
+		return err
+	}
 	for i, b := range j.inputs {
 		copy(s.Input(i), b)
 	}
@@ -505,18 +549,60 @@ func (in *instance) runSingle(s runtime.Session, j *job) {
 	j.compute, j.batch = time.Since(start), 1
 	if err != nil {
 		if j.ctx.Err() != nil {
-			err = ctxErr(j.ctx, in.name)
-		} else {
-			err = fmt.Errorf("model %s: run: %w", in.name, err)
+			return ctxErr(j.ctx, in.name)
 		}
-		j.err = err
-	} else {
-		j.outs = make([][]byte, len(j.outIdx))
-		for k, o := range j.outIdx {
-			j.outs[k] = bytes.Clone(s.Output(o))
+		return fmt.Errorf("model %s: run: %w", in.name, err)
+	}
+	outInfo := in.outputs
+	if r, ok := s.(runtime.Resizer); ok && j.shapes != nil {
+		outInfo = r.Outputs()
+	}
+	j.outs = make([][]byte, len(j.outIdx))
+	j.outShapes = make([][]int, len(j.outIdx))
+	for k, o := range j.outIdx {
+		j.outs[k] = bytes.Clone(s.Output(o))
+		j.outShapes[k] = outInfo[o].Shape
+	}
+	return nil
+}
+
+// shape resizes s's inputs to shapes (nil: the model's own) when they
+// differ from its current ones. A shape the graph cannot take is a bad
+// request naming the inputs and shapes; s keeps its previous shapes.
+func (in *instance) shape(s runtime.Session, shapes [][]int) error {
+	r, ok := s.(runtime.Resizer)
+	if !ok {
+		return nil
+	}
+	if shapes == nil {
+		shapes = make([][]int, len(in.inputs))
+		for i, t := range in.inputs {
+			shapes[i] = t.Shape
 		}
 	}
-	close(j.done)
+	cur := r.Inputs()
+	same := true
+	for i := range cur {
+		same = same && slices.Equal(cur[i].Shape, shapes[i])
+	}
+	if same {
+		return nil
+	}
+	if err := r.ResizeInputs(shapes); err != nil {
+		names := make([]string, len(in.inputs))
+		for i, t := range in.inputs {
+			names[i] = fmt.Sprintf("input %q shape %v", t.Name, shapes[i])
+		}
+		return fmt.Errorf("%w: model %s cannot take %s: %w", ErrBadRequest, in.name, strings.Join(names, ", "), err)
+	}
+	return nil
+}
+
+// resetState starts a new stream on s, when s keeps state.
+func resetState(s runtime.Session) {
+	if r, ok := s.(runtime.StateResetter); ok {
+		r.ResetState()
+	}
 }
 
 // runBatch runs up to maxBatch jobs as one batch: job r's inputs go to row
@@ -551,7 +637,11 @@ func (in *instance) status() ModelStatus {
 	st := ModelStatus{
 		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path,
 		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
+		Resizable: in.resizable, Stateful: in.stateful,
 		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,
+	}
+	if in.streams != nil {
+		st.Streams = in.streams.open()
 	}
 	if msg := in.failed.Load(); msg != nil {
 		st.State, st.Error = StateFailed, *msg

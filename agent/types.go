@@ -33,6 +33,17 @@ type Request struct {
 	// With Config.CachePerCaller it is part of the result cache key, so
 	// one caller never gets an answer another caller's request cached.
 	Caller string
+	// Sequence, for a stateful model, names the stream the request belongs
+	// to; nil runs the request on a session with fresh state.
+	Sequence *Sequence
+}
+
+// Sequence places a request in a stream of a stateful model, as Triton's
+// sequence batcher does: Start opens the stream (pinning a session to it
+// with its state reset), End closes it after this request.
+type Sequence struct {
+	ID         string
+	Start, End bool
 }
 
 // Response is the result of one inference.
@@ -82,6 +93,14 @@ type ModelStatus struct {
 	// Inputs and Outputs describe the model's tensors (batch dimension as
 	// stored in the model).
 	Inputs, Outputs []runtime.TensorInfo
+	// Resizable says the model's inputs take other shapes of the same rank
+	// (a request's shape resizes the session).
+	Resizable bool
+	// Stateful says the model keeps state between runs: requests with a
+	// sequence id run on the session pinned to their stream, and Streams
+	// counts the streams open now.
+	Stateful bool
+	Streams  int
 	// MaxBatch is the largest batch the scheduler forms (1 = no batching).
 	MaxBatch int
 	// Sessions is the size of the session pool; Queue the requests waiting

@@ -78,6 +78,7 @@ type inferOptions struct {
 	noCache bool
 	version string
 	id      string
+	seq     *wire.Parameters
 }
 
 // Outputs asks for these outputs only, in this order.
@@ -98,6 +99,16 @@ func Version(v string) InferOption {
 // RequestID sets the request's id, which the answer echoes.
 func RequestID(id string) InferOption {
 	return func(o *inferOptions) { o.id = id }
+}
+
+// Sequence places the request in stream id of a stateful model (the
+// parameters sequence_id, sequence_start, sequence_end): start opens the
+// stream with fresh state on a session the agent pins to it; end closes it
+// after this request. The agent answers 409 when every session is pinned.
+func Sequence(id string, start, end bool) InferOption {
+	return func(o *inferOptions) {
+		o.seq = &wire.Parameters{SequenceID: wire.SequenceID(id), SequenceStart: start, SequenceEnd: end}
+	}
 }
 
 // Infer runs model name on inputs, sending and receiving tensors with the
@@ -121,6 +132,12 @@ func (c *Client) infer(ctx context.Context, name string, inputs []Tensor, binary
 	if o.noCache {
 		no := false
 		req.Parameters = &wire.Parameters{Cache: &no}
+	}
+	if o.seq != nil {
+		if req.Parameters == nil {
+			req.Parameters = &wire.Parameters{}
+		}
+		req.Parameters.SequenceID, req.Parameters.SequenceStart, req.Parameters.SequenceEnd = o.seq.SequenceID, o.seq.SequenceStart, o.seq.SequenceEnd
 	}
 	if binary && len(o.outputs) == 0 {
 		if req.Parameters == nil {

@@ -47,6 +47,8 @@ func errorStatus(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, agent.ErrBadRequest):
 		return http.StatusBadRequest
+	case errors.Is(err, agent.ErrConflict):
+		return http.StatusConflict
 	case errors.Is(err, agent.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, agent.ErrInvalidModel):

@@ -30,12 +30,16 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		}
 		headerLen = n
 	}
-	body, release, err := h.readBody(r, modelBodyLimit(st.Inputs))
+	limit := modelBodyLimit(st.Inputs)
+	if h.o.MaxBodyBytes > 0 {
+		limit = h.o.MaxBodyBytes
+	}
+	body, release, err := h.readBody(r, limit)
 	if err != nil {
 		return err
 	}
 	defer release()
-	req, out, err := decodeInfer(body, headerLen, st)
+	req, out, err := decodeInfer(body, headerLen, st, limit)
 	if err != nil {
 		return err
 	}
@@ -76,9 +80,10 @@ type outputPlan struct {
 
 // decodeInfer decodes an inference request body (JSON, or JSON followed
 // by binary tensors when headerLen >= 0) and checks each input against the
-// model: name, datatype, shape, element count and value ranges. Its errors
-// are 400s naming the tensor and what is wrong.
-func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Request, outputPlan, error) {
+// model: name, datatype, shape, element count and value ranges. A
+// resizable model takes other shapes of the same rank whose bytes fit in
+// bodyCap. Its errors are 400s naming the tensor and what is wrong.
+func decodeInfer(body []byte, headerLen int, st agent.ModelStatus, bodyCap int64) (*agent.Request, outputPlan, error) {
 	plan := outputPlan{limit: outputBytes(st.Outputs)}
 	js, bin := body, []byte(nil)
 	if headerLen >= 0 {
@@ -97,6 +102,7 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Reque
 	req := &agent.Request{Model: st.Name, Inputs: make([]agent.Tensor, 0, len(ir.Inputs))}
 	seen := map[string]bool{}
 	off := headerLen
+	scale := 1
 	for _, in := range ir.Inputs {
 		info, ok := findTensor(st.Inputs, in.Name)
 		if !ok {
@@ -106,6 +112,17 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Reque
 			return nil, plan, badRequest("input %q is given twice", in.Name)
 		}
 		seen[in.Name] = true
+		stored := info.NumElements()
+		if st.Resizable {
+			shape, err := requestShape(in, info, bodyCap)
+			if err != nil {
+				return nil, plan, err
+			}
+			info.Shape = shape
+		}
+		if stored > 0 {
+			scale = max(scale, (info.NumElements()+stored-1)/stored)
+		}
 		t, err := decodeInput(in, info, body, &off, headerLen >= 0)
 		if err != nil {
 			return nil, plan, err
@@ -124,11 +141,17 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Reque
 	if headerLen >= 0 && off < len(body) {
 		return nil, plan, badRequest("the body has %d bytes after the last binary input (binary part: %d bytes)", len(body)-off, len(bin))
 	}
-	if ir.Parameters != nil {
-		plan.binaryAll = ir.Parameters.BinaryDataOutput
-		if ir.Parameters.Cache != nil && !*ir.Parameters.Cache {
+	plan.limit *= scale
+	if p := ir.Parameters; p != nil {
+		plan.binaryAll = p.BinaryDataOutput
+		if p.Cache != nil && !*p.Cache {
 			req.NoCache = true
 		}
+		seq, err := sequence(p, st)
+		if err != nil {
+			return nil, plan, err
+		}
+		req.Sequence = seq
 	}
 	if len(ir.ID) > wire.MaxIDBytes {
 		return nil, plan, badRequest("request id: %d bytes, more than the limit of %d", len(ir.ID), wire.MaxIDBytes)
@@ -148,6 +171,48 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus) (*agent.Reque
 		}
 	}
 	return req, plan, nil
+}
+
+// requestShape is the shape a request gives a resizable model's input: of
+// the model's rank, every dimension at least 1, and its bytes within
+// bodyCap (the binary form, the smallest, must fit in the body).
+func requestShape(in wire.RequestInput, info runtime.TensorInfo, bodyCap int64) ([]int, error) {
+	if len(in.Shape) != len(info.Shape) {
+		return nil, badRequest("input %q: shape %s has rank %d, the model's %s has rank %d", in.Name, wire.FormatShape(in.Shape), len(in.Shape), wire.FormatShape(wire.Shape(info.Shape)), len(info.Shape))
+	}
+	limit := bodyCap / int64(max(info.DType.Size(), 1))
+	shape := make([]int, len(in.Shape))
+	n := int64(1)
+	for k, d := range in.Shape {
+		if d < 1 || d > limit {
+			return nil, badRequest("input %q: shape %s: dimension %d is %d, not in 1..%d", in.Name, wire.FormatShape(in.Shape), k, d, limit)
+		}
+		n *= d
+		if n > limit {
+			return nil, badRequest("input %q: shape %s has more than %d elements, the most a request body of %d bytes can carry", in.Name, wire.FormatShape(in.Shape), limit, bodyCap)
+		}
+		shape[k] = int(d)
+	}
+	return shape, nil
+}
+
+// sequence reads the stream parameters of a request: nil without a
+// sequence id; start or end without one is refused, as is a sequence id
+// for a model that keeps no state.
+func sequence(p *wire.Parameters, st agent.ModelStatus) (*agent.Sequence, error) {
+	if p.SequenceID == "" {
+		if p.SequenceStart || p.SequenceEnd {
+			return nil, badRequest("parameters: sequence_start and sequence_end need a sequence_id")
+		}
+		return nil, nil
+	}
+	if !st.Stateful {
+		return nil, badRequest("parameters.sequence_id: model %q keeps no state between runs; send its requests without one", st.Name)
+	}
+	if len(p.SequenceID) > wire.MaxSequenceIDBytes {
+		return nil, badRequest("parameters.sequence_id: %d bytes, more than the limit of %d", len(p.SequenceID), wire.MaxSequenceIDBytes)
+	}
+	return &agent.Sequence{ID: string(p.SequenceID), Start: p.SequenceStart, End: p.SequenceEnd}, nil
 }
 
 // decodeInput checks one request input against the model's and returns

@@ -27,13 +27,19 @@ func FuzzDecodeInfer(f *testing.F) {
 	f.Add(false, inferJSON("[1, 2, 3]", `, "parameters": {"binary_data_output": true, "x": [1, 2, 3]}`), -1)
 	hdr := `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","parameters":{"binary_data_size":12}}],"parameters":{"binary_data_output":true}}`
 	f.Add(false, append([]byte(hdr), apitest.Float32Bytes(1, 2, 3)...), len(hdr))
+	f.Add(false, []byte(`{"inputs": [{"name": "x", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6]}]}`), -2)
+	f.Add(false, inferJSON("[1, 2, 3]", `, "parameters": {"sequence_id": 7, "sequence_start": true}`), -2)
+	f.Add(false, inferJSON("[1, 2, 3]", `, "parameters": {"sequence_id": "a", "sequence_end": true}`), -1)
 	fake := apitest.New()
 	f.Fuzz(func(t *testing.T, bytesModel bool, body []byte, headerLen int) {
 		st, _ := fake.Model("double")
 		if bytesModel {
 			st, _ = fake.Model("bytes")
 		}
-		req, plan, err := decodeInfer(body, headerLen, st)
+		// A JSON request (headerLen < 0) below -1 goes to the model made
+		// resizable, so the fuzzer explores request shapes too.
+		st.Resizable = headerLen < -1
+		req, plan, err := decodeInfer(body, headerLen, st, modelBodyLimit(st.Inputs))
 		if err != nil {
 			var se *statusError
 			if !errors.As(err, &se) || se.status != http.StatusBadRequest {
@@ -56,6 +62,9 @@ func FuzzDecodeInfer(f *testing.F) {
 		}
 		for _, in := range req.Inputs {
 			info, ok := findTensor(st.Inputs, in.Name)
+			if ok && st.Resizable && len(in.Shape) == len(info.Shape) {
+				info.Shape = in.Shape
+			}
 			if !ok || len(in.Data) != info.ByteSize() || in.DType != info.DType {
 				t.Fatalf("input %q: %d bytes of %s accepted for %v", in.Name, len(in.Data), in.DType, info)
 			}

@@ -14,10 +14,11 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
+	"github.com/edgeinfer/edgeinfer/runtime/tflite"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("bench", "bench MODEL.tflite [--threads N] [--runs N] [--warmup N] [--seed S] [--json]", `
+	f := newFlags("bench", "bench MODEL.tflite [--threads N] [--runs N] [--warmup N] [--seed S] [--profile] [--json]", `
 Bench measures a model on this machine: the time to load it, the latency of
 the first run and the distribution (min, median, p90, p99, max) over --runs
 timed runs after --warmup untimed ones, heap allocations per run (Session.Run
@@ -26,13 +27,18 @@ resident set size. Inputs are random from a seeded generator: uniform in
 [-1, 1) for float types and over the whole range of integer types (the
 generator is xorshift32 as in the conformance references, so float inputs
 in [-1, 1) with --seed S match case inputs generated with seed S). A p99
-means little with fewer than 100 runs.`, `
+means little with fewer than 100 runs. --profile then times each operator
+over another --runs runs (index, type, input and output tensors, mean ms
+and share of the time spent in operators), like TFLite's op profiling; the
+latency figures come from the unprofiled runs.`, `
 edgeinfer bench --threads 2 --runs 200 model.tflite
+edgeinfer bench --profile model.tflite
 edgeinfer bench --json model.tflite > bench.json`)
 	threads := f.Int("threads", 1, "goroutines the heavy operators split their work across")
 	runs := f.Int("runs", 50, "timed runs")
 	warmup := f.Int("warmup", 3, "untimed runs after the first run and before the timed ones")
 	seed := f.Uint("seed", 1, "seed of the random inputs")
+	profile := f.Bool("profile", false, "also time each operator (another --runs runs)")
 	asJSON := f.Bool("json", false, "print one JSON object instead of text")
 	pos, err := f.parse(args, stdout, 1, 1)
 	if err != nil {
@@ -46,7 +52,7 @@ edgeinfer bench --json model.tflite > bench.json`)
 	case *warmup < 0:
 		return usagef("--warmup must not be negative")
 	}
-	r, err := bench(ctx, pos[0], *threads, *runs, *warmup, uint32(*seed))
+	r, err := bench(ctx, pos[0], *threads, *runs, *warmup, uint32(*seed), *profile)
 	if err != nil {
 		return err
 	}
@@ -56,6 +62,9 @@ edgeinfer bench --json model.tflite > bench.json`)
 		return enc.Encode(r)
 	}
 	r.writeText(stdout)
+	if r.Profile != nil {
+		r.Profile.writeText(stdout)
+	}
 	return nil
 }
 
@@ -79,9 +88,11 @@ type benchReport struct {
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	// Kernels names the SIMD kernels picked on this CPU, by kind.
 	Kernels map[string][]string `json:"kernels"`
+	// Profile is set with --profile.
+	Profile *opProfile `json:"profile,omitempty"`
 }
 
-func bench(ctx context.Context, path string, threads, runs, warmup int, seed uint32) (*benchReport, error) {
+func bench(ctx context.Context, path string, threads, runs, warmup int, seed uint32, profile bool) (*benchReport, error) {
 	start := time.Now()
 	m, err := openModel(path)
 	if err != nil {
@@ -136,6 +147,11 @@ func bench(ctx context.Context, path string, threads, runs, warmup int, seed uin
 	r.P90MS = msf(percentile(times, 0.9))
 	r.P99MS = msf(percentile(times, 0.99))
 	r.Kernels = kernels.Variants()
+	if profile {
+		if r.Profile, err = profileOps(ctx, m, s.(*tflite.Session), runs); err != nil {
+			return nil, fmt.Errorf("%s: profile: %w", path, err)
+		}
+	}
 	if r.PeakRSSBytes, err = peakRSS(); err != nil {
 		r.PeakRSSBytes = -1
 	}

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
@@ -109,27 +107,6 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 
 // maxStatusBytes caps a device's status message; a larger one is dropped.
 const maxStatusBytes = 256 << 10
-
-// printable escapes what a device sent that a terminal would act on:
-// control characters (escape sequences, carriage returns, tabs that would
-// shift the columns), other non-graphic runes and invalid UTF-8 are shown
-// as \xHH or \uHHHH.
-func printable(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == ' ' || unicode.IsGraphic(r):
-			b.WriteRune(r)
-		case r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
 
 // writeFleetTable prints one row per device and model, every field that
 // came from a device escaped.

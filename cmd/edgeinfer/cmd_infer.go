@@ -17,7 +17,7 @@ import (
 )
 
 func cmdInfer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("infer", "infer NAME --input FILE [--input FILE ...] [--socket PATH] [--output-dir DIR] [--json] [--no-cache] [--top K]", `
+	f := newFlags("infer", "infer NAME --input FILE [--input FILE ...] [--socket PATH] [--output-dir DIR] [--json] [--no-cache] [--top K] [--sequence-id ID [--sequence-start] [--sequence-end]]", `
 Infer sends one inference request for the model NAME to the running agent
 over its Unix socket and prints the answer.
 
@@ -29,6 +29,13 @@ the wrong size is refused with the size the input needs. A JSON tensor file
 body, {"inputs": [{"name", "datatype", "shape", "data"}, ...]}, or one
 tensor object {"name": "x", "datatype": "FP32", "shape": [1, 3],
 "data": [1, 2, 3]}; data is the flat row-major list, or a nested list.
+A JSON tensor's shape is sent as given: a model whose inputs resize (its
+status says resizable) runs on another shape of the same rank.
+
+For a stateful model (its status says stateful), --sequence-id ID puts the
+request in that stream: --sequence-start opens it with fresh state on a
+session the agent pins to it, --sequence-end closes it after this request.
+Without --sequence-id a stateful model runs the request on fresh state.
 
 Tensors travel with the binary tensor extension (--json: as JSON lists). It
 prints the model's version, the round-trip latency, whether the agent's
@@ -53,6 +60,9 @@ edgeinfer infer sine --input x.json --json
 	noCache := f.Bool("no-cache", false, "bypass the agent's result cache")
 	top := f.Int("top", 5, "how many of the highest values of a [1,N] output to print (0: print the first values)")
 	timeout := f.Duration("timeout", time.Minute, "give up after this long")
+	seqID := f.String("sequence-id", "", "run the request in the stream `ID` of a stateful model")
+	seqStart := f.Bool("sequence-start", false, "open the stream (fresh state) with this request")
+	seqEnd := f.Bool("sequence-end", false, "close the stream after this request")
 	pos, err := f.parse(args, stdout, 1, 1)
 	if err != nil {
 		return helpDone(err)
@@ -62,6 +72,8 @@ edgeinfer infer sine --input x.json --json
 		return usagef("at least one --input is required")
 	case *top < 0:
 		return usagef("--top must not be negative")
+	case *seqID == "" && (*seqStart || *seqEnd):
+		return usagef("--sequence-start and --sequence-end need --sequence-id")
 	}
 	name := pos[0]
 	c := &client.Client{Socket: *socket, Timeout: *timeout}
@@ -76,6 +88,9 @@ edgeinfer infer sine --input x.json --json
 	var opts []client.InferOption
 	if *noCache {
 		opts = append(opts, client.NoCache())
+	}
+	if *seqID != "" {
+		opts = append(opts, client.Sequence(*seqID, *seqStart, *seqEnd))
 	}
 	infer := c.Infer
 	if *asJSON {

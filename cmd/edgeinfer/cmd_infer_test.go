@@ -116,6 +116,8 @@ func TestInferErrors(t *testing.T) {
 		want []string
 	}{
 		{"no input", []string{"infer", "double", "--socket", sock}, 2, []string{"edgeinfer infer: at least one --input is required"}},
+		{"sequence flag without an id", []string{"infer", "double", "--input", short, "--sequence-start", "--socket", sock}, 2,
+			[]string{"--sequence-start and --sequence-end need --sequence-id"}},
 		{"no model", []string{"infer", "--input", short, "--socket", sock}, 2, []string{"missing argument"}},
 		{"unknown model", []string{"infer", "nope", "--input", short, "--socket", sock}, 1, []string{`edgeinfer: agent: no such model: "nope" (HTTP 404 Not Found)`}},
 		{"raw file of the wrong size", []string{"infer", "double", "--input", short, "--socket", sock}, 1,

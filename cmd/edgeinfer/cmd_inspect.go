@@ -19,7 +19,11 @@ func cmdInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 Inspect describes a model without running it: its inputs and outputs
 (name, dtype, shape, quantization scale and zero point), how many operators
 of each kind it has, the activation arena a session allocates, its
-signatures, and whether this engine supports every operator. Unsupported
+signatures, and whether this engine supports every operator. When the
+model carries TFLite Metadata, inspect shows it too: the model's name,
+description, version, author and license, each input's kind (image color
+space and normalization, audio sample rate and channels) and each output's
+kind, labels (count and first few) and score calibration. Unsupported
 operators are listed with their indexes; inspect works on such models even
 though run and bench refuse them.`, `
 edgeinfer inspect model.tflite
@@ -59,6 +63,9 @@ type inspectReport struct {
 	Supported     bool           `json:"supported"`
 	Unsupported   []opReport     `json:"unsupported"`
 	LoadError     string         `json:"load_error,omitempty"`
+	// Metadata is the model's TFLite Metadata, null when it has none.
+	Metadata      *metadataReport `json:"metadata"`
+	MetadataError string          `json:"metadata_error,omitempty"`
 }
 
 type tensorReport struct {
@@ -108,6 +115,10 @@ func newInspectReport(path string, d *tflite.Description) *inspectReport {
 	}
 	if err := d.LoadError(); err != nil {
 		r.LoadError = err.Error()
+	}
+	r.Metadata = newMetadataReport(d.Metadata)
+	if d.MetadataError != nil {
+		r.MetadataError = d.MetadataError.Error()
 	}
 	return r
 }
@@ -165,6 +176,7 @@ func (r *inspectReport) writeText(w io.Writer) {
 		}
 		section("signatures", sigs)
 	}
+	r.writeMetadata(w)
 	switch {
 	case r.Supported:
 		fmt.Fprintf(w, "supported: yes, this engine can run every operator\n")

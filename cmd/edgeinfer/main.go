@@ -31,7 +31,7 @@ type command struct {
 var commands []command
 
 // commandOrder is the order of the command table.
-var commandOrder = []string{"agent", "run", "inspect", "bench", "infer", "models", "keygen", "push", "fleet", "platform", "hub", "version", "help"}
+var commandOrder = []string{"agent", "run", "inspect", "bench", "compress", "infer", "models", "keygen", "push", "fleet", "platform", "hub", "version", "help"}
 
 func init() {
 	addCommands(

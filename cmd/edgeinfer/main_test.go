@@ -224,6 +224,7 @@ func TestInspectGolden(t *testing.T) {
 	for _, tc := range []struct{ name, model string }{
 		{"hello_world", helloModel(t)},
 		{"unsupported", unsupportedModel(t)},
+		{"mobilenet_metadata", conformance(t, "tfls_mobilenet_v1_025_224_quant", "model.tflite")},
 	} {
 		for _, format := range []string{"text", "json"} {
 			t.Run(tc.name+"_"+format, func(t *testing.T) {
@@ -251,6 +252,36 @@ func TestInspectGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestInspectBadMetadata checks that a model whose metadata is malformed
+// is still inspected, with the reason the metadata was refused.
+func TestInspectBadMetadata(t *testing.T) {
+	b, err := os.ReadFile(conformance(t, "tfls_mobilenet_v1_025_224_quant", "model.tflite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(b, []byte("M001"))
+	if at < 0 {
+		t.Fatal("the model's metadata has no M001 identifier")
+	}
+	copy(b[at:], "XXXX")
+	path := filepath.Join(t.TempDir(), "bad.tflite")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := edgeinfer("inspect", path)
+	if code != 0 || !strings.Contains(stdout, `metadata: invalid: file identifier "XXXX", want "M001"`) {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, stdout, stderr)
+	}
+	stdout, _, code = edgeinfer("inspect", "--json", path)
+	var r struct {
+		Metadata      *json.RawMessage `json:"metadata"`
+		MetadataError string           `json:"metadata_error"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); code != 0 || err != nil || r.Metadata != nil || !strings.Contains(r.MetadataError, "file identifier") {
+		t.Fatalf("exit %d, %v, %+v", code, err, r)
 	}
 }
 
@@ -317,5 +348,21 @@ func TestVersion(t *testing.T) {
 	stdout, _, code := edgeinfer("version")
 	if code != 0 || !strings.HasPrefix(stdout, "edgeinfer "+version+"\n") || !strings.Contains(stdout, "go1.") {
 		t.Errorf("exit %d, %q", code, stdout)
+	}
+}
+
+// TestInspectMetadataEscapes checks that text from a model's metadata
+// cannot drive the terminal or forge lines.
+func TestInspectMetadataEscapes(t *testing.T) {
+	r := &inspectReport{Metadata: &metadataReport{
+		Name: "evil\x1b[2J", Description: "line\nsupported: yes", Author: "a\rb",
+		Outputs: []tensorMetadataReport{{Name: "out\x1b", Kind: "feature", Labels: &labelsReport{File: "l\n.txt", Type: "TENSOR_AXIS_LABELS", Count: 1, First: []string{"\x1b]0;x\a"}}}},
+		Files:   []fileReport{{Name: "f\x1b", Type: "DESCRIPTIONS", Size: 1}},
+	}}
+	var b strings.Builder
+	r.writeMetadata(&b)
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\r\a") || strings.Count(out, "\n") != 7 {
+		t.Fatalf("metadata text not escaped:\n%q", out)
 	}
 }

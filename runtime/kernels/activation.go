@@ -21,9 +21,26 @@ const (
 	OpLeakyRelu // x, or alpha*x for x <= 0
 )
 
+// clampF32SIMD, when set, stores min(max(in, lo), hi) of n values (a NaN
+// stays NaN); CPU files set it from init.
+var clampF32SIMD func(in, out *float32, n int, lo, hi float32)
+
 // UnaryF32 computes out[i] = op(in[i]); alpha is LEAKY_RELU's slope.
 func UnaryF32(op UnaryOp, in, out []float32, alpha float32) {
 	out = out[:len(in)]
+	if clampF32SIMD != nil && len(in) > 0 {
+		switch op {
+		case OpRelu:
+			clampF32SIMD(&in[0], &out[0], len(in), 0, float32(math.Inf(1)))
+			return
+		case OpRelu6:
+			clampF32SIMD(&in[0], &out[0], len(in), 0, 6)
+			return
+		case OpReluN1To1:
+			clampF32SIMD(&in[0], &out[0], len(in), -1, 1)
+			return
+		}
+	}
 	switch op {
 	case OpRelu:
 		for i, x := range in {

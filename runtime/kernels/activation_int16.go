@@ -23,22 +23,26 @@ var sigmoidTable16 = func() (t [256]uint32) {
 // SigmoidQ16 is TFLite's int16 LOGISTIC (tanh when Tanh is set): the input
 // rescaled by mult >> shift to steps of 1/(3·4096), then the sigmoid table
 // interpolated; the output has scale 2^-15.
+//
+// At the power-of-two input scales where TFLite's optimized kernel (the
+// one LiteRT runs) computes in gemmlowp fixed point, 2^-12 and for TANH
+// also 2^-11, it does the same (fixed, with the input doubled when
+// double); TFLite's reference kernel and TFLite Micro use the table there
+// too, up to about 10 units of 2^-15 away.
 type SigmoidQ16 struct {
-	Tanh  bool
-	mult  int32
-	shift uint
+	Tanh          bool
+	fixed, double bool
+	mult          int32
+	shift         uint
 }
 
 // NewSigmoidQ16 prepares LOGISTIC (or TANH) of int16 inputs with the given
-// scale. For the power-of-two scales TFLite's optimized kernel computes in
-// gemmlowp fixed point (2^-12, and 2^-11 for TANH) it computes what
-// TFLite's reference kernel and TFLite Micro do, the table with the
-// multiplier 3 << shift; the two differ by up to about 10 units of 2^-15.
+// scale.
 func NewSigmoidQ16(inScale float32, tanh bool) SigmoidQ16 {
 	q := SigmoidQ16{Tanh: tanh}
 	if l, pot := CheckedLog2(inScale); pot {
 		if shift := 12 + l; shift == 0 || (tanh && shift == 1) {
-			q.mult = 3 << shift
+			q.fixed, q.double = true, shift == 1
 			return q
 		}
 	}
@@ -54,6 +58,10 @@ func NewSigmoidQ16(inScale float32, tanh bool) SigmoidQ16 {
 // Run applies the operator to in.
 func (q *SigmoidQ16) Run(in, out []int16) {
 	out = out[:len(in)]
+	if q.fixed {
+		q.runFixed(in, out)
+		return
+	}
 	round := int32(0)
 	if q.shift > 0 {
 		round = 1 << (q.shift - 1)
@@ -93,6 +101,20 @@ func (q *SigmoidQ16) Run(in, out []int16) {
 			r = 1<<25 - r + 1<<9 - 1
 		}
 		out[i] = int16(r >> 10)
+	}
+}
+
+// runFixed is Run at the scales of TFLite's fixed-point path.
+func (q *SigmoidQ16) runFixed(in, out []int16) {
+	for i, v := range in {
+		if q.double {
+			v = fpMulPOT(v, 1)
+		}
+		if q.Tanh {
+			out[i] = TanhFixed16(v)
+		} else {
+			out[i] = LogisticFixed16(v)
+		}
 	}
 }
 

@@ -88,6 +88,18 @@ func (p *Broadcast) innerSteps() (sa, sb int) {
 	return p.sa[p.rank-1], p.sb[p.rank-1]
 }
 
+// periodic reports whether the output is two collapsed dimensions along
+// which a runs contiguously while b repeats its innermost period elements
+// (an operand like [1,1,1,C] against [1,H,W,C]), with period below
+// maxPeriod.
+func (p *Broadcast) periodic(maxPeriod int) (period int, ok bool) {
+	if p.rank != 2 || p.dims[1] >= maxPeriod {
+		return 0, false
+	}
+	d := p.dims[1]
+	return d, p.sa[0] == d && p.sa[1] == 1 && p.sb[0] == 0 && p.sb[1] == 1
+}
+
 // runs walks the output range [lo, hi) as contiguous runs along the
 // innermost dimension.
 type runs struct {

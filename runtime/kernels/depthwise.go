@@ -47,11 +47,26 @@ func (d *DepthwiseF32) Rows() int { return d.Shape.Batches * d.Shape.OutH }
 func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 	s := &d.Shape
 	nc := s.OutC
+	oa, ob := s.insideCols()
+	rowRun := d.simd != nil && d.simd.f32Row != nil && nc&7 == 0 && ob-oa > 1
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
 		ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
 		for ox := 0; ox < s.OutW; ox++ {
+			if rowRun && ox == oa && ky0 < ky1 {
+				// The pixels [oa, ob) of this row, whose windows lie
+				// across the input, in one call.
+				n := ob - oa
+				x := in[((b*s.InH+iy0+ky0*s.DilH)*s.InW+oa*s.StrideW-s.PadLeft)*nc:]
+				_ = x[((n-1)*s.StrideW+(ky1-ky0-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
+				w := d.W[ky0*s.KW*nc : ky1*s.KW*nc]
+				o := out[(r*s.OutW+oa)*nc : (r*s.OutW+ob)*nc]
+				d.simd.f32Row(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, s.KW, 0, nc, nc,
+					&d.Bias[0], d.Lo, d.Hi, &o[0], n, 4*s.StrideW*nc)
+				ox = ob - 1
+				continue
+			}
 			acc := out[(r*s.OutW+ox)*nc : (r*s.OutW+ox+1)*nc]
 			ix0 := ox*s.StrideW - s.PadLeft
 			if d.simd != nil {
@@ -194,7 +209,7 @@ func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
 	}
 	d.simd, d.init, d.zero = v, append([]int32(nil), d.corr...), make([]int32, d.Shape.OutC)
 	var zero T
-	if isSigned(zero) {
+	if isSigned(zero) && !v.rawInt8 {
 		for i, w := range d.W {
 			d.init[i%d.Shape.OutC] -= 128 * int32(w)
 		}
@@ -213,11 +228,17 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 	s := &d.Shape
 	nc := s.OutC
 	acc = acc[:nc]
+	oa, ob := s.insideCols()
+	rowRun := d.simd != nil && d.simd.qRow != nil && nc&7 == 0 && ob-oa > 1
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
+			if rowRun && ox == oa && d.runSIMDRow(in, out[(r*s.OutW+oa)*nc:(r*s.OutW+ob)*nc], b, iy0, oa, ob) {
+				ox = ob - 1
+				continue
+			}
 			ix0 := ox*s.StrideW - s.PadLeft
 			if d.simd != nil && d.runSIMD(in, out[(r*s.OutW+ox)*nc:(r*s.OutW+ox+1)*nc], acc, b, iy0, ix0) {
 				continue
@@ -289,7 +310,7 @@ func (d *DepthwiseQ[T]) runSIMD(in, out []T, acc []int32, b, iy0, ix0 int) bool 
 	}
 	init, xzp := d.init, int32(0)
 	if ky1-ky0 < s.KH || kx1-kx0 < s.KW {
-		init, xzp = d.zero, d.InZP+128*signed
+		init, xzp = d.zero, d.zeroPoint(signed)
 	}
 	nc8 := nc &^ 7
 	d.simd.q((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 2*(s.KW-(kx1-kx0))*nc, nc8, nc,
@@ -307,6 +328,43 @@ func (d *DepthwiseQ[T]) runSIMD(in, out []T, acc []int32, b, iy0, ix0 int) bool 
 		acc[c] = v
 	}
 	requantRow(d.Rq, out[nc8:], acc[nc8:nc], nc8)
+	return true
+}
+
+// zeroPoint is the input zero point the SIMD kernel subtracts from the
+// values it reads: uint8 x+128 for int8 inputs unless it reads them raw.
+func (d *DepthwiseQ[T]) zeroPoint(signed int32) int32 {
+	if d.simd.rawInt8 {
+		return d.InZP
+	}
+	return d.InZP + 128*signed
+}
+
+// runSIMDRow computes the output pixels [oa, ob) of a row, whose windows
+// lie across the input, into out with one call of d.simd.qRow, and reports
+// whether it could (some window rows lie inside the input).
+func (d *DepthwiseQ[T]) runSIMDRow(in, out []T, b, iy0, oa, ob int) bool {
+	s := &d.Shape
+	nc := s.OutC
+	ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
+	if ky0 >= ky1 {
+		return false
+	}
+	n := ob - oa
+	x := in[((b*s.InH+iy0+ky0*s.DilH)*s.InW+oa*s.StrideW-s.PadLeft)*nc:]
+	_ = x[((n-1)*s.StrideW+(ky1-ky0-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
+	w := d.W[ky0*s.KW*nc : ky1*s.KW*nc]
+	_ = out[n*nc-1]
+	var signed int32
+	if isSigned(x[0]) {
+		signed = 1
+	}
+	init, xzp := d.init, int32(0)
+	if ky1-ky0 < s.KH {
+		init, xzp = d.zero, d.zeroPoint(signed)
+	}
+	d.simd.qRow((*byte)(unsafe.Pointer(&x[0])), s.DilH*s.InW*nc, s.DilW*nc, &w[0], ky1-ky0, s.KW, 0, nc, nc,
+		&init[0], &d.Rq.Bias[0], &d.Rq.Scale[0], d.Rq.lo, d.Rq.hi, d.Rq.ZeroPoint, signed, xzp, (*byte)(unsafe.Pointer(&out[0])), n, s.StrideW*nc)
 	return true
 }
 

@@ -100,3 +100,30 @@ func testDepthwiseQ[T Quant8](t *testing.T, quants []quantCase, qmin, qmax int32
 		}
 	}
 }
+
+// TestInsideCols checks insideCols against a search over every column.
+func TestInsideCols(t *testing.T) {
+	for inW := 1; inW < 12; inW++ {
+		for kw := 1; kw < 6; kw++ {
+			for stride := 1; stride < 4; stride++ {
+				for dil := 1; dil < 3; dil++ {
+					for _, same := range []bool{true, false} {
+						outW := OutSize(inW, kw, stride, dil, same)
+						if outW < 1 {
+							continue
+						}
+						s := ConvShape{InW: inW, OutW: outW, KW: kw, StrideW: stride, DilW: dil, PadLeft: Pad(inW, outW, kw, stride, dil)}
+						oa, ob := s.insideCols()
+						for ox := 0; ox < outW; ox++ {
+							ix0 := ox*stride - s.PadLeft
+							inside := ix0 >= 0 && ix0+(kw-1)*dil < inW
+							if inside != (ox >= oa && ox < ob) {
+								t.Fatalf("%+v: insideCols = [%d, %d), column %d inside %v", s, oa, ob, ox, inside)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -27,9 +27,16 @@ type qVariant struct {
 	// 4·kg bytes of each row, which may exceed K; the weights past K are
 	// zero.
 	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+	// wide, when set, does the same for any number of rows (at least
+	// one) and two consecutive full panels, the second psz bytes after
+	// the first.
+	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+	// tail, when set, does what run does for the last panel when it is
+	// partial, storing only its first nc (1 to gemmNR-1) channels.
+	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
 }
 
-// qRows is the number of rows a qVariant computes per call.
+// qRows is the number of rows a qVariant computes per call of run.
 const qRows = 4
 
 // f32Variant is a SIMD float32 matrix product on PackedF32 panels.
@@ -71,19 +78,42 @@ func (p *PackedQ) useQVariant(v *qVariant) bool {
 	return true
 }
 
-// gemmQSIMD is GemmQ with w.simd for full panels [p0, p1). It computes
-// the rows whose 4·kg bytes lie within a and returns their number; the
-// rest (at most the last one or few) are left to the generic kernels.
-func gemmQSIMD[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) int {
+// simdRows returns how many of rows rows of a, stride lda, a SIMD kernel
+// may read: it reads 4·kg bytes of each, and row r can be read when
+// r·lda + 4·kg ≤ len(a). The rest (at most the last one or few) are left
+// to the generic kernels.
+func simdRows(lenA, lda, rows, kg int) int {
+	if need := (rows-1)*lda + 4*kg; need > lenA {
+		return max(min((lenA-4*kg)/lda+1, rows), 0)
+	}
+	return rows
+}
+
+// gemmQTail is GemmQ with w.simd.tail for the partial last panel p and
+// rows (readable by simdRows) rows.
+func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c []T, ldc int) {
+	c0 := p * gemmNR
+	nc := w.N - c0
 	kg := (w.K + 3) / 4
-	// Row r can be read when r·lda + 4·kg ≤ len(a).
-	done := rows
-	if need := (rows-1)*lda + 4*kg; need > len(a) {
-		done = max(min((len(a)-4*kg)/lda+1, rows), 0)
+	_ = c[(rows-1)*ldc+w.N-1]
+	var signed int32
+	if isSigned(T(0)) {
+		signed = 1
 	}
-	if done == 0 {
-		return 0
+	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
+	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
+	wp := &w.simdData[p*(len(w.simdData)/panels(w.N))]
+	for r := 0; r < rows; r += qRows {
+		w.simd.tail((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRows, rows-r), wp, kg,
+			&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+			(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc, nc)
 	}
+}
+
+// gemmQSIMD is GemmQ with w.simd for full panels [p0, p1) and rows
+// (readable by simdRows) rows.
+func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
+	kg := (w.K + 3) / 4
 	_ = c[(done-1)*ldc+p1*gemmNR-1]
 	var signed int32
 	if isSigned(T(0)) {
@@ -95,13 +125,18 @@ func gemmQSIMD[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 i
 	for p := p0; p < p1; p++ {
 		c0 := p * gemmNR
 		wp := &w.simdData[p*psz]
+		if w.simd.wide != nil && p+1 < p1 {
+			w.simd.wide(ab, lda, done, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+				(*byte)(unsafe.Add(unsafe.Pointer(cb), c0)), ldc)
+			p++
+			continue
+		}
 		for r := 0; r < done; r += qRows {
 			w.simd.run((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRows, done-r), wp, kg,
 				&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
 				(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc)
 		}
 	}
-	return done
 }
 
 // isSigned reports whether T is int8.
@@ -126,6 +161,17 @@ type dwVariant struct {
 	// (x' - xzp)·w, where x' is x as uint8 x+128 when signed is 1 and x
 	// otherwise.
 	q func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+	// f32Row and qRow, when set, do what f32 and q do for n output pixels
+	// of a row whose windows have the same taps inside the input: pixel i
+	// reads x + i·xStep bytes and writes the pixel after out + (i-1)·cs.
+	// They take every nc (a multiple of 8 up to cs), and the depthwise
+	// kernels use them for the runs of pixels whose windows lie across
+	// the input.
+	f32Row func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
+	qRow   func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte, n, xStep int)
+	// rawInt8 is set when q and qRow read int8 inputs as they are
+	// (x' = x) rather than as uint8 x+128.
+	rawInt8 bool
 }
 
 var dwVariants []*dwVariant

@@ -17,6 +17,12 @@ import (
 func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
+func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+
+//go:noescape
+func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+
+//go:noescape
 func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
@@ -26,8 +32,8 @@ func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, 
 func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 
 func init() {
-	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI})
+	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail})
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
@@ -46,7 +52,27 @@ func dwF32FMA(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, c
 //go:noescape
 func dwQAVX2(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
 
+//go:noescape
+func dwF32AVX512(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
+
+//go:noescape
+func dwQAVX512(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte, n, xStep int)
+
 func init() {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL {
+		dwVariants = append(dwVariants, &dwVariant{
+			name: "avx512",
+			f32: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32) {
+				dwF32AVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, 1, 0)
+			},
+			q: func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte) {
+				dwQAVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, init, bias, scale, lo, hi, zp, signed, xzp, out, 1, 0)
+			},
+			f32Row:  dwF32AVX512,
+			qRow:    dwQAVX512,
+			rawInt8: true,
+		})
+	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})
 	}
@@ -67,4 +93,29 @@ func packQ16(p *PackedQ) []byte {
 		}
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*2)
+}
+
+//go:noescape
+func addQ8AVX512(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32)
+
+//go:noescape
+func clampF32AVX512(in, out *float32, n int, lo, hi float32)
+
+//go:noescape
+func binF32AVX512(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
+
+//go:noescape
+func quantF32AVX512(in *float32, out *byte, n int, inv, flo, fhi float32, zero int32)
+
+//go:noescape
+func mulQ8AVX512(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
+
+func init() {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW {
+		addQ8SIMD = addQ8AVX512
+		clampF32SIMD = clampF32AVX512
+		mulQ8SIMD = mulQ8AVX512
+		binF32SIMD = binF32AVX512
+		quantF32SIMD = quantF32AVX512
+	}
 }

@@ -9,9 +9,11 @@ import (
 )
 
 // gemmShapes are random matrix product shapes, with sizes below, at and
-// past the tiles (rows by qRows or f32Rows, channels by gemmNR, K by 4).
+// past the tiles (rows by qRows, 8 or f32Rows, channels by gemmNR
+// and pairs of panels, K by 4).
 func gemmShapes(r *rand.Rand) [][3]int {
-	shapes := [][3]int{{1, 1, 1}, {4, 8, 4}, {6, 8, 8}, {7, 9, 5}, {13, 17, 27}, {3, 64, 144}, {25, 40, 301}}
+	shapes := [][3]int{{1, 1, 1}, {4, 8, 4}, {6, 8, 8}, {7, 9, 5}, {13, 17, 27}, {3, 64, 144}, {25, 40, 301},
+		{8, 16, 4}, {9, 24, 3}, {17, 48, 64}, {33, 72, 200}, {16, 32, 960}}
 	for range 40 {
 		shapes = append(shapes, [3]int{1 + r.IntN(15), 1 + r.IntN(40), 1 + r.IntN(90)})
 	}
@@ -152,6 +154,12 @@ var dwCases = []convCase{
 	{"3x3-s2-odd-c48", 1, 7, 6, 48, 48, 3, 3, 2, 2, 1, 1, true},
 	{"3x3-c42", 1, 6, 5, 42, 42, 3, 3, 1, 1, 1, 1, true},
 	{"5x5-s2-c13", 1, 9, 8, 13, 13, 5, 5, 2, 2, 1, 1, true},
+	// Rows long enough for runs of pixels inside the input, with 64- and
+	// 16-channel blocks and an 8-channel rest.
+	{"3x3-wide-c88", 1, 5, 21, 88, 88, 3, 3, 1, 1, 1, 1, true},
+	{"3x3-s2-wide-c144", 2, 6, 23, 144, 144, 3, 3, 2, 2, 1, 1, true},
+	{"5x5-d2-wide-c24", 1, 9, 19, 24, 24, 5, 5, 1, 1, 2, 2, true},
+	{"3x3-valid-wide-c16", 1, 4, 17, 16, 16, 3, 3, 1, 1, 1, 1, false},
 }
 
 // TestDWVariants runs every depthwise variant available on this CPU

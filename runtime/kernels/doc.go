@@ -10,7 +10,8 @@
 // convolutions have SIMD variants in Go assembly, chosen once at start from
 // golang.org/x/sys/cpu and bound to each layer when its weights are packed:
 // on amd64 AVX-512 VNNI and AVX2 for 8-bit products, AVX-512 and AVX2+FMA
-// for float32, AVX2 for depthwise; on arm64 SDOT (dot product extension) or
+// for float32, AVX-512 and AVX2 for depthwise, AVX-512 for 8-bit and
+// float ADD/SUB/MUL, float clamps and QUANTIZE; on arm64 SDOT (dot product extension) or
 // SMLAL for 8-bit, FMLA for float32, NEON depthwise. 8-bit variants are bit
 // for bit equal to the generic kernels (int32 sums are exact in any order);
 // float32 ones differ only by rounding. The purego build tag leaves only

@@ -28,15 +28,37 @@ var ErrDivisionByZero = errors.New("kernels: integer division by zero")
 func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo, hi float32) {
 	clamp := !math.IsInf(float64(lo), -1) || !math.IsInf(float64(hi), 1)
 	sa, sb := p.innerSteps()
+	simdOp := -1
+	if binF32SIMD != nil {
+		switch op {
+		case OpAdd:
+			simdOp = 0
+		case OpSub:
+			simdOp = 1
+		case OpMul:
+			simdOp = 2
+		}
+	}
 	it := p.runs(from, to)
 	for {
 		o, ao, bo, n := it.next()
 		if n == 0 {
 			return
 		}
-		binaryRun(op, span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n], clamp, lo, hi)
+		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		if simdOp >= 0 && n >= 16 {
+			_, _ = x[sa*(n-1)], y[sb*(n-1)]
+			binF32SIMD(simdOp, &x[0], &y[0], &z[0], n, sa, sb, lo, hi)
+			continue
+		}
+		binaryRun(op, x, y, z, clamp, lo, hi)
 	}
 }
+
+// binF32SIMD, when set, stores clamp(a op b, lo, hi) for n values, op 0
+// add, 1 sub, 2 mul; a (b) is one value when astep (bstep) is 0. A NaN
+// stays NaN. CPU files set it from init.
+var binF32SIMD func(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
 
 // BinaryInt is BinaryF32 for int32 and int64 operands. For OpDiv and
 // OpFloorDiv the caller checks the divisor with CheckDivisor first.

@@ -1,6 +1,33 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
+
+// addQ8SIMD and mulQ8SIMD, when set, are the XNNPACK schemes of AddQ8Run
+// and MulQ8Run on n contiguous elements of x (int8 when signed is 1, else
+// uint8) into z; CPU files set them from init. addQ8SIMD reads n elements
+// of y, mulQ8SIMD those of y when ystep is 1 and takes yv for every y - zb
+// when it is 0.
+var (
+	addQ8SIMD func(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32)
+	mulQ8SIMD func(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
+)
+
+// simdMinRun is the shortest run of elements worth a SIMD call.
+const simdMinRun = 16
+
+// bytePtr returns the address of s[i] as a *byte.
+func bytePtr[T Q8](s []T, i int) *byte { return (*byte)(unsafe.Pointer(&s[i])) }
+
+// signedFlag is 1 when T is signed, else 0.
+func signedFlag[T Q8]() int32 {
+	if m := T(0) - 1; m < 0 {
+		return 1
+	}
+	return 0
+}
 
 // Q8 is an 8-bit quantized element type.
 type Q8 interface{ ~int8 | ~uint8 }
@@ -38,12 +65,15 @@ func TypeRange(signed bool) (lo, hi int32) {
 //   - TFLite's builtin kernel otherwise: inputs shifted left by 20 and scaled
 //     by fixed-point multipliers, out = MultiplyByQuantizedMultiplier(acc).
 type AddQ8 struct {
-	ta, tb  [256]int32
-	shift   int // > 0 selects the XNNPACK scheme
-	mult    int32
-	multExp int
-	zero    int32
-	lo, hi  int32
+	ta, tb [256]int32
+	shift  int // > 0 selects the XNNPACK scheme
+	// ma, mb and bias are the XNNPACK scheme's multipliers and bias
+	// (ta[x] = bias + x·ma, tb[y] = y·mb), for the SIMD kernel.
+	ma, mb, bias int32
+	mult         int32
+	multExp      int
+	zero         int32
+	lo, hi       int32
 }
 
 // NewAddQ8 prepares out = a + b (or a - b when sub) for 8-bit operands of
@@ -62,6 +92,7 @@ func NewAddQ8(signed, sub bool, a, b, out QParams, lo, hi int32) AddQ8 {
 		ma := int32(math.RoundToEven(math.Ldexp(float64(ra), q.shift)))
 		mb := int32(math.RoundToEven(math.Ldexp(float64(rb), q.shift)))
 		bias := int32(1)<<(q.shift-1) - ma*a.Zero - mb*b.Zero
+		q.ma, q.mb, q.bias = ma, mb, bias
 		for i := range 256 {
 			q.ta[i] = bias + byteValue(i, signed)*ma
 			q.tb[i] = byteValue(i, signed) * mb
@@ -90,6 +121,29 @@ func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) 
 
 // AddQ8Run computes the output elements [from, to) of the broadcast p.
 func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
+	if period, ok := p.periodic(simdMinRun); ok {
+		// b repeats a few values (per-channel constants): one pass
+		// with their table entries at hand, not one run per period.
+		var tb [simdMinRun]int32
+		for j := range period {
+			tb[j] = q.tb[uint8(b[j])]
+		}
+		x, z := a[from:to], out[from:to]
+		j := from % period
+		for i := range z {
+			acc := q.ta[uint8(x[i])] + tb[j]
+			if q.shift > 0 {
+				acc = acc>>q.shift + q.zero
+			} else {
+				acc = MultiplyByQuantizedMultiplier(acc, q.mult, q.multExp) + q.zero
+			}
+			z[i] = T(min(max(acc, q.lo), q.hi))
+			if j++; j == period {
+				j = 0
+			}
+		}
+		return
+	}
 	sa, sb := p.innerSteps()
 	it := p.runs(from, to)
 	for {
@@ -98,6 +152,28 @@ func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
 			return
 		}
 		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		if q.shift > 0 && addQ8SIMD != nil && n >= simdMinRun {
+			// A one-value operand's share goes into the bias, and the
+			// other operand is read twice, the second time weighed 0
+			// (int32 sums wrap alike in any order).
+			simd := true
+			switch {
+			case sa == 1 && sb == 1:
+				_, _ = x[n-1], y[n-1]
+				addQ8SIMD(bytePtr(x, 0), bytePtr(y, 0), bytePtr(z, 0), n, q.ma, q.mb, q.bias, int32(q.shift), q.zero, q.lo, q.hi, signedFlag[T]())
+			case sa == 1 && sb == 0:
+				_ = x[n-1]
+				addQ8SIMD(bytePtr(x, 0), bytePtr(x, 0), bytePtr(z, 0), n, q.ma, 0, q.bias+q.tb[uint8(y[0])], int32(q.shift), q.zero, q.lo, q.hi, signedFlag[T]())
+			case sa == 0 && sb == 1:
+				_ = y[n-1]
+				addQ8SIMD(bytePtr(y, 0), bytePtr(y, 0), bytePtr(z, 0), n, q.mb, 0, q.ta[uint8(x[0])], int32(q.shift), q.zero, q.lo, q.hi, signedFlag[T]())
+			default:
+				simd = false
+			}
+			if simd {
+				continue
+			}
+		}
 		if q.shift > 0 {
 			for i := range z {
 				acc := q.ta[uint8(x[i*sa])] + q.tb[uint8(y[i*sb])]
@@ -161,6 +237,21 @@ func MulQ8Run[T Q8](q *MulQ8, a, b, out []T, p *Broadcast, from, to int) {
 			return
 		}
 		x, y, z := span(a, ao, n, sa), span(b, bo, n, sb), out[o:o+n]
+		if q.useFloat && mulQ8SIMD != nil && n >= simdMinRun && sa+sb >= 1 {
+			// One operand may be one value: then it is y (the product
+			// commutes), passed as y - zb.
+			za, zb := q.za, q.zb
+			if sa == 0 {
+				x, y, za, zb = y, x, zb, za
+			}
+			ystep, yv := 1, int32(0)
+			if sa == 0 || sb == 0 {
+				ystep, yv = 0, int32(y[0])-zb
+			}
+			_, _ = x[n-1], y[ystep*(n-1)]
+			mulQ8SIMD(bytePtr(x, 0), bytePtr(y, 0), bytePtr(z, 0), n, ystep, za, zb, yv, q.scale, q.flo, q.fhi, q.zero, signedFlag[T]())
+			continue
+		}
 		if q.useFloat {
 			for i := range z {
 				acc := (int32(x[i*sa]) - q.za) * (int32(y[i*sb]) - q.zb)

@@ -1,6 +1,10 @@
 package kernels
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
 
 func runAddQ8(q *AddQ8, a, b []int8) []int8 {
 	p, _ := NewBroadcast([]int{len(a)}, []int{len(b)}, []int{max(len(a), len(b))})
@@ -136,4 +140,127 @@ func toBytes(v []int8) []byte {
 		b[i] = byte(x)
 	}
 	return b
+}
+
+// TestQ8SIMD runs the SIMD ADD, SUB and MUL of this CPU (if any) against
+// the generic ones, bit for bit: both types, lengths around the
+// 16-element blocks, same shapes and one-value operands on either side,
+// random scales and zero points (the XNNPACK schemes).
+func TestQ8SIMD(t *testing.T) {
+	if addQ8SIMD == nil || mulQ8SIMD == nil {
+		t.Skip("no SIMD ADD or MUL on this CPU or build; the generic kernels run alone")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	checked := 0
+	for i := range 600 {
+		n := 1 + i%70
+		op := i % 3 // add, sub, mul
+		signed := i%6 < 3
+		sa, sb := []int{n}, []int{n}
+		switch i % 5 {
+		case 1:
+			sb = []int{1}
+		case 2:
+			sa = []int{1}
+		case 3:
+			sa, sb = []int{3, n}, []int{n}
+		}
+		lo, hi := TypeRange(signed)
+		zp := func() int32 { return lo + r.Int32N(hi-lo+1) }
+		a, b, o := QParams{0.01 + r.Float32(), zp()}, QParams{0.01 + r.Float32(), zp()}, QParams{0.02 + r.Float32(), zp()}
+		alo, ahi := lo+r.Int32N(20), hi-r.Int32N(20)
+		add := NewAddQ8(signed, op == 1, a, b, o, alo, ahi)
+		mul := NewMulQ8(a, b, QParams{o.Scale / 50, o.Zero}, alo, ahi)
+		if (op < 2 && !add.XNNPACK()) || (op == 2 && !mul.XNNPACK()) {
+			continue
+		}
+		checked++
+		out := []int{n}
+		if len(sa) == 2 {
+			out = []int{3, n}
+		}
+		p, err := NewBroadcast(sa, sb, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := randBytes(r, p.Len()), randBytes(r, p.Len())
+		want, got := make([]uint8, p.Len()+1), make([]uint8, p.Len()+1)
+		want[p.Len()], got[p.Len()] = 0x5a, 0x5a // must stay untouched
+		run := func(out []uint8) {
+			out = out[:p.Len()]
+			switch {
+			case op < 2 && signed:
+				AddQ8Run(&add, i8s(x), i8s(y), i8s(out), &p, 0, p.Len())
+			case op < 2:
+				AddQ8Run(&add, x, y, out, &p, 0, p.Len())
+			case signed:
+				MulQ8Run(&mul, i8s(x), i8s(y), i8s(out), &p, 0, p.Len())
+			default:
+				MulQ8Run(&mul, x, y, out, &p, 0, p.Len())
+			}
+		}
+		simdAdd, simdMul := addQ8SIMD, mulQ8SIMD
+		addQ8SIMD, mulQ8SIMD = nil, nil
+		run(want)
+		addQ8SIMD, mulQ8SIMD = simdAdd, simdMul
+		run(got)
+		for j := range want {
+			if want[j] != got[j] {
+				t.Fatalf("case %d (op %d, shapes %v %v, signed %v): output %d = %d, generic %d", i, op, sa, sb, signed, j, got[j], want[j])
+			}
+		}
+	}
+	if checked < 450 {
+		t.Errorf("only %d of 600 cases used the XNNPACK schemes", checked)
+	}
+}
+
+// randBytes returns n random bytes.
+func randBytes(r *rand.Rand, n int) []uint8 {
+	b := make([]uint8, n)
+	for i := range b {
+		b[i] = uint8(r.IntN(256))
+	}
+	return b
+}
+
+func i8s(b []uint8) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }
+
+// TestAddQ8Periodic checks the pass for an operand that repeats a few
+// values (shapes [k, P] and [P]) against the same sum with that operand
+// tiled to the full shape, over whole and partial ranges.
+func TestAddQ8Periodic(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for period := 1; period < simdMinRun; period++ {
+		// Odd periods take XNNPACK's scheme, even ones TFLite's (b's
+		// scale under 2^-10 of the output's).
+		bScale := float32(0.07)
+		if period%2 == 0 {
+			bScale = 0.00005
+		}
+		q := NewAddQ8(true, true, QParams{0.1, 3}, QParams{bScale, -5}, QParams{0.12, 1}, -128, 127)
+		if q.XNNPACK() != (period%2 == 1) {
+			t.Fatalf("period %d: XNNPACK() = %v", period, q.XNNPACK())
+		}
+		k := 1 + r.IntN(9)
+		p, _ := NewBroadcast([]int{k, period}, []int{period}, []int{k, period})
+		if _, ok := p.periodic(simdMinRun); !ok && period > 1 && k > 1 {
+			t.Fatalf("period %d: [%d %d] op [%d] not seen as periodic", period, k, period, period)
+		}
+		same, _ := NewBroadcast([]int{k * period}, []int{k * period}, []int{k * period})
+		x, y := i8s(randBytes(r, k*period)), i8s(randBytes(r, period))
+		tiled := make([]int8, k*period)
+		for i := range tiled {
+			tiled[i] = y[i%period]
+		}
+		from, to := r.IntN(k*period), k*period
+		want, got := make([]int8, k*period), make([]int8, k*period)
+		AddQ8Run(&q, x, tiled, want, &same, from, to)
+		AddQ8Run(&q, x, y, got, &p, from, to)
+		for i := range want {
+			if want[i] != got[i] {
+				t.Fatalf("period %d, k %d, from %d: output %d = %d, want %d", period, k, from, i, got[i], want[i])
+			}
+		}
+	}
 }

@@ -131,6 +131,85 @@ done:
 	VZEROUPPER
 	RET
 
+// QREQMASK is QREQ storing only the bytes selected by K1.
+#define QREQMASK(acc, accx) \
+	VPADDD Y8, acc, acc; \
+	VCVTDQ2PS acc, acc; \
+	VMULPS Y9, acc, acc; \
+	VMAXPS Y10, acc, acc; \
+	VMINPS Y11, acc, acc; \
+	VCVTPS2DQ acc, acc; \
+	VPADDD Y12, acc, acc; \
+	VPMOVDB acc, K1, (DI)
+
+// QSTOREMASK is QSTORE with QREQMASK.
+#define QSTOREMASK \
+	QREQMASK(Y0, X0); \
+	CMPQ CX, $2; \
+	JLT tdone; \
+	ADDQ BX, DI; \
+	QREQMASK(Y1, X1); \
+	CMPQ CX, $3; \
+	JLT tdone; \
+	ADDQ BX, DI; \
+	QREQMASK(Y2, X2); \
+	CMPQ CX, $4; \
+	JLT tdone; \
+	ADDQ BX, DI; \
+	QREQMASK(Y3, X3)
+
+// func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+//
+// gemmQVNNI storing only the first nc (1 to 7) channels of each row.
+TEXT ·gemmQVNNITail(SB), NOSPLIT, $0-104
+	QROWS
+	QSIGN
+	MOVQ w+24(FP), DI
+	MOVQ kg+32(FP), DX
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	TESTQ DX, DX
+	JZ tepi
+
+tloop:
+	VMOVDQU (DI), Y4
+	VPBROADCASTD (SI), Y5
+	VPBROADCASTD (R8), Y6
+	VPBROADCASTD (R9), Y7
+	VPBROADCASTD (R10), Y8
+	VPXOR Y14, Y5, Y5
+	VPXOR Y14, Y6, Y6
+	VPXOR Y14, Y7, Y7
+	VPXOR Y14, Y8, Y8
+	VPDPBUSD Y4, Y5, Y0
+	VPDPBUSD Y4, Y6, Y1
+	VPDPBUSD Y4, Y7, Y2
+	VPDPBUSD Y4, Y8, Y3
+	ADDQ $4, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ $4, R10
+	ADDQ $32, DI
+	DECQ DX
+	JNZ tloop
+
+tepi:
+	QEPI
+	MOVQ CX, R11
+	MOVQ nc+96(FP), CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	MOVQ R11, CX
+	QSTOREMASK
+
+tdone:
+	VZEROUPPER
+	RET
+
 // func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 TEXT ·gemmQAVX2(SB), NOSPLIT, $0-96
 	QROWS
@@ -466,6 +545,203 @@ zstore:
 	JLT zdone
 	ADDQ BX, DI
 	ZOUT(Z7)
+
+zdone:
+	VZEROUPPER
+	RET
+
+// ZREQ requantizes the 16 accumulators in acc and stores their low bytes
+// at (DI), like QREQ.
+#define ZREQ(acc) \
+	VPADDD Z8, acc, acc; \
+	VCVTDQ2PS acc, acc; \
+	VMULPS Z9, acc, acc; \
+	VMAXPS Z10, acc, acc; \
+	VMINPS Z11, acc, acc; \
+	VCVTPS2DQ acc, acc; \
+	VPADDD Z12, acc, acc; \
+	VPMOVDB acc, (DI)
+
+// func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+//
+// rows (at least 1) rows of a times two consecutive panels (w and w+psz)
+// on 512-bit registers, 8 rows at a time: accumulator Zr holds the 16
+// channels of row r of the block, the low 8 from the first panel. Rows
+// past the count repeat the previous row (computed, not stored). The
+// activations are XORed with 0x80 when int8, as in gemmQVNNI; uint8 ones
+// skip it. The requantization constants stay in Z8-Z12 across blocks.
+TEXT ·gemmQVNNI512(SB), NOSPLIT, $24-104
+	MOVQ bias+48(FP), AX
+	VMOVDQU32 (AX), Z8
+	MOVQ sum+56(FP), AX
+	VMOVDQU32 (AX), Z9
+	VPSLLD $7, Z9, Z9
+	MOVL signed+84(FP), AX
+	NEGL AX
+	VPBROADCASTD AX, Z15
+	VPANDD Z15, Z9, Z9
+	VPSUBD Z9, Z8, Z8
+	MOVQ scale+64(FP), AX
+	VMOVUPS (AX), Z9
+	VBROADCASTSS lo+72(FP), Z10
+	VBROADCASTSS hi+76(FP), Z11
+	MOVL zp+80(FP), AX
+	VPBROADCASTD AX, Z12
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z14
+	MOVQ a+0(FP), AX
+	MOVQ AX, ablk-8(SP)
+	MOVQ c+88(FP), AX
+	MOVQ AX, cblk-16(SP)
+	MOVQ rows+16(FP), AX
+	MOVQ AX, left-24(SP)
+
+zblock:
+	MOVQ ablk-8(SP), SI
+	MOVQ lda+8(FP), AX
+	MOVQ left-24(SP), CX
+	LEAQ (SI)(AX*1), R8
+	CMPQ CX, $2
+	CMOVQLT SI, R8
+	LEAQ (R8)(AX*1), R9
+	CMPQ CX, $3
+	CMOVQLT R8, R9
+	LEAQ (R9)(AX*1), R10
+	CMPQ CX, $4
+	CMOVQLT R9, R10
+	LEAQ (R10)(AX*1), R11
+	CMPQ CX, $5
+	CMOVQLT R10, R11
+	LEAQ (R11)(AX*1), R12
+	CMPQ CX, $6
+	CMOVQLT R11, R12
+	LEAQ (R12)(AX*1), R13
+	CMPQ CX, $7
+	CMOVQLT R12, R13
+	LEAQ (R13)(AX*1), R15
+	CMPQ CX, $8
+	CMOVQLT R13, R15
+	MOVQ w+24(FP), DI
+	MOVQ psz+32(FP), BX
+	MOVQ kg+40(FP), CX
+	XORQ DX, DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	TESTQ CX, CX
+	JZ zepi
+	MOVL signed+84(FP), AX
+	TESTL AX, AX
+	JNZ zloopx
+zloopu:
+	VMOVDQU32 (DI), Y16
+	VINSERTI64X4 $1, (DI)(BX*1), Z16, Z16
+	VPBROADCASTD (SI)(DX*1), Z17
+	VPBROADCASTD (R8)(DX*1), Z18
+	VPBROADCASTD (R9)(DX*1), Z19
+	VPBROADCASTD (R10)(DX*1), Z20
+	VPBROADCASTD (R11)(DX*1), Z21
+	VPBROADCASTD (R12)(DX*1), Z22
+	VPBROADCASTD (R13)(DX*1), Z23
+	VPBROADCASTD (R15)(DX*1), Z24
+	VPDPBUSD Z16, Z17, Z0
+	VPDPBUSD Z16, Z18, Z1
+	VPDPBUSD Z16, Z19, Z2
+	VPDPBUSD Z16, Z20, Z3
+	VPDPBUSD Z16, Z21, Z4
+	VPDPBUSD Z16, Z22, Z5
+	VPDPBUSD Z16, Z23, Z6
+	VPDPBUSD Z16, Z24, Z7
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ zloopu
+	JMP zepi
+
+zloopx:
+	VMOVDQU32 (DI), Y16
+	VINSERTI64X4 $1, (DI)(BX*1), Z16, Z16
+	VPBROADCASTD (SI)(DX*1), Z17
+	VPBROADCASTD (R8)(DX*1), Z18
+	VPBROADCASTD (R9)(DX*1), Z19
+	VPBROADCASTD (R10)(DX*1), Z20
+	VPBROADCASTD (R11)(DX*1), Z21
+	VPBROADCASTD (R12)(DX*1), Z22
+	VPBROADCASTD (R13)(DX*1), Z23
+	VPBROADCASTD (R15)(DX*1), Z24
+	VPXORD Z14, Z17, Z17
+	VPXORD Z14, Z18, Z18
+	VPXORD Z14, Z19, Z19
+	VPXORD Z14, Z20, Z20
+	VPXORD Z14, Z21, Z21
+	VPXORD Z14, Z22, Z22
+	VPXORD Z14, Z23, Z23
+	VPXORD Z14, Z24, Z24
+	VPDPBUSD Z16, Z17, Z0
+	VPDPBUSD Z16, Z18, Z1
+	VPDPBUSD Z16, Z19, Z2
+	VPDPBUSD Z16, Z20, Z3
+	VPDPBUSD Z16, Z21, Z4
+	VPDPBUSD Z16, Z22, Z5
+	VPDPBUSD Z16, Z23, Z6
+	VPDPBUSD Z16, Z24, Z7
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ zloopx
+	JMP zepi
+
+zepi:
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+96(FP), BX
+	MOVQ left-24(SP), CX
+	ZREQ(Z0)
+	CMPQ CX, $2
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z1)
+	CMPQ CX, $3
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z2)
+	CMPQ CX, $4
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z3)
+	CMPQ CX, $5
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z4)
+	CMPQ CX, $6
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z5)
+	CMPQ CX, $7
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z6)
+	CMPQ CX, $8
+	JLT znext
+	ADDQ BX, DI
+	ZREQ(Z7)
+
+znext:
+	MOVQ left-24(SP), CX
+	SUBQ $8, CX
+	JLE zdone
+	MOVQ CX, left-24(SP)
+	MOVQ lda+8(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, ablk-8(SP)
+	MOVQ ldc+96(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, cblk-16(SP)
+	JMP zblock
 
 zdone:
 	VZEROUPPER

@@ -64,14 +64,30 @@ func (p *PackedQ) panel(i int) []int16 {
 // GemmQ computes rows×N quantized outputs c[r·ldc+n] = requant(Σk a[r·lda+k]·W'[n][k])
 // for output channels in panels [p0, p1).
 func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
-	if full := min(p1, w.N/gemmNR); w.simd != nil && rows > 0 && full > p0 {
-		done := gemmQSIMD(a, lda, rows, w, rq, p0, full, c, ldc)
-		if done < rows {
-			gemmQGeneric(a[done*lda:], lda, rows-done, w, rq, p0, full, c[done*ldc:], ldc)
-		}
-		p0 = full
+	if w.simd == nil || rows <= 0 || p1 <= p0 {
+		gemmQGeneric(a, lda, rows, w, rq, p0, p1, c, ldc)
+		return
 	}
-	gemmQGeneric(a, lda, rows, w, rq, p0, p1, c, ldc)
+	full := min(p1, w.N/gemmNR)
+	end := full // panels the SIMD kernels compute
+	if p1 > full && w.simd.tail != nil {
+		end = p1
+	}
+	done := simdRows(len(a), lda, rows, (w.K+3)/4)
+	if done > 0 && end > p0 {
+		if full > p0 {
+			gemmQSIMD(a, lda, done, w, rq, p0, full, c, ldc)
+		}
+		if end > full {
+			gemmQTail(a, lda, done, w, rq, full, c, ldc)
+		}
+	} else {
+		done = 0
+	}
+	if done < rows {
+		gemmQGeneric(a[done*lda:], lda, rows-done, w, rq, p0, end, c[done*ldc:], ldc)
+	}
+	gemmQGeneric(a, lda, rows, w, rq, max(p0, end), p1, c, ldc)
 }
 
 func gemmQGeneric[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {

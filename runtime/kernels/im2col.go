@@ -37,6 +37,18 @@ func (s *ConvShape) Pixels() int { return s.Batches * s.OutH * s.OutW }
 // K is the number of input values per output (KH·KW·InC).
 func (s *ConvShape) K() int { return s.KH * s.KW * s.InC }
 
+// insideCols returns the output columns [oa, ob) whose windows lie across
+// the input: all KW taps of each inside it (oa == ob when there is none).
+func (s *ConvShape) insideCols() (oa, ob int) {
+	oa = (s.PadLeft + s.StrideW - 1) / s.StrideW
+	last := s.InW - 1 - (s.KW-1)*s.DilW + s.PadLeft // largest ix0 + PadLeft
+	if last < 0 {
+		return 0, 0
+	}
+	ob = min(s.OutW, last/s.StrideW+1)
+	return min(oa, ob), ob
+}
+
 // pointwise reports whether the convolution is a plain matrix product of
 // the input pixels (1×1 window, stride 1, no padding).
 func (s *ConvShape) pointwise() bool {
@@ -83,8 +95,14 @@ func im2col[T float32 | int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, d
 }
 
 func fill[T any](s []T, v T) {
-	for i := range s {
+	const short = 64
+	for i := range s[:min(len(s), short)] {
 		s[i] = v
+	}
+	// Past that, doubling copies: a few memmoves rather than one store per
+	// value.
+	for n := short; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
 	}
 }
 

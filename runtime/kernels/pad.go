@@ -4,15 +4,10 @@ package kernels
 // shifted by before[d] in each dimension, and fills the rest of out with
 // value. Ranks are equal and at most 8; before[d]+inShape[d] <= outShape[d].
 func PadConst[T any](in, out []T, inShape, outShape, before []int, value T) {
-	for i := range out {
-		out[i] = value
-	}
 	r := len(inShape)
-	if r == 0 {
+	if r == 0 || len(in) == 0 {
+		fill(out, value)
 		copy(out, in)
-		return
-	}
-	if len(in) == 0 {
 		return
 	}
 	var outStride [8]int
@@ -25,10 +20,15 @@ func PadConst[T any](in, out []T, inShape, outShape, before []int, value T) {
 	for d := 0; d < r; d++ {
 		o += before[d] * outStride[d]
 	}
+	// The rows of in land at increasing offsets: fill the gaps between
+	// them (and after the last) rather than all of out first.
 	last := inShape[r-1]
 	var idx [8]int
+	filled := 0
 	for i := 0; i < len(in); i += last {
+		fill(out[filled:o], value)
 		copy(out[o:o+last], in[i:i+last])
+		filled = o + last
 		for d := r - 2; d >= 0; d-- {
 			idx[d]++
 			o += outStride[d]
@@ -39,4 +39,5 @@ func PadConst[T any](in, out []T, inShape, outShape, before []int, value T) {
 			idx[d] = 0
 		}
 	}
+	fill(out[filled:], value)
 }

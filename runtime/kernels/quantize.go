@@ -1,6 +1,13 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
+
+// quantF32SIMD, when set, is QuantizeF32 on n values (a NaN input gives
+// an unspecified byte, as in the generic loop); CPU files set it from init.
+var quantF32SIMD func(in *float32, out *byte, n int, inv, flo, fhi float32, zero int32)
 
 // signedQ8 reports whether T is the signed 8-bit type.
 func signedQ8[T Q8]() bool {
@@ -18,6 +25,10 @@ func QuantizeF32[T Q8](in []float32, out []T, q QParams) {
 	lo, hi := TypeRange(signedQ8[T]())
 	flo, fhi := float32(lo-q.Zero), float32(hi-q.Zero)
 	out = out[:len(in)]
+	if quantF32SIMD != nil && len(in) > 0 {
+		quantF32SIMD(&in[0], (*byte)(unsafe.Pointer(&out[0])), len(in), inv, flo, fhi, q.Zero)
+		return
+	}
 	for i, x := range in {
 		f := min(max(x*inv, flo), fhi)
 		out[i] = T(int32(math.Float32bits(f+magicBias)) - magicBiasBits + q.Zero)

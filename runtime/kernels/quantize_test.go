@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -108,6 +109,49 @@ func TestLeakyReluLUT(t *testing.T) {
 		for x, want := range tc.want {
 			if got := int8(lut[uint8(x)]); got != want {
 				t.Errorf("%s: leaky(%d) = %d, want %d", tc.name, x, got, want)
+			}
+		}
+	}
+}
+
+// TestQuantizeF32SIMD runs the SIMD QUANTIZE of this CPU (if any) against
+// the generic loop, bit for bit, on lengths around the 16-value blocks with
+// exact ties, out-of-range values and infinities among the inputs.
+func TestQuantizeF32SIMD(t *testing.T) {
+	if quantF32SIMD == nil {
+		t.Skip("no SIMD QUANTIZE on this CPU or build; the generic loop runs alone")
+	}
+	r := rand.New(rand.NewPCG(13, 13))
+	for n := 1; n < 70; n++ {
+		in := make([]float32, n)
+		for i := range in {
+			in[i] = (r.Float32() - 0.5) * 200
+			switch r.IntN(6) {
+			case 0:
+				in[i] = float32(r.IntN(100)-50) + 0.5 // a tie once scaled by 1
+			case 1:
+				in[i] = float32(math.Inf(2*r.IntN(2) - 1))
+			}
+		}
+		q := QParams{[]float32{1, 0.37, 2}[n%3], int32(r.IntN(50)) - 25}
+		for _, signed := range []bool{true, false} {
+			want, got := make([]uint8, n+1), make([]uint8, n+1)
+			want[n], got[n] = 0x5a, 0x5a // must stay untouched
+			simd := quantF32SIMD
+			quantF32SIMD = nil
+			if signed {
+				QuantizeF32(in, i8s(want[:n]), q)
+				quantF32SIMD = simd
+				QuantizeF32(in, i8s(got[:n]), q)
+			} else {
+				QuantizeF32(in, want[:n], QParams{q.Scale, q.Zero + 128})
+				quantF32SIMD = simd
+				QuantizeF32(in, got[:n], QParams{q.Scale, q.Zero + 128})
+			}
+			for i := range want {
+				if want[i] != got[i] {
+					t.Fatalf("n %d, signed %v, %+v: %g -> %d, generic %d", n, signed, q, in[min(i, n-1)], got[i], want[i])
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 // Description is what Describe learns of a model without running it: its
@@ -27,6 +28,11 @@ type Description struct {
 	// the arena could not be planned; ArenaError says why).
 	ArenaBytes int
 	ArenaError error
+	// Metadata is the model's TFLite Metadata, nil when it has none or
+	// when it is malformed (MetadataError says why; the model itself may
+	// still be valid).
+	Metadata      *metadata.Metadata
+	MetadataError error
 }
 
 // OpStatus tells whether one operator can run.
@@ -107,6 +113,7 @@ func describe(b []byte) (*Description, error) {
 		Signatures:    m.sigs,
 		OpCounts:      maps.Clone(m.opCount),
 	}
+	d.Metadata, d.MetadataError = metadata.Read(b)
 	all := m.nodes
 	if err := m.foldConstants(); err != nil {
 		return nil, err

@@ -112,3 +112,26 @@ func TestDescribeInvalid(t *testing.T) {
 		t.Error("Describe of a missing file succeeded")
 	}
 }
+
+// TestDescribeMetadata checks that Describe reads TFLite Metadata where a
+// model has it and reports none where it has not.
+func TestDescribeMetadata(t *testing.T) {
+	dir := sharedtest.Dir(t)
+	d, err := Describe(filepath.Join(dir, "conformance", "tfls_mobilenet_v1_025_224_quant", "model.tflite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.MetadataError != nil || d.Metadata == nil {
+		t.Fatalf("Metadata = %v, %v; want the model's", d.Metadata, d.MetadataError)
+	}
+	if l := d.Metadata.Outputs[0].Labels; l == nil || len(l.List) != 1001 || l.List[0] != "background" {
+		t.Errorf("labels = %+v, want 1001 from background", l)
+	}
+	d, err = DescribeBytes(helloWorld(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Metadata != nil || d.MetadataError != nil {
+		t.Errorf("hello_world: Metadata = %v, %v; want none", d.Metadata, d.MetadataError)
+	}
+}

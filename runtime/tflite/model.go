@@ -104,6 +104,7 @@ type node struct {
 	// for the operator (the integer LSTM's gate and hidden scales).
 	intermediates []int
 	opts          fbTable // builtin_options (absent table when none)
+	opts2         fbTable // builtin_options_2 (StableHLO operators)
 	custom        []byte  // custom_options
 	kernel        kernel
 }
@@ -545,6 +546,7 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 		n := &node{index: i, name: c.name, builtin: c.builtin, version: c.version}
 		ins, outs, inters := t.i32s(1), t.i32s(2), t.i32s(8)
 		n.opts = t.table(4)
+		n.opts2 = t.table(12)
 		n.custom = t.bytes(5)
 		if off, size := t.u64(9, 0), t.u64(10, 0); off > 1 {
 			if off > uint64(len(file)) || size > uint64(len(file))-off {

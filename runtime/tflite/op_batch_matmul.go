@@ -1,6 +1,8 @@
 package tflite
 
 import (
+	"math"
+
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
@@ -8,8 +10,8 @@ import (
 func init() { register("BATCH_MATMUL", prepareBatchMatMul) }
 
 // BatchMatMulOptions: adj_x 0, adj_y 1, asymmetric_quantize_inputs 2 (see
-// batchMatMulHybrid). float32, int8 (per tensor) and hybrid (float32 lhs,
-// constant int8 rhs).
+// batchMatMulHybrid). float32, int8 (per tensor), 16-bit (int16 lhs, int16
+// or int8 rhs) and hybrid (float32 lhs, constant int8 rhs).
 func prepareBatchMatMul(c *opCtx) (kernel, error) {
 	if err := c.arity(2, 2, 1); err != nil {
 		return nil, err
@@ -39,7 +41,7 @@ func prepareBatchMatMul(c *opCtx) (kernel, error) {
 	}
 	outShape := append(append([]int(nil), ob...), s.M, s.N)
 	dt := lhs.dtype
-	if dt == runtime.Int8 || dt == runtime.Float32 {
+	if dt == runtime.Int8 || dt == runtime.Float32 || dt == runtime.Int16 {
 		if err := c.settleOutput(0, dt, outShape); err != nil {
 			return nil, err
 		}
@@ -70,6 +72,8 @@ func prepareBatchMatMul(c *opCtx) (kernel, error) {
 			kernels.BatchMatMulQ8Run(s, q, i8(b.ins[0]), i8(b.ins[1]), i8(b.outs[0]), 0, len(s.Lhs))
 			return nil
 		}), nil
+	case lhs.dtype == runtime.Int16 && (rhs.dtype == runtime.Int16 || rhs.dtype == runtime.Int8) && out.dtype == runtime.Int16:
+		return batchMatMulQ16(c, s, lhs, rhs, out)
 	case lhs.dtype == runtime.Float32 && rhs.dtype == runtime.Int8 && out.dtype == runtime.Float32:
 		if !rhs.isConst() {
 			return nil, c.unsupported("hybrid rhs %s computed at run time", rhs)
@@ -84,6 +88,43 @@ func prepareBatchMatMul(c *opCtx) (kernel, error) {
 		return batchMatMulHybrid(s, i8(rhs.data), rhs.numElements()/max(s.K*s.N, 1), ws), nil
 	}
 	return nil, c.unsupported("types %s x %s -> %s", lhs.dtype, rhs.dtype, out.dtype)
+}
+
+// batchMatMulQ16 prepares an int16 x int16 or int16 x int8 product (16x8
+// einsums) as TFLite's builtin kernel does: every zero point 0, and the
+// scales of its legacy per-tensor quantization (legacyQParams), so that an
+// rhs with one scale per channel, which that kernel reads as scale 0,
+// gives zeros there and here.
+func batchMatMulQ16(c *opCtx, s *kernels.BatchMatMul, lhs, rhs, out *tensor) (kernel, error) {
+	ql, qr, qo := legacyQParams(lhs), legacyQParams(rhs), legacyQParams(out)
+	if ql.Zero != 0 || qr.Zero != 0 || qo.Zero != 0 {
+		return nil, c.invalid("16-bit operands %s, %s and output %s must have zero point 0", lhs, rhs, out)
+	}
+	if qo.Scale <= 0 {
+		return nil, c.invalid("16-bit output %s needs one positive scale", out)
+	}
+	lo, hi := int32(math.MinInt16), int32(math.MaxInt16)
+	q := kernels.NewBatchMatMulQ8(ql, qr, qo, lo, hi)
+	if rhs.dtype == runtime.Int8 {
+		return kernelFunc(func(b *binding) error {
+			kernels.BatchMatMulQ16Run(s, q, i16(b.ins[0]), i8(b.ins[1]), i16(b.outs[0]), 0, len(s.Lhs))
+			return nil
+		}), nil
+	}
+	return kernelFunc(func(b *binding) error {
+		kernels.BatchMatMulQ16Run(s, q, i16(b.ins[0]), i16(b.ins[1]), i16(b.outs[0]), 0, len(s.Lhs))
+		return nil
+	}), nil
+}
+
+// legacyQParams is the per-tensor quantization TFLite's kernels read from
+// a tensor's params: its scale and zero point when it has one of each,
+// else zero.
+func legacyQParams(t *tensor) kernels.QParams {
+	if t.quant == nil || len(t.quant.Scale) != 1 || len(t.quant.ZeroPoint) != 1 {
+		return kernels.QParams{}
+	}
+	return kernels.QParams{Scale: t.quant.Scale[0], Zero: int32(t.quant.ZeroPoint[0])}
 }
 
 // batchIndices returns, for each index of the batch shape out (row-major),

@@ -244,8 +244,8 @@ func TestCallOnceResourceVariable(t *testing.T) {
 }
 
 // seqSeeds are the fuzz seeds of the sequence and control-flow paths:
-// several subgraphs (a loop, a recursive loop), variables and LSTM/SVDF
-// operator layouts.
+// several subgraphs (a loop, a recursive loop, a composite's
+// decomposition), variables and LSTM/SVDF operator layouts.
 func seqSeeds() map[string][]byte {
 	lc := lstmCase{batch: 1, time: 2, input: 2, cell: 2, out: 2, peep: true}
 	sc := svdfCase{batch: 1, input: 3, units: 2, memory: 2, rank: 1, typ: "i16"}
@@ -253,6 +253,7 @@ func seqSeeds() map[string][]byte {
 	return map[string][]byte{
 		"while":           whileModel(-1),
 		"while_recursive": whileModel(2),
+		"composite":       compositeModel(1),
 		"lstm":            lc.model(lc.weights(rng)),
 		"svdf_int16":      sc.model(&svdfWeights{wf: []float32{0.1, -0.2, 0.3, 0.1, 0.2, -0.1}, wt: []float32{0.5, -0.5, 0.25, 0.1}, bias: []float32{0.1, -0.1}}),
 	}

@@ -270,35 +270,51 @@ func work(dims ...int) int {
 // goroutines costs more than it saves.
 const minParallelMACs = 1 << 16
 
-// split divides rows×panels of output among workers: by rows (in multiples
-// of align) when there are enough, otherwise by channel panels.
+// tilesPerWorker is how many tiles a split aims to give each worker: the
+// pool hands tiles out one at a time, so a worker that starts late or runs
+// slow leaves little for the others to wait on.
+const tilesPerWorker = 4
+
+// split divides rows×panels of output into a grid of tiles: rowParts bands
+// of rows (in multiples of align) by panelParts groups of channel panels
+// (in pairs, the unit of the widest 8-bit kernels).
+// Bands of rows come first when the rows outnumber the channels (each band
+// then reads all weights, and a convolution gathers its input once for all
+// of its panels); groups of panels first otherwise (each then reads all of
+// the fewer rows).
 type split struct {
-	rows, panels, parts, align int
-	byPanels                   bool
+	rows, panels, align  int
+	rowParts, panelParts int
+	parts                int
 }
 
 func newSplit(workers, rows, panels, macs, align int) split {
-	s := split{rows: rows, panels: panels, parts: 1, align: align}
-	switch {
-	case workers <= 1 || macs < minParallelMACs:
-	case rows >= 2*workers*align:
-		s.parts = workers
-	case panels >= workers:
-		s.parts, s.byPanels = workers, true
-	case rows >= 2*align:
-		s.parts = min(workers, rows/align)
+	s := split{rows: rows, panels: panels, align: align, rowParts: 1, panelParts: 1, parts: 1}
+	if workers <= 1 || macs < minParallelMACs {
+		return s
 	}
+	// At least a quarter of minParallelMACs per tile, and a tile for
+	// each worker.
+	want := min(workers*tilesPerWorker, max(macs/(minParallelMACs/4), workers))
+	bands := max((rows+align-1)/align, 1)
+	pairs := (panels + 1) / 2
+	if rows >= panels*8 {
+		s.rowParts = min(want, bands)
+		s.panelParts = min(pairs, (want+s.rowParts-1)/s.rowParts)
+	} else {
+		s.panelParts = min(want, pairs)
+		s.rowParts = min(bands, (want+s.panelParts-1)/s.panelParts)
+	}
+	s.rowParts, s.panelParts = max(s.rowParts, 1), max(s.panelParts, 1)
+	s.parts = s.rowParts * s.panelParts
 	return s
 }
 
 // part returns the rows and panels of part i.
 func (s split) part(i int) (m0, m1, p0, p1 int) {
-	if s.byPanels {
-		p0, p1 = kernels.Split(s.panels, s.parts, i, 1)
-		return 0, s.rows, p0, p1
-	}
-	m0, m1 = kernels.Split(s.rows, s.parts, i, s.align)
-	return m0, m1, 0, s.panels
+	m0, m1 = kernels.Split(s.rows, s.rowParts, i/s.panelParts, s.align)
+	p0, p1 = kernels.Split(s.panels, s.panelParts, i%s.panelParts, 2)
+	return m0, m1, p0, p1
 }
 
 // view returns the elements of tensor bytes as float32, int8 or uint8.

@@ -275,19 +275,24 @@ func TestConvOpThreads(t *testing.T) {
 func TestSplit(t *testing.T) {
 	tests := []struct {
 		workers, rows, panels, macs int
-		parts                       int
-		byPanels                    bool
+		rowParts, panelParts        int
 	}{
-		{1, 100, 10, 1 << 20, 1, false},
-		{3, 100, 10, 1 << 10, 1, false},
-		{3, 100, 10, 1 << 20, 3, false},
-		{3, 1, 10, 1 << 20, 3, true},
-		{4, 9, 2, 1 << 20, 3, false},
+		{1, 100, 10, 1 << 20, 1, 1},
+		{3, 100, 10, 1 << 10, 1, 1},
+		{3, 1000, 10, 1 << 20, 12, 1}, // rows first, four tiles a worker
+		{3, 50, 10, 1 << 20, 3, 5},    // panels (in pairs) first, then rows
+		{3, 1, 10, 1 << 20, 1, 5},     // one row: pairs of panels only
+		{4, 9, 2, 1 << 20, 3, 1},      // too few of both: what there is
+		{2, 1000, 10, 1 << 16, 4, 1},  // little work: fewer, larger tiles
+		{2, 1000, 10, 1 << 15, 1, 1},  // too little to split
+		{2, 3000, 300, 1 << 30, 8, 1}, // rows and panels both plenty
+		{2, 7, 100, 1 << 30, 1, 8},    // a 7-row layer with wide weights
+		{8, 2, 1, 1 << 30, 1, 1},      // nothing to split
 	}
 	for _, tc := range tests {
 		s := newSplit(tc.workers, tc.rows, tc.panels, tc.macs, 3)
-		if s.parts != tc.parts || s.byPanels != tc.byPanels {
-			t.Errorf("newSplit(%d, %d, %d, %d) = %d parts by panels %v, want %d %v", tc.workers, tc.rows, tc.panels, tc.macs, s.parts, s.byPanels, tc.parts, tc.byPanels)
+		if s.rowParts != tc.rowParts || s.panelParts != tc.panelParts || s.parts != s.rowParts*s.panelParts {
+			t.Errorf("newSplit(%d, %d, %d, %d) = %d x %d (%d parts), want %d x %d", tc.workers, tc.rows, tc.panels, tc.macs, s.rowParts, s.panelParts, s.parts, tc.rowParts, tc.panelParts)
 		}
 		rows := make([]int, tc.rows)
 		for i := 0; i < s.parts; i++ {

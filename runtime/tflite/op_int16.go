@@ -137,8 +137,13 @@ func requant16(c *opCtx, in, w, bias, out *tensor, n, axis int, act kernels.Acti
 // rangeKernel runs a 16x8 layer over n independent rows or pixels, each
 // costing about cost multiply-accumulates.
 func rangeKernel(n, cost int, run func(in, out []int16, lo, hi int)) kernel {
+	return rangeKernelAt(0, n, cost, run)
+}
+
+// rangeKernelAt is rangeKernel for a layer whose data is input number input.
+func rangeKernelAt(input, n, cost int, run func(in, out []int16, lo, hi int)) kernel {
 	return &elemKernel{n: n, grain: max(1, minParallelMACs/max(cost, 1)), run: func(ins, outs [][]byte, lo, hi int) {
-		run(i16(ins[0]), i16(outs[0]), lo, hi)
+		run(i16(ins[input]), i16(outs[0]), lo, hi)
 	}}
 }
 

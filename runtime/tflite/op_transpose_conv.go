@@ -117,6 +117,13 @@ func prepareTransposeConvKernel(c *opCtx, act kernels.Activation) (kernel, error
 			return nil, err
 		}
 		return transposeQKernel(kernels.NewTransposeConvQ[uint8](s, w.data, wzp, constI32(bias), in.zeroPoint(), rq)), nil
+	case in.dtype == runtime.Int16:
+		rq, err := requant16(c, in, w, bias, out, s.OutC, 0, act)
+		if err != nil {
+			return nil, err
+		}
+		k := kernels.NewTransposeConvQ16(s, i8(w.data), rq)
+		return rangeKernelAt(2, s.Pixels(), s.OutC*s.InC*max(1, s.KH*s.KW/(s.StrideH*s.StrideW)), k.Run), nil
 	}
 	return nil, c.unsupported("types %s x %s -> %s", in.dtype, w.dtype, out.dtype)
 }

@@ -84,6 +84,35 @@ func fc16Spec(name string, rows, depth, units int32, act uint8, perChannel, bias
 	}
 }
 
+// transpose16Spec is a 16x8 TRANSPOSE_CONV (sizes as transposeSpec), with
+// an int64 bias, an int32 one (bias32), or none.
+func transpose16Spec(name string, g convGeom, bias, bias32 bool) oracleSpec {
+	oh, ow := g.h*g.stride, g.w*g.stride
+	if g.pad == padValid {
+		oh, ow = (g.h-1)*g.stride+g.k, (g.w-1)*g.stride+g.k
+	}
+	w, b, os := layer16(max(g.k*g.k*g.cin/(g.stride*g.stride), 1), g.cout, 0, g.perChannel, bias32, g.cout, g.k, g.k, g.cin)
+	ins := []oTensor{i32T(4).with(i32bytes(1, oh, ow, g.cout)), w, q16T(q16In, 1, g.h, g.w, g.cin)}
+	opts := fbt{0: g.pad, 1: g.stride, 2: g.stride, 3: g.act}
+	if bias {
+		ins = append(ins, b)
+	}
+	if bias32 {
+		opts[4] = tensorInt32
+	}
+	return oracleSpec{
+		name: name, op: opTransposeConv, optType: optTransposeC, opts: opts,
+		ins:  ins,
+		outs: []oTensor{q16T(os, 1, oh, ow, g.cout)},
+	}
+}
+
+// rhs8 is a constant int8 BATCH_MATMUL rhs with zero point 0 and the
+// given scales (more than one: per channel along the last axis).
+func rhs8(scales []float32, shape ...int32) oTensor {
+	return oTensor{typ: tensorInt8, shape: shape, scale: scales, zp: make([]int64, len(scales)), axis: int32(len(shape) - 1), fixed: true}
+}
+
 // int16Specs are the 16x8 specs (names start with q16_).
 func int16Specs() []oracleSpec {
 	q := q16T
@@ -111,6 +140,20 @@ func int16Specs() []oracleSpec {
 		depthwise16Spec("q16_depthwise_same_s1", convGeom{h: 7, w: 9, cin: 8, k: 3, stride: 1, dil: 1, pad: padSame, perChannel: true}),
 		depthwise16Spec("q16_depthwise_valid_s2_relu6", convGeom{h: 10, w: 9, cin: 4, k: 3, stride: 2, dil: 1, pad: padValid, act: actRelu6, perChannel: true}),
 		depthwise16Spec("q16_depthwise_mult2_d2", convGeom{h: 8, w: 8, cin: 3, k: 3, stride: 1, dil: 2, pad: padSame, mult: true, perChannel: true}),
+		// BATCH_MATMUL int16 x int8 (constant) and int16 x int16: inputs
+		// span [-4, 4), int8 weights [-1.27, 1.27], int16 rhs [-2, 2).
+		bmm("q16_bmm_i8", false, false, false, q(q16In, 2, 3, 16), rhs8([]float32{0.01}, 16, 5), q(0.0033, 2, 3, 5)),
+		bmm("q16_bmm_i8_adj_bcast", true, true, false, q(q16In, 2, 16, 3), rhs8([]float32{0.01}, 1, 5, 16), q(0.0033, 2, 3, 5)),
+		bmm("q16_bmm_i16", false, false, false, q(q16In, 2, 3, 16), q(1.0/16384, 2, 16, 5), q(0.005, 2, 3, 5)),
+		bmm("q16_bmm_i16_adj_bcast", true, true, false, q(q16In, 3, 1, 16, 4), q(1.0/16384, 2, 6, 16), q(0.005, 3, 2, 4, 6)),
+		// One scale per rhs channel: TFLite's kernel reads the legacy
+		// per-tensor scale, 0, and outputs zeros.
+		bmm("q16_bmm_i8_per_channel", false, false, false, q(q16In, 2, 3, 16), rhs8([]float32{0.01, 0.02, 0.015, 0.01, 0.03}, 16, 5), q(0.0033, 2, 3, 5)),
+		transpose16Spec("q16_transpose_conv_same_s2_relu", convGeom{h: 5, w: 6, cin: 4, cout: 6, k: 3, stride: 2, pad: padSame, act: actRelu, perChannel: true}, true, false),
+		transpose16Spec("q16_transpose_conv_valid_s2_nobias", convGeom{h: 5, w: 4, cin: 3, cout: 5, k: 3, stride: 2, pad: padValid, perChannel: true}, false, false),
+		transpose16Spec("q16_transpose_conv_same_s1", convGeom{h: 6, w: 5, cin: 5, cout: 4, k: 3, stride: 1, pad: padSame, perChannel: true}, true, false),
+		transpose16Spec("q16_transpose_conv_same_s2_k4_relu6", convGeom{h: 4, w: 5, cin: 4, cout: 3, k: 4, stride: 2, pad: padSame, act: actRelu6}, true, false),
+		transpose16Spec("q16_transpose_conv_wide_bias32", convGeom{h: 8, w: 8, cin: 16, cout: 24, k: 3, stride: 2, pad: padSame, perChannel: true}, true, true),
 
 		{name: "q16_leaky", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.2)}, ins: []oTensor{q(0.0017488234, 1, 2, 160, 8)}, outs: []oTensor{q(0.0017488234, 1, 2, 160, 8)}},
 		{name: "q16_leaky_rescale", op: opLeakyRelu, optType: optLeakyRelu, opts: fbt{0: float32(0.3)}, ins: []oTensor{q(0.0005, 300)}, outs: []oTensor{q(0.0003, 300)}},
@@ -130,11 +173,13 @@ func int16Specs() []oracleSpec {
 		{name: "q16_logistic", op: opLogistic, ins: []oTensor{q(0.00031, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_logistic_pot", op: opLogistic, ins: []oTensor{q(1.0/1024, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		// LiteRT's optimized kernel takes these power-of-two scales in
-		// gemmlowp fixed point; the engine computes them as TFLite's
-		// reference kernel (and TFLite Micro) does, with the interpolated
-		// table: they differ by up to 9 units of 2^-15 (3e-4).
-		{name: "q16_logistic_pot12", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}, lsb: 9},
-		{name: "q16_tanh_pot11", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}, lsb: 9},
+		// gemmlowp fixed point, and so does the engine.
+		{name: "q16_logistic_pot12", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_tanh_pot11", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_tanh_pot12", op: opTanh, ins: []oTensor{q(1.0/4096, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
+		{name: "q16_logistic_pot12_all", op: opLogistic, ins: []oTensor{q(1.0/4096, 1, 65536).with(allInt16())}, outs: []oTensor{q(1.0/32768, 1, 65536)}},
+		{name: "q16_tanh_pot12_all", op: opTanh, ins: []oTensor{q(1.0/4096, 1, 65536).with(allInt16())}, outs: []oTensor{q(1.0/32768, 1, 65536)}},
+		{name: "q16_tanh_pot11_all", op: opTanh, ins: []oTensor{q(1.0/2048, 1, 65536).with(allInt16())}, outs: []oTensor{q(1.0/32768, 1, 65536)}},
 		{name: "q16_tanh", op: opTanh, ins: []oTensor{q(0.00017, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_tanh_pot", op: opTanh, ins: []oTensor{q(1.0/8192, 1, 500)}, outs: []oTensor{q(1.0/32768, 1, 500)}},
 		{name: "q16_softmax", op: opSoftmax, optType: optSoftmax, opts: fbt{0: float32(1)}, ins: []oTensor{q(0.0004, 4, 33)}, outs: []oTensor{q(1.0/32768, 4, 33)}},
@@ -161,6 +206,15 @@ func int16Specs() []oracleSpec {
 		{name: "q16_pad", op: opPad, optType: optPad, ins: []oTensor{q(0.00088122545, 1, 2, 160, 2), i32T(4, 2).with(i32bytes(0, 0, 0, 0, 3, 3, 0, 0))}, outs: []oTensor{q(0.00088122545, 1, 2, 166, 2)}},
 	}
 	return specs
+}
+
+// allInt16 is every int16 value, from -32768 up.
+func allInt16() []byte {
+	b := make([]byte, 0, 2<<16)
+	for v := math.MinInt16; v <= math.MaxInt16; v++ {
+		b = append(b, byte(v), byte(v>>8))
+	}
+	return b
 }
 
 // nonNegative16 is n int16 values spread over [0, 32767].

@@ -3,6 +3,7 @@ package tflite
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
@@ -53,16 +54,27 @@ func (s *Session) Input(i int) []byte { return s.bufs[s.m.inputs[i]] }
 func (s *Session) Output(i int) []byte { return s.bufs[s.m.outputs[i]] }
 
 // Run executes every operator in order, checking ctx between operators.
-func (s *Session) Run(ctx context.Context) error {
+func (s *Session) Run(ctx context.Context) error { return s.run(ctx, nil) }
+
+// run is Run, timing each operator into times when it is not nil.
+func (s *Session) run(ctx context.Context, times []time.Duration) error {
 	if s.closed {
 		return runtime.ErrClosed
 	}
 	s.state.ctx = ctx
+	var t0 time.Time
 	for k, st := range s.steps {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := st(); err != nil {
+		if times != nil {
+			t0 = time.Now()
+		}
+		err := st()
+		if times != nil {
+			times[k] += time.Since(t0)
+		}
+		if err != nil {
 			n := s.m.nodes[k]
 			return fmt.Errorf("tflite: operator %d (%s): %w", n.index, n.name, err)
 		}

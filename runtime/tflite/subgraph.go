@@ -12,7 +12,7 @@ import (
 // A model may hold more than one subgraph: the main one (index 0) runs;
 // the others run when a control-flow operator of a running subgraph calls
 // them (WHILE: condition and body, IF: two branches, CALL_ONCE: an
-// initializer). Each subgraph is loaded as a Model of its own (tensors,
+// initializer, STABLEHLO_COMPOSITE: its decomposition). Each subgraph is loaded as a Model of its own (tensors,
 // operators, arena plan) whose top is the main Model; each session binds
 // one arena per called subgraph per calling operator.
 
@@ -82,6 +82,8 @@ func calls(n *node) []int {
 		return []int{int(n.opts.i32(0, 0)), int(n.opts.i32(1, 0))}
 	case "CALL_ONCE": // CallOnceOptions init_subgraph_index 0
 		return []int{int(n.opts.i32(0, 0))}
+	case "STABLEHLO_COMPOSITE": // StableHLOCompositeOptions decomposition_subgraph_index 1
+		return []int{int(n.opts2.i32(1, -1))}
 	}
 	return nil
 }

@@ -153,7 +153,7 @@ func TestUnitModels(t *testing.T) {
 		rel, _ := filepath.Rel(root, p)
 		loadErr, golden, runErr := runUnitModel(p)
 		// TFLM's 16x8 per-layer models must all run and match TFLM's
-		// outputs within one unit (TRANSPOSE_CONV has no kernel yet).
+		// outputs within one unit.
 		seanet := strings.HasPrefix(rel, "tflm_seanet"+string(filepath.Separator))
 		switch {
 		case seanet && loadErr == nil && runErr == nil && golden == 0:
@@ -163,7 +163,7 @@ func TestUnitModels(t *testing.T) {
 			compared += golden
 		case loadErr == nil:
 			t.Errorf("%s: loaded but %v", rel, runErr)
-		case seanet && !strings.Contains(loadErr.Error(), "TRANSPOSE_CONV"):
+		case seanet:
 			t.Errorf("%s: refused: %v", rel, loadErr)
 		case errors.Is(loadErr, runtime.ErrUnsupported):
 			unsupported++

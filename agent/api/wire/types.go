@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -63,6 +64,34 @@ type Parameters struct {
 	BinaryDataOutput bool `json:"binary_data_output,omitempty"`
 	// Cache false, on a request, bypasses the result cache.
 	Cache *bool `json:"cache,omitempty"`
+	// SequenceID, SequenceStart and SequenceEnd, on a request to a
+	// stateful model, place it in a stream as Triton's sequence batcher
+	// does: start opens the stream (fresh state), end closes it.
+	SequenceID    SequenceID `json:"sequence_id,omitempty"`
+	SequenceStart bool       `json:"sequence_start,omitempty"`
+	SequenceEnd   bool       `json:"sequence_end,omitempty"`
+}
+
+// MaxSequenceIDBytes bounds a sequence id.
+const MaxSequenceIDBytes = 128
+
+// SequenceID is a stream's id: a JSON string or unsigned integer (both as
+// Triton takes them), kept as text.
+type SequenceID string
+
+// UnmarshalJSON takes a string or an unsigned integer.
+func (s *SequenceID) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err == nil {
+		*s = SequenceID(str)
+		return nil
+	}
+	var n uint64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("sequence_id: %s is neither a string nor an unsigned integer", b)
+	}
+	*s = SequenceID(strconv.FormatUint(n, 10))
+	return nil
 }
 
 // UnmarshalJSON refuses a parameters object over MaxParametersBytes, then
@@ -149,6 +178,9 @@ type ModelStatus struct {
 	QueueCap    int       `json:"queue_cap"`
 	Sessions    int       `json:"sessions"`
 	MaxBatch    int       `json:"max_batch"`
+	Resizable   bool      `json:"resizable,omitempty"`
+	Stateful    bool      `json:"stateful,omitempty"`
+	Streams     int       `json:"streams,omitempty"`
 	Requests    uint64    `json:"requests"`
 	Errors      uint64    `json:"errors"`
 	CacheHits   uint64    `json:"cache_hits"`
