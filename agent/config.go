@@ -122,6 +122,10 @@ type OTAConfig struct {
 	TrustedKeys []string `yaml:"trusted_keys"`
 	Username    string   `yaml:"username"`
 	Password    string   `yaml:"password"`
+	// PasswordFile holds the broker password (one line), so that it can
+	// live in a file only the agent reads; EDGEINFER_MQTT_PASSWORD
+	// overrides both (see ResolveSecrets).
+	PasswordFile string `yaml:"password_file"`
 	// CAFile, CertFile and KeyFile configure TLS for mqtts://.
 	CAFile   string `yaml:"ca_file"`
 	CertFile string `yaml:"cert_file"`
@@ -145,8 +149,11 @@ type OTAConfig struct {
 type TelemetryConfig struct {
 	// Collector is the OTLP/HTTP base URL ("" = uploads off).
 	Collector string `yaml:"collector"`
-	// Token is sent as a bearer token.
-	Token string `yaml:"token"`
+	// Token is sent as a bearer token. TokenFile holds it instead (one
+	// line); EDGEINFER_TELEMETRY_TOKEN overrides both (see
+	// ResolveSecrets).
+	Token     string `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
 	// Interval between uploads (default 60s).
 	Interval Duration `yaml:"interval"`
 	// CAFile adds a CA for an https collector.
@@ -178,6 +185,57 @@ const (
 	DefaultDownloadTimeout   = time.Hour
 	DefaultConcurrentUpdates = 2
 )
+
+// Environment variables that carry secrets, so that they need not sit in
+// the config file or on the command line (readable in /proc/PID/cmdline).
+const (
+	EnvMQTTPassword   = "EDGEINFER_MQTT_PASSWORD"
+	EnvTelemetryToken = "EDGEINFER_TELEMETRY_TOKEN"
+)
+
+// ResolveSecrets fills OTA.Password and Telemetry.Token from, in order of
+// precedence, the environment (EDGEINFER_MQTT_PASSWORD,
+// EDGEINFER_TELEMETRY_TOKEN; getenv is os.Getenv outside tests), the
+// files named by password_file and token_file, and the keys themselves.
+// It reads the files each time it is called, so a reload picks up a
+// rotated secret.
+func (c *Config) ResolveSecrets(getenv func(string) string) error {
+	for _, s := range []struct {
+		env, field, file string
+		dst              *string
+	}{
+		{EnvMQTTPassword, "ota.password_file", c.OTA.PasswordFile, &c.OTA.Password},
+		{EnvTelemetryToken, "telemetry.token_file", c.Telemetry.TokenFile, &c.Telemetry.Token},
+	} {
+		if v := getenv(s.env); v != "" {
+			*s.dst = v
+			continue
+		}
+		if s.file == "" {
+			continue
+		}
+		v, err := ReadSecretFile(s.file)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.field, err)
+		}
+		*s.dst = v
+	}
+	return nil
+}
+
+// ReadSecretFile reads a secret kept alone in a file: its first line,
+// without surrounding blanks. An empty secret is an error.
+func ReadSecretFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("secret file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	if v := strings.TrimSpace(line); v != "" {
+		return v, nil
+	}
+	return "", fmt.Errorf("secret file %s: empty", path)
+}
 
 // InflightBodyBytes is the default of MaxInflightBodyBytes for a device
 // with memoryBytes of memory (0 = unknown: 64 MiB).
@@ -316,6 +374,9 @@ func (c Config) Validate() error {
 			bad("ota.fleet", "%q must be 1-64 letters, digits, '_', '.' or '-'", o.Fleet)
 		}
 	}
+	if o.Password != "" && o.PasswordFile != "" {
+		bad("ota.password_file", "set either password or password_file, not both")
+	}
 	nonNeg("ota.health_window", int64(o.HealthWindow))
 	if o.MaxErrorRate < 0 || o.MaxErrorRate > 1 {
 		bad("ota.max_error_rate", "%v is not a fraction between 0 and 1", o.MaxErrorRate)
@@ -327,6 +388,9 @@ func (c Config) Validate() error {
 	t := c.Telemetry
 	if t.Collector != "" && !strings.HasPrefix(t.Collector, "http://") && !strings.HasPrefix(t.Collector, "https://") {
 		bad("telemetry.collector", "%q must be an http:// or https:// URL", t.Collector)
+	}
+	if t.Token != "" && t.TokenFile != "" {
+		bad("telemetry.token_file", "set either token or token_file, not both")
 	}
 	nonNeg("telemetry.interval", int64(t.Interval))
 	if t.Interval != 0 && t.Interval.D() < time.Second {

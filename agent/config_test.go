@@ -81,6 +81,8 @@ func TestConfigErrors(t *testing.T) {
 		{"ota: {broker: mqtt://x:1883}", "ota.trusted_keys: missing"},
 		{"ota: {max_error_rate: 2}", "ota.max_error_rate: 2 is not a fraction"},
 		{"telemetry: {collector: ftp://x}", "telemetry.collector"},
+		{"ota: {password: a, password_file: /p}", "ota.password_file: set either password or password_file"},
+		{"telemetry: {token: a, token_file: /t}", "telemetry.token_file: set either token or token_file"},
 		{"telemetry: {interval: 10ms}", "telemetry.interval: 10ms is shorter than 1s"},
 		{"log_level: info\n---\nlog_level: warn", "more than one YAML document"},
 		{"models: [1, 2]", "cannot unmarshal"},
@@ -122,4 +124,43 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("a valid config resolved to unusable defaults: %+v", r.Defaults)
 		}
 	})
+}
+
+// TestResolveSecrets: the environment wins over the files, the files over
+// the keys; a file's first line is the secret; an empty or missing file is
+// an error naming the key.
+func TestResolveSecrets(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("  from-file \nsecond line\n"), 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, tc := range []struct {
+		name            string
+		c               Config
+		env             map[string]string
+		password, token string
+		err             string
+	}{
+		{"keys", Config{OTA: OTAConfig{Password: "k"}, Telemetry: TelemetryConfig{Token: "t"}}, nil, "k", "t", ""},
+		{"files", Config{OTA: OTAConfig{PasswordFile: pw}, Telemetry: TelemetryConfig{TokenFile: pw}}, nil, "from-file", "from-file", ""},
+		{"environment over files", Config{OTA: OTAConfig{PasswordFile: pw}, Telemetry: TelemetryConfig{Token: "t"}},
+			map[string]string{EnvMQTTPassword: "e1", EnvTelemetryToken: "e2"}, "e1", "e2", ""},
+		{"empty file", Config{OTA: OTAConfig{PasswordFile: empty}}, nil, "", "", "ota.password_file: secret file " + empty + ": empty"},
+		{"missing file", Config{Telemetry: TelemetryConfig{TokenFile: filepath.Join(dir, "nope")}}, nil, "", "", "telemetry.token_file: secret file: open"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.c.ResolveSecrets(env(tc.env))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || tc.c.OTA.Password != tc.password || tc.c.Telemetry.Token != tc.token {
+				t.Errorf("password %q, token %q, %v; want %q, %q", tc.c.OTA.Password, tc.c.Telemetry.Token, err, tc.password, tc.token)
+			}
+		})
+	}
 }

@@ -39,6 +39,11 @@ var debSources = map[string]string{
 	debCopyright: "packaging/copyright",
 }
 
+// debModes are the permission bits of the files that are not 0644: the
+// configuration may hold the broker password and collector token, so only
+// root and (after postinst gives it the group edgeinfer) the agent read it.
+var debModes = map[string]int64{debConfig: 0o640}
+
 // debConffiles are the files dpkg keeps an administrator's edits of.
 var debConffiles = []string{debConfig}
 
@@ -118,7 +123,11 @@ func (d Deb) Write(w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("cross: deb: %w", err)
 		}
-		data = append(data, debFile{name: dst, mode: 0o644, data: b})
+		mode := int64(0o644)
+		if m, ok := debModes[dst]; ok {
+			mode = m
+		}
+		data = append(data, debFile{name: dst, mode: mode, data: b})
 	}
 	dataTgz, kib, err := tarGz(data, d.Date)
 	if err != nil {

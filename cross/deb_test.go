@@ -247,7 +247,7 @@ func goarch(name string) string {
 func checkContents(t *testing.T, contents string, binSize int) {
 	t.Helper()
 	want := map[string]string{
-		"./etc/edgeinfer/agent.yaml":             "-rw-r--r--",
+		"./etc/edgeinfer/agent.yaml":             "-rw-r-----", // may hold secrets; postinst gives it the group edgeinfer
 		"./lib/systemd/system/edgeinfer.service": "-rw-r--r--",
 		"./usr/bin/edgeinfer":                    "-rwxr-xr-x",
 		"./usr/share/doc/edgeinfer/copyright":    "-rw-r--r--",

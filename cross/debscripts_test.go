@@ -18,7 +18,8 @@ var scriptStubs = map[string]string{
 	"adduser":  `: >"$STUB_STATE/passwd"; case "$*" in *--group*) : >"$STUB_STATE/group";; esac`,
 	"groupadd": `: >"$STUB_STATE/group"`,
 	"useradd":  `: >"$STUB_STATE/passwd"`,
-	"install":  ``, "rm": ``, "systemctl": ``, "deb-systemd-helper": ``, "deb-systemd-invoke": ``,
+	"install":  ``, "rm": ``, "chown": ``, "chmod": ``,
+	"dpkg-statoverride": `[ -e "$STUB_STATE/statoverride" ]`, "systemctl": ``, "deb-systemd-helper": ``, "deb-systemd-invoke": ``,
 }
 
 // runScript runs a maintainer script with /bin/sh and a PATH holding only
@@ -46,7 +47,7 @@ func runScript(t *testing.T, state string, without []string, script string, args
 	}
 	log := filepath.Join(t.TempDir(), "log")
 	cmd := exec.Command("/bin/sh", append([]string{file}, args...)...)
-	cmd.Env = []string{"PATH=" + bin, "STUB_LOG=" + log, "STUB_STATE=" + state}
+	cmd.Env = []string{"PATH=" + bin, "STUB_LOG=" + log, "STUB_STATE=" + state, "DPKG_ROOT=" + state + "/root"}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", script, strings.Join(args, " "), err, out)
 	}
@@ -130,6 +131,34 @@ func TestMaintainerScripts(t *testing.T) {
 		log := runScript(t, state, nil, "prerm", "remove")
 		if stopped := strings.Contains(log, "deb-systemd-invoke stop edgeinfer.service\n"); stopped != systemd {
 			t.Errorf("stop run %v with /run/systemd/system present %v:\n%s", stopped, systemd, log)
+		}
+	})
+
+	t.Run("config readable by the group edgeinfer only", func(t *testing.T) {
+		for _, tc := range []struct {
+			name                 string
+			config, statoverride bool
+			protected            bool
+		}{
+			{"installed", true, false, true},
+			{"statoverride", true, true, false},
+			{"deleted by the administrator", false, false, false},
+		} {
+			state := t.TempDir()
+			config := filepath.Join(state, "root", "etc", "edgeinfer", "agent.yaml")
+			if tc.config {
+				os.MkdirAll(filepath.Dir(config), 0o755)
+				os.WriteFile(config, []byte("{}\n"), 0o644)
+			}
+			if tc.statoverride {
+				os.WriteFile(filepath.Join(state, "statoverride"), nil, 0o644)
+			}
+			log := runScript(t, state, nil, "postinst", "configure")
+			for _, cmd := range []string{"chown root:edgeinfer " + config + "\n", "chmod 0640 " + config + "\n"} {
+				if strings.Contains(log, cmd) != tc.protected {
+					t.Errorf("%s: %q run %v, want %v:\n%s", tc.name, strings.TrimSpace(cmd), !tc.protected, tc.protected, log)
+				}
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent/telemetry"
@@ -67,6 +68,9 @@ func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Rec
 	})
 	if err != nil {
 		return nil, err
+	}
+	if o.Token != "" && strings.HasPrefix(strings.ToLower(o.CollectorURL), "http://") {
+		log.Warn("the collector token goes over plaintext http://: anyone on the path can read it and post as this device; use an https:// collector", "collector", o.CollectorURL)
 	}
 	log.Info("telemetry upload on", "collector", o.CollectorURL, "interval", o.Interval, "device", id)
 	done := make(chan struct{})

@@ -3,8 +3,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/pem"
+	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -18,9 +20,10 @@ import (
 )
 
 // TestStartTelemetryTLS points an agent's telemetry at a hub served over
-// TLS on loopback, trusting the hub's certificate through --collector-ca.
+// TLS on loopback, trusting the hub's certificate through --collector-ca;
+// the token goes over TLS, so no plaintext warning is logged.
 func TestStartTelemetryTLS(t *testing.T) {
-	srv, err := hub.Open(hub.Options{DataDir: t.TempDir()})
+	srv, err := hub.Open(hub.Options{DataDir: t.TempDir(), Token: "tok"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +38,14 @@ func TestStartTelemetryTLS(t *testing.T) {
 	}
 	defer st.Close()
 	rec := telemetry.NewRecorder()
+	var logBuf bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	platform, attrs, temp := profileDevice(platforms.Profile{Kind: "rpi4", Arch: "arm64", OS: "linux", CPU: platforms.CPU{Cores: 4}})
 	wait, err := startTelemetry(ctx, telemetrySettings{
-		CollectorURL: ts.URL, CAFile: ca, Interval: 50 * time.Millisecond,
+		CollectorURL: ts.URL, CAFile: ca, Interval: 50 * time.Millisecond, Token: "tok",
 		AgentVersion: "test", Platform: platform, Attributes: attrs, Temperature: temp,
-	}, rec, st, nil)
+	}, rec, st, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +65,11 @@ func TestStartTelemetryTLS(t *testing.T) {
 			t.Fatalf("device %s did not reach the TLS hub within 60 s", id)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	wait()
+	if strings.Contains(logBuf.String(), "plaintext") {
+		t.Errorf("plaintext warning for an https collector:\n%s", logBuf.String())
 	}
 }
 
@@ -119,4 +128,41 @@ func TestProfileDevice(t *testing.T) {
 		t.Error("a profile without thermal zones has a temperature")
 	}
 	temp() // reads this machine; must not panic
+}
+
+// TestStartTelemetryRefusesUntrustedCollector points telemetry at a TLS
+// hub whose certificate no configured CA vouches for: the agent does not
+// send (the batch stays in the spool, the log names the certificate) and
+// the hub never hears of the device.
+func TestStartTelemetryRefusesUntrustedCollector(t *testing.T) {
+	srv, err := hub.Open(hub.Options{DataDir: t.TempDir(), Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewTLSServer(srv.Handler())
+	defer ts.Close()
+	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := telemetry.NewRecorder()
+	var logBuf lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait, err := startTelemetry(ctx, telemetrySettings{CollectorURL: ts.URL, Interval: 50 * time.Millisecond, Token: "tok", AgentVersion: "test"},
+		rec, st, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); wait() }()
+	rec.Model("kws", "1").Observe(telemetry.Observation{Total: time.Millisecond})
+	waitFor(t, func() bool { return strings.Contains(logBuf.String(), "certificate") })
+	if n, _, _, err := st.SpoolStats(); err != nil || n == 0 {
+		t.Errorf("spool holds %d batches (%v), want the undelivered ones", n, err)
+	}
+	if devs := hubDevicesVia(t, ts.Client(), ts.URL); len(devs) != 0 {
+		t.Errorf("the hub has devices %v from an agent that should not trust it", devs)
+	}
 }

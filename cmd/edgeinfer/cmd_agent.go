@@ -51,7 +51,10 @@ serving version). Under systemd (Type=notify) the agent reports READY=1 once
 the socket accepts requests.`, `
 edgeinfer agent --model face=/usr/share/edgeinfer/face.tflite
 edgeinfer agent --config /etc/edgeinfer/agent.yaml
-edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite --log-format json`)
+edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite --log-format json
+# secrets from files or the environment, never on the command line:
+edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file /etc/edgeinfer/collector.token
+`+agent.EnvMQTTPassword+`=... `+agent.EnvTelemetryToken+`=... edgeinfer agent --config /etc/edgeinfer/agent.yaml`)
 	configFile := f.String("config", "", "YAML config `file` (flags override it)")
 	socket := f.String("socket", "", "Unix socket `path` (default "+wire.DefaultSocket()+")")
 	group := f.String("socket-group", "", "`group` that owns the socket (mode 0660)")
@@ -68,7 +71,8 @@ edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite 
 	f.Var(&keys, "trusted-key", "public key `file` whose signed updates are accepted (repeatable)")
 	collector := f.String("collector", "", "OTLP/HTTP collector base `URL` for latency telemetry")
 	interval := f.Duration("telemetry-interval", 0, "time between telemetry uploads (default 1m)")
-	token := f.String("collector-token", "", "bearer `token` for the collector")
+	token := f.String("collector-token", "", "bearer `token` for the collector (visible to local users in the process list: prefer --collector-token-file or "+agent.EnvTelemetryToken+")")
+	tokenFile := f.String("collector-token-file", "", "`file` holding the collector's bearer token")
 	if _, err := f.parse(args, stdout, 0, 0); err != nil {
 		return helpDone(err)
 	}
@@ -100,7 +104,9 @@ edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite 
 			case "telemetry-interval":
 				c.Telemetry.Interval = agent.Duration(*interval)
 			case "collector-token":
-				c.Telemetry.Token = *token
+				c.Telemetry.Token, c.Telemetry.TokenFile = *token, ""
+			case "collector-token-file":
+				c.Telemetry.Token, c.Telemetry.TokenFile = "", *tokenFile
 			}
 		})
 		for _, m := range models {
@@ -127,6 +133,9 @@ edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite 
 				return c, fmt.Errorf("config %s with flags: %w", *configFile, err)
 			}
 			return c, fmt.Errorf("flags: %w", err)
+		}
+		if err := c.ResolveSecrets(os.Getenv); err != nil {
+			return c, fmt.Errorf("config: %w", err)
 		}
 		c = c.Resolve(profile.Defaults)
 		if c.Socket == "" {

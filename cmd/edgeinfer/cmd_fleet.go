@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
 	"github.com/edgeinfer/edgeinfer/ota"
 )
@@ -34,7 +36,7 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 	wait := f.Duration("wait", 2*time.Second, "how long to collect statuses")
 	asJSON := f.Bool("json", false, "print a JSON array of statuses")
 	user := f.String("username", "", "MQTT `username`")
-	pass := f.String("password", "", "MQTT `password`")
+	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+agent.EnvMQTTPassword+")")
 	ca := f.String("ca-file", "", "PEM `file` of the CA that signed the broker's certificate")
 	cert := f.String("cert-file", "", "client certificate PEM `file` for mqtts")
 	certKey := f.String("cert-key-file", "", "client certificate key PEM `file` for mqtts")
@@ -47,6 +49,9 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 	}
 	if *broker == "" {
 		return usagef("--broker is required")
+	}
+	if *pass == "" {
+		*pass = os.Getenv(agent.EnvMQTTPassword)
 	}
 	link, err := mqttlink.Dial(mqttlink.Options{Broker: *broker, ClientID: "edgeinfer-fleet-" + randomID(), Username: *user, Password: *pass, CAFile: *ca, CertFile: *cert, KeyFile: *certKey, MaxPayloadBytes: maxStatusBytes})
 	if err != nil {

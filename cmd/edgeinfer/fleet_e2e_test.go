@@ -37,7 +37,11 @@ func TestFleetEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	const token = "e2e-token"
 
-	hub := exec.Command(bin, "hub", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "hub"), "--token", token)
+	tokenFile := filepath.Join(dir, "hub.token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hub := exec.Command(bin, "hub", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "hub"), "--token-file", tokenFile)
 	hubOut, err := hub.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +74,7 @@ func TestFleetEndToEnd(t *testing.T) {
 	_, exited := startAgent(t, bin, "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn",
 		"--model", "face="+v1, "--device-id", "dev-e2e",
 		"--broker", broker.URL, "--fleet", "lab", "--trusted-key", filepath.Join(dir, "ops.pub"),
-		"--collector", hubBase, "--collector-token", token, "--telemetry-interval", "1s")
+		"--collector", hubBase, "--collector-token-file", tokenFile, "--telemetry-interval", "1s")
 	waitReady(t, unixClient(socket), exited)
 
 	c := &client.Client{Socket: socket}
@@ -137,7 +141,9 @@ func TestFleetEndToEnd(t *testing.T) {
 
 	// The hub has the device's figures within a few telemetry intervals.
 	waitFor(t, func() bool {
-		resp, err := http.Get(hubBase + "/api/devices")
+		req, _ := http.NewRequest(http.MethodGet, hubBase+"/api/devices", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return false
 		}

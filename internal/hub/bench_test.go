@@ -15,7 +15,7 @@ import (
 // loopback HTTP to a hub, one at a time, as a fleet's uploads arrive:
 // batches/s = 1e9 / ns/op.
 func BenchmarkIngest(b *testing.B) {
-	h := startHub(b, "127.0.0.1:0", Options{DataDir: b.TempDir()})
+	h := startHub(b, "127.0.0.1:0", Options{DataDir: b.TempDir(), OpenIngest: true})
 	batch := fiveModels()
 	t0 := time.Now().Add(-time.Hour)
 	client := &http.Client{}
@@ -69,7 +69,7 @@ func benchBatch(b *testing.B) []byte {
 // BenchmarkIngestParallel is BenchmarkIngest with many uploads
 // at once: concurrent batches share bbolt commits.
 func BenchmarkIngestParallel(b *testing.B) {
-	h := startHub(b, "127.0.0.1:0", Options{DataDir: b.TempDir()})
+	h := startHub(b, "127.0.0.1:0", Options{DataDir: b.TempDir(), OpenIngest: true})
 	body := benchBatch(b)
 	var next atomic.Int64
 	b.SetParallelism(8)

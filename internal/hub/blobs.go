@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // validHex reports whether h is a sha256 digest in lower-case hex.
@@ -50,7 +51,10 @@ func (s *Server) handlePutBlob(w http.ResponseWriter, r *http.Request) {
 		s.httpError(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("blob larger than %d bytes", s.o.MaxBlob))
 		return
 	}
-	size, status, err := s.storeBlob(h, http.MaxBytesReader(w, r.Body, s.o.MaxBlob))
+	// The uploader is authorized: past the request's read timeout its body
+	// may take as long as it needs while bytes keep coming.
+	body := &progressReader{r: http.MaxBytesReader(w, r.Body, s.o.MaxBlob), rc: http.NewResponseController(w), idle: s.o.ReadTimeout}
+	size, status, err := s.storeBlob(h, body)
 	if err != nil {
 		if status == http.StatusInternalServerError {
 			s.log.Error("storing a blob failed", "digest", h, "err", err)
@@ -59,6 +63,21 @@ func (s *Server) handlePutBlob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, map[string]any{"url": s.baseURL(r) + "/v1/blobs/sha256/" + h, "digest": "sha256:" + h, "size": size})
+}
+
+// progressReader moves the connection's read deadline idle ahead of
+// every read, so a body is cut when it stalls rather than when it is long.
+type progressReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	if err := p.rc.SetReadDeadline(time.Now().Add(p.idle)); err != nil {
+		return 0, fmt.Errorf("read deadline: %w", err)
+	}
+	return p.r.Read(b)
 }
 
 // storeBlob writes body as blob h and returns its size and the status to

@@ -97,14 +97,14 @@ func TestBlobs(t *testing.T) {
 		t.Errorf("missing blob: %d, want 404", resp.StatusCode)
 	}
 	// A hub without a token takes no uploads.
-	open := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir()})
+	open := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir(), OpenIngest: true})
 	if status, out := put(t, open.URL+"/v1/blobs/sha256/"+hx, "", blob); status != 403 {
 		t.Errorf("upload to a hub without --token: %d %v, want 403", status, out)
 	}
 }
 
 func TestSeriesAndDashboardRoutes(t *testing.T) {
-	h := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir()})
+	h := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir(), OpenIngest: true})
 	for _, tc := range []struct {
 		path   string
 		status int

@@ -28,7 +28,7 @@ func TestDashboardInChromium(t *testing.T) {
 	if _, err := exec.LookPath(chromiumPath); err != nil {
 		t.Fatalf("this test needs Chromium at %s (Debian: apt-get install chromium): %v", chromiumPath, err)
 	}
-	h := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir()})
+	h := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir(), Token: "tok", ReadToken: "see"})
 	fillHub(t, h.URL)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -50,12 +50,30 @@ func TestDashboardInChromium(t *testing.T) {
 	browser, cancelBrowser := chromedp.NewContext(alloc)
 	defer cancelBrowser()
 
+	// A wrong read token (after #token= in the URL) shows no data and
+	// asks for the token; the right one, typed in, shows the fleet.
 	err := chromedp.Do(browser,
-		chromedp.Navigate(h.URL+"/"),
+		chromedp.Navigate(h.URL+"/#token=wrong"),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="login"]`)),
+	)
+	if err != nil {
+		t.Fatalf("loading the dashboard with a wrong token in Chromium: %v", err)
+	}
+	shown, err := chromedp.Run(browser, chromedp.Evaluate[[]string](
+		`[String(document.querySelectorAll("#fleet tbody tr").length), document.getElementById("status").textContent, String(document.getElementById("login").hidden)]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown[0] != "0" || !strings.Contains(shown[1], "401") || shown[2] != "false" {
+		t.Fatalf("with a wrong token: %q rows, status %q, login hidden %s; want no rows, a 401 and the login form", shown[0], shown[1], shown[2])
+	}
+	err = chromedp.Do(browser,
+		chromedp.SetValue(chromedp.CSS("#token"), "see"),
+		chromedp.Click(chromedp.CSS(`#login button`)),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
 	)
 	if err != nil {
-		t.Fatalf("loading the dashboard in Chromium: %v", err)
+		t.Fatalf("logging in to the dashboard in Chromium: %v", err)
 	}
 	rows, err := chromedp.Run(browser, chromedp.Evaluate[[][]string](
 		`Array.from(document.querySelectorAll("#fleet tbody tr")).map(tr => Array.from(tr.cells).map(c => c.textContent))`))
@@ -110,6 +128,15 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Errorf("row %s: %v, want %v", key, got, w)
 		}
 	}
+	// Text from devices is text.
+	injected, err := chromedp.Run(browser, chromedp.Evaluate[[]string](
+		`[String(document.getElementById("injected") !== null), String(document.body.dataset.pwned), Array.from(document.querySelectorAll("#fleet tbody tr")).map(tr => tr.cells[4].textContent).join("|")]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if injected[0] != "false" || injected[1] != "undefined" || !strings.Contains(injected[2], injection) {
+		t.Errorf("uploaded markup: element created %s, onerror ran %s, agent cells %q; want the markup shown as text", injected[0], injected[1], injected[2])
+	}
 	// Two paths (p50, p99) per device and model, each through every point.
 	if len(paths) != 4 {
 		t.Fatalf("%d plotted paths, want 4: %v", len(paths), paths)
@@ -120,6 +147,10 @@ func TestDashboardInChromium(t *testing.T) {
 		}
 	}
 }
+
+// injection is markup a device uploads as its agent version: the
+// dashboard must show it as text and never create the element.
+const injection = `0.3.0<img src=x id=injected onerror="document.body.dataset.pwned=1">`
 
 // fillHub has two agents upload six batches each, a minute apart, ending
 // now: dev-a switches kws from version 1 to 2 half way.
@@ -134,10 +165,14 @@ func fillHub(t *testing.T, url string) {
 		}
 		defer st.Close()
 		rec := telemetry.NewRecorder()
-		rec.SetDevice(telemetry.Device{ID: dev.id, AgentVersion: "0.3.0", Platform: dev.platform,
+		version := "0.3.0"
+		if dev.id == "dev-b" {
+			version = injection // uploaded text, shown as text
+		}
+		rec.SetDevice(telemetry.Device{ID: dev.id, AgentVersion: version, Platform: dev.platform,
 			Temperature: func() (float64, bool) { return 47.5, true }})
 		clock := start
-		up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: url, Now: func() time.Time { return clock }})
+		up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: url, Token: "tok", Now: func() time.Time { return clock }})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,10 @@
 // serves JSON (GET /api/devices, GET /api/series) and a dashboard page
 // (GET /) with the fleet table and latency plots, all from the binary.
 //
+// Telemetry and uploads need the write token (or, for telemetry only,
+// explicit open ingest); the JSON API needs the read token; the dashboard
+// page holds no data of its own. Requests slower than the read timeout are
+// cut, and connections are capped in total and per client address.
 // Telemetry bodies are untrusted: their size is capped (413), and
 // malformed ones are refused with 400 and the reason.
 package hub

@@ -20,7 +20,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	srv, err := hub.Open(hub.Options{DataDir: dir})
+	srv, err := hub.Open(hub.Options{DataDir: dir, Token: "upload-secret", ReadToken: "read-secret"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -47,6 +47,7 @@ func Example() {
 		req.Header.Set("Content-Type", "application/x-protobuf")
 		req.Header.Set("Content-Encoding", "gzip")
 		req.Header.Set("Idempotency-Key", "dev-1-1")
+		req.Header.Set("Authorization", "Bearer upload-secret")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			log.Fatal(err)
@@ -55,7 +56,9 @@ func Example() {
 		fmt.Println(resp.Status)
 	}
 
-	resp, err := http.Get(ts.URL + "/api/devices")
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/devices", nil)
+	req.Header.Set("Authorization", "Bearer read-secret")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		log.Fatal(err)
 	}

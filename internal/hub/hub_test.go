@@ -104,7 +104,7 @@ type deviceList []deviceJSON
 
 func getDevices(t testing.TB, base string) deviceList {
 	t.Helper()
-	resp, err := http.Get(base + "/api/devices")
+	resp, err := getRead(base+"/api/devices", "tok")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func retryTwice(t *testing.T, base string, a *agent) {
 
 func getSeries(t *testing.T, base, device, model string) seriesJSON {
 	t.Helper()
-	resp, err := http.Get(base + "/api/series?device=" + device + "&model=" + model)
+	resp, err := getRead(base+"/api/series?device="+device+"&model="+model, "tok")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +244,16 @@ func getSeries(t *testing.T, base, device, model string) seriesJSON {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// getRead GETs url with the read token (which a hub without one ignores).
+func getRead(url, token string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(req)
 }
 
 func post(t *testing.T, url string, body []byte, headers map[string]string) *http.Response {
@@ -269,7 +279,7 @@ func post(t *testing.T, url string, body []byte, headers map[string]string) *htt
 // hub shows the agent's drop count.
 func TestSpoolCapReportedAtHub(t *testing.T) {
 	dir := t.TempDir()
-	h := startHub(t, "127.0.0.1:0", Options{DataDir: dir})
+	h := startHub(t, "127.0.0.1:0", Options{DataDir: dir, OpenIngest: true})
 	addr := strings.TrimPrefix(h.URL, "http://")
 	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{})
 	if err != nil {
@@ -294,7 +304,7 @@ func TestSpoolCapReportedAtHub(t *testing.T) {
 	if s.Dropped == 0 || s.Spooled+int(s.Dropped) != 8 {
 		t.Fatalf("spool after 8 batches into 3000 bytes: %+v, want drops", s)
 	}
-	h = startHub(t, addr, Options{DataDir: dir})
+	h = startHub(t, addr, Options{DataDir: dir, OpenIngest: true})
 	// The first batch after the outage may push one more old batch out;
 	// the second reports the final drop count.
 	for range 2 {

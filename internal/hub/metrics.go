@@ -53,7 +53,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // handleMetrics takes one OTLP/HTTP metrics request from an agent.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	if s.o.Token != "" && !s.authorized(r) {
+	if !s.o.OpenIngest && !s.authorized(r) {
 		s.httpError(w, r, http.StatusUnauthorized, "missing or wrong bearer token")
 		return
 	}

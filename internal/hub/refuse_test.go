@@ -43,8 +43,8 @@ func TestAgentRefused(t *testing.T) {
 		token  string
 		status string
 	}{
-		{"401", Options{Token: "right"}, "wrong", "401"},
-		{"413", Options{MaxBody: 200}, "", "413"},
+		{"401", Options{Token: "right", ReadToken: "tok"}, "wrong", "401"},
+		{"413", Options{MaxBody: 200, OpenIngest: true}, "", "413"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hubLog syncBuffer
@@ -92,7 +92,7 @@ func TestAgentRefused(t *testing.T) {
 // TestBadBodies sends malformed and oversize bodies: each gets its status
 // and a reason, and the hub keeps serving.
 func TestBadBodies(t *testing.T) {
-	h := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir(), MaxBody: 64 << 10})
+	h := startHub(t, "127.0.0.1:0", Options{DataDir: t.TempDir(), MaxBody: 64 << 10, OpenIngest: true})
 	good, err := telemetry.Encode(&telemetry.Batch{Device: telemetry.Device{ID: "dev-ok"}, Start: time.Now().Add(-time.Minute), End: time.Now(),
 		Models: []telemetry.ModelDelta{{Name: "m", Version: "1"}}})
 	if err != nil {

@@ -1,7 +1,8 @@
 // Package sharedtest finds the project's shared test material (the
 // ../shared folder beside the checkout: conformance models with reference
 // outputs, negative and unit models) for tests. It is imported only by
-// tests; a test that needs the folder and cannot find it skips loudly.
+// tests; a test that needs the folder and cannot find it skips loudly, and
+// one that runs on with fewer models without it says so as loudly.
 package sharedtest
 
 import (
@@ -45,6 +46,20 @@ func Dir(tb testing.TB) string {
 		msg := fmt.Sprintf("!!! %s: SKIPPED: the shared test folder (../shared beside the checkout, or $%s) was not found; conformance and model tests did not run", tb.Name(), EnvVar)
 		fmt.Fprintln(os.Stderr, msg)
 		tb.Skip(msg)
+	}
+	return d
+}
+
+// Optional returns the shared folder for a test that can run without it
+// on a smaller set of models, or "" after saying on stderr, in a way that
+// cannot be missed, that the test runs with fewer models.
+func Optional(tb testing.TB) string {
+	tb.Helper()
+	d := Find()
+	if d == "" {
+		msg := fmt.Sprintf("!!! %s: SHRUNK: the shared test folder (../shared beside the checkout, or $%s) was not found; running without its models", tb.Name(), EnvVar)
+		fmt.Fprintln(os.Stderr, msg)
+		tb.Log(msg)
 	}
 	return d
 }

@@ -23,9 +23,9 @@ import (
 const fuzzSessionLimit = 1 << 20
 
 // sharedModels lists the model files of the shared test folder (conformance,
-// negative and unit models), or nil when the folder is absent.
-func sharedModels() []string {
-	dir := sharedtest.Find()
+// negative and unit models), or nil, said loudly, when the folder is absent.
+func sharedModels(tb testing.TB) []string {
+	dir := sharedtest.Optional(tb)
 	if dir == "" {
 		return nil
 	}
@@ -46,7 +46,10 @@ func sharedModels() []string {
 // addSeeds seeds a fuzzer with the hand-built models of the table tests, the
 // one-operator models of the oracle specs and,
 // when the shared folder is present, every real model in it. The real models
-// are read at fuzz start and never copied into testdata.
+// are read at fuzz start and never copied into testdata. With -short (the
+// few seconds of fuzzing in make fuzz) only models up to shortSeedBytes
+// seed it: the large ones would spend those seconds on the baseline run
+// and the mutator would rarely reach their length fields.
 func addSeeds(f *testing.F) {
 	for _, b := range handMadeSeeds() {
 		f.Add(b)
@@ -55,12 +58,15 @@ func addSeeds(f *testing.F) {
 		m, _ := s.build()
 		f.Add(m)
 	}
-	for _, p := range sharedModels() {
-		if b, err := os.ReadFile(p); err == nil {
+	for _, p := range sharedModels(f) {
+		if b, err := os.ReadFile(p); err == nil && (!testing.Short() || len(b) <= shortSeedBytes) {
 			f.Add(b)
 		}
 	}
 }
+
+// shortSeedBytes is the largest real model that seeds a -short fuzz run.
+const shortSeedBytes = 64 << 10
 
 // handMadeSeeds are small valid and almost-valid models, by name. They are
 // also committed as testdata/fuzz/FuzzOpen/hand_<name> (TestSeedCorpus).

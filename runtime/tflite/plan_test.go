@@ -1,9 +1,14 @@
 package tflite
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
+	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
 // lifetimes returns, per tensor, the first and last step at which it must
@@ -130,32 +135,88 @@ func TestPlanArena(t *testing.T) {
 	}
 }
 
-// TestPlanArenaSharedModels checks the plans of every shared model that parses.
+// TestPlanArenaSharedModels plans the shared models: every conformance
+// model and tflite-ref test model must parse, fold and plan, and its plan
+// must hold; a unit model may instead be refused as unsupported or
+// invalid (the LiteRT suite has string, sparse and broken models), never
+// fail otherwise; negative models may fail at any stage, and those that
+// plan are checked too. The test counts what it checked, so that models
+// failing early, or a pattern that stops matching, cannot pass in silence.
 func TestPlanArenaSharedModels(t *testing.T) {
-	paths := sharedModels()
-	if len(paths) == 0 {
-		t.Skip("shared folder not found")
+	dir := sharedtest.Dir(t)
+	glob := func(pats ...string) []string {
+		var out []string
+		for _, pat := range pats {
+			m, _ := filepath.Glob(filepath.Join(dir, pat))
+			out = append(out, m...)
+		}
+		return out
 	}
-	checked := 0
-	for _, path := range paths {
+	required := glob("conformance/*/model.tflite", "tools/tflite-ref/testmodels/*.tflite")
+	unit := glob("models/unit/*/*.tflite", "models/unit/*.tflite")
+	negative := glob("models/negative/*")
+	plan := func(path string) error {
 		m, err := parseFile(path)
 		if err != nil {
-			continue
+			return fmt.Errorf("parse: %w", err)
 		}
-		if m.foldConstants() != nil {
-			continue
+		if err := m.foldConstants(); err != nil {
+			return fmt.Errorf("fold: %w", err)
 		}
 		p, err := planArena(m)
 		if err != nil {
-			continue
+			return fmt.Errorf("plan: %w", err)
 		}
 		if err := checkPlan(m, p); err != nil {
+			return fmt.Errorf("%w: %w", errBadPlan, err)
+		}
+		return nil
+	}
+	checked, refused, negChecked := 0, 0, 0
+	for _, path := range required {
+		if err := plan(path); err != nil {
 			t.Errorf("%s: %v", path, err)
+			continue
 		}
 		checked++
 	}
-	t.Logf("checked the arena plans of %d of %d shared models", checked, len(paths))
+	for _, path := range unit {
+		switch err := plan(path); {
+		case err == nil:
+			checked++
+		case errors.Is(err, errBadPlan) || !errors.Is(err, runtime.ErrUnsupported) && !errors.Is(err, runtime.ErrInvalidModel):
+			t.Errorf("%s: %v", path, err)
+		default:
+			refused++
+		}
+	}
+	for _, path := range negative {
+		switch err := plan(path); {
+		case err == nil:
+			negChecked++
+		case errors.Is(err, errBadPlan):
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	t.Logf("checked the arena plans of %d models (%d conformance and test models, %d of %d unit models; %d refused as unsupported or invalid) and of %d of %d negative models",
+		checked, len(required), checked-len(required), len(unit), refused, negChecked, len(negative))
+	if len(required) < minConformancePlans || checked < minSharedPlans {
+		t.Errorf("checked %d models, %d of them conformance and test models; want at least %d and %d (has the shared folder's layout changed?)",
+			checked, len(required), minSharedPlans, minConformancePlans)
+	}
 }
+
+// errBadPlan marks a plan that checkPlan rejected.
+var errBadPlan = errors.New("bad arena plan")
+
+// minSharedPlans and minConformancePlans are a little below what the
+// shared folder holds (263 models that plan, 24 of them conformance and
+// test models): a glob that stops matching, or models that stop loading,
+// fail the test instead of leaving less checked.
+const (
+	minSharedPlans      = 250
+	minConformancePlans = 20
+)
 
 func parseFile(path string) (*Model, error) {
 	b, err := os.ReadFile(path)

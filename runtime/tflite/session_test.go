@@ -68,7 +68,7 @@ func TestSessionRunAllocatesNothing(t *testing.T) {
 		"fc":    func() (*Model, error) { return Load(fcModel().bytes()) },
 		"chain": func() (*Model, error) { return Load(chainModel(6, 32).bytes()) },
 	}
-	if dir := sharedtest.Find(); dir != "" {
+	if dir := sharedtest.Optional(t); dir != "" {
 		models["hello_world_float"] = func() (*Model, error) {
 			return Open(filepath.Join(dir, "conformance", "tflm_hello_world_float", "model.tflite"))
 		}
