@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -42,7 +43,8 @@ func sharedModels(tb testing.TB) []string {
 	return paths
 }
 
-// addSeeds seeds a fuzzer with the hand-built models of the table tests and,
+// addSeeds seeds a fuzzer with the hand-built models of the table tests, the
+// one-operator models of the oracle specs and,
 // when the shared folder is present, every real model in it. The real models
 // are read at fuzz start and never copied into testdata. With -short (the
 // few seconds of fuzzing in make fuzz) only models up to shortSeedBytes
@@ -51,6 +53,10 @@ func sharedModels(tb testing.TB) []string {
 func addSeeds(f *testing.F) {
 	for _, b := range handMadeSeeds() {
 		f.Add(b)
+	}
+	for _, s := range oracleSpecs() {
+		m, _ := s.build()
+		f.Add(m)
 	}
 	for _, p := range sharedModels(f) {
 		if b, err := os.ReadFile(p); err == nil && (!testing.Short() || len(b) <= shortSeedBytes) {
@@ -187,7 +193,11 @@ func FuzzOpen(f *testing.F) {
 				t.Fatalf("input %d has %d bytes, want %d", i, len(s.Input(i)), in.ByteSize())
 			}
 		}
-		if err := s.Run(context.Background()); err != nil {
+		// A WHILE may loop forever on zeros, as in TFLite (the unit model
+		// litert_tfl_nested_while does): the deadline ends such a run.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := s.Run(ctx); err != nil {
 			return
 		}
 		for i, out := range m.Outputs() {

@@ -74,6 +74,8 @@ func prepareUnary(op kernels.UnaryOp) prepareFunc {
 			lut = kernels.NewLUT8Float(signed, qi, signed, qo, kernels.Tanh)
 		case kernels.OpLeakyRelu:
 			lut = kernels.NewLeakyReluLUT(signed, qi, qo, alpha)
+		case kernels.OpRsqrt:
+			lut = kernels.NewLUT8Float(signed, qi, signed, qo, func(x float32) float32 { return float32(1 / math.Sqrt(float64(x))) })
 		default:
 			return nil, c.unsupported("type %s", in.dtype)
 		}

@@ -30,40 +30,12 @@ func prepareReduce(c *opCtx, kind int) (kernel, error) {
 		return nil, err
 	}
 	in, out := c.input(0), c.output(0)
-	axes, ok := shapeOpInts(c.input(1))
-	if !ok {
-		return nil, c.unsupported("axes %s must be a constant int32 or int64 tensor", c.input(1))
-	}
 	if in.dtype != out.dtype {
 		return nil, c.invalid("input %s and output %s types differ", in, out)
 	}
-	shape := in.shape
-	if len(shape) == 0 {
-		shape = []int{1}
-	}
-	reduced := make([]bool, len(shape))
-	for _, a := range axes {
-		d, ok := shapeOpAxis(a, len(in.shape))
-		if !ok {
-			return nil, c.invalid("axis %d out of range for %s", a, in)
-		}
-		reduced[d] = true
-	}
-	g := &kernels.ReduceGeom{Shape: shape, OutStride: make([]int, len(shape))}
-	outElems, n := 1, 1
-	for d := len(shape) - 1; d >= 0; d-- {
-		if reduced[d] {
-			n *= shape[d]
-			continue
-		}
-		g.OutStride[d] = outElems
-		outElems *= shape[d]
-	}
-	if out.numElements() != outElems {
-		return nil, c.invalid("output %s should hold %d values", out, outElems)
-	}
-	if n == 0 {
-		return nil, c.unsupported("reducing the empty tensor %s", in)
+	g, n, outElems, err := reduceGeometry(c, in, out)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case kind == reduceMax || kind == reduceMin:
@@ -86,6 +58,46 @@ func prepareReduce(c *opCtx, kind int) (kernel, error) {
 			inZP: in.zeroPoint(), outZP: out.zeroPoint(), ratio: in.scale() / out.scale(), qmin: qmin, qmax: qmax}, nil
 	}
 	return nil, c.unsupported("reduction of %s", in.dtype)
+}
+
+// reduceGeometry plans the reduction of in over the axes of the constant
+// int32/int64 second input (negative and repeated axes allowed) into out:
+// the geometry, the number of values n each output sums and the output
+// size.
+func reduceGeometry(c *opCtx, in, out *tensor) (g *kernels.ReduceGeom, n, outElems int, err error) {
+	axes, ok := shapeOpInts(c.input(1))
+	if !ok {
+		return nil, 0, 0, c.unsupported("axes %s must be a constant int32 or int64 tensor", c.input(1))
+	}
+	shape := in.shape
+	if len(shape) == 0 {
+		shape = []int{1}
+	}
+	reduced := make([]bool, len(shape))
+	for _, a := range axes {
+		d, ok := shapeOpAxis(a, len(in.shape))
+		if !ok {
+			return nil, 0, 0, c.invalid("axis %d out of range for %s", a, in)
+		}
+		reduced[d] = true
+	}
+	g = &kernels.ReduceGeom{Shape: shape, OutStride: make([]int, len(shape))}
+	outElems, n = 1, 1
+	for d := len(shape) - 1; d >= 0; d-- {
+		if reduced[d] {
+			n *= shape[d]
+			continue
+		}
+		g.OutStride[d] = outElems
+		outElems *= shape[d]
+	}
+	if out.numElements() != outElems {
+		return nil, 0, 0, c.invalid("output %s should hold %d values", out, outElems)
+	}
+	if n == 0 {
+		return nil, 0, 0, c.unsupported("reducing the empty tensor %s", in)
+	}
+	return g, n, outElems, nil
 }
 
 // prepareReduceMax handles REDUCE_MAX and REDUCE_MIN, which keep the

@@ -97,7 +97,9 @@ func shapeOpStrides(shape []int) []int {
 }
 
 // checkMove checks what every data-movement operator needs of its input
-// and output: same type, same quantization, a fixed-size type.
+// and output: same type, same quantization, a fixed-size type. An input
+// without quantization parameters moves as stored into any output, as
+// TFLite moves bytes whatever the output's parameters say.
 func checkMove(c *opCtx, in, out *tensor) error {
 	if in.dtype != out.dtype {
 		return c.invalid("input %s and output %s types differ", in, out)
@@ -105,7 +107,7 @@ func checkMove(c *opCtx, in, out *tensor) error {
 	if in.dtype.Size() == 0 {
 		return c.unsupported("moving %s tensors", in.dtype)
 	}
-	if !shapeOpSameQuant(in, out) {
+	if in.quant != nil && !shapeOpSameQuant(in, out) {
 		return c.unsupported("moving %s into %s with different quantization", in, out)
 	}
 	return nil

@@ -33,6 +33,7 @@ var updateOracle = flag.Bool("update-oracle", false, "regenerate testdata/oracle
 const (
 	tensorUint8     int8 = 3
 	tensorInt64     int8 = 4
+	tensorBool      int8 = 6
 	tensorComplex64 int8 = 8
 )
 
@@ -60,6 +61,13 @@ type oracleSpec struct {
 	op      int32
 	optType uint8 // BuiltinOptions union type, 0 for none
 	opts    fbt
+	// version is the operator's version; 0 means 1.
+	version int32
+	// engine, if set, is the tflite-ref engine that makes the golden
+	// (--engine): LiteRT leaves its output buffers unwritten for outputs
+	// TFLite computes at Prepare (SHAPE, RANGE of constants), while
+	// tfjs-tflite, an older TFLite build, copies them out.
+	engine string
 	// custom names a custom operator; customOpts is its FlexBuffers map.
 	custom     string
 	customOpts []byte
@@ -125,7 +133,9 @@ func (t oTensor) elems() int {
 
 // fill draws the elements of t: floats uniform in t's range, int8 and
 // uint8 and int16 over their whole range (int8 constants avoid -128, as
-// symmetric weights do), int32 in [-100, 100] (bias in [-2000, 2000]).
+// symmetric weights do), int32 in [-100, 100] (constants in [-2000, 2000])
+// or t's range when set, int64 in t's range or else in [-2^20, 2^20] (16x8
+// biases), bools at even odds.
 func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 	n := t.elems()
 	switch t.typ {
@@ -162,18 +172,27 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 		}
 		return b
 	case tensorInt32:
-		span := 100
+		lo, hi := -100, 100
 		if isConst {
-			span = 2000
+			lo, hi = -2000, 2000
+		}
+		if t.lo != 0 || t.hi != 0 {
+			lo, hi = int(t.lo), int(t.hi)
 		}
 		v := make([]int32, n)
 		for i := range v {
-			v[i] = int32(r.IntN(2*span+1) - span)
+			v[i] = int32(lo + r.IntN(hi-lo+1))
 		}
 		return i32bytes(v...)
-	case tensorInt64: // 16x8 biases, in [-2^20, 2^20]
+	case tensorInt64:
 		b := make([]byte, 0, 8*n)
-		for range n {
+		if t.lo != 0 || t.hi != 0 {
+			for range n {
+				b = binary.LittleEndian.AppendUint64(b, uint64(int64(int(t.lo)+r.IntN(int(t.hi-t.lo)+1))))
+			}
+			return b
+		}
+		for range n { // 16x8 biases, in [-2^20, 2^20]
 			b = binary.LittleEndian.AppendUint64(b, uint64(int64(r.IntN(1<<21+1)-1<<20)))
 		}
 		return b
@@ -181,6 +200,12 @@ func (t oTensor) fill(r *rand.Rand, isConst bool) []byte {
 		c := t
 		c.typ, c.shape = tensorFloat32, append(append([]int32(nil), t.shape...), 2)
 		return c.fill(r, isConst)
+	case tensorBool:
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.IntN(2))
+		}
+		return b
 	}
 	panic(fmt.Sprintf("oracle: cannot generate tensor type %d", t.typ))
 }
@@ -223,7 +248,7 @@ func (s oracleSpec) build() (model []byte, inputs [][]byte) {
 	for _, i := range graphIns {
 		inputs = append(inputs, all[i].fill(r, false))
 	}
-	code := fbt{0: int8(min(s.op, 127)), 2: int32(1), 3: s.op}
+	code := fbt{0: int8(min(s.op, 127)), 2: max(s.version, 1), 3: s.op}
 	op := fbt{0: uint32(0), 1: opIns, 2: opOuts}
 	if s.custom != "" {
 		code[1] = s.custom
@@ -381,7 +406,7 @@ func intReader(typ int8, size int) (int, func([]byte, int) int64) {
 	switch typ {
 	case tensorInt8:
 		return size, func(b []byte, i int) int64 { return int64(int8(b[i])) }
-	case tensorUint8:
+	case tensorUint8, tensorBool:
 		return size, func(b []byte, i int) int64 { return int64(b[i]) }
 	case tensorInt16:
 		return size / 2, func(b []byte, i int) int64 { return int64(int16(binary.LittleEndian.Uint16(b[2*i:]))) }
@@ -408,7 +433,11 @@ func regenerate(ref, dir string, s oracleSpec) error {
 		args = append(args, p)
 	}
 	out := filepath.Join(dir, "ref")
-	cmd := exec.Command(ref, append(args, "--out", out)...)
+	args = append(args, "--out", out)
+	if s.engine != "" {
+		args = append(args, "--engine", s.engine)
+	}
+	cmd := exec.Command(ref, args...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("tflite-ref: %w\n%s", err, msg)
 	}
@@ -895,6 +924,7 @@ func oracleSpecs() []oracleSpec {
 	)
 	specs = append(specs, int16Specs()...)
 	specs = append(specs, convFamilySpecs()...)
+	specs = append(specs, breadthSpecs()...)
 	specs = append(specs, seqOracleSpecs()...)
 	return append(specs, audioSpecs()...)
 }
