@@ -151,7 +151,16 @@ func TestAgentRefusesAnUnsafeFallbackSocketDir(t *testing.T) {
 	os.Mkdir(home, 0o700)
 	own(home)
 	env := cleanEnv("TMPDIR="+tmp, "HOME="+home)
-	args := []string{"--model", "sine=" + helloModel(t), "--log-format", "json"}
+	// A copy the other uid can read wherever the checkout lies.
+	model, err := os.ReadFile(helloModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sine := filepath.Join(tmp, "sine.tflite")
+	if err := os.WriteFile(sine, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--model", "sine=" + sine, "--log-format", "json"}
 
 	type attack struct {
 		name, want string
