@@ -42,14 +42,49 @@ func detectOS(p *Profile) {
 		p.CPU.Cores = q
 	}
 	p.MemoryBytes = memTotal(readTrim(filepath.Join(ProcRoot, "meminfo")))
-	p.CgroupMemoryLimit = cgroupMemory(
-		readTrim(filepath.Join(SysRoot, "fs", "cgroup", "memory.max")),
-		readTrim(filepath.Join(SysRoot, "fs", "cgroup", "memory", "memory.limit_in_bytes")),
-	)
+	p.CgroupMemoryLimit = cgroupMemoryLimit()
 	if l := p.CgroupMemoryLimit; l > 0 && (p.MemoryBytes == 0 || l < p.MemoryBytes) {
 		p.MemoryBytes = l
 	}
 	p.Thermal = thermalZones(filepath.Join(SysRoot, "class", "thermal"))
+}
+
+// cgroupMemoryLimit is the smallest memory limit of the process's cgroup
+// and its ancestors up to the root (a systemd service's MemoryMax= sits on
+// its own cgroup, a slice's on the parent), cgroup v2 or v1; 0 when none.
+func cgroupMemoryLimit() uint64 {
+	v2, v1 := cgroupPaths(readTrim(filepath.Join(ProcRoot, "self", "cgroup")))
+	var limit uint64
+	for _, d := range cgroupAncestors(v2) {
+		limit = minLimit(limit, cgroupMemory(readTrim(filepath.Join(SysRoot, "fs", "cgroup", d, "memory.max")), ""))
+	}
+	for _, d := range cgroupAncestors(v1) {
+		limit = minLimit(limit, cgroupMemory("", readTrim(filepath.Join(SysRoot, "fs", "cgroup", "memory", d, "memory.limit_in_bytes"))))
+	}
+	return limit
+}
+
+// cgroupAncestors lists a cgroup path and its ancestors, the root ("/")
+// last; a path that is empty or not absolute gives the root alone.
+func cgroupAncestors(path string) []string {
+	if !strings.HasPrefix(path, "/") {
+		return []string{"/"}
+	}
+	var out []string
+	for d := filepath.Clean(path); ; d = filepath.Dir(d) {
+		out = append(out, d)
+		if d == "/" {
+			return out
+		}
+	}
+}
+
+// minLimit is the smaller of two limits where 0 means none.
+func minLimit(a, b uint64) uint64 {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 func firstNonEmpty(s ...string) string {

@@ -87,3 +87,33 @@ func TestDetectHost(t *testing.T) {
 	}
 	t.Log(p)
 }
+
+// TestCgroupMemoryOfTheService: the limit that counts is the smallest on
+// the way from the process's own cgroup (a systemd service with
+// MemoryMax=) up to the root, not the root's alone.
+func TestCgroupMemoryOfTheService(t *testing.T) {
+	root := t.TempDir()
+	write := func(path, s string) {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("proc/self/cgroup", "0::/system.slice/edgeinfer.service\n")
+	write("sys/fs/cgroup/memory.max", "max\n")
+	write("sys/fs/cgroup/system.slice/memory.max", "1073741824\n")
+	write("sys/fs/cgroup/system.slice/edgeinfer.service/memory.max", "268435456\n")
+	oldProc, oldSys := ProcRoot, SysRoot
+	t.Cleanup(func() { ProcRoot, SysRoot = oldProc, oldSys })
+	ProcRoot, SysRoot = filepath.Join(root, "proc"), filepath.Join(root, "sys")
+	if got := cgroupMemoryLimit(); got != 256<<20 {
+		t.Errorf("service limit: %d, want %d", got, 256<<20)
+	}
+	write("sys/fs/cgroup/system.slice/memory.max", "134217728\n")
+	if got := cgroupMemoryLimit(); got != 128<<20 {
+		t.Errorf("a smaller slice limit: %d, want %d", got, 128<<20)
+	}
+}

@@ -3,6 +3,7 @@ package platforms
 import (
 	"bufio"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -120,6 +121,25 @@ func cgroupMemory(v2, v1 string) uint64 {
 		}
 	}
 	return 0
+}
+
+// cgroupPaths reads /proc/self/cgroup: the process's cgroup v2 path (the
+// "0::" line) and its cgroup v1 memory controller's path, "" for each the
+// file does not give.
+func cgroupPaths(s string) (v2, v1mem string) {
+	for _, line := range strings.Split(s, "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			v2 = parts[2]
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			v1mem = parts[2]
+		}
+	}
+	return v2, v1mem
 }
 
 // scanLines calls f for each "key : value" line of s.

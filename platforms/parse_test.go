@@ -59,3 +59,20 @@ func TestClassifyARMv6(t *testing.T) {
 		t.Errorf("got %s", k)
 	}
 }
+
+func TestCgroupPaths(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		v2, v1 string
+	}{
+		{"0::/system.slice/edgeinfer.service\n", "/system.slice/edgeinfer.service", ""},
+		{"12:cpu,cpuacct:/a\n4:memory:/docker/abc\n0::/\n", "/", "/docker/abc"},
+		{"5:blkio:/x\n", "", ""},
+		{"", "", ""},
+		{"garbage", "", ""},
+	} {
+		if v2, v1 := cgroupPaths(c.in); v2 != c.v2 || v1 != c.v1 {
+			t.Errorf("cgroupPaths(%q) = %q, %q, want %q, %q", c.in, v2, v1, c.v2, c.v1)
+		}
+	}
+}
