@@ -135,17 +135,17 @@ bench:
 TFLITE_REF    ?=
 BENCH_THREADS ?= 1
 bench-peers: build
-	$(GO) run ./internal/benchpeers -edgeinfer bin/edgeinfer -threads $(BENCH_THREADS) $(if $(TFLITE_REF),-ref $(TFLITE_REF))
+	$(GO) run ./cmd/benchpeers -edgeinfer bin/edgeinfer -threads $(BENCH_THREADS) $(if $(TFLITE_REF),-ref $(TFLITE_REF))
 
 # The agent as a local app sees it: socket overhead, cache hits and writes,
 # throughput with 1/4/16 clients (batching off and on), idle memory.
 bench-agent: build
-	$(GO) run ./internal/agentbench -bin bin/edgeinfer
+	$(GO) run ./cmd/agentbench -bin bin/edgeinfer
 
 run: build $(FACE_MODEL) $(IMAGE_DEP)
 	@rm -rf $(RUN_DIR) && mkdir -p $(RUN_DIR)
 	@echo "==> preparing the input tensor from $(IMAGE)"
-	$(GO) run ./internal/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
+	$(GO) run ./cmd/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
 	@echo "==> starting the agent on $(RUN_DIR)/agent.sock with the face detector"
 	@bin/edgeinfer agent --socket $(RUN_DIR)/agent.sock --data-dir $(RUN_DIR)/data \
 		--model face=$(FACE_MODEL) --log-level warn & pid=$$!; \
@@ -156,7 +156,7 @@ run: build $(FACE_MODEL) $(IMAGE_DEP)
 	echo "==> sending the photo through the socket" && \
 	bin/edgeinfer infer face --socket $(RUN_DIR)/agent.sock --input $(RUN_DIR)/in_0.bin --output-dir $(RUN_DIR)/out && \
 	echo "==> decoding the detections" && \
-	$(GO) run ./internal/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out && \
+	$(GO) run ./cmd/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out && \
 	echo "==> stopping the agent"
 
 $(FACE_MODEL):

@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/telemetry"
 	"github.com/edgeinfer/edgeinfer/store"
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // Options wire an Agent to its surroundings.

@@ -2,6 +2,6 @@
 // registry with zero-downtime hot swap, the per-model scheduler (bounded
 // queue, session pool, dynamic batching), the result-cache policy over the
 // store, and the lifecycle that ties them together. The socket API
-// (agent/api) and the command line (cmd/edgeinfer) drive it through Agent's
+// (agent/server) and the command line (cmd/edgeinfer) drive it through Agent's
 // methods: Infer, Models, Model, Install.
 package agent

@@ -18,9 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/telemetry"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // instance is one loaded version of a model: its sessions, its bounded

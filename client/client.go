@@ -1,6 +1,6 @@
 // Package client talks to the edgeinfer agent over its Unix socket: health,
 // model metadata and status, inference (binary tensors both ways, or JSON)
-// and model installation. The zero Client dials wire.DefaultSocket(), the
+// and model installation. The zero Client dials api.DefaultSocket(), the
 // path the agent listens on by default:
 //
 //	var c client.Client
@@ -26,13 +26,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 )
 
 // Client is a client of one agent. Its zero value is ready to use; it is
 // safe for concurrent use and reuses connections.
 type Client struct {
-	// Socket is the agent's socket path ("" = wire.DefaultSocket()).
+	// Socket is the agent's socket path ("" = api.DefaultSocket()).
 	Socket string
 	// Timeout bounds each call (0 = only the context bounds it).
 	Timeout time.Duration
@@ -67,7 +67,7 @@ func (c *Client) socket() string {
 	if c.Socket != "" {
 		return c.Socket
 	}
-	return wire.DefaultSocket()
+	return api.DefaultSocket()
 }
 
 func (c *Client) http() *http.Client {
@@ -86,10 +86,10 @@ func (c *Client) http() *http.Client {
 }
 
 // dial connects to the agent's socket, after checking its directory when
-// it is the per-user fallback one (wire.CheckSocketPath): a directory
+// it is the per-user fallback one (api.CheckSocketPath): a directory
 // another user made could hold their fake agent.
 func dial(ctx context.Context, sock string) (net.Conn, error) {
-	if err := wire.CheckSocketPath(sock); err != nil {
+	if err := api.CheckSocketPath(sock); err != nil {
 		return nil, fmt.Errorf("refusing to connect: %w", err)
 	}
 	var d net.Dialer
@@ -133,10 +133,10 @@ func (c *Client) doWith(ctx context.Context, hc *http.Client, method, path strin
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		if errors.Is(err, wire.ErrUnsafeDir) {
+		if errors.Is(err, api.ErrUnsafeDir) {
 			return nil, nil, fmt.Errorf("agent at %s: %w", c.socket(), err)
 		}
-		return nil, nil, fmt.Errorf("agent at %s: %w (is the agent running? set --socket or $%s)", c.socket(), err, wire.SocketEnv)
+		return nil, nil, fmt.Errorf("agent at %s: %w (is the agent running? set --socket or $%s)", c.socket(), err, api.SocketEnv)
 	}
 	defer resp.Body.Close()
 	limit := c.maxAnswer()
@@ -151,7 +151,7 @@ func (c *Client) doWith(ctx context.Context, hc *http.Client, method, path strin
 		return nil, nil, fmt.Errorf("agent at %s: the answer to %s %s is longer than the client's limit of %d bytes (MaxAnswerBytes)", c.socket(), method, path, limit)
 	}
 	if resp.StatusCode/100 != 2 {
-		var eb wire.ErrorBody
+		var eb api.ErrorBody
 		if json.Unmarshal(b, &eb) != nil || eb.Error == "" {
 			eb.Error = strings.TrimSpace(string(b))
 		}
@@ -186,20 +186,20 @@ func (c *Client) Ready(ctx context.Context) error {
 }
 
 // Server returns the server metadata: name, version, extensions.
-func (c *Client) Server(ctx context.Context) (*wire.ServerMetadata, error) {
-	var md wire.ServerMetadata
+func (c *Client) Server(ctx context.Context) (*api.ServerMetadata, error) {
+	var md api.ServerMetadata
 	return &md, c.getJSON(ctx, "/v2", &md)
 }
 
 // Models lists the agent's models with their state and figures.
-func (c *Client) Models(ctx context.Context) ([]wire.ModelStatus, error) {
-	var list []wire.ModelStatus
+func (c *Client) Models(ctx context.Context) ([]api.ModelStatus, error) {
+	var list []api.ModelStatus
 	return list, c.getJSON(ctx, "/v1/models", &list)
 }
 
 // Model returns a model's metadata: versions, inputs and outputs.
-func (c *Client) Model(ctx context.Context, name string) (*wire.ModelMetadata, error) {
-	var md wire.ModelMetadata
+func (c *Client) Model(ctx context.Context, name string) (*api.ModelMetadata, error) {
+	var md api.ModelMetadata
 	return &md, c.getJSON(ctx, "/v2/models/"+url.PathEscape(name), &md)
 }
 
@@ -208,7 +208,7 @@ func (c *Client) Model(ctx context.Context, name string) (*wire.ModelMetadata, e
 // caller's rights and passes it to the agent (InstallFile): the agent
 // never opens a caller's path. Only admins may: root, the agent's user, or
 // the uids and groups it lists.
-func (c *Client) Install(ctx context.Context, name, path string) (*wire.ModelStatus, error) {
+func (c *Client) Install(ctx context.Context, name, path string) (*api.ModelStatus, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("install %s: %w", name, err)
@@ -229,7 +229,7 @@ func (c *Client) Install(ctx context.Context, name, path string) (*wire.ModelSta
 // of its own, and the agent copies the file from its start. The agent
 // refuses anything but a regular file within its size cap
 // (max_install_bytes).
-func (c *Client) InstallFile(ctx context.Context, name string, f *os.File) (*wire.ModelStatus, error) {
+func (c *Client) InstallFile(ctx context.Context, name string, f *os.File) (*api.ModelStatus, error) {
 	sock := c.socket()
 	hc := &http.Client{Transport: &http.Transport{
 		DisableKeepAlives: true,
@@ -247,7 +247,7 @@ func (c *Client) InstallFile(ctx context.Context, name string, f *os.File) (*wir
 		},
 	}}
 	defer hc.CloseIdleConnections()
-	body, err := json.Marshal(wire.InstallRequest{FD: true})
+	body, err := json.Marshal(api.InstallRequest{FD: true})
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (c *Client) InstallFile(ctx context.Context, name string, f *os.File) (*wir
 	if err != nil {
 		return nil, err
 	}
-	var st wire.ModelStatus
+	var st api.ModelStatus
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("agent: install %s: %w", name, err)
 	}

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/api"
-	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/agent/server"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/client"
+	"github.com/edgeinfer/edgeinfer/internal/apitest"
 )
 
 // fake is the fake agent every test and example talks to, over a real
@@ -32,15 +32,15 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	sock := filepath.Join(dir, "edgeinfer.sock")
-	ln, err := api.Listen(sock, 0, "")
+	ln, err := server.Listen(sock, 0, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- api.Serve(ctx, ln, fake, api.Options{Version: "test"}) }()
-	os.Setenv(wire.SocketEnv, sock)
+	go func() { done <- server.Serve(ctx, ln, fake, server.Options{Version: "test"}) }()
+	os.Setenv(api.SocketEnv, sock)
 	code := m.Run()
 	cancel()
 	if err := <-done; err != nil {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 )
 
 // FuzzDecodeResult feeds arbitrary answers to the response decoder: it
@@ -17,16 +17,16 @@ func FuzzDecodeResult(f *testing.F) {
 	f.Add([]byte(`{"model_name":"m","outputs":[{"name":"b","datatype":"UINT8","shape":[2],"data":[1]}]}`), -1)
 	f.Add([]byte(`{"outputs":[{"name":"b","datatype":"FP16","shape":[1],"parameters":{"binary_data_size":-1}}]}`), 80)
 	f.Fuzz(func(t *testing.T, body []byte, headerLen int) {
-		h := http.Header{wire.HeaderCache: {"hit"}, "Server-Timing": {"queue;dur=0.1, compute;dur=x, batch;desc=2"}}
+		h := http.Header{api.HeaderCache: {"hit"}, "Server-Timing": {"queue;dur=0.1, compute;dur=x, batch;desc=2"}}
 		if headerLen >= 0 {
-			h.Set(wire.HeaderInferenceLength, strconv.Itoa(headerLen))
+			h.Set(api.HeaderInferenceLength, strconv.Itoa(headerLen))
 		}
 		res, err := decodeResult(h, body)
 		if err != nil {
 			return
 		}
 		for _, o := range res.Outputs {
-			dt, err := wire.ParseDatatype(o.Datatype)
+			dt, err := api.ParseDatatype(o.Datatype)
 			if err != nil {
 				t.Fatalf("output %q with datatype %q accepted", o.Name, o.Datatype)
 			}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 )
 
 // Tensor is one named tensor: its protocol datatype ("FP32", "UINT8",
@@ -35,11 +35,11 @@ func Float32Tensor(name string, shape []int64, values []float32) Tensor {
 
 // Values returns the tensor's elements as float64s, whatever its datatype.
 func (t Tensor) Values() ([]float64, error) {
-	dt, err := wire.ParseDatatype(t.Datatype)
+	dt, err := api.ParseDatatype(t.Datatype)
 	if err != nil {
 		return nil, fmt.Errorf("tensor %q: %w", t.Name, err)
 	}
-	v, err := wire.Values(dt, t.Data)
+	v, err := api.Values(dt, t.Data)
 	if err != nil {
 		return nil, fmt.Errorf("tensor %q: %w", t.Name, err)
 	}
@@ -78,7 +78,7 @@ type inferOptions struct {
 	noCache bool
 	version string
 	id      string
-	seq     *wire.Parameters
+	seq     *api.Parameters
 }
 
 // Outputs asks for these outputs only, in this order.
@@ -107,7 +107,7 @@ func RequestID(id string) InferOption {
 // after this request. The agent answers 409 when every session is pinned.
 func Sequence(id string, start, end bool) InferOption {
 	return func(o *inferOptions) {
-		o.seq = &wire.Parameters{SequenceID: wire.SequenceID(id), SequenceStart: start, SequenceEnd: end}
+		o.seq = &api.Parameters{SequenceID: api.SequenceID(id), SequenceStart: start, SequenceEnd: end}
 	}
 }
 
@@ -128,45 +128,45 @@ func (c *Client) infer(ctx context.Context, name string, inputs []Tensor, binary
 	for _, opt := range opts {
 		opt(&o)
 	}
-	req := wire.InferRequest{ID: o.id, Inputs: make([]wire.RequestInput, len(inputs))}
+	req := api.InferRequest{ID: o.id, Inputs: make([]api.RequestInput, len(inputs))}
 	if o.noCache {
 		no := false
-		req.Parameters = &wire.Parameters{Cache: &no}
+		req.Parameters = &api.Parameters{Cache: &no}
 	}
 	if o.seq != nil {
 		if req.Parameters == nil {
-			req.Parameters = &wire.Parameters{}
+			req.Parameters = &api.Parameters{}
 		}
 		req.Parameters.SequenceID, req.Parameters.SequenceStart, req.Parameters.SequenceEnd = o.seq.SequenceID, o.seq.SequenceStart, o.seq.SequenceEnd
 	}
 	if binary && len(o.outputs) == 0 {
 		if req.Parameters == nil {
-			req.Parameters = &wire.Parameters{}
+			req.Parameters = &api.Parameters{}
 		}
 		req.Parameters.BinaryDataOutput = true
 	}
 	for _, name := range o.outputs {
-		out := wire.RequestOutput{Name: name}
+		out := api.RequestOutput{Name: name}
 		if binary {
-			out.Parameters = &wire.Parameters{BinaryData: true}
+			out.Parameters = &api.Parameters{BinaryData: true}
 		}
 		req.Outputs = append(req.Outputs, out)
 	}
 	var raw [][]byte
 	size := 0
 	for i, t := range inputs {
-		in := wire.RequestInput{Name: t.Name, Shape: t.Shape, Datatype: t.Datatype}
+		in := api.RequestInput{Name: t.Name, Shape: t.Shape, Datatype: t.Datatype}
 		if binary {
 			n := int64(len(t.Data))
-			in.Parameters = &wire.Parameters{BinaryDataSize: &n}
+			in.Parameters = &api.Parameters{BinaryDataSize: &n}
 			raw = append(raw, t.Data)
 			size += len(t.Data)
 		} else {
-			dt, err := wire.ParseDatatype(t.Datatype)
+			dt, err := api.ParseDatatype(t.Datatype)
 			if err != nil {
 				return nil, fmt.Errorf("input %q: %w", t.Name, err)
 			}
-			if in.Data, err = wire.EncodeData(dt, t.Data); err != nil {
+			if in.Data, err = api.EncodeData(dt, t.Data); err != nil {
 				return nil, fmt.Errorf("input %q: %w", t.Name, err)
 			}
 		}
@@ -180,8 +180,8 @@ func (c *Client) infer(ctx context.Context, name string, inputs []Tensor, binary
 	body := js
 	if binary {
 		header = http.Header{
-			"Content-Type":             {"application/octet-stream"},
-			wire.HeaderInferenceLength: {strconv.Itoa(len(js))},
+			"Content-Type":            {"application/octet-stream"},
+			api.HeaderInferenceLength: {strconv.Itoa(len(js))},
 		}
 		body = make([]byte, 0, len(js)+size)
 		body = append(body, js...)
@@ -207,29 +207,29 @@ func (c *Client) infer(ctx context.Context, name string, inputs []Tensor, binary
 // decodeResult decodes an inference answer, JSON or binary.
 func decodeResult(h http.Header, body []byte) (*Result, error) {
 	js, bin := body, []byte(nil)
-	if v := h.Get(wire.HeaderInferenceLength); v != "" {
+	if v := h.Get(api.HeaderInferenceLength); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > len(body) {
-			return nil, fmt.Errorf("%s %q does not fit a %d-byte body", wire.HeaderInferenceLength, v, len(body))
+			return nil, fmt.Errorf("%s %q does not fit a %d-byte body", api.HeaderInferenceLength, v, len(body))
 		}
 		js, bin = body[:n], body[n:]
 	}
-	var ir wire.InferResponse
+	var ir api.InferResponse
 	if err := json.Unmarshal(js, &ir); err != nil {
 		return nil, err
 	}
-	res := &Result{Model: ir.ModelName, Version: ir.ModelVersion, ID: ir.ID, Cache: h.Get(wire.HeaderCache)}
+	res := &Result{Model: ir.ModelName, Version: ir.ModelVersion, ID: ir.ID, Cache: h.Get(api.HeaderCache)}
 	res.Queue, res.Compute, res.Batch = serverTiming(h.Get("Server-Timing"))
 	off := 0
 	for _, o := range ir.Outputs {
 		t := Tensor{Name: o.Name, Datatype: o.Datatype, Shape: o.Shape}
-		dt, err := wire.ParseDatatype(o.Datatype)
+		dt, err := api.ParseDatatype(o.Datatype)
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", o.Name, err)
 		}
 		count, ok := elements(o.Shape)
 		if !ok || dt.Size() == 0 {
-			return nil, fmt.Errorf("output %q: cannot hold shape %s of %s", o.Name, wire.FormatShape(o.Shape), o.Datatype)
+			return nil, fmt.Errorf("output %q: cannot hold shape %s of %s", o.Name, api.FormatShape(o.Shape), o.Datatype)
 		}
 		if o.Parameters != nil && o.Parameters.BinaryDataSize != nil {
 			n := *o.Parameters.BinaryDataSize
@@ -237,17 +237,17 @@ func decodeResult(h http.Header, body []byte) (*Result, error) {
 				return nil, fmt.Errorf("output %q: binary_data_size %d but %d bytes are left", o.Name, n, len(bin)-off)
 			}
 			if int(n) != count*dt.Size() {
-				return nil, fmt.Errorf("output %q: binary_data_size %d, but shape %s of %s takes %d bytes", o.Name, n, wire.FormatShape(o.Shape), o.Datatype, count*dt.Size())
+				return nil, fmt.Errorf("output %q: binary_data_size %d, but shape %s of %s takes %d bytes", o.Name, n, api.FormatShape(o.Shape), o.Datatype, count*dt.Size())
 			}
 			t.Data = bin[off : off+int(n)]
 			off += int(n)
 		} else {
-			data, got, err := wire.DecodeData(dt, o.Data, count)
+			data, got, err := api.DecodeData(dt, o.Data, count)
 			if err != nil {
 				return nil, fmt.Errorf("output %q: %w", o.Name, err)
 			}
 			if got != count {
-				return nil, fmt.Errorf("output %q: shape %s has %d elements but data has %d", o.Name, wire.FormatShape(o.Shape), count, got)
+				return nil, fmt.Errorf("output %q: shape %s has %d elements but data has %d", o.Name, api.FormatShape(o.Shape), count, got)
 			}
 			t.Data = data
 		}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/client"
 )
 
@@ -19,7 +19,7 @@ import (
 // root), and says why.
 func TestClientRefusesAnUnsafeFallbackDir(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	dir := wire.FallbackDir()
+	dir := api.FallbackDir()
 	if err := os.Mkdir(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +43,8 @@ func TestClientRefusesAnUnsafeFallbackDir(t *testing.T) {
 		a.setup()
 		c := &client.Client{Socket: sock}
 		_, err := c.Models(context.Background())
-		if !errors.Is(err, wire.ErrUnsafeDir) {
-			t.Errorf("%s: %v, want a refusal wrapping wire.ErrUnsafeDir", a.name, err)
+		if !errors.Is(err, api.ErrUnsafeDir) {
+			t.Errorf("%s: %v, want a refusal wrapping api.ErrUnsafeDir", a.name, err)
 		}
 	}
 	// The listener's first connection is this one: the client never

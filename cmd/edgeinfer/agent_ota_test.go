@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
+	"github.com/edgeinfer/edgeinfer/hub"
 	"github.com/edgeinfer/edgeinfer/internal/brokertest"
-	"github.com/edgeinfer/edgeinfer/internal/hub"
 	"github.com/edgeinfer/edgeinfer/ota"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/runtime"

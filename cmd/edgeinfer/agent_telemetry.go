@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/telemetry"
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // telemetrySettings are the agent's telemetry settings: the flags

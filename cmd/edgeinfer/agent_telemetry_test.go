@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/telemetry"
-	"github.com/edgeinfer/edgeinfer/internal/hub"
+	"github.com/edgeinfer/edgeinfer/hub"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // TestStartTelemetryTLS points an agent's telemetry at a hub served over

@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
-	"github.com/edgeinfer/edgeinfer/agent/api"
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
-	"github.com/edgeinfer/edgeinfer/agent/telemetry"
+	"github.com/edgeinfer/edgeinfer/agent/server"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // stateFile is the name of the bbolt file in the data directory.
@@ -56,7 +56,7 @@ edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite 
 edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file /etc/edgeinfer/collector.token
 `+agent.EnvMQTTPassword+`=... `+agent.EnvTelemetryToken+`=... edgeinfer agent --config /etc/edgeinfer/agent.yaml`)
 	configFile := f.String("config", "", "YAML config `file` (flags override it)")
-	socket := f.String("socket", "", "Unix socket `path` (default "+wire.DefaultSocket()+")")
+	socket := f.String("socket", "", "Unix socket `path` (default "+api.DefaultSocket()+")")
 	group := f.String("socket-group", "", "`group` that owns the socket (mode 0660)")
 	dataDir := f.String("data-dir", "", "`directory` for the state file and installed models (default "+agent.DefaultDataDir()+")")
 	var models modelFlags
@@ -139,7 +139,7 @@ edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file 
 		}
 		c = c.Resolve(profile.Defaults)
 		if c.Socket == "" {
-			c.Socket = wire.DefaultSocket()
+			c.Socket = api.DefaultSocket()
 		}
 		for name, m := range c.Models {
 			if abs, err := filepath.Abs(m.Path); err == nil {
@@ -222,7 +222,7 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		otaState.Store(&state)
 	}
 	mode, _ := strconv.ParseUint(cfg.SocketMode, 8, 32)
-	ln, err := api.Listen(cfg.Socket, os.FileMode(mode), cfg.SocketGroup)
+	ln, err := server.Listen(cfg.Socket, os.FileMode(mode), cfg.SocketGroup)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	defer stopServe()
 	served := make(chan error, 1)
 	go func() {
-		served <- api.Serve(serveCtx, ln, a, api.Options{
+		served <- server.Serve(serveCtx, ln, a, server.Options{
 			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes, MaxBodiesInFlight: inflight,
 			ReadTimeout: cfg.ReadTimeout.D(), DrainTimeout: cfg.DrainTimeout.D(),
 			AdminUIDs: cfg.AdminUIDs, AdminGIDs: cfg.AdminGIDs,

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
-	"github.com/edgeinfer/edgeinfer/internal/hub"
+	"github.com/edgeinfer/edgeinfer/hub"
 )
 
 func cmdHub(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -23,8 +23,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/telemetry"
 	"github.com/edgeinfer/edgeinfer/store"
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // buildEdgeinfer builds the edgeinfer binary into a temporary directory.

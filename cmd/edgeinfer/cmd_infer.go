@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/client"
 )
 
@@ -127,7 +127,7 @@ edgeinfer infer sine --input x.json --json
 
 // readTensors reads the --input files: JSON tensor files by name, raw
 // files for the remaining model inputs in order.
-func readTensors(md *wire.ModelMetadata, files []string) ([]client.Tensor, error) {
+func readTensors(md *api.ModelMetadata, files []string) ([]client.Tensor, error) {
 	var tensors []client.Tensor
 	var raw []string
 	given := map[string]bool{}
@@ -149,7 +149,7 @@ func readTensors(md *wire.ModelMetadata, files []string) ([]client.Tensor, error
 		}
 		tensors = append(tensors, ts...)
 	}
-	var free []wire.TensorMetadata
+	var free []api.TensorMetadata
 	for _, in := range md.Inputs {
 		if !given[in.Name] {
 			free = append(free, in)
@@ -161,7 +161,7 @@ func readTensors(md *wire.ModelMetadata, files []string) ([]client.Tensor, error
 	if len(raw) != len(free) {
 		var want []string
 		for i, in := range free {
-			want = append(want, fmt.Sprintf("input %d: %q %s%s (%d bytes)", i, in.Name, in.Datatype, wire.FormatShape(in.Shape), byteSize(in)))
+			want = append(want, fmt.Sprintf("input %d: %q %s%s (%d bytes)", i, in.Name, in.Datatype, api.FormatShape(in.Shape), byteSize(in)))
 		}
 		return nil, fmt.Errorf("model %q has %d inputs not given by JSON files, and %d raw files were given; it wants, in order:\n\t%s",
 			md.Name, len(free), len(raw), strings.Join(want, "\n\t"))
@@ -174,7 +174,7 @@ func readTensors(md *wire.ModelMetadata, files []string) ([]client.Tensor, error
 		}
 		if want := byteSize(in); len(b) != want {
 			return nil, fmt.Errorf("%s holds %d bytes, but input %q (%s%s) needs %d bytes (%d elements of %s)",
-				file, len(b), in.Name, in.Datatype, wire.FormatShape(in.Shape), want, elements(in.Shape), in.Datatype)
+				file, len(b), in.Name, in.Datatype, api.FormatShape(in.Shape), want, elements(in.Shape), in.Datatype)
 		}
 		tensors = append(tensors, client.Tensor{Name: in.Name, Datatype: in.Datatype, Shape: in.Shape, Data: b})
 	}
@@ -192,13 +192,13 @@ func isJSONFile(name string, b []byte) bool {
 // jsonTensors reads a KServe v2 request body or a single tensor object.
 func jsonTensors(file string, b []byte) ([]client.Tensor, error) {
 	var doc struct {
-		Inputs *[]wire.RequestInput `json:"inputs"`
-		wire.RequestInput
+		Inputs *[]api.RequestInput `json:"inputs"`
+		api.RequestInput
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	ins := []wire.RequestInput{doc.RequestInput}
+	ins := []api.RequestInput{doc.RequestInput}
 	switch {
 	case doc.Inputs != nil:
 		ins = *doc.Inputs
@@ -207,22 +207,22 @@ func jsonTensors(file string, b []byte) ([]client.Tensor, error) {
 	}
 	out := make([]client.Tensor, len(ins))
 	for i, in := range ins {
-		dt, err := wire.ParseDatatype(in.Datatype)
+		dt, err := api.ParseDatatype(in.Datatype)
 		if err != nil {
 			return nil, fmt.Errorf("%s: input %q: %w", file, in.Name, err)
 		}
 		n := elements(in.Shape)
 		if n < 0 {
-			return nil, fmt.Errorf("%s: input %q: shape %s is not a tensor's shape", file, in.Name, wire.FormatShape(in.Shape))
+			return nil, fmt.Errorf("%s: input %q: shape %s is not a tensor's shape", file, in.Name, api.FormatShape(in.Shape))
 		}
-		data, count, err := wire.DecodeData(dt, in.Data, n)
+		data, count, err := api.DecodeData(dt, in.Data, n)
 		if err != nil {
 			return nil, fmt.Errorf("%s: input %q: %w", file, in.Name, err)
 		}
 		if count != n {
-			return nil, fmt.Errorf("%s: input %q: shape %s has %d elements but data has %d", file, in.Name, wire.FormatShape(in.Shape), n, count)
+			return nil, fmt.Errorf("%s: input %q: shape %s has %d elements but data has %d", file, in.Name, api.FormatShape(in.Shape), n, count)
 		}
-		out[i] = client.Tensor{Name: in.Name, Datatype: wire.Datatype(dt), Shape: in.Shape, Data: data}
+		out[i] = client.Tensor{Name: in.Name, Datatype: api.Datatype(dt), Shape: in.Shape, Data: data}
 	}
 	return out, nil
 }
@@ -240,8 +240,8 @@ func elements(shape []int64) int {
 	return int(n)
 }
 
-func byteSize(t wire.TensorMetadata) int {
-	dt, err := wire.ParseDatatype(t.Datatype)
+func byteSize(t api.TensorMetadata) int {
+	dt, err := api.ParseDatatype(t.Datatype)
 	if err != nil {
 		return 0
 	}
@@ -255,7 +255,7 @@ func printOutput(w io.Writer, o client.Tensor, top int) error {
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("%s %s%s", o.Name, o.Datatype, wire.FormatShape(o.Shape))
+	head := fmt.Sprintf("%s %s%s", o.Name, o.Datatype, api.FormatShape(o.Shape))
 	if top > 0 && len(o.Shape) == 2 && o.Shape[0] == 1 && o.Shape[1] > 1 {
 		idx := make([]int, len(v))
 		for i := range idx {
@@ -317,17 +317,17 @@ func writeOutputs(dir string, outs []client.Tensor) error {
 
 // printResponseJSON prints the result as the protocol's response JSON.
 func printResponseJSON(w io.Writer, res *client.Result) error {
-	ir := wire.InferResponse{ModelName: res.Model, ModelVersion: res.Version, ID: res.ID, Outputs: make([]wire.ResponseOutput, len(res.Outputs))}
+	ir := api.InferResponse{ModelName: res.Model, ModelVersion: res.Version, ID: res.ID, Outputs: make([]api.ResponseOutput, len(res.Outputs))}
 	for i, o := range res.Outputs {
-		dt, err := wire.ParseDatatype(o.Datatype)
+		dt, err := api.ParseDatatype(o.Datatype)
 		if err != nil {
 			return fmt.Errorf("output %q: %w", o.Name, err)
 		}
-		data, err := wire.EncodeData(dt, o.Data)
+		data, err := api.EncodeData(dt, o.Data)
 		if err != nil {
 			return fmt.Errorf("output %q: %w", o.Name, err)
 		}
-		ir.Outputs[i] = wire.ResponseOutput{Name: o.Name, Datatype: o.Datatype, Shape: o.Shape, Data: data}
+		ir.Outputs[i] = api.ResponseOutput{Name: o.Name, Datatype: o.Datatype, Shape: o.Shape, Data: data}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/api"
-	"github.com/edgeinfer/edgeinfer/agent/api/apitest"
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/agent/server"
+	"github.com/edgeinfer/edgeinfer/api"
+	"github.com/edgeinfer/edgeinfer/internal/apitest"
 )
 
 // fakeAgent serves the fake agent of apitest on a real socket until the
@@ -23,13 +23,13 @@ func fakeAgent(t *testing.T) string {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "edgeinfer.sock")
-	ln, err := api.Listen(sock, 0, "")
+	ln, err := server.Listen(sock, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- api.Serve(ctx, ln, apitest.New(), api.Options{}) }()
+	go func() { done <- server.Serve(ctx, ln, apitest.New(), server.Options{}) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -192,7 +192,7 @@ func FuzzJSONTensors(f *testing.F) {
 			return
 		}
 		for _, tn := range ts {
-			dt, err := wire.ParseDatatype(tn.Datatype)
+			dt, err := api.ParseDatatype(tn.Datatype)
 			if err != nil || len(tn.Data) != elements(tn.Shape)*dt.Size() {
 				t.Fatalf("tensor %q: %d bytes of %s for shape %v", tn.Name, len(tn.Data), tn.Datatype, tn.Shape)
 			}

@@ -19,8 +19,8 @@ var forbidden = []string{
 	"github.com/chromedp",                                // the dashboard test's browser driver
 	"google.golang.org/grpc",                             // OTLP goes over HTTP; gRPC would add megabytes
 	"github.com/edgeinfer/edgeinfer/internal/brokertest", // starts mosquitto for tests
-	"github.com/edgeinfer/edgeinfer/agent/api/apitest",   // the fake agent of the API tests
-	"github.com/edgeinfer/edgeinfer/internal/agentbench", // benchmark tool
+	"github.com/edgeinfer/edgeinfer/internal/apitest",    // the fake agent of the API tests
+	"github.com/edgeinfer/edgeinfer/cmd/agentbench", // benchmark tool
 }
 
 // TestDeps fails when cmd/edgeinfer links a forbidden package, on the build
@@ -52,7 +52,7 @@ func TestOptOutTags(t *testing.T) {
 		gone []string
 	}{
 		{"noota", []string{"github.com/eclipse/paho.mqtt.golang", "github.com/edgeinfer/edgeinfer/ota", "github.com/edgeinfer/edgeinfer/internal/mqttlink"}},
-		{"nohub", []string{"github.com/edgeinfer/edgeinfer/internal/hub"}},
+		{"nohub", []string{"github.com/edgeinfer/edgeinfer/hub"}},
 	} {
 		out, err := exec.Command("go", "list", "-deps", "-tags", tc.tags, "-f", "{{.ImportPath}}", ".").Output()
 		if err != nil {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/client"
 	"github.com/edgeinfer/edgeinfer/internal/brokertest"
 )
@@ -114,7 +114,7 @@ func TestFleetEndToEnd(t *testing.T) {
 
 	runCLI(t, "push", v2, "--name", "face", "--version", "2", "--fleet", "lab",
 		"--key", filepath.Join(dir, "ops.key"), "--upload", hubBase, "--token", token, "--broker", broker.URL)
-	var active wire.ModelStatus
+	var active api.ModelStatus
 	waitFor(t, func() bool {
 		models, err := c.Models(context.Background())
 		if err != nil || len(models) != 1 {

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
-	"github.com/edgeinfer/edgeinfer/agent/api/wire"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/client"
 	"github.com/edgeinfer/edgeinfer/internal/brokertest"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
@@ -129,7 +129,7 @@ func TestAgentKeepsNoJunkDesiredState(t *testing.T) {
 	// agent has taken every junk message before it.
 	runCLI(t, "push", helloModel(t), "--name", "marker", "--version", "1", "--device", "dev-junk",
 		"--key", filepath.Join(dir, "ops.key"), "--upload", hub.srv.URL, "--token", "tok", "--broker", broker.URL)
-	var models []wire.ModelStatus
+	var models []api.ModelStatus
 	waitFor(t, func() bool {
 		models, err = cl.Models(context.Background())
 		for _, m := range models {
