@@ -212,3 +212,18 @@ func TestWeightedNMS(t *testing.T) {
 		t.Errorf("distant box %+v, want xmin 5", got[1])
 	}
 }
+
+func TestLandmarks(t *testing.T) {
+	// Two points (x, y, z) in a 100x50 input that shows the original's
+	// rectangle at (10, 20) of 200x100 pixels.
+	got, err := media.Landmarks([]float32{50, 25, 3, 0, 50, -1}, 3, 100, 50, media.Frame{X0: 10, Y0: 20, W: 200, H: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != (media.Point{X: 110, Y: 70}) || got[1] != (media.Point{X: 10, Y: 120}) {
+		t.Errorf("landmarks %+v", got)
+	}
+	if _, err := media.Landmarks(make([]float32, 5), 3, 10, 10, media.Frame{W: 1, H: 1}); err == nil {
+		t.Error("5 values of 3 per point accepted")
+	}
+}
