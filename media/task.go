@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
@@ -205,10 +206,12 @@ type Prepared struct {
 }
 
 // Prepare decodes an encoded image (JPEG, PNG, BMP) or WAV file, as the
-// task's input takes, into input tensors.
-func (t *Task) Prepare(data []byte) (*Prepared, error) {
+// task's input takes, into input tensors. An image of more than maxPixels
+// pixels (0 = DefaultMaxPixels), or a waveform of more samples, is
+// refused before it is decoded.
+func (t *Task) Prepare(data []byte, maxPixels int) (*Prepared, error) {
 	if t.Audio != nil {
-		a, err := DecodeWAV(data, 0)
+		a, err := DecodeWAV(data, maxPixels)
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +221,7 @@ func (t *Task) Prepare(data []byte) (*Prepared, error) {
 		}
 		return &Prepared{Tensors: w}, nil
 	}
-	img, _, err := DecodeImage(data, 0)
+	img, _, err := DecodeImage(data, maxPixels)
 	if err != nil {
 		return nil, err
 	}
@@ -229,14 +232,11 @@ func (t *Task) Prepare(data []byte) (*Prepared, error) {
 	return &Prepared{Tensors: [][]byte{b}, Frame: frame, Width: img.W, Height: img.H}, nil
 }
 
-// Result is what a model's outputs say, by kind.
+// Result is what a model's outputs say, by kind, as the socket API
+// answers it, with a segmentation's classes per pixel.
 type Result struct {
-	Kind       Kind          `json:"kind"`
-	Classes    []Class       `json:"classes,omitempty"`
-	Detections []Detection   `json:"detections,omitempty"`
-	Segments   []ClassShare  `json:"segments,omitempty"`
-	Landmarks  []Point       `json:"landmarks,omitempty"`
-	Mask       *Segmentation `json:"-"`
+	api.Decoded
+	Mask *Segmentation `json:"-"`
 }
 
 // Read reads the outputs of one run per prepared tensor (runs[k][i] is
@@ -250,7 +250,10 @@ func (t *Task) Read(outs []runtime.TensorInfo, runs [][][]byte, p *Prepared) (*R
 			return nil, fmt.Errorf("media: run %d has %d outputs, the model %d", k, len(r), len(outs))
 		}
 	}
-	res := &Result{Kind: t.Kind}
+	res := &Result{Decoded: api.Decoded{Kind: string(t.Kind), Width: p.Width, Height: p.Height}}
+	if t.Audio != nil {
+		res.Windows = len(runs)
+	}
 	first := runs[0]
 	switch t.Kind {
 	case KindClassification:

@@ -78,7 +78,7 @@ func TestTaskEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := tk.Prepare(readFile(t, tc.file))
+		p, err := tk.Prepare(readFile(t, tc.file), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -82,7 +82,7 @@ func runMedia(ctx context.Context, path string, m *tflite.Model, mf *mediaFlags,
 	if err != nil {
 		return err
 	}
-	p, err := task.Prepare(data)
+	p, err := task.Prepare(data, 0)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
