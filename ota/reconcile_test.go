@@ -386,3 +386,35 @@ func TestHealthWindowResumesAfterRestart(t *testing.T) {
 		t.Fatalf("serves %q after the resumed watch, want 1", v)
 	}
 }
+
+// TestHealthyWatchIsRecorded: a version that serves its health window
+// without failing is recorded healthy by the agent (the record stops
+// saying it is watched) and reported active.
+func TestHealthyWatchIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	d := e.startDevice(t, "dev-ok", "", func(c *Config) { c.HealthWindow = time.Second })
+	v1path, v1smoke := conformance(t, modelV1, 1e-4)
+	v2path, v2smoke := conformance(t, modelV2, 1)
+	topic := FleetModelTopic(e.fleet, "sine")
+	e.push(t, topic, e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
+	d.waitState(t, "sine", "1", StepActive)
+	e.push(t, topic, e.manifest(t, v2path, "sine", "2", v2smoke), testKey(0))
+	d.waitState(t, "sine", "2", StepActive)
+	deadline := time.Now().Add(waitLimit)
+	for {
+		rec, _, _ := d.models.Record("sine")
+		if !rec.Watching {
+			if rec.Active.Version != "2" || rec.Previous.Version != "1" || rec.State != StepActive {
+				t.Errorf("record after a healthy watch: %+v", rec)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still watched %s after a 1s health window: %+v", waitLimit, rec)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := d.rec.State("sine"); got != StepActive {
+		t.Errorf("state %q after a healthy watch", got)
+	}
+}
