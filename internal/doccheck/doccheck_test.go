@@ -283,3 +283,42 @@ func TestOperatorList(t *testing.T) {
 		}
 	}
 }
+
+// cells counts the cells of a table line, not counting pipes inside code
+// spans or escaped ones.
+func cells(line string) int {
+	line = inlineCodeRE.ReplaceAllString(strings.ReplaceAll(line, `\|`, ""), "")
+	return strings.Count(strings.Trim(strings.TrimSpace(line), "|"), "|") + 1
+}
+
+// TestTables fails on a table row (or the |---| line) with another number
+// of cells than its header: a renderer drops or shifts such cells.
+func TestTables(t *testing.T) {
+	for _, p := range pages(t) {
+		b, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fenced, header := false, 0
+		for i, line := range strings.Split(string(b), "\n") {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(trimmed, "```") {
+				fenced = !fenced
+			}
+			if fenced || !strings.HasPrefix(trimmed, "|") {
+				header = 0
+				continue
+			}
+			if header == 0 {
+				header = cells(trimmed)
+				continue
+			}
+			if n := cells(trimmed); n != header {
+				t.Errorf("%s:%d: %d cells in a table of %d columns: %s", p, i+1, n, header, trimmed)
+			}
+		}
+	}
+	if got := cells("| `a|b` | c \\| d | e |"); got != 3 {
+		t.Errorf("cells counts %d, want 3", got)
+	}
+}
