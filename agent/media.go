@@ -12,7 +12,6 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/media"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 // MediaRequest asks a model to take an encoded image or WAV file, prepared
@@ -64,10 +63,7 @@ func (a *Agent) task(e *entry, st ModelStatus) (*media.Task, error) {
 	t := &mediaTask{digest: st.Digest}
 	b, err := os.ReadFile(st.Path)
 	if err == nil {
-		var md *metadata.Metadata
-		if md, err = metadata.Read(b); err == nil {
-			t.task, err = media.NewTask(st.Inputs, st.Outputs, md, media.Options{})
-		}
+		t.task, err = media.NewTaskOf(b, st.Inputs, st.Outputs, media.Options{})
 	}
 	if err != nil {
 		t.err = fmt.Errorf("%w: model %s takes no encoded files: %w", ErrBadRequest, st.Name, err)
@@ -162,4 +158,19 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 		resp.Decoded.MaskPNG = b.Bytes()
 	}
 	return resp, nil
+}
+
+// TakesMedia reports whether model name's active version can take encoded
+// files: its metadata says how to prepare them.
+func (a *Agent) TakesMedia(name string) bool {
+	e, ok := a.entry(name)
+	if !ok {
+		return false
+	}
+	st := a.status(e)
+	if st.Version == "" {
+		return false
+	}
+	_, err := a.task(e, st)
+	return err == nil
 }

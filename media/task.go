@@ -196,6 +196,16 @@ func (t *Task) check(outs []runtime.TensorInfo) error {
 	return nil
 }
 
+// NewTaskOf is NewTask with the metadata read from the model file's bytes
+// (the whole .tflite file, with any associated files appended).
+func NewTaskOf(model []byte, ins, outs []runtime.TensorInfo, o Options) (*Task, error) {
+	md, err := metadata.Read(model)
+	if err != nil {
+		return nil, err
+	}
+	return NewTask(ins, outs, md, o)
+}
+
 // Prepared is media made into input tensors: one per window for audio,
 // one for an image, with the frame that maps the image input back.
 type Prepared struct {

@@ -18,6 +18,11 @@ import (
 // Backend is what the handlers need from the agent (*agent.Agent).
 type Backend interface {
 	Infer(ctx context.Context, req *agent.Request) (*agent.Response, error)
+	// InferMedia answers a request that sent an encoded image or WAV
+	// file; TakesMedia reports whether the model can take one (its
+	// requests may then be as large as Options.MaxMediaBytes).
+	InferMedia(ctx context.Context, req *agent.MediaRequest) (*agent.MediaResponse, error)
+	TakesMedia(model string) bool
 	Models() []agent.ModelStatus
 	// Model wraps agent.ErrNoModel when there is no such model.
 	Model(name string) (agent.ModelStatus, error)
@@ -44,6 +49,9 @@ type Options struct {
 	// inputs can take written as JSON lists, plus 25% and 64 KiB; for other
 	// requests 1 MiB.
 	MaxBodyBytes int64
+	// MaxMediaBytes raises the derived cap of a binary request to a model
+	// that takes encoded images or WAV files (default 16 MiB).
+	MaxMediaBytes int64
 	// MaxBodiesInFlight bounds the memory of the request bodies being read
 	// and served at once (default 64 MiB): before reading its body, a
 	// request reserves three times its size (the body, the decoder's copy
@@ -87,6 +95,9 @@ func (o Options) withDefaults() Options {
 	def(&o.DrainTimeout, 30*time.Second)
 	def(&o.WriteTimeout, 60*time.Second)
 	def(&o.BodyWait, defaultBodyWait)
+	if o.MaxMediaBytes <= 0 {
+		o.MaxMediaBytes = defaultMaxMediaBytes
+	}
 	if o.MaxBodiesInFlight <= 0 {
 		o.MaxBodiesInFlight = defaultBodiesInFlight
 	}
