@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite"
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
@@ -67,10 +66,10 @@ type instance struct {
 // job is one request waiting for, or running on, a session.
 type job struct {
 	ctx    context.Context
-	inputs [][]byte // in model input order
+	inputs []Tensor // bound to the model's inputs, in their order
 	outIdx []int    // model outputs wanted
-	// shapes are the inputs' shapes when not the model's (nil otherwise).
-	shapes [][]int
+	// resized: some input has another shape than the model's.
+	resized bool
 	enq    time.Time
 	// state moves from queued to taken (a worker runs it) or abandoned
 	// (the caller gave up first), exactly once.
@@ -108,9 +107,9 @@ type loadSpec struct {
 	check Check
 }
 
-// openModel opens a model file for loadInstance (a variable so that tests
-// can wrap the real model).
-var openModel = func(path string) (runtime.Model, error) { return tflite.Open(path) }
+// openModel opens a model file for loadInstance with the runtime backend
+// that identifies it (a variable so that tests can wrap the real model).
+var openModel = func(path string) (runtime.Model, error) { return runtime.Open(path, runtime.OpenOptions{}) }
 
 // panicLimit is how many runs in a row may panic before the version is
 // marked failed.
@@ -255,7 +254,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 // request at a time: that is logged, not an error.
 func (in *instance) openBatched(ctx context.Context, spec loadSpec, opts runtime.Options, single Runner) []runtime.Session {
 	n := spec.cfg.MaxBatch
-	bm, err := tflite.OpenBatch(spec.path, n)
+	bm, err := runtime.Open(spec.path, runtime.OpenOptions{Batch: n})
 	if err != nil {
 		in.log.Info("model runs one request at a time: its graph does not take a batch", "max_batch", n, "reason", err)
 		return nil
@@ -523,7 +522,7 @@ func (in *instance) othersInFlight(n int) bool {
 // model's (it cannot join a batch).
 func resized(jobs []*job) bool {
 	for _, j := range jobs {
-		if j.shapes != nil {
+		if j.resized {
 			return true
 		}
 	}
@@ -538,11 +537,11 @@ func (in *instance) runSingle(s runtime.Session, j *job) {
 // runOn runs j on s, first giving s j's input shapes (or back the model's),
 // and sets j's outputs and timings.
 func (in *instance) runOn(s runtime.Session, j *job) error {
-	if err := in.shape(s, j.shapes); err != nil {
+	if err := in.shape(s, j); err != nil {
 		return err
 	}
-	for i, b := range j.inputs {
-		copy(s.Input(i), b)
+	for i, t := range j.inputs {
+		copy(s.Input(i), t.Data)
 	}
 	start := time.Now()
 	err := in.runSafe(j.ctx, s)
@@ -554,7 +553,7 @@ func (in *instance) runOn(s runtime.Session, j *job) error {
 		return fmt.Errorf("model %s: run: %w", in.name, err)
 	}
 	outInfo := in.outputs
-	if r, ok := s.(runtime.Resizer); ok && j.shapes != nil {
+	if r, ok := s.(runtime.Resizer); ok && j.resized {
 		outInfo = r.Outputs()
 	}
 	j.outs = make([][]byte, len(j.outIdx))
@@ -566,27 +565,25 @@ func (in *instance) runOn(s runtime.Session, j *job) error {
 	return nil
 }
 
-// shape resizes s's inputs to shapes (nil: the model's own) when they
-// differ from its current ones. A shape the graph cannot take is a bad
-// request naming the inputs and shapes; s keeps its previous shapes.
-func (in *instance) shape(s runtime.Session, shapes [][]int) error {
+// shape resizes s's inputs to j's shapes when they differ from its current
+// ones. A shape the graph cannot take is a bad request naming the inputs
+// and shapes; s keeps its previous shapes.
+func (in *instance) shape(s runtime.Session, j *job) error {
 	r, ok := s.(runtime.Resizer)
 	if !ok {
 		return nil
 	}
-	if shapes == nil {
-		shapes = make([][]int, len(in.inputs))
-		for i, t := range in.inputs {
-			shapes[i] = t.Shape
-		}
-	}
 	cur := r.Inputs()
 	same := true
 	for i := range cur {
-		same = same && slices.Equal(cur[i].Shape, shapes[i])
+		same = same && slices.Equal(cur[i].Shape, j.inputs[i].Shape)
 	}
 	if same {
 		return nil
+	}
+	shapes := make([][]int, len(j.inputs))
+	for i, t := range j.inputs {
+		shapes[i] = t.Shape
 	}
 	if err := r.ResizeInputs(shapes); err != nil {
 		names := make([]string, len(in.inputs))
@@ -610,8 +607,8 @@ func resetState(s runtime.Session) {
 // ignored. The run is not cancelled by any one caller.
 func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 	for r, j := range jobs {
-		for i, b := range j.inputs {
-			copy(s.Input(i)[r*len(b):], b)
+		for i, t := range j.inputs {
+			copy(s.Input(i)[r*len(t.Data):], t.Data)
 		}
 	}
 	start := time.Now()

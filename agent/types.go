@@ -8,12 +8,7 @@ import (
 
 // Tensor is one named tensor: its element type, shape and raw bytes in
 // row-major order, little-endian (every target edgeinfer builds for).
-type Tensor struct {
-	Name  string
-	DType runtime.DType
-	Shape []int
-	Data  []byte
-}
+type Tensor = runtime.Tensor
 
 // Request asks for one inference.
 type Request struct {

@@ -175,19 +175,3 @@ type StateResetter interface {
 type StatefulModel interface {
 	Stateful() bool
 }
-
-// SetInputs copies raw tensors into the session's inputs after checking that
-// each has exactly the size the model expects.
-func SetInputs(s Session, infos []TensorInfo, data [][]byte) error {
-	if len(data) != len(infos) {
-		return fmt.Errorf("%w: model takes %d inputs, got %d", ErrInput, len(infos), len(data))
-	}
-	for i, info := range infos {
-		if len(data[i]) != info.ByteSize() {
-			return fmt.Errorf("%w: input %d (%s) wants %d bytes (%d elements of %s), got %d",
-				ErrInput, i, info, info.ByteSize(), info.NumElements(), info.DType, len(data[i]))
-		}
-		copy(s.Input(i), data[i])
-	}
-	return nil
-}

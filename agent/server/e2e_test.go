@@ -22,6 +22,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/client"
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/platforms"
+	_ "github.com/edgeinfer/edgeinfer/runtime/tflite" // the real agent of these tests serves TFLite files
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
