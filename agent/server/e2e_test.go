@@ -152,7 +152,7 @@ func TestEndToEnd(t *testing.T) {
 		bad.Datatype = "INT8"
 		_, err := c.Infer(ctx, "mobilenet", []client.Tensor{bad})
 		var e *client.Error
-		if !errors.As(err, &e) || e.Status != 400 || !strings.Contains(e.Message, "datatype INT8 does not match the model's UINT8") {
+		if !errors.As(err, &e) || e.Status != 400 || !strings.Contains(e.Message, `input "input": dtype int8, the model takes uint8`) {
 			t.Errorf("err = %v", err)
 		}
 	})
