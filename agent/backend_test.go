@@ -79,7 +79,9 @@ func (s *addSession) Run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func float32At(b []byte, i int) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b[i:])) }
+func float32At(b []byte, i int) float32 {
+	return math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))
+}
 
 func f32s(vs ...float32) []byte {
 	b := make([]byte, 4*len(vs))

@@ -70,7 +70,7 @@ type job struct {
 	outIdx []int    // model outputs wanted
 	// resized: some input has another shape than the model's.
 	resized bool
-	enq    time.Time
+	enq     time.Time
 	// state moves from queued to taken (a worker runs it) or abandoned
 	// (the caller gave up first), exactly once.
 	state atomic.Int32
