@@ -101,17 +101,20 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus, bodyCap int64
 	if len(ir.Inputs) == 0 {
 		return nil, plan, badRequest("the request has no inputs; model %q takes %s", st.Name, tensorList(st.Inputs))
 	}
-	req := &agent.Request{Model: st.Name, Inputs: make([]agent.Tensor, len(ir.Inputs))}
+	// One allocation holds the inputs as given and as bound.
+	n := len(ir.Inputs)
+	tensors := make([]agent.Tensor, n+len(st.Inputs))
+	given, bound := tensors[:n:n], tensors[n:]
 	off := headerLen
 	for k, in := range ir.Inputs {
 		t, err := decodeInput(in, body, &off, headerLen >= 0, bodyCap)
 		if err != nil {
 			return nil, plan, err
 		}
-		req.Inputs[k] = t
+		given[k] = t
 	}
-	bound := make([]agent.Tensor, len(st.Inputs))
-	if err := runtime.BindInputs(bound, st.Inputs, req.Inputs, st.Resizable); err != nil {
+	req := &agent.Request{Model: st.Name}
+	if err := runtime.BindInputs(bound, st.Inputs, given, st.Resizable); err != nil {
 		return nil, plan, &statusError{http.StatusBadRequest, fmt.Errorf("model %q: %w", st.Name, err)}
 	}
 	req.Inputs = bound
