@@ -111,8 +111,8 @@ func TestSecondBackend(t *testing.T) {
 	c := testConfig(t, map[string]ModelConfig{"add": {Path: writeAddModel(t, dir, 3), MaxBatch: 4, Cache: ptr(true)}})
 	a, _ := newAgent(t, c)
 	st, err := a.Model("add")
-	if err != nil || st.State != StateReady || st.MaxBatch != 1 {
-		t.Fatalf("status %+v, %v; want ready with max batch 1", st, err)
+	if err != nil || st.State != StateReady || st.Backend != "add" || st.MaxBatch != 1 {
+		t.Fatalf("status %+v, %v; want ready on backend add with max batch 1", st, err)
 	}
 	if len(st.Inputs) != 2 || st.Inputs[1].String() != "b float32[1,3]" || st.Outputs[0].String() != "sum float32[1,3]" {
 		t.Fatalf("tensors %v -> %v", st.Inputs, st.Outputs)

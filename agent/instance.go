@@ -28,9 +28,11 @@ import (
 // done.
 type instance struct {
 	name, version, digest, path string
-	cfg                         ModelConfig
-	inputs, outputs             []runtime.TensorInfo
-	maxBatch                    int
+	// backend names the runtime backend that opened the model.
+	backend         string
+	cfg             ModelConfig
+	inputs, outputs []runtime.TensorInfo
+	maxBatch        int
 	// resizable: the sessions take other input shapes (runtime.Resizer);
 	// stateful: they keep state between runs, so requests go through
 	// streams instead of the queue's workers.
@@ -164,12 +166,16 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if version == "" {
 		version = digest[:12]
 	}
+	backend, err := runtime.IdentifyFile(spec.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
+	}
 	m, err := openModel(spec.path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
 	}
 	in := &instance{
-		name: spec.name, version: version, digest: digest, path: spec.path, cfg: spec.cfg,
+		name: spec.name, version: version, digest: digest, path: spec.path, backend: backend, cfg: spec.cfg,
 		inputs: m.Inputs(), outputs: m.Outputs(), maxBatch: 1,
 		models: []runtime.Model{m},
 		log:    log.With("model", spec.name, "version", version),
@@ -254,7 +260,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 // request at a time: that is logged, not an error.
 func (in *instance) openBatched(ctx context.Context, spec loadSpec, opts runtime.Options, single Runner) []runtime.Session {
 	n := spec.cfg.MaxBatch
-	bm, err := runtime.Open(spec.path, runtime.OpenOptions{Batch: n})
+	bm, err := runtime.Open(spec.path, runtime.OpenOptions{Backend: in.backend, Batch: n})
 	if err != nil {
 		in.log.Info("model runs one request at a time: its graph does not take a batch", "max_batch", n, "reason", err)
 		return nil
@@ -632,7 +638,7 @@ func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 // status describes the instance for ModelStatus.
 func (in *instance) status() ModelStatus {
 	st := ModelStatus{
-		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path,
+		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path, Backend: in.backend,
 		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
 		Resizable: in.resizable, Stateful: in.stateful,
 		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,

@@ -85,6 +85,8 @@ type ModelStatus struct {
 	// can be ready with Error set.
 	Error string
 	Path  string
+	// Backend names the runtime backend that runs the model ("tflite").
+	Backend string
 	// Inputs and Outputs describe the model's tensors (batch dimension as
 	// stored in the model).
 	Inputs, Outputs []runtime.TensorInfo
