@@ -105,19 +105,19 @@ func checkInput(k int, in TensorInfo, t Tensor, resizable bool) error {
 	}
 	if !slices.Equal(t.Shape, in.Shape) {
 		if !resizable {
-			return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("shape %s, the model takes %s", FormatShape(t.Shape), FormatShape(in.Shape))}
+			return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("shape %s, the model takes %s", formatShape(t.Shape), formatShape(in.Shape))}
 		}
 		if len(t.Shape) != len(in.Shape) || slices.ContainsFunc(t.Shape, func(d int) bool { return d < 1 }) {
 			return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("shape %s, the model takes %s or another shape of rank %d with every dimension at least 1",
-				FormatShape(t.Shape), FormatShape(in.Shape), len(in.Shape))}
+				formatShape(t.Shape), formatShape(in.Shape), len(in.Shape))}
 		}
 	}
 	want, ok := byteSize(t.DType, t.Shape)
 	if !ok {
-		return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("shape %s has more elements than memory holds", FormatShape(t.Shape))}
+		return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("shape %s has more elements than memory holds", formatShape(t.Shape))}
 	}
 	if len(t.Data) != want {
-		return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("%d bytes of data, shape %s of %s needs %d", len(t.Data), FormatShape(t.Shape), t.DType, want)}
+		return &InputError{Name: in.Name, Index: k, Problem: fmt.Sprintf("%d bytes of data, shape %s of %s needs %d", len(t.Data), formatShape(t.Shape), t.DType, want)}
 	}
 	return nil
 }
@@ -152,8 +152,8 @@ func SetInputs(s Session, infos []TensorInfo, data [][]byte) error {
 	return nil
 }
 
-// FormatShape renders a shape as [d0,d1,...].
-func FormatShape(shape []int) string {
+// formatShape renders a shape as [d0,d1,...].
+func formatShape(shape []int) string {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, d := range shape {
@@ -170,7 +170,7 @@ func FormatShape(shape []int) string {
 func listInputs(infos []TensorInfo) string {
 	parts := make([]string, len(infos))
 	for i, t := range infos {
-		parts[i] = strconv.Quote(t.Name) + " " + t.DType.String() + FormatShape(t.Shape)
+		parts[i] = strconv.Quote(t.Name) + " " + t.DType.String() + formatShape(t.Shape)
 	}
 	return strings.Join(parts, ", ")
 }
