@@ -93,7 +93,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(md.Inputs) != 1 || md.Inputs[0].Datatype != "UINT8" || api.FormatShape(md.Inputs[0].Shape) != "[1,224,224,3]" ||
+	if md.Platform != "tflite" || len(md.Inputs) != 1 || md.Inputs[0].Datatype != "UINT8" || api.FormatShape(md.Inputs[0].Shape) != "[1,224,224,3]" ||
 		len(md.Outputs) != 1 || api.FormatShape(md.Outputs[0].Shape) != "[1,1001]" {
 		t.Fatalf("metadata %+v", md)
 	}
