@@ -147,15 +147,15 @@ func TestSecondBackend(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := a.Activate(context.Background(), "add", "2", writeAddModel(t, dir, 3), SmokeCheck(smokeIn, wantSum)); !errors.Is(err, runtime.ErrInput) || !strings.Contains(err.Error(), `input "a": shape [1,4], the model takes [1,3]`) {
+	if _, err := a.Activate(context.Background(), Activation{Name: "add", Version: "2", Path: writeAddModel(t, dir, 3), Check: SmokeCheck(smokeIn, wantSum)}); !errors.Is(err, runtime.ErrInput) || !strings.Contains(err.Error(), `input "a": shape [1,4], the model takes [1,3]`) {
 		t.Errorf("smoke test of the wrong shape: %v, want the binding's error", err)
 	}
-	st, err = a.Activate(context.Background(), "add", "3", writeAddModel(t, dir, 4), SmokeCheck(smokeIn, wantSum))
+	st, err = a.Activate(context.Background(), Activation{Name: "add", Version: "3", Path: writeAddModel(t, dir, 4), Check: SmokeCheck(smokeIn, wantSum)})
 	if err != nil || st.Version != "3" {
 		t.Fatalf("a passing smoke test: %+v, %v", st, err)
 	}
 	refuse := func([]Tensor) error { return errors.New("outputs differ") }
-	if _, err := a.Activate(context.Background(), "add", "4", writeAddModel(t, dir, 4), SmokeCheck(smokeIn, refuse)); !errors.Is(err, ErrInvalidModel) || !strings.Contains(err.Error(), "outputs differ") {
+	if _, err := a.Activate(context.Background(), Activation{Name: "add", Version: "4", Path: writeAddModel(t, dir, 4), Check: SmokeCheck(smokeIn, refuse)}); !errors.Is(err, ErrInvalidModel) || !strings.Contains(err.Error(), "outputs differ") {
 		t.Errorf("a failing smoke test: %v", err)
 	}
 	if st, _ := a.Model("add"); st.Version != "3" {
