@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -55,17 +54,14 @@ type mediaTask struct {
 }
 
 // task returns the media task of the version st describes, deriving it
-// from the model file's metadata on first use.
+// from the model's description on first use.
 func (a *Agent) task(e *entry, st ModelStatus) (*media.Task, error) {
 	if t := e.media.Load(); t != nil && t.digest == st.Digest {
 		return t.task, t.err
 	}
 	t := &mediaTask{digest: st.Digest}
-	b, err := os.ReadFile(st.Path)
-	if err == nil {
-		t.task, err = media.NewTaskOf(b, st.Inputs, st.Outputs, media.Options{})
-	}
-	if err != nil {
+	var err error
+	if t.task, err = media.NewTask(st.Inputs, st.Outputs, st.Description, media.Options{}); err != nil {
 		t.err = fmt.Errorf("%w: model %s takes no encoded files: %w", ErrBadRequest, st.Name, err)
 	}
 	e.media.Store(t)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/runtime"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 // Kind is how a model's outputs read.
@@ -67,9 +66,9 @@ type Options struct {
 	SSD    *SSDDecoder
 }
 
-// NewTask derives a model's task from its inputs, outputs and metadata
-// (nil when it has none), with o on top.
-func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (*Task, error) {
+// NewTask derives a model's task from its inputs, outputs and description
+// (its metadata; nil when it has none), with o on top.
+func NewTask(ins, outs []runtime.TensorInfo, md *runtime.Description, o Options) (*Task, error) {
 	t := &Task{Input: -1, Labels: make([][]string, len(outs)), TopK: 5, MinScore: 0.5, Kind: o.Kind, SSD: o.SSD}
 	if o.TopK > 0 {
 		t.TopK = o.TopK
@@ -77,19 +76,19 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 	if o.MinScore > 0 {
 		t.MinScore = o.MinScore
 	}
-	var mdIn, mdOut []metadata.Tensor
+	var mdIn, mdOut []runtime.TensorDescription
 	if md != nil {
 		mdIn, mdOut = md.Inputs, md.Outputs
 	}
 	for i, m := range mdOut {
-		if m.Labels != nil {
-			t.Labels[i] = m.Labels.List
+		if i < len(t.Labels) {
+			t.Labels[i] = m.Labels
 		}
 	}
 	// The media input: the one the metadata calls an image or audio, else
 	// the only input.
 	for i, m := range mdIn {
-		if m.Kind == metadata.KindImage || m.Kind == metadata.KindAudio {
+		if m.Content == runtime.ContentImage || m.Content == runtime.ContentAudio {
 			t.Input = i
 			break
 		}
@@ -100,16 +99,16 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 	if t.Input < 0 {
 		return nil, fmt.Errorf("media: the model has %d inputs and no metadata saying which takes the image or audio", len(ins))
 	}
-	var mi metadata.Tensor
+	var mi runtime.TensorDescription
 	if t.Input < len(mdIn) {
 		mi = mdIn[t.Input]
 	}
 	in := ins[t.Input]
 	switch {
-	case mi.Kind == metadata.KindAudio || o.SampleRate > 0 || (mi.Kind == "" && len(in.Shape) <= 2):
+	case mi.Content == runtime.ContentAudio || o.SampleRate > 0 || (mi.Content == "" && len(in.Shape) <= 2):
 		rate := o.SampleRate
-		if rate == 0 && mi.Audio != nil {
-			rate = int(mi.Audio.SampleRate)
+		if rate == 0 {
+			rate = mi.SampleRate
 		}
 		if rate == 0 {
 			return nil, fmt.Errorf("media: input %s looks like a waveform, but the model has no metadata giving its sample rate", in)
@@ -121,8 +120,8 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 		t.Audio = &a
 	default:
 		mean, std := o.Mean, o.Std
-		if mean == nil && mi.Normalization != nil {
-			mean, std = mi.Normalization.Mean, mi.Normalization.Std
+		if mean == nil {
+			mean, std = mi.Mean, mi.Std
 		}
 		if mean == nil && in.DType == runtime.Float32 {
 			return nil, fmt.Errorf("media: float input %s: the model has no metadata saying how to normalize pixels; give a mean and std", in)
@@ -153,11 +152,11 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 }
 
 // guessKind reads the kind from the outputs' shapes, names and metadata.
-func guessKind(outs []runtime.TensorInfo, md []metadata.Tensor) Kind {
+func guessKind(outs []runtime.TensorInfo, md []runtime.TensorDescription) Kind {
 	if len(outs) == 4 && strings.HasPrefix(outs[0].Name, "TFLite_Detection_PostProcess") {
 		return KindDetection
 	}
-	if len(md) == 4 && md[0].Kind == metadata.KindBoundingBox {
+	if len(md) == 4 && md[0].Content == runtime.ContentBoundingBox {
 		return KindDetection
 	}
 	if len(outs) == 1 {
@@ -194,16 +193,6 @@ func (t *Task) check(outs []runtime.TensorInfo) error {
 		return fmt.Errorf("media: landmarks need an image input")
 	}
 	return nil
-}
-
-// NewTaskOf is NewTask with the metadata read from the model file's bytes
-// (the whole .tflite file, with any associated files appended).
-func NewTaskOf(model []byte, ins, outs []runtime.TensorInfo, o Options) (*Task, error) {
-	md, err := metadata.Read(model)
-	if err != nil {
-		return nil, err
-	}
-	return NewTask(ins, outs, md, o)
 }
 
 // Prepared is media made into input tensors: one per window for audio,
