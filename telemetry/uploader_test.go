@@ -72,6 +72,9 @@ func (c *collector) snapshot() (keys []string, tries int, reqs uint64) {
 	return append([]string(nil), c.keys...), c.tries, c.reqs
 }
 
+// The agent's state file is the spool the wiring hands the uploader.
+var _ Spool = (*store.Store)(nil)
+
 func openStore(t *testing.T, path string) *store.Store {
 	t.Helper()
 	st, err := store.Open(path, store.Options{})
@@ -261,8 +264,8 @@ func TestSpoolCap(t *testing.T) {
 	if err := u.Collect(); err != nil {
 		t.Fatal(err)
 	}
-	items, _ := st.SpoolPeek(1)
-	p, _ := Gunzip(items[0].Data, MaxBatchBytes)
+	_, z, _, _ := st.SpoolOldest()
+	p, _ := Gunzip(z, MaxBatchBytes)
 	b, err := Decode(p)
 	if err != nil {
 		t.Fatal(err)
