@@ -78,7 +78,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	switch enc := r.Header.Get("Content-Encoding"); enc {
 	case "gzip":
-		body, err = telemetry.Gunzip(body, telemetry.MaxBatchBytes)
+		body, err = gunzip(body, maxBatchBytes)
 	case "", "identity":
 	default:
 		s.httpError(w, r, http.StatusUnsupportedMediaType, fmt.Sprintf("content encoding %q: want gzip or none", enc))
@@ -86,10 +86,10 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	var b *telemetry.Batch
 	if err == nil {
-		b, err = telemetry.Decode(body)
+		b, err = decodeBatch(body)
 	}
 	switch {
-	case errors.Is(err, telemetry.ErrTooLarge):
+	case errors.Is(err, errTooLarge):
 		s.httpError(w, r, http.StatusRequestEntityTooLarge, err.Error())
 		return
 	case err != nil:

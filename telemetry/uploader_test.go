@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/store"
@@ -46,15 +50,8 @@ func newCollector(t *testing.T) *collector {
 			return
 		}
 		z, _ := io.ReadAll(r.Body)
-		p, err := Gunzip(z, MaxBatchBytes)
-		if err == nil {
-			var b *Batch
-			if b, err = Decode(p); err == nil {
-				for _, m := range b.Models {
-					c.reqs += m.Requests
-				}
-			}
-		}
+		reqs, _, err := readBatch(z)
+		c.reqs += reqs
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -64,6 +61,41 @@ func newCollector(t *testing.T) *collector {
 	}))
 	t.Cleanup(c.srv.Close)
 	return c
+}
+
+// readBatch reads a gzipped batch with the OTLP types, as a collector
+// would, and returns the requests it counts and its spool drop count.
+func readBatch(z []byte) (requests, spoolDropped uint64, err error) {
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := io.ReadAll(zr)
+	if err != nil {
+		return 0, 0, err
+	}
+	var md metricspb.MetricsData
+	if err := proto.Unmarshal(p, &md); err != nil {
+		return 0, 0, err
+	}
+	if len(md.ResourceMetrics) != 1 {
+		return 0, 0, fmt.Errorf("%d resources, want 1", len(md.ResourceMetrics))
+	}
+	for _, sm := range md.ResourceMetrics[0].ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch m.Name {
+			case MetricRequests:
+				for _, dp := range m.GetSum().GetDataPoints() {
+					requests += uint64(dp.GetAsInt())
+				}
+			case MetricSpoolDropped:
+				for _, dp := range m.GetSum().GetDataPoints() {
+					spoolDropped += uint64(dp.GetAsInt())
+				}
+			}
+		}
+	}
+	return requests, spoolDropped, nil
 }
 
 func (c *collector) snapshot() (keys []string, tries int, reqs uint64) {
@@ -265,13 +297,12 @@ func TestSpoolCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, z, _, _ := st.SpoolOldest()
-	p, _ := Gunzip(z, MaxBatchBytes)
-	b, err := Decode(p)
+	_, dropped, err := readBatch(z)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.SpoolDropped != s.Dropped {
-		t.Errorf("batch reports %d dropped, want %d", b.SpoolDropped, s.Dropped)
+	if dropped != s.Dropped {
+		t.Errorf("batch reports %d dropped, want %d", dropped, s.Dropped)
 	}
 }
 
