@@ -1,7 +1,7 @@
 package hub
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -51,17 +51,13 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) devices() ([]deviceJSON, error) {
-	recs, err := s.st.HubDevices()
+	recs, err := s.db.devices()
 	if err != nil {
 		return nil, err
 	}
 	now := s.o.Now()
 	out := make([]deviceJSON, 0, len(recs))
-	for _, raw := range recs {
-		var rec deviceRecord
-		if err := json.Unmarshal(raw.Data, &rec); err != nil {
-			return nil, fmt.Errorf("hub: record of device %s: %w", raw.ID, err)
-		}
+	for _, rec := range recs {
 		interval := rec.Interval
 		if interval <= 0 {
 			interval = telemetry.DefaultInterval
@@ -123,19 +119,21 @@ func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request) {
 		}
 		since = d
 	}
-	pts, err := s.st.HubSeries(device, model, s.o.Now().Add(-since))
-	if err != nil {
+	pts, bad, err := s.db.series(device, model, s.o.Now().Add(-since))
+	switch {
+	case errors.Is(err, errBadName):
 		s.httpError(w, r, http.StatusBadRequest, err.Error())
 		return
+	case err != nil:
+		s.log.Error("reading a series failed", "device", device, "model", model, "err", err)
+		s.httpError(w, r, http.StatusInternalServerError, "reading the series failed")
+		return
+	case bad > 0:
+		s.log.Error("series points that do not decode skipped", "device", device, "model", model, "points", bad)
 	}
 	out := seriesJSON{Device: device, Model: model, Points: make([]pointJSON, 0, len(pts))}
 	for _, p := range pts {
-		pj := pointJSON{T: p.T, Version: p.Version}
-		if err := json.Unmarshal(p.Data, &pj.point); err != nil {
-			s.log.Error("bad series point", "device", device, "model", model, "err", err)
-			continue
-		}
-		out.Points = append(out.Points, pj)
+		out.Points = append(out.Points, pointJSON{T: p.T, Version: p.Version, point: p.point})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
