@@ -61,6 +61,7 @@ func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Rec
 	if err != nil {
 		return nil, err
 	}
+	// The agent's state file is the uploader's spool (telemetry.Spool).
 	u, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
 		URL: o.CollectorURL, Token: o.Token, Interval: o.Interval, SpoolCapBytes: o.SpoolCapBytes,
 		HTTP:   httpx.Options{TLS: tlsConf, Timeout: 2 * time.Minute},
