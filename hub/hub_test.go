@@ -239,16 +239,6 @@ func getSeries(t *testing.T, base, device, model string) hubclient.Series {
 	return s
 }
 
-// getRead GETs url with the read token (which a hub without one ignores).
-func getRead(url, token string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	return http.DefaultClient.Do(req)
-}
-
 func post(t *testing.T, url string, body []byte, headers map[string]string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
