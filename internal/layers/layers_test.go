@@ -21,7 +21,6 @@ var designFile = filepath.Join("..", "..", "docs", "design.md")
 // removes, each naming that work. A pending edge that is no longer in the
 // tree fails the test, so the list cannot outlive the work.
 var pending = []struct{ from, to, work string }{
-	{"agent", "runtime/tflite", "seam: runtime.Open with a backend registry, so the agent depends on runtime alone"},
 	{"agent", "go.yaml.in/yaml/v3", "cfg: internal/yamlconf reads the config files for every package's Config"},
 }
 
