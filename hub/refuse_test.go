@@ -111,7 +111,7 @@ func TestBadBodies(t *testing.T) {
 		{"garbage gzip", []byte("not gzip at all"), map[string]string{"Content-Encoding": "gzip"}, 400, "gzip"},
 		{"truncated gzip", telemetry.Gzip(good)[:40], map[string]string{"Content-Encoding": "gzip"}, 400, "gzip"},
 		{"oversize body", make([]byte, 65<<10), nil, 413, "larger than"},
-		{"gzip bomb", telemetry.Gzip(make([]byte, telemetry.MaxBatchBytes+1)), map[string]string{"Content-Encoding": "gzip"}, 413, "uncompressed"},
+		{"gzip bomb", telemetry.Gzip(make([]byte, maxBatchBytes+1)), map[string]string{"Content-Encoding": "gzip"}, 413, "uncompressed"},
 		{"JSON", []byte(`{"resourceMetrics":[]}`), map[string]string{"Content-Type": "application/json"}, 415, "x-protobuf"},
 		{"brotli", good, map[string]string{"Content-Encoding": "br"}, 415, "encoding"},
 		{"NUL in device id", nul, nil, 400, "NUL"},

@@ -15,18 +15,23 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
-	"github.com/edgeinfer/edgeinfer/store"
 )
 
-// Spool is the durable queue of encoded batches; *store.Store is one.
+// Spool is the durable queue of encoded batches, oldest first. The
+// agent's state file (package store) is one; the wiring hands it over.
 type Spool interface {
+	// SpoolAppend adds a batch under the next sequence number, then drops
+	// the oldest batches while the spool holds more than capBytes, and
+	// says how many went.
 	SpoolAppend(data []byte, capBytes int64) (seq uint64, dropped int, err error)
-	SpoolPeek(n int) ([]store.SpoolItem, error)
+	// SpoolOldest returns the oldest batch; ok is false when there is none.
+	SpoolOldest() (seq uint64, data []byte, ok bool, err error)
+	// SpoolDelete removes a batch (delivered, or refused for good).
 	SpoolDelete(seq uint64) error
+	// SpoolStats reports the batches and bytes waiting, and how many
+	// batches the cap has dropped over the spool's life.
 	SpoolStats() (batches int, bytes int64, dropped uint64, err error)
 }
-
-var _ Spool = (*store.Store)(nil)
 
 // Defaults of UploaderOptions.
 const (
@@ -203,26 +208,24 @@ var errUnavailable = errors.New("telemetry: collector unavailable")
 func (u *Uploader) Flush(ctx context.Context) (int, error) {
 	sent := 0
 	for {
-		items, err := u.spool.SpoolPeek(16)
+		seq, data, ok, err := u.spool.SpoolOldest()
 		if err != nil {
 			return sent, fmt.Errorf("telemetry: spool: %w", err)
 		}
-		if len(items) == 0 {
+		if !ok {
 			u.recovered(sent)
 			return sent, nil
 		}
-		for _, it := range items {
-			err := u.post(ctx, it)
-			if errors.Is(err, errUnavailable) || ctx.Err() != nil {
-				u.failed(err)
-				return sent, err
-			}
-			if err == nil {
-				sent++
-			}
-			if err := u.spool.SpoolDelete(it.Seq); err != nil {
-				return sent, fmt.Errorf("telemetry: spool: %w", err)
-			}
+		err = u.post(ctx, seq, data)
+		if errors.Is(err, errUnavailable) || ctx.Err() != nil {
+			u.failed(err)
+			return sent, err
+		}
+		if err == nil {
+			sent++
+		}
+		if err := u.spool.SpoolDelete(seq); err != nil {
+			return sent, fmt.Errorf("telemetry: spool: %w", err)
 		}
 	}
 }
@@ -231,14 +234,14 @@ func (u *Uploader) Flush(ctx context.Context) (int, error) {
 // it, an error wrapping errUnavailable when it should be tried again
 // later, and another error when the collector refused it for good (the
 // refusal is logged and counted).
-func (u *Uploader) post(ctx context.Context, it store.SpoolItem) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint, bytes.NewReader(it.Data))
+func (u *Uploader) post(ctx context.Context, seq uint64, data []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint, bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
 	req.Header.Set("Content-Type", "application/x-protobuf")
 	req.Header.Set("Content-Encoding", "gzip")
-	req.Header.Set("Idempotency-Key", u.rec.deviceInfo().ID+"-"+strconv.FormatUint(it.Seq, 10))
+	req.Header.Set("Idempotency-Key", u.rec.deviceInfo().ID+"-"+strconv.FormatUint(seq, 10))
 	if u.o.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+u.o.Token)
 	}
@@ -267,9 +270,9 @@ func (u *Uploader) post(ctx context.Context, it store.SpoolItem) error {
 	u.mu.Unlock()
 	if first {
 		u.log.Warn("collector refused a telemetry batch; dropped, not retried (further refusals with this status are not logged)",
-			"url", u.endpoint, "seq", it.Seq, "status", resp.StatusCode, "reason", why)
+			"url", u.endpoint, "seq", seq, "status", resp.StatusCode, "reason", why)
 	}
-	return fmt.Errorf("telemetry: collector refused batch %d: %s", it.Seq, why)
+	return fmt.Errorf("telemetry: collector refused batch %d: %s", seq, why)
 }
 
 func (u *Uploader) failed(err error) {

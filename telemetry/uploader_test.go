@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/store"
@@ -46,15 +50,8 @@ func newCollector(t *testing.T) *collector {
 			return
 		}
 		z, _ := io.ReadAll(r.Body)
-		p, err := Gunzip(z, MaxBatchBytes)
-		if err == nil {
-			var b *Batch
-			if b, err = Decode(p); err == nil {
-				for _, m := range b.Models {
-					c.reqs += m.Requests
-				}
-			}
-		}
+		reqs, _, err := readBatch(z)
+		c.reqs += reqs
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -66,11 +63,49 @@ func newCollector(t *testing.T) *collector {
 	return c
 }
 
+// readBatch reads a gzipped batch with the OTLP types, as a collector
+// would, and returns the requests it counts and its spool drop count.
+func readBatch(z []byte) (requests, spoolDropped uint64, err error) {
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := io.ReadAll(zr)
+	if err != nil {
+		return 0, 0, err
+	}
+	var md metricspb.MetricsData
+	if err := proto.Unmarshal(p, &md); err != nil {
+		return 0, 0, err
+	}
+	if len(md.ResourceMetrics) != 1 {
+		return 0, 0, fmt.Errorf("%d resources, want 1", len(md.ResourceMetrics))
+	}
+	for _, sm := range md.ResourceMetrics[0].ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch m.Name {
+			case MetricRequests:
+				for _, dp := range m.GetSum().GetDataPoints() {
+					requests += uint64(dp.GetAsInt())
+				}
+			case MetricSpoolDropped:
+				for _, dp := range m.GetSum().GetDataPoints() {
+					spoolDropped += uint64(dp.GetAsInt())
+				}
+			}
+		}
+	}
+	return requests, spoolDropped, nil
+}
+
 func (c *collector) snapshot() (keys []string, tries int, reqs uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.keys...), c.tries, c.reqs
 }
+
+// The agent's state file is the spool the wiring hands the uploader.
+var _ Spool = (*store.Store)(nil)
 
 func openStore(t *testing.T, path string) *store.Store {
 	t.Helper()
@@ -261,14 +296,13 @@ func TestSpoolCap(t *testing.T) {
 	if err := u.Collect(); err != nil {
 		t.Fatal(err)
 	}
-	items, _ := st.SpoolPeek(1)
-	p, _ := Gunzip(items[0].Data, MaxBatchBytes)
-	b, err := Decode(p)
+	_, z, _, _ := st.SpoolOldest()
+	_, dropped, err := readBatch(z)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.SpoolDropped != s.Dropped {
-		t.Errorf("batch reports %d dropped, want %d", b.SpoolDropped, s.Dropped)
+	if dropped != s.Dropped {
+		t.Errorf("batch reports %d dropped, want %d", dropped, s.Dropped)
 	}
 }
 

@@ -61,6 +61,7 @@ func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Rec
 	if err != nil {
 		return nil, err
 	}
+	// The agent's state file is the uploader's spool (telemetry.Spool).
 	u, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
 		URL: o.CollectorURL, Token: o.Token, Interval: o.Interval, SpoolCapBytes: o.SpoolCapBytes,
 		HTTP:   httpx.Options{TLS: tlsConf, Timeout: 2 * time.Minute},
@@ -105,10 +106,11 @@ func collectorTLS(caFile string) (*tls.Config, error) {
 	return conf, nil
 }
 
-// profileDevice turns a detected platform profile into the telemetry
-// settings' device fields: the platform (board kind), OpenTelemetry-style
-// attributes, and a reader of the current SoC temperature (the hottest
-// thermal zone, read anew at each upload).
+// profileDevice turns the platform profile detected at start into the
+// telemetry settings' device fields: the platform (board kind),
+// OpenTelemetry-style attributes, and a reader of the current SoC
+// temperature (the hottest thermal zone, read anew at each upload and
+// scrape, without detecting the rest of the profile again).
 func profileDevice(p platforms.Profile) (platform string, attrs map[string]string, temperature func() (float64, bool)) {
 	attrs = map[string]string{
 		"host.arch":        p.Arch,
@@ -123,17 +125,5 @@ func profileDevice(p platforms.Profile) (platform string, attrs map[string]strin
 			delete(attrs, k)
 		}
 	}
-	return p.Kind, attrs, func() (float64, bool) { return hottest(platforms.Detect()) }
-}
-
-// hottest is the highest thermal zone temperature of a profile.
-func hottest(p platforms.Profile) (float64, bool) {
-	if len(p.Thermal) == 0 {
-		return 0, false
-	}
-	t := p.Thermal[0].Temp
-	for _, z := range p.Thermal[1:] {
-		t = max(t, z.Temp)
-	}
-	return t, true
+	return p.Kind, attrs, platforms.Temperature
 }

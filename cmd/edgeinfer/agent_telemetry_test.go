@@ -121,12 +121,6 @@ func TestProfileDevice(t *testing.T) {
 	if _, ok := attrs["edgeinfer.cpu"]; ok {
 		t.Error("an empty CPU model became an attribute")
 	}
-	if c, ok := hottest(p); !ok || c != 55.5 {
-		t.Errorf("hottest = %v %v, want 55.5", c, ok)
-	}
-	if _, ok := hottest(platforms.Profile{}); ok {
-		t.Error("a profile without thermal zones has a temperature")
-	}
 	temp() // reads this machine; must not panic
 }
 
