@@ -104,12 +104,12 @@ func TestConfigDocs(t *testing.T) {
 		fmt.Fprintf(&b, "\t%q: %s,\n", k, strconv.Quote(want[k]))
 	}
 	b.WriteString("}\n")
-	src, err := format.Source(b.Bytes())
+	generated, err := format.Source(b.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := os.WriteFile("configdoc.go", src, 0o644); err != nil {
+		if err := os.WriteFile("configdoc.go", generated, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
