@@ -85,7 +85,7 @@ func newAgent(t testing.TB, id, url, token string) *agent {
 	rec.SetDevice(telemetry.Device{ID: id, AgentVersion: "test", Platform: "generic-amd64"})
 	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
 		Config: telemetry.Config{Collector: url, Token: token},
-		HTTP: httpx.Options{RetryMax: 1, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond},
+		HTTP:   httpx.Options{RetryMax: 1, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)

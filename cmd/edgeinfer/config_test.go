@@ -220,3 +220,46 @@ func TestPrintConfig(t *testing.T) {
 		t.Errorf("a misspelt key gave %v: %s", err, out)
 	}
 }
+
+// TestResolveSecrets: the environment wins over the files, the files over
+// the keys; a file's first line is the secret; an empty or missing file is
+// an error naming the key.
+func TestResolveSecrets(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("  from-file \nsecond line\n"), 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cfg := func(password, passwordFile, token, tokenFile string) fileConfig {
+		var c fileConfig
+		c.OTA.Password, c.OTA.PasswordFile, c.Telemetry.Token, c.Telemetry.TokenFile = password, passwordFile, token, tokenFile
+		return c
+	}
+	for _, tc := range []struct {
+		name            string
+		c               fileConfig
+		env             map[string]string
+		password, token string
+		err             string
+	}{
+		{"keys", cfg("k", "", "t", ""), nil, "k", "t", ""},
+		{"files", cfg("", pw, "", pw), nil, "from-file", "from-file", ""},
+		{"environment over files", cfg("", pw, "t", ""), map[string]string{envMQTTPassword: "e1", envTelemetryToken: "e2"}, "e1", "e2", ""},
+		{"empty file", cfg("", empty, "", ""), nil, "", "", "ota.password_file: secret file " + empty + ": empty"},
+		{"missing file", cfg("", "", "", filepath.Join(dir, "nope")), nil, "", "", "telemetry.token_file: secret file: open"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.c.resolveSecrets(env(tc.env))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || tc.c.OTA.Password != tc.password || tc.c.Telemetry.Token != tc.token {
+				t.Errorf("password %q, token %q, %v; want %q, %q", tc.c.OTA.Password, tc.c.Telemetry.Token, err, tc.password, tc.token)
+			}
+		})
+	}
+}
