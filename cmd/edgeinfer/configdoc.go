@@ -3,8 +3,8 @@
 package main
 
 // configDocs holds the doc comment of each field of the configuration
-// file's types, keyed "package.Type.Field", the field's Go name replaced
-// by its key.
+// file's types, keyed "package.Type.Field", Go field names replaced by
+// their keys.
 var configDocs = map[string]string{
 	"agent.Config.CacheBytes":               "cache_bytes caps the whole result cache; 0 = the board's default\n(edgeinfer platform shows it).",
 	"agent.Config.CachePerCaller":           "cache_per_caller keys the result cache by caller (uid) too: a caller\nthen cannot learn from an answer's speed or X-Edgeinfer-Cache header\nwhether another user asked the same question. Off: the cache is\nshared by every caller of the socket.",
@@ -16,7 +16,7 @@ var configDocs = map[string]string{
 	"agent.ModelConfig.BatchDelay":          "batch_delay is the longest a request waits for its batch to fill.",
 	"agent.ModelConfig.Cache":               "cache turns the result cache on for the model.",
 	"agent.ModelConfig.CacheTTL":            "cache_ttl bounds the age of a cached answer.",
-	"agent.ModelConfig.MaxBatch":            "max_batch > 1 turns on dynamic batching: up to MaxBatch queued\nrequests run as one batch. Models whose graph cannot take a batch\nrun one request at a time.",
+	"agent.ModelConfig.MaxBatch":            "max_batch > 1 turns on dynamic batching: up to max_batch queued\nrequests run as one batch. Models whose graph cannot take a batch\nrun one request at a time.",
 	"agent.ModelConfig.Path":                "path is the model's .tflite file (models only, not defaults).",
 	"agent.ModelConfig.Queue":               "queue bounds the requests waiting for a session; a full queue\nanswers 503 at once.",
 	"agent.ModelConfig.SequenceIdleTimeout": "sequence_idle_timeout ends a stream of a stateful model that sent no\nrequest for that long: its session returns to the pool.",
@@ -31,19 +31,19 @@ var configDocs = map[string]string{
 	"main.fileConfig.Telemetry":             "telemetry configures latency uploads to an OTLP/HTTP collector; off\nwhile collector is \"\".",
 	"ota.Config.Broker":                     "broker is the MQTT broker, mqtt://HOST:PORT or mqtts://HOST:PORT;\n\"\" turns model updates off.",
 	"ota.Config.CAFile":                     "ca_file adds the PEM certificates of a CA that signs the broker's\ncertificate (mqtts://), beside the system's roots.",
-	"ota.Config.CertFile":                   "cert_file is the device's PEM client certificate for mqtts://, with\nKeyFile (\"\" = none).",
+	"ota.Config.CertFile":                   "cert_file is the device's PEM client certificate for mqtts://, with\nkey_file (\"\" = none).",
 	"ota.Config.DownloadHeaderTimeout":      "download_header_timeout bounds the wait for a model server's answer\nheaders.",
 	"ota.Config.DownloadIdleTimeout":        "download_idle_timeout ends a download that received nothing for that\nlong (it is resumed later).",
 	"ota.Config.DownloadTimeout":            "download_timeout bounds one whole download, resumes included.",
 	"ota.Config.Fleet":                      "fleet is the device's fleet group: it takes the manifests published\nfor the group besides its own; \"\" takes only per-device manifests.",
-	"ota.Config.HealthWindow":               "health_window is how long a new version is watched after activation\nbefore it is kept; past MaxErrorRate it is rolled back. A negative\nvalue turns the watch off.",
-	"ota.Config.KeyFile":                    "key_file is the PEM private key of CertFile.",
+	"ota.Config.HealthWindow":               "health_window is how long a new version is watched after activation\nbefore it is kept; past max_error_rate it is rolled back. A negative\nvalue turns the watch off.",
+	"ota.Config.KeyFile":                    "key_file is the PEM private key of cert_file.",
 	"ota.Config.MaxConcurrent":              "max_concurrent_updates is how many models may download and activate at once.\nEach model updates on its own: a stuck download or the health window\nof one model never holds another.",
 	"ota.Config.MaxDownloadBytes":           "max_download_bytes caps the size of a model to download; a manifest\nnaming a bigger one is refused before downloading.",
 	"ota.Config.MaxErrorRate":               "max_error_rate is the share of failed requests (0 to 1) that rolls a\nnew version back during its health window.",
 	"ota.Config.MaxModels":                  "max_models caps how many model names the device tracks desired state\nfor; a verified manifest for one more is refused.",
 	"ota.Config.MinRequests":                "min_requests is how many requests a new version must have served\nbefore its error rate is judged.",
-	"ota.Config.Password":                   "password is the broker password; prefer PasswordFile or the\nenvironment variable EDGEINFER_MQTT_PASSWORD, which overrides both.",
+	"ota.Config.Password":                   "password is the broker password; prefer password_file or the\nenvironment variable EDGEINFER_MQTT_PASSWORD, which overrides both.",
 	"ota.Config.PasswordFile":               "password_file holds the broker password on its first line, in a file\nonly the agent reads; re-read at each reload.",
 	"ota.Config.TrustedKeys":                "trusted_keys are the public key files (from edgeinfer keygen) whose\nsignatures on manifests the device accepts; updates need one.",
 	"ota.Config.Username":                   "username is the broker user name (\"\" = none).",
@@ -59,9 +59,9 @@ var configDocs = map[string]string{
 	"server.Config.SocketMode":              "socket_mode is the socket's permission bits, octal, as a quoted\nstring (\"0660\").",
 	"server.Config.WriteTimeout":            "write_timeout bounds the sending of one answer from its first byte:\na client that stops reading is cut; the inference's own time does\nnot count.",
 	"telemetry.Config.CAFile":               "ca_file adds the PEM certificates of a CA that signs an https\ncollector's certificate, beside the system's roots.",
-	"telemetry.Config.Collector":            "collector is the OTLP/HTTP collector's base URL (http:// or\nhttps://); batches are POSTed to Collector + \"/v1/metrics\". \"\"\nturns uploads off (GET /metrics still serves the figures).",
+	"telemetry.Config.Collector":            "collector is the OTLP/HTTP collector's base URL (http:// or\nhttps://); batches are POSTed to collector + \"/v1/metrics\". \"\"\nturns uploads off (GET /metrics still serves the figures).",
 	"telemetry.Config.Interval":             "interval is the time between uploads (at least 1s).",
 	"telemetry.Config.SpoolBytes":           "spool_bytes caps the batches kept in the state file while the\ncollector is unreachable; past it the oldest are dropped.",
-	"telemetry.Config.Token":                "token is sent as \"Authorization: Bearer <token>\"; prefer TokenFile\nor the environment variable EDGEINFER_TELEMETRY_TOKEN, which\noverrides both.",
+	"telemetry.Config.Token":                "token is sent as \"Authorization: Bearer <token>\"; prefer token_file\nor the environment variable EDGEINFER_TELEMETRY_TOKEN, which\noverrides both.",
 	"telemetry.Config.TokenFile":            "token_file holds the collector's bearer token on its first line, in a\nfile only the agent reads; re-read at each reload.",
 }
