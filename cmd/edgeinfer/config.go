@@ -160,7 +160,8 @@ func readSecretFile(path string) (string, error) {
 }
 
 // printConfig writes c as a configuration file, each key under its
-// documentation; secrets are replaced by "(secret)".
+// documentation; secrets are replaced by "(secret)". The output loads
+// back as a configuration file.
 func printConfig(c fileConfig) ([]byte, error) {
 	if c.OTA.Password != "" {
 		c.OTA.Password = "(secret)"
@@ -168,8 +169,18 @@ func printConfig(c fileConfig) ([]byte, error) {
 	if c.Telemetry.Token != "" {
 		c.Telemetry.Token = "(secret)"
 	}
-	return yamlconf.Encode(c, func(owner reflect.Type, f reflect.StructField) string { return fieldDoc(owner, f.Name) })
+	b, err := yamlconf.Encode(c, func(owner reflect.Type, f reflect.StructField) string { return fieldDoc(owner, f.Name) })
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(printHeader), b...), nil
 }
+
+// printHeader opens the output of --print-config.
+const printHeader = `# The effective configuration of edgeinfer agent: the config file, the
+# flags and this board's defaults (docs/configuration.md lists every key).
+
+`
 
 // fieldDoc is a field's documentation, from the doc comments of the Config
 // types (configdoc.go, written by TestConfigDocs -update).

@@ -190,6 +190,7 @@ func TestPrintConfig(t *testing.T) {
 	}
 	s := string(out)
 	for _, want := range []string{
+		printHeader + "# socket is the Unix socket's path",
 		"# cache_bytes caps the whole result cache",
 		"cache_bytes: 12345\n",
 		"  face:\n",
