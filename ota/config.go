@@ -28,7 +28,7 @@ type Config struct {
 	// environment variable EDGEINFER_MQTT_PASSWORD, which overrides both.
 	Password string `yaml:"password"`
 	// PasswordFile holds the broker password on its first line, in a file
-	// only the agent reads; re-read at each reload.
+	// only the agent reads.
 	PasswordFile string `yaml:"password_file"`
 	// CAFile adds the PEM certificates of a CA that signs the broker's
 	// certificate (mqtts://), beside the system's roots.

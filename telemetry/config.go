@@ -20,7 +20,7 @@ type Config struct {
 	// overrides both.
 	Token string `yaml:"token"`
 	// TokenFile holds the collector's bearer token on its first line, in a
-	// file only the agent reads; re-read at each reload.
+	// file only the agent reads.
 	TokenFile string `yaml:"token_file"`
 	// Interval is the time between uploads (at least 1s).
 	Interval time.Duration `yaml:"interval"`

@@ -174,8 +174,11 @@ Flags of ` + "`edgeinfer agent`" + ` override the file. Keys shown with the defa
 meaning); ` + "`edgeinfer agent --config FILE --print-config`" + ` prints the
 effective configuration on this device (file, flags and the board's
 defaults), every key under its meaning. ` + "`systemctl reload edgeinfer`" + ` (SIGHUP)
-re-reads the file: model changes apply with a hot swap; socket, data
-directory, cache size, update and telemetry changes need a restart.
+re-reads the file: changes to ` + "`models`" + ` and ` + "`defaults`" + ` apply with a hot swap
+(a model that fails to load keeps its serving version), as do
+` + "`cache_per_caller`" + `, ` + "`drain_timeout`" + ` and ` + "`max_install_bytes`" + `; the other keys
+(socket and its limits, ` + "`data_dir`" + `, ` + "`cache_bytes`" + `, ` + "`device_id`" + `, logging,
+` + "`ota`" + `, ` + "`telemetry`" + `) take effect at the next start.
 
 Secrets: ` + "`ota.password_file`" + ` and ` + "`telemetry.token_file`" + ` name files holding the
 broker password and the collector token; the environment variables

@@ -44,7 +44,7 @@ var configDocs = map[string]string{
 	"ota.Config.MaxModels":                  "max_models caps how many model names the device tracks desired state\nfor; a verified manifest for one more is refused.",
 	"ota.Config.MinRequests":                "min_requests is how many requests a new version must have served\nbefore its error rate is judged.",
 	"ota.Config.Password":                   "password is the broker password; prefer password_file or the\nenvironment variable EDGEINFER_MQTT_PASSWORD, which overrides both.",
-	"ota.Config.PasswordFile":               "password_file holds the broker password on its first line, in a file\nonly the agent reads; re-read at each reload.",
+	"ota.Config.PasswordFile":               "password_file holds the broker password on its first line, in a file\nonly the agent reads.",
 	"ota.Config.TrustedKeys":                "trusted_keys are the public key files (from edgeinfer keygen) whose\nsignatures on manifests the device accepts; updates need one.",
 	"ota.Config.Username":                   "username is the broker user name (\"\" = none).",
 	"server.Config.AdminGIDs":               "admin_gids are the groups whose members (primary or supplementary)\nmay call the admin endpoints.",
@@ -63,5 +63,5 @@ var configDocs = map[string]string{
 	"telemetry.Config.Interval":             "interval is the time between uploads (at least 1s).",
 	"telemetry.Config.SpoolBytes":           "spool_bytes caps the batches kept in the state file while the\ncollector is unreachable; past it the oldest are dropped.",
 	"telemetry.Config.Token":                "token is sent as \"Authorization: Bearer <token>\"; prefer token_file\nor the environment variable EDGEINFER_TELEMETRY_TOKEN, which\noverrides both.",
-	"telemetry.Config.TokenFile":            "token_file holds the collector's bearer token on its first line, in a\nfile only the agent reads; re-read at each reload.",
+	"telemetry.Config.TokenFile":            "token_file holds the collector's bearer token on its first line, in a\nfile only the agent reads.",
 }
