@@ -119,8 +119,6 @@ func (c fileConfig) resolve(p platforms.Profile) fileConfig {
 // resolveSecrets fills ota.password and telemetry.token from, in order of
 // precedence, the environment (getenv is os.Getenv outside tests), the
 // files named by password_file and token_file, and the keys themselves.
-// It reads the files each time it is called, so a reload picks up a
-// rotated secret.
 func (c *fileConfig) resolveSecrets(getenv func(string) string) error {
 	for _, s := range []struct {
 		env, field, file string

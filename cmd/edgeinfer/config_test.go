@@ -70,6 +70,13 @@ func FuzzConfigFile(f *testing.F) {
 	for _, tc := range configFileCases {
 		f.Add([]byte(tc.yaml))
 	}
+	for _, p := range []string{"../../agent/testdata/example.yaml", "../../cross/packaging/agent.yaml"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := parseConfigFile("agent.yaml", b)
 		if err != nil {
