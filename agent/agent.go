@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
@@ -236,10 +237,11 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	if req.Version != "" && req.Version != in.version {
 		return nil, fmt.Errorf("%w: model %s version %q is not the active one (%s)", ErrNoModel, in.name, req.Version, in.version)
 	}
-	inputs, shapes, err := bindInputs(in.name, in.inputs, req.Inputs, in.resizable)
-	if err != nil {
-		return nil, err
+	inputs := make([]Tensor, len(in.inputs))
+	if err := runtime.BindInputs(inputs, in.inputs, req.Inputs, in.resizable); err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrBadRequest, in.name, err)
 	}
+	resized := in.resizable && !modelShapes(inputs, in.inputs)
 	if req.Sequence != nil && !in.stateful {
 		return nil, fmt.Errorf("%w: model %s keeps no state between runs: a sequence id does not apply to it", ErrBadRequest, in.name)
 	}
@@ -249,7 +251,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	resp := &Response{Model: in.name, Version: in.version, Cache: CacheOff}
 	var key []byte
-	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && shapes == nil {
+	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && !resized {
 		resp.Cache = CacheMiss
 		caller := ""
 		if a.cachePerCaller() {
@@ -267,7 +269,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout)
 		defer cancel()
 	}
-	j := &job{ctx: ctx, inputs: inputs, shapes: shapes, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
+	j := &job{ctx: ctx, inputs: inputs, resized: resized, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
 	if in.streams != nil {
 		err = in.streams.run(req.Sequence, j)
 	} else if err = in.submit(j); err != nil {

@@ -103,8 +103,14 @@ func (m agentModels) Counts(name string) (requests, errors uint64) {
 
 func (m agentModels) Activate(ctx context.Context, act ota.Activation) error {
 	var check agent.Check
-	if act.Smoke != nil {
-		check = smokeCheck(act.Smoke)
+	if smoke := act.Smoke; smoke != nil {
+		check = agent.SmokeCheck(smokeTensors(smoke.Inputs), func(outs []agent.Tensor) error {
+			got := make([]ota.SmokeTensor, len(outs))
+			for i, t := range outs {
+				got[i] = ota.SmokeTensor{Name: t.Name, DataType: t.DType.String(), Shape: t.Shape, Data: t.Data}
+			}
+			return smoke.Check(got)
+		})
 	}
 	_, err := m.a.Activate(ctx, agent.Activation{
 		Name: act.Name, Version: act.Version, Path: act.Path, Check: check,
@@ -148,42 +154,14 @@ func otaRecord(rec store.ModelRecord) ota.Record {
 	}
 }
 
-// smokeCheck runs a manifest's smoke test as an agent load check: inputs
-// matched by name (or by position when unnamed), outputs compared by
-// ota.Smoke.Check.
-func smokeCheck(s *ota.Smoke) agent.Check {
-	return func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run agent.Runner) error {
-		if len(s.Inputs) != len(inputs) {
-			return fmt.Errorf("%w: %d inputs, the model has %d", ota.ErrSmoke, len(s.Inputs), len(inputs))
-		}
-		data := make([][]byte, len(inputs))
-		for i, st := range s.Inputs {
-			j := i
-			if st.Name != "" {
-				j = -1
-				for k, info := range inputs {
-					if info.Name == st.Name {
-						j = k
-					}
-				}
-				if j < 0 {
-					return fmt.Errorf("%w: input %q: the model has no such input", ota.ErrSmoke, st.Name)
-				}
-			}
-			info := inputs[j]
-			if st.DataType != info.DType.String() || len(st.Data) != info.ByteSize() {
-				return fmt.Errorf("%w: input %d: %s of %d bytes, the model takes %s", ota.ErrSmoke, i, st.DataType, len(st.Data), info)
-			}
-			data[j] = st.Data
-		}
-		outs, err := run(ctx, data)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ota.ErrSmoke, err)
-		}
-		got := make([]ota.SmokeTensor, len(outs))
-		for j, b := range outs {
-			got[j] = ota.SmokeTensor{Name: outputs[j].Name, DataType: outputs[j].DType.String(), Shape: outputs[j].Shape, Data: b}
-		}
-		return s.Check(got)
+// smokeTensors are a manifest's smoke tensors as the agent's. A datatype
+// runtime does not know (the manifest's validation allows none) becomes
+// DTypeUnknown, which binding refuses naming the input.
+func smokeTensors(in []ota.SmokeTensor) []agent.Tensor {
+	out := make([]agent.Tensor, len(in))
+	for i, t := range in {
+		dt, _ := runtime.ParseDType(t.DataType)
+		out[i] = agent.Tensor{Name: t.Name, DType: dt, Shape: t.Shape, Data: t.Data}
 	}
+	return out
 }
