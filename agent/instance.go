@@ -245,7 +245,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if in.stateful {
 		in.streams = newStreams(in, singles)
 		in.workers.Add(1)
-		go in.streams.reap(spec.cfg.SequenceIdleTimeout.D())
+		go in.streams.reap(spec.cfg.SequenceIdleTimeout)
 		singles = nil
 	}
 	for i := range singles {
@@ -499,7 +499,7 @@ func (in *instance) take(jobs []*job, j *job) []*job {
 // callers are likely sending their next requests). So a lone sequential
 // caller pays the batch delay only for the few batches after a burst.
 func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
-	delay := in.cfg.BatchDelay.D() // from now: time queued behind a running batch does not count
+	delay := in.cfg.BatchDelay // from now: time queued behind a running batch does not count
 	if delay > 0 {
 		timer.Reset(delay)
 		defer timer.Stop()

@@ -84,8 +84,8 @@ func newAgent(t testing.TB, id, url, token string) *agent {
 	rec := telemetry.NewRecorder()
 	rec.SetDevice(telemetry.Device{ID: id, AgentVersion: "test", Platform: "generic-amd64"})
 	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
-		URL: url, Token: token,
-		HTTP: httpx.Options{RetryMax: 1, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond},
+		Config: telemetry.Config{Collector: url, Token: token},
+		HTTP:   httpx.Options{RetryMax: 1, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +272,7 @@ func TestSpoolCapReportedAtHub(t *testing.T) {
 	rec := telemetry.NewRecorder()
 	rec.SetDevice(telemetry.Device{ID: "dev-a"})
 	m := rec.Model("kws", "1")
-	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: h.URL, SpoolCapBytes: 3000,
+	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{Config: telemetry.Config{Collector: h.URL, SpoolBytes: 3000},
 		HTTP: httpx.Options{RetryMax: -1}})
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func TestAgentRefused(t *testing.T) {
 			rec.Model("kws", "1").Observe(telemetry.Observation{Total: time.Millisecond})
 			var agentLog syncBuffer
 			up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
-				URL: h.URL, Token: tc.token, Logger: slog.New(slog.NewTextHandler(&agentLog, nil)),
+				Config: telemetry.Config{Collector: h.URL, Token: tc.token}, Logger: slog.New(slog.NewTextHandler(&agentLog, nil)),
 				HTTP: httpx.Options{RetryMax: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond},
 			})
 			if err != nil {

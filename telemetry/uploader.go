@@ -33,25 +33,13 @@ type Spool interface {
 	SpoolStats() (batches int, bytes int64, dropped uint64, err error)
 }
 
-// Defaults of UploaderOptions.
-const (
-	DefaultInterval      = 60 * time.Second
-	DefaultSpoolCapBytes = 8 << 20
-)
-
 // UploaderOptions configure an Uploader. The zero value of every field but
-// URL is a usable default.
+// Config.Collector is a usable default.
 type UploaderOptions struct {
-	// URL is the collector's OTLP/HTTP base URL (http or https); batches
-	// are POSTed to URL + "/v1/metrics".
-	URL string
-	// Token, when set, is sent as "Authorization: Bearer <Token>".
-	Token string
-	// Interval between uploads; default DefaultInterval.
-	Interval time.Duration
-	// SpoolCapBytes caps the spool; past it the oldest batches are
-	// dropped. Default DefaultSpoolCapBytes.
-	SpoolCapBytes int64
+	// Config is the file's telemetry section; its unset fields take their
+	// defaults (Config.WithDefaults). TokenFile and CAFile are the
+	// caller's to read: the uploader sends Token and uses HTTP's TLS.
+	Config
 	// Client sends the requests; nil builds one with httpx.New (retries on
 	// connection errors, 429 and 5xx) using HTTP.
 	Client *http.Client
@@ -97,19 +85,14 @@ type UploadStats struct {
 // NewUploader checks o and returns an Uploader. The recorder's Device must
 // carry the device id: it makes the idempotency keys.
 func NewUploader(rec *Recorder, sp Spool, o UploaderOptions) (*Uploader, error) {
-	u, err := url.Parse(o.URL)
+	u, err := url.Parse(o.Collector)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("telemetry: collector URL %q: want http(s)://host[:port][/path]", o.URL)
-	}
-	if o.Interval == 0 {
-		o.Interval = DefaultInterval
+		return nil, fmt.Errorf("telemetry: collector URL %q: want http(s)://host[:port][/path]", o.Collector)
 	}
 	if o.Interval < 0 {
 		return nil, fmt.Errorf("telemetry: interval %v is negative", o.Interval)
 	}
-	if o.SpoolCapBytes == 0 {
-		o.SpoolCapBytes = DefaultSpoolCapBytes
-	}
+	o.Config = o.Config.WithDefaults()
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -128,7 +111,7 @@ func NewUploader(rec *Recorder, sp Spool, o UploaderOptions) (*Uploader, error) 
 	}
 	return &Uploader{
 		rec: rec, spool: sp, o: o, client: client,
-		endpoint: strings.TrimSuffix(o.URL, "/") + "/v1/metrics",
+		endpoint: strings.TrimSuffix(o.Collector, "/") + "/v1/metrics",
 		log:      log.With("component", "telemetry"),
 		prev:     map[*ModelStats]Snapshot{},
 		last:     o.Now(),
@@ -188,10 +171,10 @@ func (u *Uploader) Collect() error {
 	if err != nil {
 		return err
 	}
-	if _, n, err := u.spool.SpoolAppend(Gzip(p), u.o.SpoolCapBytes); err != nil {
+	if _, n, err := u.spool.SpoolAppend(Gzip(p), u.o.SpoolBytes); err != nil {
 		return fmt.Errorf("telemetry: spool: %w", err)
 	} else if n > 0 {
-		u.log.Warn("telemetry spool full: oldest batches dropped", "dropped", n, "cap_bytes", u.o.SpoolCapBytes)
+		u.log.Warn("telemetry spool full: oldest batches dropped", "dropped", n, "cap_bytes", u.o.SpoolBytes)
 	}
 	u.prev, u.last = cur, now
 	u.stats.Collected++

@@ -121,7 +121,7 @@ var fastRetries = httpx.Options{RetryMax: 2, RetryWaitMin: 5 * time.Millisecond,
 
 func newTestUploader(t *testing.T, rec *Recorder, st Spool, url string, o UploaderOptions) *Uploader {
 	t.Helper()
-	o.URL = url
+	o.Collector = url
 	if o.HTTP == (httpx.Options{}) {
 		o.HTTP = fastRetries
 	}
@@ -143,7 +143,7 @@ func TestUploaderDelivers(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	defer st.Close()
 	rec, m := deviceRecorder("dev-a")
-	u := newTestUploader(t, rec, st, c.srv.URL+"/", UploaderOptions{Token: "s3cret"})
+	u := newTestUploader(t, rec, st, c.srv.URL+"/", UploaderOptions{Config: Config{Token: "s3cret"}})
 	m.Observe(Observation{Compute: time.Millisecond, Total: time.Millisecond, Batch: 1})
 	if err := u.Tick(context.Background()); err != nil {
 		t.Fatal(err)
@@ -273,7 +273,7 @@ func TestSpoolCap(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	defer st.Close()
 	rec, m := deviceRecorder("dev-a")
-	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{SpoolCapBytes: 5000})
+	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{Config: Config{SpoolBytes: 5000}})
 	for range 10 {
 		m.Observe(Observation{Compute: time.Millisecond, Total: time.Millisecond, Batch: 1})
 		if err := u.Collect(); err != nil {
@@ -337,8 +337,8 @@ func TestOutage24h(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("24 h outage at %v: %d batches collected, %d spooled in %d bytes (%.0f bytes/batch), %d dropped (cap %d bytes)",
-		DefaultInterval, s.Collected, s.Spooled, s.SpooledBytes, float64(s.SpooledBytes)/float64(max(s.Spooled, 1)), s.Dropped, DefaultSpoolCapBytes)
-	if s.Collected != batches || s.Spooled+int(s.Dropped) != batches || s.SpooledBytes > DefaultSpoolCapBytes {
+		DefaultInterval, s.Collected, s.Spooled, s.SpooledBytes, float64(s.SpooledBytes)/float64(max(s.Spooled, 1)), s.Dropped, DefaultSpoolBytes)
+	if s.Collected != batches || s.Spooled+int(s.Dropped) != batches || s.SpooledBytes > DefaultSpoolBytes {
 		t.Errorf("stats %+v do not add up to %d batches within the cap", s, batches)
 	}
 }
@@ -354,9 +354,9 @@ func TestNewUploaderChecks(t *testing.T) {
 		want string
 	}{
 		{"no URL", rec, UploaderOptions{}, "collector URL"},
-		{"ftp URL", rec, UploaderOptions{URL: "ftp://x"}, "collector URL"},
-		{"negative interval", rec, UploaderOptions{URL: "http://x", Interval: -time.Second}, "negative"},
-		{"no device id", NewRecorder(), UploaderOptions{URL: "http://x"}, "device id"},
+		{"ftp URL", rec, UploaderOptions{Config: Config{Collector: "ftp://x"}}, "collector URL"},
+		{"negative interval", rec, UploaderOptions{Config: Config{Collector: "http://x", Interval: -time.Second}}, "negative"},
+		{"no device id", NewRecorder(), UploaderOptions{Config: Config{Collector: "http://x"}}, "device id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewUploader(tc.rec, st, tc.o)
@@ -372,7 +372,7 @@ func TestRunStopsWithContext(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	defer st.Close()
 	rec, m := deviceRecorder("dev-a")
-	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{Interval: 20 * time.Millisecond})
+	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{Config: Config{Interval: 20 * time.Millisecond}})
 	m.Observe(Observation{Total: time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -14,10 +14,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/api"
 )
 
-// defaultMaxMediaBytes caps a request carrying an encoded image or WAV
-// file to a model that takes one (Options.MaxMediaBytes).
-const defaultMaxMediaBytes = 16 << 20
-
 // isMedia reports whether a request's JSON part names a BYTES input: the
 // request carries an encoded file, not tensors.
 func isMedia(js []byte) bool {

@@ -20,7 +20,7 @@ func mediaHeader(contentType string, n int, extra string) string {
 
 func TestInferMediaRequests(t *testing.T) {
 	fb := apitest.New()
-	s := serve(t, fb, Options{MaxMediaBytes: 1 << 20})
+	s := serve(t, fb, Options{Config: Config{MaxMediaBytes: 1 << 20}})
 	file := bytes.Repeat([]byte{0xFF, 0xD8, 0xFF}, 1000) // 3000 bytes
 	prefixed := binary.LittleEndian.AppendUint32(nil, uint32(len(file)))
 	prefixed = append(prefixed, file...)

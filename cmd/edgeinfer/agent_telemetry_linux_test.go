@@ -35,7 +35,7 @@ func TestPlatformDetectedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: "http://127.0.0.1:9"})
+	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{Config: telemetry.Config{Collector: "http://127.0.0.1:9"}})
 	if err != nil {
 		t.Fatal(err)
 	}

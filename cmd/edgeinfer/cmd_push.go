@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/hub/hubclient"
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
@@ -62,7 +61,7 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 	token := f.String("token", "", "hub upload bearer `token` (default $"+hubTokenEnv+")")
 	broker := f.String("broker", "", "MQTT broker `URL`, mqtt://HOST:PORT or mqtts://HOST:PORT (required)")
 	user := f.String("username", "", "MQTT `username`")
-	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+agent.EnvMQTTPassword+")")
+	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+envMQTTPassword+")")
 	ca := f.String("ca-file", "", "PEM `file` of the CA that signed the broker's certificate")
 	cert := f.String("cert-file", "", "client certificate PEM `file` for mqtts")
 	certKey := f.String("cert-key-file", "", "client certificate key PEM `file` for mqtts")
@@ -164,7 +163,7 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 		topic = ota.DeviceModelTopic(*device, *name)
 	}
 	if *pass == "" {
-		*pass = os.Getenv(agent.EnvMQTTPassword)
+		*pass = os.Getenv(envMQTTPassword)
 	}
 	if err := publishRetained(ctx, mqttlink.Options{Broker: *broker, Username: *user, Password: *pass, CAFile: *ca, CertFile: *cert, KeyFile: *certKey}, topic, env); err != nil {
 		return err
