@@ -53,6 +53,7 @@ type Agent struct {
 	entries map[string]*entry
 
 	closed   atomic.Bool
+	decodes  chan struct{} // media files being decoded (InferMedia)
 	stopTick chan struct{}
 	tickDone chan struct{}
 }
@@ -66,6 +67,9 @@ type entry struct {
 	cur        atomic.Pointer[instance]
 	lastErr    atomic.Pointer[string]
 	loading    atomic.Bool
+	// media is the active version's media task (see InferMedia), derived
+	// on first use.
+	media atomic.Pointer[mediaTask]
 }
 
 // New starts an agent and loads every configured model. A model that fails
@@ -83,6 +87,7 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 	a := &Agent{
 		store: o.Store, rec: rec, log: log, otaState: o.OTAState, cfg: o.Config,
 		entries:  map[string]*entry{},
+		decodes:  make(chan struct{}, mediaDecodes),
 		modelDir: filepath.Join(o.Config.DataDir, "models"),
 		stopTick: make(chan struct{}), tickDone: make(chan struct{}),
 	}

@@ -40,6 +40,7 @@ type instance struct {
 	streams             *streams
 	loadedAt            time.Time
 	stats               *telemetry.ModelStats
+	desc                *runtime.Description
 	log                 *slog.Logger
 
 	models   []runtime.Model // closed after the workers stop
@@ -196,6 +197,14 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	_, in.resizable = singles[0].(runtime.Resizer)
 	if sm, ok := m.(runtime.StatefulModel); ok && sm.Stateful() {
 		in.stateful = true
+	}
+	if d, ok := m.(runtime.Describer); ok {
+		// A model whose metadata does not read still serves tensors; it
+		// only takes no encoded files.
+		if in.desc, err = d.Describe(); err != nil {
+			in.log.Warn("the model's metadata does not read; it takes no encoded files", "err", err)
+			in.desc, err = nil, nil
+		}
 	}
 	run := func(ctx context.Context, inputs [][]byte) ([][]byte, error) {
 		s := singles[0]
@@ -639,7 +648,7 @@ func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 func (in *instance) status() ModelStatus {
 	st := ModelStatus{
 		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path, Backend: in.backend,
-		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
+		Inputs: in.inputs, Outputs: in.outputs, Description: in.desc, MaxBatch: in.maxBatch,
 		Resizable: in.resizable, Stateful: in.stateful,
 		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,
 	}

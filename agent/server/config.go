@@ -34,6 +34,10 @@ type Config struct {
 	// request beyond it waits up to 10s, then gets 503. 0 = an eighth of
 	// the device's (or cgroup's) memory, between 16 and 256 MiB.
 	MaxInflightBodyBytes int64 `yaml:"max_inflight_body_bytes"`
+	// MaxMediaBytes raises the derived body cap of a binary request to a
+	// model that takes encoded images or WAV files (its metadata says how
+	// to prepare them): a photo is larger than the tensor made of it.
+	MaxMediaBytes int64 `yaml:"max_media_bytes"`
 	// ReadHeaderTimeout cuts a client that does not send its request's
 	// headers in time.
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
@@ -63,6 +67,7 @@ const (
 	DefaultReadTimeout       = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultWriteTimeout      = 60 * time.Second
+	DefaultMaxMediaBytes     = 16 << 20
 )
 
 // WithDefaults returns c with every unset field that has a fixed default
@@ -75,6 +80,9 @@ func (c Config) WithDefaults() Config {
 		if *v <= 0 {
 			*v = d
 		}
+	}
+	if c.MaxMediaBytes <= 0 {
+		c.MaxMediaBytes = DefaultMaxMediaBytes
 	}
 	def(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	def(&c.ReadTimeout, DefaultReadTimeout)
@@ -133,6 +141,7 @@ func (c Config) Validate() error {
 	}{
 		{"max_body_bytes", c.MaxBodyBytes, c.MaxBodyBytes < 0},
 		{"max_inflight_body_bytes", c.MaxInflightBodyBytes, c.MaxInflightBodyBytes < 0},
+		{"max_media_bytes", c.MaxMediaBytes, c.MaxMediaBytes < 0},
 		{"read_header_timeout", c.ReadHeaderTimeout, c.ReadHeaderTimeout < 0},
 		{"read_timeout", c.ReadTimeout, c.ReadTimeout < 0},
 		{"idle_timeout", c.IdleTimeout, c.IdleTimeout < 0},

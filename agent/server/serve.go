@@ -18,6 +18,11 @@ import (
 // Backend is what the handlers need from the agent (*agent.Agent).
 type Backend interface {
 	Infer(ctx context.Context, req *agent.Request) (*agent.Response, error)
+	// InferMedia answers a request that sent an encoded image or WAV
+	// file; TakesMedia reports whether the model can take one (its
+	// requests may then be as large as Config.MaxMediaBytes).
+	InferMedia(ctx context.Context, req *agent.MediaRequest) (*agent.MediaResponse, error)
+	TakesMedia(model string) bool
 	Models() []agent.ModelStatus
 	// Model wraps agent.ErrNoModel when there is no such model.
 	Model(name string) (agent.ModelStatus, error)

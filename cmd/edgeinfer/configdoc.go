@@ -52,6 +52,7 @@ var configDocs = map[string]string{
 	"server.Config.IdleTimeout":             "idle_timeout closes a kept-alive connection with no request for that\nlong.",
 	"server.Config.MaxBodyBytes":            "max_body_bytes caps every request body; a larger request gets 413. 0\nderives the cap per request: for an inference, the most its model's\ninputs take written as JSON, plus 25% and 64 KiB; 1 MiB for others.",
 	"server.Config.MaxInflightBodyBytes":    "max_inflight_body_bytes bounds the memory of the request bodies being\nread and served at once (each counts three times its size); a\nrequest beyond it waits up to 10s, then gets 503. 0 = an eighth of\nthe device's (or cgroup's) memory, between 16 and 256 MiB.",
+	"server.Config.MaxMediaBytes":           "max_media_bytes raises the derived body cap of a binary request to a\nmodel that takes encoded images or WAV files (its metadata says how\nto prepare them): a photo is larger than the tensor made of it.",
 	"server.Config.ReadHeaderTimeout":       "read_header_timeout cuts a client that does not send its request's\nheaders in time.",
 	"server.Config.ReadTimeout":             "read_timeout cuts a client that does not send its whole request,\nbody included, in time.",
 	"server.Config.Socket":                  "socket is the Unix socket's path; \"\" = $EDGEINFER_SOCKET, else\n/run/edgeinfer/edgeinfer.sock as root, else\n$XDG_RUNTIME_DIR/edgeinfer/edgeinfer.sock.",
