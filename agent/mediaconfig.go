@@ -19,15 +19,17 @@ import (
 // is.
 type MediaConfig struct {
 	// Kind is how the outputs read: classification, detection (the four
-	// outputs of TFLite_Detection_PostProcess), ssd (raw SSD regressors
-	// and scores, decoded with the anchors of ssd), segmentation or
-	// landmarks; "" = from the metadata or the outputs' shapes.
+	// outputs of TFLite_Detection_PostProcess), ssd (the raw regressors
+	// and scores of a single-shot detector, decoded with anchors),
+	// segmentation or landmarks; "" = from the metadata or the outputs'
+	// shapes.
 	Kind string `yaml:"kind"`
-	// Mean and Std normalize pixels, (value - Mean) / Std, one value or one
-	// per channel (for a float input; for an integer input the input's
-	// quantization applies after them).
+	// Mean is subtracted from each pixel value (0..255) before it is
+	// divided by Std: one value, or one per channel.
 	Mean []float32 `yaml:"mean"`
-	Std  []float32 `yaml:"std"`
+	// Std divides each pixel value after Mean is subtracted: one value,
+	// or one per channel (an integer input's quantization applies after).
+	Std []float32 `yaml:"std"`
 	// Fit is how an image of another aspect ratio fits the input: stretch
 	// (""), crop or letterbox.
 	Fit string `yaml:"fit"`
@@ -58,13 +60,14 @@ type SSDConfig struct {
 	// Strides has one entry per anchor layer (MediaPipe's short-range face
 	// detector: [8, 16, 16, 16]).
 	Strides []int `yaml:"strides"`
-	// MinScale and MaxScale are the anchor scales of the first and the
-	// last layer.
+	// MinScale is the anchor scale of the first layer.
 	MinScale float32 `yaml:"min_scale"`
+	// MaxScale is the anchor scale of the last layer.
 	MaxScale float32 `yaml:"max_scale"`
-	// AnchorOffsetX and AnchorOffsetY place anchors in their cells (0 =
-	// 0.5, the centre).
+	// AnchorOffsetX places anchors across their cells (0 = 0.5, the
+	// centre).
 	AnchorOffsetX float32 `yaml:"anchor_offset_x"`
+	// AnchorOffsetY places anchors down their cells (0 = 0.5).
 	AnchorOffsetY float32 `yaml:"anchor_offset_y"`
 	// AspectRatios of each layer's anchors ([] = [1]).
 	AspectRatios []float32 `yaml:"aspect_ratios"`
@@ -80,11 +83,13 @@ type SSDConfig struct {
 	NumCoords int `yaml:"num_coords"`
 	// NumKeypoints is the number of keypoints per detection.
 	NumKeypoints int `yaml:"num_keypoints"`
-	// XScale, YScale, WScale and HScale divide the raw box values; 0 = the
-	// input's width (x, w) or height (y, h).
+	// XScale divides the raw x values (0 = the input's width).
 	XScale float32 `yaml:"x_scale"`
+	// YScale divides the raw y values (0 = the input's height).
 	YScale float32 `yaml:"y_scale"`
+	// WScale divides the raw widths (0 = the input's width).
 	WScale float32 `yaml:"w_scale"`
+	// HScale divides the raw heights (0 = the input's height).
 	HScale float32 `yaml:"h_scale"`
 	// ReverseOutputOrder says boxes are x, y, w, h (else y, x, h, w).
 	ReverseOutputOrder bool `yaml:"reverse_output_order"`
@@ -97,13 +102,13 @@ type SSDConfig struct {
 
 // zero reports whether no key of the section is set.
 func (m MediaConfig) zero() bool {
-	return m.Kind == "" && m.Mean == nil && m.Std == nil && m.Fit == "" && m.Resize == "" && !m.BGR && m.SampleRate == 0 &&
+	return m.Kind == "" && len(m.Mean) == 0 && len(m.Std) == 0 && m.Fit == "" && m.Resize == "" && !m.BGR && m.SampleRate == 0 &&
 		m.TopK == 0 && m.MinScore == 0 && m.Labels == "" && m.SSD.zero()
 }
 
 func (s SSDConfig) zero() bool {
-	return s.Strides == nil && s.MinScale == 0 && s.MaxScale == 0 && s.AnchorOffsetX == 0 && s.AnchorOffsetY == 0 &&
-		s.AspectRatios == nil && s.InterpolatedScaleAspectRatio == 0 && !s.FixedAnchorSize && !s.ReduceBoxesInLowestLayer &&
+	return len(s.Strides) == 0 && s.MinScale == 0 && s.MaxScale == 0 && s.AnchorOffsetX == 0 && s.AnchorOffsetY == 0 &&
+		len(s.AspectRatios) == 0 && s.InterpolatedScaleAspectRatio == 0 && !s.FixedAnchorSize && !s.ReduceBoxesInLowestLayer &&
 		s.NumCoords == 0 && s.NumKeypoints == 0 && s.XScale == 0 && s.YScale == 0 && s.WScale == 0 && s.HScale == 0 &&
 		!s.ReverseOutputOrder && s.ScoreClip == 0 && s.IoU == 0
 }
@@ -122,7 +127,7 @@ func (m MediaConfig) validate(field string, bad func(field, format string, args 
 			bad(field+"."+v.key, "%d values: want one, or one per channel (3)", len(v.vals))
 		}
 	}
-	if (m.Mean == nil) != (m.Std == nil) {
+	if (len(m.Mean) == 0) != (len(m.Std) == 0) {
 		bad(field, "mean and std go together: give both")
 	}
 	for i, s := range m.Std {
@@ -195,8 +200,11 @@ func (m MediaConfig) validate(field string, bad func(field, format string, args 
 // and outputs are ins and outs, the model file being modelPath; field
 // names the section in errors.
 func (m MediaConfig) options(field, modelPath string, ins, outs []runtime.TensorInfo) (media.Options, error) {
-	o := media.Options{Kind: media.Kind(m.Kind), Mean: m.Mean, Std: m.Std, Fit: media.Fit(m.Fit), Resize: m.Resize, BGR: m.BGR,
+	o := media.Options{Kind: media.Kind(m.Kind), Fit: media.Fit(m.Fit), Resize: m.Resize, BGR: m.BGR,
 		SampleRate: m.SampleRate, TopK: m.TopK, MinScore: m.MinScore}
+	if len(m.Mean) > 0 {
+		o.Mean, o.Std = m.Mean, m.Std
+	}
 	if m.Labels != "" {
 		path := m.Labels
 		if !filepath.IsAbs(path) {

@@ -31,7 +31,8 @@ func TestInferImageAndAudio(t *testing.T) {
 	mobilenet := conformance(t, "tfls_mobilenet_v1_025_224_quant", "model.tflite")
 	deeplab := conformance(t, "tfls_deeplabv3_float", "model.tflite")
 	yamnet := filepath.Join(sh, "conformance2", "tfls_yamnet_int8", "model.tflite")
-	p := startAgentProc(t, procOptions{}, "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn",
+	cfg := writeFile(t, "agent.yaml", []byte(faceConfig(conformance(t, "mp_face_detection_short_range", "model.tflite"))))
+	p := startAgentProc(t, procOptions{}, "--config", cfg, "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn",
 		"--model", "mobilenet="+mobilenet, "--model", "deeplab="+deeplab, "--model", "yamnet="+yamnet)
 	waitReady(t, unixClient(socket), p.exited)
 
@@ -83,7 +84,14 @@ func TestInferImageAndAudio(t *testing.T) {
 		t.Errorf("infer's mask: %v, want a 512x600 PNG", err)
 	}
 
-	stdout, stderr, code := edgeinfer("infer", "--socket", socket, "mobilenet", "--image", cat, "--top", "2", "--json")
+	// The face detector has no metadata: its media options come from the
+	// agent's configuration.
+	stdout, stderr, code := edgeinfer("infer", "--socket", socket, "face", "--image", grace)
+	if code != 0 || !strings.Contains(stdout, grace+": face, ssd in ") || strings.Count(stdout, ", keypoints (") != 1 || !strings.Contains(stdout, "class 0 at (") {
+		t.Errorf("infer face: exit %d, %s\n%s", code, stdout, stderr)
+	}
+
+	stdout, stderr, code = edgeinfer("infer", "--socket", socket, "mobilenet", "--image", cat, "--top", "2", "--json")
 	var d struct {
 		Kind    string
 		Width   int
@@ -111,4 +119,28 @@ func TestInferImageAndAudio(t *testing.T) {
 			t.Errorf("infer %v: exit %d, %s; want exit %d and %q", tc.args, code, stderr, tc.code, tc.want)
 		}
 	}
+}
+
+// faceConfig is an agent configuration serving MediaPipe's short-range
+// face detector (no metadata) at path with its media options, as make run
+// does.
+func faceConfig(path string) string {
+	return `models:
+  face:
+    path: ` + path + `
+    media:
+      kind: ssd
+      mean: [127.5]
+      std: [127.5]
+      fit: letterbox
+      ssd:
+        strides: [8, 16, 16, 16]
+        min_scale: 0.1484375
+        max_scale: 0.75
+        interpolated_scale_aspect_ratio: 1
+        fixed_anchor_size: true
+        num_keypoints: 6
+        reverse_output_order: true
+        score_clip: 100
+`
 }

@@ -132,4 +132,3 @@ func runMedia(ctx context.Context, path string, m *tflite.Model, mf *mediaFlags,
 	}
 	return printDecoded(stdout, &res.Decoded, mf.json, mf.mask, fmt.Sprintf("%s: %s, %s in %s%s", file, path, res.Kind, ms(took), runsNote))
 }
-
