@@ -31,9 +31,19 @@ func TestInferImageAndAudio(t *testing.T) {
 	mobilenet := conformance(t, "tfls_mobilenet_v1_025_224_quant", "model.tflite")
 	deeplab := conformance(t, "tfls_deeplabv3_float", "model.tflite")
 	yamnet := filepath.Join(sh, "conformance2", "tfls_yamnet_int8", "model.tflite")
-	cfg := writeFile(t, "agent.yaml", []byte(faceConfig(conformance(t, "mp_face_detection_short_range", "model.tflite"))))
-	p := startAgentProc(t, procOptions{}, "--config", cfg, "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn",
-		"--model", "mobilenet="+mobilenet, "--model", "deeplab="+deeplab, "--model", "yamnet="+yamnet)
+	// The face detector takes the configuration make run uses, its labels
+	// file next to the model as make run writes it.
+	faceDir := t.TempDir()
+	face := filepath.Join(faceDir, "face_detection_short_range.tflite")
+	if err := os.Symlink(conformance(t, "mp_face_detection_short_range", "model.tflite"), face); err != nil {
+		t.Fatal(err)
+	}
+	writeLabels := os.WriteFile(filepath.Join(faceDir, "face_labels.txt"), []byte("face\n"), 0o644)
+	if writeLabels != nil {
+		t.Fatal(writeLabels)
+	}
+	p := startAgentProc(t, procOptions{}, "--config", filepath.Join("..", "..", "docs", "examples", "face.yaml"), "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn",
+		"--model", "face="+face, "--model", "mobilenet="+mobilenet, "--model", "deeplab="+deeplab, "--model", "yamnet="+yamnet)
 	waitReady(t, unixClient(socket), p.exited)
 
 	catBMP, err := os.ReadFile(filepath.Join(sh, "conformance2", "coral_mobilenet_v1_075_192_quant", "source", "cat.bmp"))
@@ -87,7 +97,7 @@ func TestInferImageAndAudio(t *testing.T) {
 	// The face detector has no metadata: its media options come from the
 	// agent's configuration.
 	stdout, stderr, code := edgeinfer("infer", "--socket", socket, "face", "--image", grace)
-	if code != 0 || !strings.Contains(stdout, grace+": face, ssd in ") || strings.Count(stdout, ", keypoints (") != 1 || !strings.Contains(stdout, "class 0 at (") {
+	if code != 0 || !strings.Contains(stdout, grace+": face, ssd in ") || strings.Count(stdout, ", keypoints (") != 1 || !strings.Contains(stdout, "face at (") {
 		t.Errorf("infer face: exit %d, %s\n%s", code, stdout, stderr)
 	}
 
@@ -121,26 +131,3 @@ func TestInferImageAndAudio(t *testing.T) {
 	}
 }
 
-// faceConfig is an agent configuration serving MediaPipe's short-range
-// face detector (no metadata) at path with its media options, as make run
-// does.
-func faceConfig(path string) string {
-	return `models:
-  face:
-    path: ` + path + `
-    media:
-      kind: ssd
-      mean: [127.5]
-      std: [127.5]
-      fit: letterbox
-      ssd:
-        strides: [8, 16, 16, 16]
-        min_scale: 0.1484375
-        max_scale: 0.75
-        interpolated_scale_aspect_ratio: 1
-        fixed_anchor_size: true
-        num_keypoints: 6
-        reverse_output_order: true
-        score_clip: 100
-`
-}
