@@ -130,4 +130,3 @@ func TestInferImageAndAudio(t *testing.T) {
 		}
 	}
 }
-
