@@ -38,9 +38,8 @@ func TestInferImageAndAudio(t *testing.T) {
 	if err := os.Symlink(conformance(t, "mp_face_detection_short_range", "model.tflite"), face); err != nil {
 		t.Fatal(err)
 	}
-	writeLabels := os.WriteFile(filepath.Join(faceDir, "face_labels.txt"), []byte("face\n"), 0o644)
-	if writeLabels != nil {
-		t.Fatal(writeLabels)
+	if err := os.WriteFile(filepath.Join(faceDir, "face_labels.txt"), []byte("face\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	p := startAgentProc(t, procOptions{}, "--config", filepath.Join("..", "..", "docs", "examples", "face.yaml"), "--socket", socket, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn",
 		"--model", "face="+face, "--model", "mobilenet="+mobilenet, "--model", "deeplab="+deeplab, "--model", "yamnet="+yamnet)
