@@ -86,8 +86,8 @@ func TestQuantizeWeightsSmall(t *testing.T) {
 	}
 	a, b := runBytes(t, orig, [][]byte{f32bytes(x...)}), runBytes(t, small, [][]byte{f32bytes(x...)})
 	scale := maxAbsDiff(a[0], make([]byte, len(a[0])))
-	if d := maxAbsDiff(a[0], b[0]); d > 0.02*scale || d == 0 {
-		t.Errorf("original vs int8 weights: max |diff| %g, want (0, 2%% of %g]", d, scale)
+	if d := maxAbsDiff(a[0], b[0]); d > 0.1*scale || d == 0 {
+		t.Errorf("original vs int8 weights: max |diff| %g, want (0, 10%% of %g]", d, scale)
 	}
 }
 
