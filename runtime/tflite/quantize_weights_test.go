@@ -201,3 +201,19 @@ func quantGolden(t *testing.T, name string, model, in []byte) []byte {
 	}
 	return []byte(ref)
 }
+
+// FuzzQuantizeWeights checks that the quantizer never panics on a hostile
+// model and that what it writes is a valid model.
+func FuzzQuantizeWeights(f *testing.F) {
+	f.Add(wideFCModel().bytes())
+	f.Add(fcModel().bytes())
+	f.Fuzz(func(t *testing.T, model []byte) {
+		small, _, err := QuantizeWeights(model)
+		if err != nil {
+			return
+		}
+		if _, err := DescribeBytes(small); err != nil {
+			t.Fatalf("the quantized model is invalid: %v", err)
+		}
+	})
+}
