@@ -113,7 +113,7 @@ func readTensors(path string, inputs []runtime.TensorInfo) ([][]byte, error) {
 		want += in.ByteSize()
 	}
 	if len(b) != want {
-		return nil, fmt.Errorf("%w: %s: %d bytes, want %d (the raw tensors of the model's %d inputs)", ErrInvalid, path, len(b), want, len(inputs))
+		return nil, fmt.Errorf("%w: %s: %d bytes, want %d (the raw tensors of the model's %d input(s), one after another)", ErrInvalid, path, len(b), want, len(inputs))
 	}
 	out := make([][]byte, len(inputs))
 	for i, in := range inputs {
