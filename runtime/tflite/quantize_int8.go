@@ -38,6 +38,7 @@ const (
 	outAsInput                 // the same as input 0 (TFLite requires it)
 	outSoftmax                 // 1/256, -128
 	outTanh                    // 1/128, 0
+	outShared                  // observed; every input requantized to it
 )
 
 var int8Rules = map[int32]int8Rule{
@@ -55,6 +56,7 @@ var int8Rules = map[int32]int8Rule{
 	biReshape:        {1, outAsInput, -1},
 	biSqueeze:        {1, outAsInput, -1},
 	biPad:            {2, outAsInput, -1},
+	biConcat:         {2, outShared, -1},
 	biSoftmax:        {2, outSoftmax, -1},
 	biLogistic:       {2, outSoftmax, -1},
 	biTanh:           {2, outTanh, -1},
@@ -243,6 +245,7 @@ func (q *int8Quantizer) run() error {
 	for _, in := range q.s.t[1].([]int32) {
 		q.activation(in)
 	}
+	var ops []wtable
 	for i, op := range q.s.ops {
 		code := q.m.builtin(op)
 		r := int8Rules[code]
@@ -272,8 +275,13 @@ func (q *int8Quantizer) run() error {
 				q.activation(out)
 			}
 		}
+		if r.out == outShared {
+			ops = append(ops, q.requantize(ins, q.params[outs[0]])...)
+		}
 		op[0] = q.m.opcode(code, r.version)
+		ops = append(ops, op)
 	}
+	q.s.ops = ops
 	for t, p := range q.params {
 		w := q.s.tensors[t]
 		if tensorType(w) != typeFloat32 || q.done[t] {
@@ -283,6 +291,31 @@ func (q *int8Quantizer) run() error {
 		w[4] = wtable{2: []float32{p.scale}, 3: []int64{p.zp}}
 	}
 	return nil
+}
+
+// requantize makes every input of an operator whose inputs must share
+// the output's quantization p (CONCATENATION) have it: each input with
+// other parameters is read through a new int8 tensor that a QUANTIZE
+// (int8 to int8) writes, as TensorFlow's converter does. It returns those
+// QUANTIZE operators, to run before the operator.
+func (q *int8Quantizer) requantize(ins []int32, p affineQ) []wtable {
+	var ops []wtable
+	for k, in := range ins {
+		if in < 0 || q.params[in] == p {
+			continue
+		}
+		t := wtable{1: int8(typeInt8), 2: uint32(0), 3: tensorName(q.s.tensors[in]) + "_requantized",
+			4: wtable{2: []float32{p.scale}, 3: []int64{p.zp}}}
+		if sh := tensorShape(q.s.tensors[in]); sh != nil {
+			t[0] = sh
+		}
+		q.s.tensors = append(q.s.tensors, t)
+		tw := int32(len(q.s.tensors) - 1)
+		q.done[tw] = true
+		ops = append(ops, wtable{0: q.m.opcode(biQuantize, 2), 1: []int32{in}, 2: []int32{tw}})
+		ins[k] = tw
+	}
+	return ops
 }
 
 // constant quantizes a constant float operand other than weights and

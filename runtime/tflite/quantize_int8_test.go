@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +56,7 @@ func TestQuantizeInt8Shared(t *testing.T) {
 		{"tiny_vww_96_float", false, -1, 37},
 		{"tiny_vww_96_float", true, -1, 37},
 		{"tflm_hello_world_float", false, -1, 150},
+		{"gotflite_blazeface_front_float", false, -1, 47},
 	} {
 		t.Run(fmt.Sprintf("%s/intIO=%v", tc.name, tc.intIO), func(t *testing.T) {
 			orig, samples := sharedCases(t, tc.name)
@@ -80,7 +82,7 @@ func TestQuantizeInt8Shared(t *testing.T) {
 				if tc.intIO {
 					in = quantizeInput(in, info.Quant.Scale[0], info.Quant.ZeroPoint[0])
 				}
-				got := runBytes(t, small, [][]byte{in})[0]
+				got := bytes.Join(runBytes(t, small, [][]byte{in}), nil)
 				ref := quantGolden(t, fmt.Sprintf("%s_int8_io%v_case%d", tc.name, tc.intIO, k), small, in)
 				if string(got) != string(ref) {
 					t.Errorf("case %d: edgeinfer and TFLite differ:\n%v\n%v", k, got, []byte(ref))
@@ -153,15 +155,16 @@ func TestQuantizeInt8Metadata(t *testing.T) {
 }
 
 func TestQuantizeInt8Refuses(t *testing.T) {
-	concat := testModel{
+	floor := testModel{
 		tensors: []testTensor{
 			{name: "a", typ: tensorFloat32, shape: []int32{1, 2}},
 			{name: "b", typ: tensorFloat32, shape: []int32{1, 2}},
-			{name: "y", typ: tensorFloat32, shape: []int32{1, 4}},
+			{name: "y", typ: tensorFloat32, shape: []int32{1, 2}},
 		},
 		inputs: []int32{0, 1}, outputs: []int32{2},
-		ops: []testOp{{builtin: 2, ins: []int32{0, 1}, outs: []int32{2}, opts: fbt{0: int32(1)}}},
+		ops: []testOp{{builtin: 0, ins: []int32{0, 1}, outs: []int32{3}}, {builtin: 8, ins: []int32{3}, outs: []int32{2}}},
 	}
+	floor.tensors = append(floor.tensors, testTensor{name: "sum", typ: tensorFloat32, shape: []int32{1, 2}})
 	two := [][][]byte{{f32bytes(1, 2), f32bytes(3, 4)}}
 	_, hw := sharedCases(t, "tflm_hello_world_int8")
 	hwModel, _ := sharedCases(t, "tflm_hello_world_int8")
@@ -174,7 +177,7 @@ func TestQuantizeInt8Refuses(t *testing.T) {
 		want    string
 	}{
 		{"not a model", []byte("hello, world"), two, runtime.ErrInvalidModel, ""},
-		{"no rule", concat.bytes(), two, ErrNotQuantizable, "operator 0 (CONCATENATION)"},
+		{"no rule", floor.bytes(), two, ErrNotQuantizable, "operator 1 (FLOOR)"},
 		{"already int8", hwModel, hw, ErrNotQuantizable, "is not float32"},
 		{"no samples", fc, nil, nil, "no calibration samples"},
 		{"sample of the wrong size", fc, [][][]byte{{f32bytes(1, 2)}}, runtime.ErrInput, "sample 0"},

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -180,16 +182,53 @@ func argmaxF32(b []byte) int {
 	return at
 }
 
-// quantGolden returns the real TFLite's output on model and input, kept in
-// testdata/quantize/NAME.golden with the digest of both (-update-quant
-// runs tflite-ref).
+// writeQuantGolden runs model in the real TFLite and stores the digest, a
+// newline, and the raw outputs one after another.
+func writeQuantGolden(t *testing.T, golden, digest string, model, in []byte) {
+	ref := os.Getenv("TFLITE_REF")
+	if ref == "" {
+		ref = "/work/tfref/tflite-ref"
+	}
+	tmp := t.TempDir()
+	mp, ip, out := filepath.Join(tmp, "m.tflite"), filepath.Join(tmp, "in_0.bin"), filepath.Join(tmp, "out")
+	if err := os.WriteFile(mp, model, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ip, in, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command(ref, mp, ip, "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("tflite-ref: %v\n%s", err, msg)
+	}
+	res := []byte(digest + "\n")
+	for k := 0; ; k++ {
+		b, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("out_%d.bin", k)))
+		if errors.Is(err, os.ErrNotExist) && k > 0 {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, b...)
+	}
+	if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(golden, res, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// quantGolden returns the real TFLite's outputs (one after another) on
+// model and input, kept in testdata/quantize/NAME.golden with the digest
+// of both (-update-quant runs tflite-ref).
 func quantGolden(t *testing.T, name string, model, in []byte) []byte {
 	t.Helper()
 	golden := filepath.Join("testdata", "quantize", name+".golden")
 	sum := sha256.Sum256(append(append([]byte{}, model...), in...))
 	digest := hex.EncodeToString(sum[:])
 	if *updateQuant {
-		writeFP16Golden(t, golden, digest, model, in)
+		writeQuantGolden(t, golden, digest, model, in)
 	}
 	g, err := os.ReadFile(golden)
 	if err != nil {
