@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
@@ -236,10 +237,11 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	if req.Version != "" && req.Version != in.version {
 		return nil, fmt.Errorf("%w: model %s version %q is not the active one (%s)", ErrNoModel, in.name, req.Version, in.version)
 	}
-	inputs, shapes, err := bindInputs(in.name, in.inputs, req.Inputs, in.resizable)
-	if err != nil {
-		return nil, err
+	inputs := make([]Tensor, len(in.inputs))
+	if err := runtime.BindInputs(inputs, in.inputs, req.Inputs, in.resizable); err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrBadRequest, in.name, err)
 	}
+	resized := in.resizable && !modelShapes(inputs, in.inputs)
 	if req.Sequence != nil && !in.stateful {
 		return nil, fmt.Errorf("%w: model %s keeps no state between runs: a sequence id does not apply to it", ErrBadRequest, in.name)
 	}
@@ -249,7 +251,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	resp := &Response{Model: in.name, Version: in.version, Cache: CacheOff}
 	var key []byte
-	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && shapes == nil {
+	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && !resized {
 		resp.Cache = CacheMiss
 		caller := ""
 		if a.cachePerCaller() {
@@ -267,7 +269,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout.D())
 		defer cancel()
 	}
-	j := &job{ctx: ctx, inputs: inputs, shapes: shapes, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
+	j := &job{ctx: ctx, inputs: inputs, resized: resized, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
 	if in.streams != nil {
 		err = in.streams.run(req.Sequence, j)
 	} else if err = in.submit(j); err != nil {
@@ -404,55 +406,6 @@ func (a *Agent) Ready() bool {
 		}
 	}
 	return true
-}
-
-// Activate loads the file at path (in the agent's data directory) as
-// version of name, runs check against it before it serves (nil: only the
-// zero-input run every load does), and swaps it in atomically, recording
-// it as the active version in the registry (the one it replaces becomes
-// the previous). On any error nothing changes.
-func (a *Agent) Activate(ctx context.Context, name, version, path string, check Check) (ModelStatus, error) {
-	if a.closed.Load() {
-		return ModelStatus{}, ErrShuttingDown
-	}
-	a.mu.Lock()
-	e, ok := a.entries[name]
-	if !ok {
-		e = &entry{name: name}
-		a.entries[name] = e
-	}
-	a.mu.Unlock()
-	e.install.Lock()
-	defer e.install.Unlock()
-	cfg, _ := a.modelConfig(name)
-	in, err := a.load(ctx, e, loadSpec{name: name, version: version, path: path, cfg: cfg, check: check})
-	if err != nil {
-		if e.cur.Load() == nil && !e.configured.Load() {
-			a.mu.Lock()
-			delete(a.entries, name)
-			a.mu.Unlock()
-		}
-		return ModelStatus{}, err
-	}
-	if a.store != nil {
-		rec, _, err := a.store.GetModel(name)
-		if err != nil {
-			in.retire(ctx)
-			return ModelStatus{}, fmt.Errorf("agent: model %s: reading its registry record: %w", name, err)
-		}
-		rec.Name = name
-		if old := e.cur.Load(); old != nil {
-			rec.Previous = &store.ModelVersion{Version: old.version, Digest: old.digest, Path: old.path, Activated: old.loadedAt}
-		}
-		rec.Active = &store.ModelVersion{Version: in.version, Digest: in.digest, Path: in.path, Activated: time.Now()}
-		rec.State = "active"
-		if err := a.store.PutModel(rec); err != nil {
-			in.retire(ctx)
-			return ModelStatus{}, fmt.Errorf("agent: model %s: recording the new version: %w", name, err)
-		}
-	}
-	a.activate(e, in)
-	return a.status(e), nil
 }
 
 // Counts returns the requests and errors of the serving version of name

@@ -17,6 +17,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/runtime"
+	_ "github.com/edgeinfer/edgeinfer/runtime/tflite" // the models of these tests are TFLite files
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
@@ -136,7 +137,7 @@ func TestInferRefusesBadRequests(t *testing.T) {
 		{"wrong dtype", Request{Model: quantModel, Inputs: []Tensor{{Name: "input", DType: runtime.Float32, Shape: in.Shape, Data: in.Data}}}, ErrBadRequest, "dtype float32, the model takes uint8"},
 		{"wrong shape", Request{Model: quantModel, Inputs: []Tensor{{Name: "input", DType: runtime.UInt8, Shape: []int{1, 3, 224, 224}, Data: in.Data}}}, ErrBadRequest, "shape [1 3 224 224]"},
 		{"short data", Request{Model: quantModel, Inputs: []Tensor{{Name: "input", DType: runtime.UInt8, Shape: in.Shape, Data: in.Data[:100]}}}, ErrBadRequest, "100 bytes of data"},
-		{"unknown input", Request{Model: quantModel, Inputs: []Tensor{{Name: "image", DType: runtime.UInt8, Shape: in.Shape, Data: in.Data}}}, ErrBadRequest, `no input "image"`},
+		{"unknown input", Request{Model: quantModel, Inputs: []Tensor{{Name: "image", DType: runtime.UInt8, Shape: in.Shape, Data: in.Data}}}, ErrBadRequest, `input "image": the model has no such input`},
 		{"unknown output", Request{Model: quantModel, Inputs: good.Inputs, Outputs: []string{"logits"}}, ErrBadRequest, `no output "logits"`},
 	}
 	for _, tc := range tests {
@@ -545,7 +546,7 @@ func TestActivateCheck(t *testing.T) {
 		}
 		return errors.New("expected output differs")
 	}
-	if _, err := a.Activate(context.Background(), quantModel, "2", v2, failing); err == nil || !errors.Is(err, ErrInvalidModel) {
+	if _, err := a.Activate(context.Background(), Activation{Name: quantModel, Version: "2", Path: v2, Check: failing}); err == nil || !errors.Is(err, ErrInvalidModel) {
 		t.Fatalf("activate with a failing check: %v", err)
 	}
 	if cur, _ := a.Model(quantModel); cur.Version != before.Version {
@@ -555,7 +556,7 @@ func TestActivateCheck(t *testing.T) {
 		t.Error("a refused version was recorded in the registry")
 	}
 	passing := func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error { return nil }
-	if s, err := a.Activate(context.Background(), quantModel, "2", v2, passing); err != nil || s.Version != "2" {
+	if s, err := a.Activate(context.Background(), Activation{Name: quantModel, Version: "2", Path: v2, Check: passing}); err != nil || s.Version != "2" {
 		t.Fatalf("activate: %+v %v", s, err)
 	}
 }

@@ -57,7 +57,7 @@ func New() *Backend {
 		return []runtime.TensorInfo{{Name: name, DType: runtime.UInt8, Shape: []int{1, 4}}}
 	}
 	model := func(name, digest string, in, out []runtime.TensorInfo) agent.ModelStatus {
-		return agent.ModelStatus{Name: name, Version: "1", Digest: strings.Repeat(digest, 32), State: agent.StateReady,
+		return agent.ModelStatus{Name: name, Version: "1", Digest: strings.Repeat(digest, 32), State: agent.StateReady, Backend: "tflite",
 			Inputs: in, Outputs: out, Sessions: 2, QueueCap: 64, MaxBatch: 1, LoadedAt: LoadedAt}
 	}
 	double := model("double", "ab", []runtime.TensorInfo{f32("x", 1, 3)}, []runtime.TensorInfo{f32("y", 1, 3), f32("sum", 1)})
