@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -40,10 +39,10 @@ inputs and outputs (QUANTIZE and DEQUANTIZE at its edges) unless
 --int8-io. An operator it cannot quantize is refused by name and index.
 
 DIR holds one sample per file: .bin or .raw files with the raw tensors of
-all inputs one after another, or .png/.jpg/.jpeg images for a model with
-one image input, resized to it and normalized as the model's metadata
-says, or as --mean and --std say (comma-separated, one value or one per
-channel). Metadata, signatures and associated files are kept.
+all inputs one after another, or .png/.jpg/.jpeg/.bmp images for a model
+with one image input, resized to it and normalized as the model's
+metadata says, or as --mean and --std say (comma-separated, one value or
+one per channel). Metadata, signatures and associated files are kept.
 
 It prints the sizes before and after and the agreement of the new model
 with the original: top-1 agreement, mean and max absolute difference per
@@ -76,11 +75,11 @@ edgeinfer compress mobilenet.tflite -o mobilenet_int8.tflite --to int8 --calibra
 	case *samples < 1:
 		return usagef("--samples %d: want at least 1", *samples)
 	}
-	mean, err := parseFloats("--mean", *meanFlag)
+	mean, err := parseFloats("mean", *meanFlag)
 	if err != nil {
 		return err
 	}
-	std, err := parseFloats("--std", *stdFlag)
+	std, err := parseFloats("std", *stdFlag)
 	if err != nil {
 		return err
 	}
@@ -144,21 +143,6 @@ edgeinfer compress mobilenet.tflite -o mobilenet_int8.tflite --to int8 --calibra
 		fmt.Fprintf(stdout, "  output %d %s: top-1 %d/%d, mean |diff| %.3g, max |diff| %.3g\n", d.index, d.name, d.top1, d.samples, d.mean, d.max)
 	}
 	return nil
-}
-
-func parseFloats(name, s string) ([]float32, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var out []float32
-	for _, p := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 32)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, usagef("%s %q: want comma-separated numbers", name, s)
-		}
-		out = append(out, float32(v))
-	}
-	return out, nil
 }
 
 // readCalibration reads the calibration folder for the model, images

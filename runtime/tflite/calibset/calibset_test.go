@@ -71,8 +71,9 @@ func TestRead(t *testing.T) {
 		{name: "unknown kind", inputs: twoIns, files: map[string][]byte{"notes.txt": []byte("hi")}, err: "notes.txt: not a tensor file"},
 		{name: "broken image", inputs: image2x2, files: map[string][]byte{"bad.jpg": []byte("not a jpeg")}, err: "bad.jpg"},
 		{name: "image for two inputs", inputs: twoIns, files: map[string][]byte{"r.png": pngBytes(t, 2, 2, red)}, err: "r.png: an image is a sample for a model with one input"},
-		{name: "image for a vector", inputs: []runtime.TensorInfo{{DType: runtime.Float32, Shape: []int{1, 12}}}, files: map[string][]byte{"r.png": pngBytes(t, 2, 2, red)}, err: "r.png: an image needs an input"},
-		{name: "zero std", inputs: image2x2, norm: Normalization{Std: []float32{0}}, files: map[string][]byte{"r.png": pngBytes(t, 2, 2, red)}, err: "std 0"},
+		{name: "image for a vector", inputs: []runtime.TensorInfo{{DType: runtime.Float32, Shape: []int{1, 12}}}, files: map[string][]byte{"r.png": pngBytes(t, 2, 2, red)}, err: "r.png: media: input"},
+		{name: "zero std", inputs: image2x2, norm: Normalization{Mean: []float32{1}, Std: []float32{0}}, files: map[string][]byte{"r.png": pngBytes(t, 2, 2, red)}, err: "std 0"},
+		{name: "mean without std", inputs: image2x2, norm: Normalization{Mean: []float32{1}}, files: map[string][]byte{"r.png": pngBytes(t, 2, 2, red)}, err: "r.png: media: normalization needs both mean and std"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -123,21 +124,6 @@ func f32(v ...float32) []byte {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
 	}
 	return b
-}
-
-func TestResizeHalfPixel(t *testing.T) {
-	// A 4-pixel ramp 0, 60, 120, 180 halved: each output pixel is the mean
-	// of two neighbours.
-	img := image.NewGray(image.Rect(0, 0, 4, 1))
-	for x := range 4 {
-		img.SetGray(x, 0, color.Gray{uint8(60 * x)})
-	}
-	got := resize(img, 2, 1, 1)
-	for i, want := range []float64{30, 150} {
-		if math.Abs(got[i]-want) > 1e-9 {
-			t.Fatalf("resize: %v, want [30 150]", got)
-		}
-	}
 }
 
 // FuzzReadImage checks that a hostile image file gets an error or a
