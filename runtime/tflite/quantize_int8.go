@@ -128,7 +128,15 @@ func checkInt8(m *qmodel, s *qsubgraph) error {
 		if !ok {
 			return fmt.Errorf("%w: operator %d (%s) has no int8 rule in this quantizer", ErrNotQuantizable, i, opName(code))
 		}
-		ins := opInputs(op)
+		ins, outs := opInputs(op), opOutputs(op)
+		if len(ins) == 0 || ins[0] < 0 || len(outs) == 0 {
+			return fmt.Errorf("%w: operator %d (%s) has no first input or no output", ErrNotQuantizable, i, opName(code))
+		}
+		for _, o := range outs {
+			if o < 0 || tensorType(s.tensors[o]) != typeFloat32 || len(m.data(s.tensors[o])) > 0 {
+				return fmt.Errorf("%w: operator %d (%s) writes a tensor that is not a float32 activation", ErrNotQuantizable, i, opName(code))
+			}
+		}
 		for k, in := range ins {
 			if in < 0 {
 				continue
