@@ -22,6 +22,7 @@ const (
 	biRelu           = 19
 	biRelu6          = 21
 	biReshape        = 22
+	biResizeBilinear = 23
 	biSoftmax        = 25
 	biTanh           = 28
 	biPad            = 34

@@ -56,6 +56,7 @@ var int8Rules = map[int32]int8Rule{
 	biReshape:        {1, outAsInput, -1},
 	biSqueeze:        {1, outAsInput, -1},
 	biPad:            {2, outAsInput, -1},
+	biResizeBilinear: {2, outAsInput, -1},
 	biConcat:         {2, outShared, -1},
 	biSoftmax:        {2, outSoftmax, -1},
 	biLogistic:       {2, outSoftmax, -1},
@@ -144,7 +145,7 @@ func checkInt8(m *qmodel, s *qsubgraph) error {
 			t := s.tensors[in]
 			switch {
 			case tensorType(t) == typeFloat32:
-			case tensorType(t) == typeInt32 && len(m.data(t)) > 0 && (code == biReshape || code == biPad || code == biMean):
+			case tensorType(t) == typeInt32 && len(m.data(t)) > 0 && (code == biReshape || code == biPad || code == biMean || code == biResizeBilinear):
 			default:
 				return fmt.Errorf("%w: operator %d (%s) input %d %q is %s, not float32", ErrNotQuantizable, i, opName(code), k, tensorName(t), tensorTypeName(tensorType(t)))
 			}
