@@ -53,6 +53,7 @@ type Agent struct {
 	entries map[string]*entry
 
 	closed   atomic.Bool
+	decodes  chan struct{} // media files being decoded (InferMedia)
 	stopTick chan struct{}
 	tickDone chan struct{}
 }
@@ -66,6 +67,9 @@ type entry struct {
 	cur        atomic.Pointer[instance]
 	lastErr    atomic.Pointer[string]
 	loading    atomic.Bool
+	// media is the active version's media task (see InferMedia), derived
+	// on first use.
+	media atomic.Pointer[mediaTask]
 }
 
 // New starts an agent and loads every configured model. A model that fails
@@ -83,6 +87,7 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 	a := &Agent{
 		store: o.Store, rec: rec, log: log, otaState: o.OTAState, cfg: o.Config,
 		entries:  map[string]*entry{},
+		decodes:  make(chan struct{}, mediaDecodes),
 		modelDir: filepath.Join(o.Config.DataDir, "models"),
 		stopTick: make(chan struct{}), tickDone: make(chan struct{}),
 	}
@@ -204,7 +209,7 @@ func (a *Agent) cachePerCaller() bool {
 func (a *Agent) drainTimeout() time.Duration {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
-	return max(a.cfg.DrainTimeout.D(), time.Second)
+	return max(a.cfg.DrainTimeout, time.Second)
 }
 
 func (a *Agent) entry(name string) (*entry, bool) {
@@ -266,7 +271,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout.D())
+		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout)
 		defer cancel()
 	}
 	j := &job{ctx: ctx, inputs: inputs, resized: resized, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
@@ -317,7 +322,7 @@ func (in *instance) observe(o telemetry.Observation) {
 }
 
 func (a *Agent) cacheGet(in *instance, key []byte, outIdx []int) ([][]byte, bool) {
-	v, ok, err := a.store.CacheGet(key, in.cfg.CacheTTL.D())
+	v, ok, err := a.store.CacheGet(key, in.cfg.CacheTTL)
 	if err != nil {
 		in.log.Warn("result cache read failed; computing the answer", "err", err)
 		return nil, false
@@ -426,12 +431,12 @@ func (a *Agent) Counts(name string) (requests, errs uint64, version string, ok b
 // Reload applies a new configuration: models added to it are loaded,
 // models whose file, version or settings changed are reloaded (hot swap),
 // models removed from it are unloaded unless they were installed. A model
-// that fails to load keeps its serving version. Socket and data directory
-// changes need a restart; the errors of models that failed are joined.
+// that fails to load keeps its serving version. Data directory and cache
+// size changes need a restart; the errors of models that failed are joined.
 func (a *Agent) Reload(ctx context.Context, cfg Config) error {
 	a.cfgMu.Lock()
 	old := a.cfg
-	cfg.Socket, cfg.DataDir, cfg.CacheBytes = old.Socket, old.DataDir, old.CacheBytes
+	cfg.DataDir, cfg.CacheBytes = old.DataDir, old.CacheBytes
 	a.cfg = cfg
 	a.cfgMu.Unlock()
 	var errs []error
@@ -544,9 +549,9 @@ func (a *Agent) expireLoop() {
 func (a *Agent) maxTTL() time.Duration {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
-	ttl := a.cfg.Defaults.CacheTTL.D()
+	ttl := a.cfg.Defaults.CacheTTL
 	for _, m := range a.cfg.Models {
-		ttl = max(ttl, m.CacheTTL.D())
+		ttl = max(ttl, m.CacheTTL)
 	}
 	return ttl
 }

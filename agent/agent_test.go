@@ -432,7 +432,7 @@ func TestInstalledVersionSurvivesRestart(t *testing.T) {
 }
 
 func TestDynamicBatching(t *testing.T) {
-	c := testConfig(t, map[string]ModelConfig{quantModel: {MaxBatch: 4, BatchDelay: Duration(50 * time.Millisecond), Sessions: 1}})
+	c := testConfig(t, map[string]ModelConfig{quantModel: {MaxBatch: 4, BatchDelay: 50 * time.Millisecond, Sessions: 1}})
 	a, _ := newAgent(t, c)
 	st, _ := a.Model(quantModel)
 	if st.MaxBatch != 4 {

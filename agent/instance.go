@@ -40,6 +40,7 @@ type instance struct {
 	streams             *streams
 	loadedAt            time.Time
 	stats               *telemetry.ModelStats
+	desc                *runtime.Description
 	log                 *slog.Logger
 
 	models   []runtime.Model // closed after the workers stop
@@ -197,6 +198,14 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if sm, ok := m.(runtime.StatefulModel); ok && sm.Stateful() {
 		in.stateful = true
 	}
+	if d, ok := m.(runtime.Describer); ok {
+		// A model whose metadata does not read still serves tensors; it
+		// only takes no encoded files.
+		if in.desc, err = d.Describe(); err != nil {
+			in.log.Warn("the model's metadata does not read; it takes no encoded files", "err", err)
+			in.desc, err = nil, nil
+		}
+	}
 	run := func(ctx context.Context, inputs [][]byte) ([][]byte, error) {
 		s := singles[0]
 		if err := runtime.SetInputs(s, in.inputs, inputs); err != nil {
@@ -236,7 +245,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if in.stateful {
 		in.streams = newStreams(in, singles)
 		in.workers.Add(1)
-		go in.streams.reap(spec.cfg.SequenceIdleTimeout.D())
+		go in.streams.reap(spec.cfg.SequenceIdleTimeout)
 		singles = nil
 	}
 	for i := range singles {
@@ -490,7 +499,7 @@ func (in *instance) take(jobs []*job, j *job) []*job {
 // callers are likely sending their next requests). So a lone sequential
 // caller pays the batch delay only for the few batches after a burst.
 func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
-	delay := in.cfg.BatchDelay.D() // from now: time queued behind a running batch does not count
+	delay := in.cfg.BatchDelay // from now: time queued behind a running batch does not count
 	if delay > 0 {
 		timer.Reset(delay)
 		defer timer.Stop()
@@ -639,7 +648,7 @@ func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 func (in *instance) status() ModelStatus {
 	st := ModelStatus{
 		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path, Backend: in.backend,
-		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
+		Inputs: in.inputs, Outputs: in.outputs, Description: in.desc, MaxBatch: in.maxBatch,
 		Resizable: in.resizable, Stateful: in.stateful,
 		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,
 	}

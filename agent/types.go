@@ -90,6 +90,9 @@ type ModelStatus struct {
 	// Inputs and Outputs describe the model's tensors (batch dimension as
 	// stored in the model).
 	Inputs, Outputs []runtime.TensorInfo
+	// Description is what the model says about itself (its metadata), nil
+	// when it says nothing.
+	Description *runtime.Description
 	// Resizable says the model's inputs take other shapes of the same rank
 	// (a request's shape resizes the session).
 	Resizable bool

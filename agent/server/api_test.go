@@ -307,7 +307,7 @@ func TestOriginRefused(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	s := serve(t, apitest.New(), Options{MaxBodyBytes: 1 << 20})
+	s := serve(t, apitest.New(), Options{Config: Config{MaxBodyBytes: 1 << 20}})
 	big := inferJSON("["+strings.Repeat("1,", 1<<19)+"1]", "")
 	a := s.do(t, "POST", "/v2/models/double/infer", nil, big)
 	if a.status != 413 || !strings.Contains(a.errMsg(), "request body is larger than the limit of 1 MiB (1048576 bytes)") {
@@ -332,7 +332,7 @@ func TestBodyLimit(t *testing.T) {
 // TestSlowClient: a client that stalls in its headers, or in its body, is
 // cut by the read timeouts while another client is served.
 func TestSlowClient(t *testing.T) {
-	s := serve(t, apitest.New(), Options{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
+	s := serve(t, apitest.New(), Options{Config: Config{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond}})
 	for _, tc := range []struct{ name, partial string }{
 		{"half a header", "POST /v2/models/bytes/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Le"},
 		{"half a body", "POST /v2/models/bytes/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Length: 100\r\n\r\n{\"inputs\""},

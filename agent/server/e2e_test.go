@@ -235,7 +235,7 @@ func TestWriteTimeoutCutsAStalledReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	serveOn(t, ln, a, Options{WriteTimeout: 300 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	serveOn(t, ln, a, Options{Config: Config{WriteTimeout: 300 * time.Millisecond}, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 
 	hdr := `{"inputs":[{"name":"sub_7","shape":[1,257,257,3],"datatype":"FP32","parameters":{"binary_data_size":792588}}],"parameters":{"binary_data_output":true}}`
 	conn, err := net.Dial("unix", sock)

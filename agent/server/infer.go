@@ -31,6 +31,9 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		headerLen = n
 	}
 	limit := modelBodyLimit(st.Inputs)
+	if headerLen >= 0 && h.b.TakesMedia(st.Name) {
+		limit = max(limit, h.o.MaxMediaBytes)
+	}
 	if h.o.MaxBodyBytes > 0 {
 		limit = h.o.MaxBodyBytes
 	}
@@ -39,24 +42,31 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	req, out, err := decodeInfer(body, headerLen, st, limit)
-	if err != nil {
-		return err
-	}
-	req.Version = r.PathValue("version")
-	if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.err == nil {
-		req.Caller = "uid:" + strconv.Itoa(p.uid)
-	} else {
-		req.Caller = "unknown"
-	}
-	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
-		req.NoCache = true
-	}
 	ctx := r.Context()
 	if h.o.RequestTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.o.RequestTimeout)
 		defer cancel()
+	}
+	js := body
+	if headerLen >= 0 && headerLen <= len(body) {
+		js = body[:headerLen]
+	}
+	if isMedia(js) {
+		mreq, id, err := decodeMedia(body, headerLen, st)
+		if err != nil {
+			return err
+		}
+		return h.inferMedia(ctx, w, r, mreq, id)
+	}
+	req, out, err := decodeInfer(body, headerLen, st, limit)
+	if err != nil {
+		return err
+	}
+	req.Version = r.PathValue("version")
+	req.Caller = caller(r)
+	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
+		req.NoCache = true
 	}
 	resp, err := h.b.Infer(ctx, req)
 	if err != nil {
@@ -66,6 +76,14 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeInferResponse(w, resp, out)
+}
+
+// caller names who asks, for the result cache: the peer's uid.
+func caller(r *http.Request) string {
+	if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.err == nil {
+		return "uid:" + strconv.Itoa(p.uid)
+	}
+	return "unknown"
 }
 
 // outputPlan is how the answer carries each output.
