@@ -164,13 +164,11 @@ func checkInt8(m *qmodel, s *qsubgraph) error {
 }
 
 func tensorTypeName(t int8) string {
-	if int(t) < len(tensorTypeNames) {
-		return tensorTypeNames[t]
+	if dt, ok := tensorTypes[t]; ok {
+		return dt.String()
 	}
 	return fmt.Sprintf("type %d", t)
 }
-
-var tensorTypeNames = []string{"float32", "float16", "int32", "uint8", "int64", "string", "bool", "int16", "complex64", "int8", "float64"}
 
 // calibrate runs the float model on every sample with every float32
 // activation made an output and returns the range of each tensor (the
