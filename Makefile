@@ -77,11 +77,13 @@ staticcheck:
 # (every unit model, every conformance case) run once with -race -short and
 # once in full without it (the race detector slows the kernels about
 # tenfold; -short still runs every operator and the thread pool);
-# TestConformance in full is the conformance step's. go.mod and go.sum must
-# be tidy.
+# TestConformance in full is the conformance step's. cross (build tooling
+# whose tests spend their time in child go builds and dpkg-deb) runs
+# without the race detector. go.mod and go.sum must be tidy.
 unit:
 	$(GO) mod tidy -diff
-	$(GO) test -race $$($(GO) list ./... | grep -v '/runtime/tflite$$')
+	$(GO) test -race $$($(GO) list ./... | grep -v -e '/runtime/tflite$$' -e '/cross$$')
+	$(GO) test ./cross
 	$(GO) test -race -short ./runtime/tflite
 	$(GO) test -skip '^TestConformance$$' ./runtime/tflite
 
