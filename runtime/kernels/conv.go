@@ -74,7 +74,7 @@ type ConvQ[T Quant8] struct {
 // NewConvQ packs the weights w [OutC][KH][KW][InC] with their zero
 // point(s) and folds bias (nil for none) and the input zero point into rq.
 func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *ConvQ[T] {
-	p := PackQ(w, s.OutC, s.K(), wZP)
+	p := packQ(w, s.OutC, s.K(), wZP, false)
 	p.FoldBias(rq, bias, inZP)
 	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
 }

@@ -71,6 +71,7 @@ func (p *PackedQ) useQVariant(v *qVariant) bool {
 		return true
 	}
 	d := v.pack(p)
+	p.one = nil
 	if d == nil {
 		return false
 	}
