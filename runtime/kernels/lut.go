@@ -7,9 +7,17 @@ import "math"
 // element, whatever arithmetic built the table.
 type LUT8 [256]uint8
 
+// lut8SIMD, when set, computes out[i] = t[in[i]] for n bytes; a CPU file
+// sets it from init.
+var lut8SIMD func(t *LUT8, in, out *byte, n int)
+
 // Apply computes out[i] = t[in[i]].
 func (t *LUT8) Apply(in, out []byte) {
 	out = out[:len(in)]
+	if lut8SIMD != nil && len(in) >= simdMinRun {
+		lut8SIMD(t, &in[0], &out[0], len(in))
+		return
+	}
 	for i, v := range in {
 		out[i] = t[v]
 	}
