@@ -3,7 +3,8 @@
 #   make run     build, fetch a face-detection model and a photo, start the agent,
 #                find the faces through its socket, stop it
 #   make test    go vet, gofmt, staticcheck, go test, every fuzz target for a few
-#                seconds, arm64/armv7 tests under qemu
+#                seconds, arm64/armv7 tests under qemu; unit tests run with -race
+#                and go.mod must be tidy
 #                (make vet, fmt, staticcheck, unit, fuzz, qemu run one step)
 #   make build   bin/edgeinfer for this machine
 #   make cross   static binaries for every release target into dist/
@@ -78,8 +79,17 @@ fmt:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
+# The unit tests run under the race detector. runtime/tflite's long tables
+# (every unit model, every conformance case) run once with -race -short and
+# once in full without it (the race detector slows the kernels about
+# tenfold; -short still runs every operator and the thread pool);
+# TestConformance in full is the conformance step's. go.mod and go.sum must
+# be tidy.
 unit:
-	$(GO) test ./...
+	$(GO) mod tidy -diff
+	$(GO) test -race $$($(GO) list ./... | grep -v '/runtime/tflite$$')
+	$(GO) test -race -short ./runtime/tflite
+	$(GO) test -skip '^TestConformance$$' ./runtime/tflite
 
 # Every fuzz target (each func FuzzX in a tracked _test.go file, found
 # anew each run) fuzzes for FUZZTIME from its seeds and the corpus so far

@@ -406,55 +406,6 @@ func (a *Agent) Ready() bool {
 	return true
 }
 
-// Activate loads the file at path (in the agent's data directory) as
-// version of name, runs check against it before it serves (nil: only the
-// zero-input run every load does), and swaps it in atomically, recording
-// it as the active version in the registry (the one it replaces becomes
-// the previous). On any error nothing changes.
-func (a *Agent) Activate(ctx context.Context, name, version, path string, check Check) (ModelStatus, error) {
-	if a.closed.Load() {
-		return ModelStatus{}, ErrShuttingDown
-	}
-	a.mu.Lock()
-	e, ok := a.entries[name]
-	if !ok {
-		e = &entry{name: name}
-		a.entries[name] = e
-	}
-	a.mu.Unlock()
-	e.install.Lock()
-	defer e.install.Unlock()
-	cfg, _ := a.modelConfig(name)
-	in, err := a.load(ctx, e, loadSpec{name: name, version: version, path: path, cfg: cfg, check: check})
-	if err != nil {
-		if e.cur.Load() == nil && !e.configured.Load() {
-			a.mu.Lock()
-			delete(a.entries, name)
-			a.mu.Unlock()
-		}
-		return ModelStatus{}, err
-	}
-	if a.store != nil {
-		rec, _, err := a.store.GetModel(name)
-		if err != nil {
-			in.retire(ctx)
-			return ModelStatus{}, fmt.Errorf("agent: model %s: reading its registry record: %w", name, err)
-		}
-		rec.Name = name
-		if old := e.cur.Load(); old != nil {
-			rec.Previous = &store.ModelVersion{Version: old.version, Digest: old.digest, Path: old.path, Activated: old.loadedAt}
-		}
-		rec.Active = &store.ModelVersion{Version: in.version, Digest: in.digest, Path: in.path, Activated: time.Now()}
-		rec.State = "active"
-		if err := a.store.PutModel(rec); err != nil {
-			in.retire(ctx)
-			return ModelStatus{}, fmt.Errorf("agent: model %s: recording the new version: %w", name, err)
-		}
-	}
-	a.activate(e, in)
-	return a.status(e), nil
-}
-
 // Counts returns the requests and errors of the serving version of name
 // since it became active (false when none serves).
 func (a *Agent) Counts(name string) (requests, errs uint64, version string, ok bool) {

@@ -545,7 +545,7 @@ func TestActivateCheck(t *testing.T) {
 		}
 		return errors.New("expected output differs")
 	}
-	if _, err := a.Activate(context.Background(), quantModel, "2", v2, failing); err == nil || !errors.Is(err, ErrInvalidModel) {
+	if _, err := a.Activate(context.Background(), Activation{Name: quantModel, Version: "2", Path: v2, Check: failing}); err == nil || !errors.Is(err, ErrInvalidModel) {
 		t.Fatalf("activate with a failing check: %v", err)
 	}
 	if cur, _ := a.Model(quantModel); cur.Version != before.Version {
@@ -555,7 +555,7 @@ func TestActivateCheck(t *testing.T) {
 		t.Error("a refused version was recorded in the registry")
 	}
 	passing := func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run Runner) error { return nil }
-	if s, err := a.Activate(context.Background(), quantModel, "2", v2, passing); err != nil || s.Version != "2" {
+	if s, err := a.Activate(context.Background(), Activation{Name: quantModel, Version: "2", Path: v2, Check: passing}); err != nil || s.Version != "2" {
 		t.Fatalf("activate: %+v %v", s, err)
 	}
 }

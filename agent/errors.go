@@ -26,4 +26,7 @@ var (
 	ErrInvalidModel = errors.New("agent: invalid model")
 	// ErrTooLarge: a model file to install is over the size cap. 413.
 	ErrTooLarge = errors.New("agent: too large")
+	// ErrNoPrevious: a rollback found the version it was to replace no
+	// longer active, or no previous version to go back to.
+	ErrNoPrevious = errors.New("agent: no previous version to roll back to")
 )

@@ -59,7 +59,7 @@ func (a *Agent) Install(ctx context.Context, name string, f *os.File) (ModelStat
 		created = true
 		syncDir(dir)
 	}
-	st, err := a.Activate(ctx, name, digest[:12], dst, nil)
+	st, err := a.Activate(ctx, Activation{Name: name, Version: digest[:12], Path: dst})
 	if err != nil && created {
 		os.Remove(dst)
 		syncDir(dir)

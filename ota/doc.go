@@ -21,8 +21,17 @@
 // its health window runs beside the loop, so one stuck download or one
 // health window never holds another model; downloads have header, idle
 // and overall timeouts. A download survives a restart: its progress is
-// recorded in the store and resumed with a Range request.
+// recorded in the journal and resumed with a Range request.
 //
-// The package reaches the agent only through the Models interface it
-// declares, and MQTT only through the Link interface.
+// The agent owns each model's record: it records an activation (version,
+// previous version, manifest, watch state) in one durable write, and the
+// package asks it to activate, roll back or mark a version healthy, and
+// reads the records, only through the Models interface it declares. What
+// the package keeps of its own (download progress, refused versions, the
+// newest manifest taken per model) goes through the Journal interface,
+// and MQTT through the Link interface.
+//
+// Files by job: reconcile.go the loop over the desired state, staging.go
+// download, verification, staging and activation, health.go the health
+// watches beside the loop, report.go states, events and the status.
 package ota

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/edgeinfer/edgeinfer/store"
 )
 
 const (
@@ -29,11 +27,11 @@ const (
 )
 
 // download is one file transfer into a partial file, resumable across
-// attempts and across restarts through the store's download record.
+// attempts and across restarts through the journal's download record.
 type download struct {
 	m       *Manifest
 	partial string
-	st      *store.Store
+	journal journal
 	client  *http.Client
 	// sync flushes the partial file to disk.
 	sync func(*os.File) error
@@ -54,7 +52,7 @@ type download struct {
 // open prepares the partial file: it keeps the bytes a matching download
 // record vouches for and hashes them, or starts from zero.
 func (d *download) open() error {
-	rec, ok, err := d.st.GetDownload(d.m.Name)
+	rec, ok, err := d.journal.download(d.m.Name)
 	if err != nil {
 		return err
 	}
@@ -103,7 +101,7 @@ func (d *download) checkpoint() error {
 	if err := d.sync(d.f); err != nil {
 		return fmt.Errorf("ota: sync %s: %w", d.partial, err)
 	}
-	return d.st.PutDownload(store.Download{
+	return d.journal.putDownload(downloadRecord{
 		Model: d.m.Name, Version: d.m.Version, URL: d.m.URLs[0], SHA256: d.m.SHA256,
 		Path: d.partial, Size: d.m.Size, Have: d.have,
 	})

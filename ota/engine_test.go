@@ -2,9 +2,14 @@ package ota
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,16 +18,20 @@ import (
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
-	"github.com/edgeinfer/edgeinfer/store"
 )
 
 // engineModels is a small real implementation of Models for these tests:
 // it loads models with the engine, runs smoke tests on a real session and
-// serves requests, counting errors. The agent's adapter does the same
-// with its session pools and scheduler.
+// serves requests, counting errors, and owns the model records, which it
+// keeps in one file (written whole, synced and renamed, so a kill -9
+// leaves the old records or the new ones). The agent does the same with
+// its session pools, scheduler and bbolt registry.
 type engineModels struct {
+	// file holds the records (registry.json in the device's directory).
+	file   string
 	mu     sync.RWMutex
 	active map[string]*servingModel
+	recs   map[string]Record
 	// afterSwap, when set, runs once the new version serves and before
 	// Activate returns (the kill -9 test blocks there).
 	afterSwap func(name, version string)
@@ -41,24 +50,106 @@ type servingModel struct {
 
 var _ Models = (*engineModels)(nil)
 
-func newEngineModels() *engineModels { return &engineModels{active: map[string]*servingModel{}} }
+// newEngineModels reads the records kept in dir and loads the active
+// version of each, as the agent does at start.
+func newEngineModels(dir string) (*engineModels, error) {
+	e := &engineModels{file: filepath.Join(dir, "registry.json"), active: map[string]*servingModel{}, recs: map[string]Record{}}
+	b, err := os.ReadFile(e.file)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	if err == nil {
+		if err := json.Unmarshal(b, &e.recs); err != nil {
+			return nil, fmt.Errorf("%s: %w", e.file, err)
+		}
+	}
+	for _, rec := range e.recs {
+		s, err := open(context.Background(), rec.Active.Version, rec.Active.Path, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("loading %s %s from the records: %w", rec.Name, rec.Active.Version, err)
+		}
+		e.active[rec.Name] = s
+	}
+	return e, nil
+}
 
-// loadRegistry loads every model's active version recorded in st, as the
-// agent does at start.
-func (e *engineModels) loadRegistry(t testing.TB, st *store.Store) {
-	t.Helper()
-	recs, err := st.Models()
+// save writes the records whole: temp file, sync, rename, sync the
+// directory. e.mu is held.
+func (e *engineModels) save() error {
+	b, err := json.Marshal(e.recs)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	for _, rec := range recs {
-		if rec.Active == nil {
-			continue
-		}
-		if err := e.Activate(context.Background(), rec.Name, rec.Active.Version, rec.Active.Path, nil); err != nil {
-			t.Fatalf("loading %s %s from the registry: %v", rec.Name, rec.Active.Version, err)
-		}
+	tmp := e.file + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
 	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, e.file); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(e.file))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func (e *engineModels) Record(name string) (Record, bool, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	rec, ok := e.recs[name]
+	return rec, ok, nil
+}
+
+func (e *engineModels) Records() ([]Record, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []Record
+	for _, name := range slices.Sorted(maps.Keys(e.recs)) {
+		out = append(out, e.recs[name])
+	}
+	return out, nil
+}
+
+func (e *engineModels) MarkHealthy(name, version string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rec, ok := e.recs[name]
+	if !ok || rec.Active == nil || rec.Active.Version != version || !rec.Watching {
+		return nil
+	}
+	rec.Watching, rec.State = false, StepActive
+	e.recs[name] = rec
+	return e.save()
+}
+
+func (e *engineModels) Rollback(ctx context.Context, name, from, reason string) error {
+	e.mu.RLock()
+	rec := e.recs[name]
+	e.mu.RUnlock()
+	if rec.Active == nil || rec.Active.Version != from || rec.Previous == nil {
+		return fmt.Errorf("%s: %s is not active with a previous version", name, from)
+	}
+	s, err := open(ctx, rec.Previous.Version, rec.Previous.Path, nil, nil)
+	if err != nil {
+		return err
+	}
+	rec.Active, rec.Previous, rec.Manifest = rec.Previous, nil, nil
+	rec.State, rec.Watching = StepRolledBack+": "+reason, false
+	return e.swap(name, rec, s)
 }
 
 func (e *engineModels) Active(name string) (string, bool) {
@@ -79,27 +170,80 @@ func (e *engineModels) Counts(name string) (uint64, uint64) {
 	return 0, 0
 }
 
-func (e *engineModels) Activate(ctx context.Context, name, version, path string, smoke *Smoke) error {
+func (e *engineModels) Activate(ctx context.Context, a Activation) error {
 	t0 := time.Now()
-	m, err := tflite.Open(path)
+	var t1 time.Time
+	s, err := open(ctx, a.Version, a.Path, a.Smoke, func() { t1 = time.Now() })
 	if err != nil {
 		return err
 	}
-	sess, err := m.NewSession(runtime.Options{})
+	sum, err := fileSHA256(a.Path)
 	if err != nil {
-		m.Close()
-		return err
-	}
-	t1 := time.Now()
-	if err := runSmoke(ctx, m, sess, smoke); err != nil {
-		sess.Close()
-		m.Close()
 		return err
 	}
 	e.mu.Lock()
 	e.load, e.smoke = t1.Sub(t0), time.Since(t1)
+	rec := e.recs[a.Name]
+	rec.Name = a.Name
+	if rec.Active != nil && rec.Active.Version != a.Version {
+		rec.Previous = rec.Active
+	}
+	rec.Active = &Installed{Version: a.Version, Digest: sum, Path: a.Path}
+	rec.Manifest, rec.State, rec.Watching = a.Manifest, StepActive, !a.WatchUntil.IsZero()
+	if rec.Watching {
+		rec.State = "watching"
+	}
+	e.mu.Unlock()
+	if err := e.swap(a.Name, rec, s); err != nil {
+		return err
+	}
+	if e.afterSwap != nil {
+		e.afterSwap(a.Name, a.Version)
+	}
+	return nil
+}
+
+// open loads version from path on a new session and runs its smoke test;
+// loaded, when set, is called between the load and the smoke test.
+func open(ctx context.Context, version, path string, smoke *Smoke, loaded func()) (*servingModel, error) {
+	m, err := tflite.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := m.NewSession(runtime.Options{})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	if loaded != nil {
+		loaded()
+	}
+	if err := runSmoke(ctx, m, sess, smoke); err != nil {
+		sess.Close()
+		m.Close()
+		return nil, err
+	}
+	return &servingModel{version: version, model: m, sess: sess}, nil
+}
+
+// swap records rec, then makes s the serving version of name.
+func (e *engineModels) swap(name string, rec Record, s *servingModel) error {
+	e.mu.Lock()
+	prev, had := e.recs[name]
+	e.recs[name] = rec
+	if err := e.save(); err != nil {
+		if had {
+			e.recs[name] = prev
+		} else {
+			delete(e.recs, name)
+		}
+		e.mu.Unlock()
+		s.sess.Close()
+		s.model.Close()
+		return err
+	}
 	old := e.active[name]
-	e.active[name] = &servingModel{version: version, model: m, sess: sess}
+	e.active[name] = s
 	e.mu.Unlock()
 	if old != nil {
 		old.mu.Lock()
@@ -107,10 +251,16 @@ func (e *engineModels) Activate(ctx context.Context, name, version, path string,
 		old.model.Close()
 		old.mu.Unlock()
 	}
-	if e.afterSwap != nil {
-		e.afterSwap(name, version)
-	}
 	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func runSmoke(ctx context.Context, m *tflite.Model, sess runtime.Session, smoke *Smoke) error {

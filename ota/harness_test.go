@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,7 +250,7 @@ func (d *device) waitSettled(t testing.TB, n uint64) {
 }
 
 // startDevice starts a device on dir (a new one when dir is ""), loading
-// its registry first as the agent does.
+// its records first as the agent does.
 func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *device {
 	t.Helper()
 	if dir == "" {
@@ -261,14 +260,11 @@ func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *de
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &device{id: id, dir: dir, st: st, models: newEngineModels(), done: make(chan struct{})}
-	d.models.loadRegistry(t, st)
-	var rp atomic.Pointer[Reconciler]
-	link := dialLink(t, e.broker.URL, id, &mqttlink.Message{Topic: StatusTopic(id), Payload: OfflineStatus(id, e.fleet), Retained: true}, func() {
-		if r := rp.Load(); r != nil {
-			r.OnConnect()
-		}
-	})
+	models, err := newEngineModels(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &device{id: id, dir: dir, st: st, models: models, done: make(chan struct{})}
 	cfg := Config{
 		DeviceID: id, Fleet: e.fleet, Keys: e.keys, DataDir: dir,
 		HealthWindow: -1, AgentVersion: "v0.2.0", Platform: "linux/test",
@@ -282,22 +278,22 @@ func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *de
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	d.rec, err = New(cfg, link, d.models, st)
+	d.rec, err = New(cfg, d.models, st.OTAJournal())
 	if err != nil {
 		t.Fatal(err)
 	}
+	link := dialLink(t, e.broker.URL, id, &mqttlink.Message{Topic: StatusTopic(id), Payload: OfflineStatus(id, e.fleet), Retained: true}, d.rec.OnConnect)
 	d.rec.settled = func(received uint64) {
 		d.mu.Lock()
 		d.settled = max(d.settled, received)
 		d.mu.Unlock()
 	}
-	rp.Store(d.rec)
 	d.link = link
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	go func() {
 		defer close(d.done)
-		if err := d.rec.Run(ctx); err != nil {
+		if err := d.rec.Run(ctx, link); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	}()

@@ -1,18 +1,17 @@
 package ota
 
+// The loop: desired state from MQTT, checked as it arrives, and the choice
+// of what to update next. Staging (staging.go), health watches (health.go)
+// and reports (report.go) run from here.
+
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,23 +19,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
-	"github.com/edgeinfer/edgeinfer/store"
 )
-
-// Models is what the reconcile loop needs from the agent.
-type Models interface {
-	// Active returns the version of name that serves now.
-	Active(name string) (version string, ok bool)
-	// Activate loads path as version of name, runs smoke against a
-	// session of it before it serves (nil smoke = one run on zero-filled
-	// inputs; with expected outputs the agent checks them with
-	// Smoke.Check), and swaps it in atomically. On any error the previous
-	// version keeps serving and nothing changes.
-	Activate(ctx context.Context, name, version, path string, smoke *Smoke) error
-	// Counts returns requests and errors served by the active version of
-	// name since it became active.
-	Counts(name string) (requests, errors uint64)
-}
 
 // Link is what the loop needs of the MQTT connection; *mqttlink.Link
 // implements it.
@@ -115,13 +98,15 @@ const (
 )
 
 // Reconciler drives a device's models toward the desired state published
-// for it. Create it with New and run it with Run.
+// for it. Create it with New and run it once with Run.
 type Reconciler struct {
-	cfg    Config
-	link   Link
-	models Models
-	st     *store.Store
-	log    *slog.Logger
+	cfg     Config
+	models  Models
+	journal journal
+	log     *slog.Logger
+	// link is the MQTT link Run was given; it is set before Run starts
+	// anything that publishes.
+	link Link
 
 	wake      chan struct{}
 	connected chan struct{}
@@ -143,6 +128,7 @@ type Reconciler struct {
 	received uint64 // messages received
 
 	// Owned by Run's goroutine.
+	running sync.WaitGroup // updates and health watches under way
 	want    map[string]candidate
 	busy    map[string]bool // a model updating or inside its health window
 	retryAt map[string]time.Time
@@ -165,10 +151,14 @@ type result struct {
 	// retry is the error of an update to try again later (nil: done).
 	retry error
 	m     *Manifest
+	// watch is the version an update activated and that is to be watched
+	// beside the loop for the health window ("": none).
+	watch string
 }
 
-// New checks cfg and returns a Reconciler.
-func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, error) {
+// New checks cfg and returns a Reconciler that asks models to activate
+// and roll back, and keeps its own progress in j.
+func New(cfg Config, models Models, j Journal) (*Reconciler, error) {
 	if err := checkTopicName("device id", cfg.DeviceID); err != nil {
 		return nil, err
 	}
@@ -183,8 +173,8 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 	if cfg.DataDir == "" {
 		return nil, fmt.Errorf("ota: data directory is empty")
 	}
-	if link == nil || models == nil || st == nil {
-		return nil, fmt.Errorf("ota: New needs a link, the models and the store")
+	if models == nil || j == nil {
+		return nil, fmt.Errorf("ota: New needs the models and a journal")
 	}
 	if cfg.HealthWindow == 0 {
 		cfg.HealthWindow = time.Minute
@@ -236,7 +226,7 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Reconciler{
-		cfg: cfg, link: link, models: models, st: st,
+		cfg: cfg, models: models, journal: journal{j},
 		log:       log.With("component", "ota"),
 		wake:      make(chan struct{}, 1),
 		connected: make(chan struct{}, 1),
@@ -255,7 +245,8 @@ func New(cfg Config, link Link, models Models, st *store.Store) (*Reconciler, er
 }
 
 // OnConnect tells the loop the MQTT link (re)connected, so it publishes
-// its status again. Pass it as mqttlink.Options.OnConnect.
+// its status again. Pass it as mqttlink.Options.OnConnect of the link
+// given to Run: the loop exists before the link does.
 func (r *Reconciler) OnConnect() {
 	select {
 	case r.connected <- struct{}{}:
@@ -263,34 +254,17 @@ func (r *Reconciler) OnConnect() {
 	}
 }
 
-// State returns the OTA state of model name: the last step of its latest
-// update ("downloading 40%", "active", "failed: reason", "rolled back:
-// reason"), "active" when it serves and no update touched it, or "".
-func (r *Reconciler) State(name string) string {
-	r.mu.Lock()
-	s := r.states[name]
-	r.mu.Unlock()
-	if s != "" {
-		return s
+// Run subscribes, over link, to the device's desired-state topics and
+// reconciles until ctx ends; then it waits for the updates and health
+// watches under way to stop, publishes an offline status and returns. It
+// returns nil: failures along the way are reported and retried, not
+// returned. Run is called once.
+func (r *Reconciler) Run(ctx context.Context, link Link) error {
+	if link == nil {
+		return fmt.Errorf("ota: Run needs a link")
 	}
-	if rec, ok, err := r.st.GetModel(name); err == nil && ok && rec.State != "" && rec.State != stateWatching {
-		return rec.State
-	}
-	if _, ok := r.models.Active(name); ok {
-		return StepActive
-	}
-	return ""
-}
-
-// stateWatching marks, in the store, a version inside its health window,
-// so a restart watches it again.
-const stateWatching = "watching"
-
-// Run subscribes to the device's desired-state topics and reconciles until
-// ctx ends; then it waits for the updates under way to stop, publishes an
-// offline status and returns. It returns nil: failures along the way are
-// reported and retried, not returned.
-func (r *Reconciler) Run(ctx context.Context) error {
+	r.link = link
+	r.recoverCreated()
 	handler := func(m mqttlink.Message) { r.receive(m) }
 	filters := []string{DeviceModelTopic(r.cfg.DeviceID, "+")}
 	if r.cfg.Fleet != "" {
@@ -304,8 +278,7 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		}
 	}
 	r.publishStatus(ctx, true)
-	var wg sync.WaitGroup
-	r.resumeWatches(ctx, &wg)
+	r.resumeWatches(ctx)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for ctx.Err() == nil {
@@ -316,9 +289,9 @@ func (r *Reconciler) Run(ctx context.Context) error {
 				break
 			}
 			r.busy[name] = true
-			wg.Add(1)
+			r.running.Add(1)
 			go func() {
-				defer wg.Done()
+				defer r.running.Done()
 				res := r.update(ctx, c)
 				res.name = name
 				r.report(ctx, res)
@@ -338,7 +311,7 @@ func (r *Reconciler) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 	}
-	wg.Wait()
+	r.running.Wait()
 	off, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	r.publishStatus(off, false)
@@ -355,6 +328,10 @@ func (r *Reconciler) report(ctx context.Context, res result) {
 
 // finish records the end of a model's update or watch, on the loop.
 func (r *Reconciler) finish(ctx context.Context, res result) {
+	if res.watch != "" {
+		r.watchBeside(ctx, res.name, res.watch)
+		return
+	}
 	delete(r.busy, res.name)
 	if res.retry == nil {
 		delete(r.retryAt, res.name)
@@ -538,12 +515,12 @@ func (r *Reconciler) admissible(m *Manifest) error {
 	if !m.Expires.IsZero() && !r.cfg.Now().Before(m.Expires) {
 		return fmt.Errorf("%w: %s %s expired at %s", ErrExpired, m.Name, m.Version, m.Expires.Format(time.RFC3339))
 	}
-	rec, ok, err := r.st.GetModel(m.Name)
+	newest, err := r.journal.created(m.Name)
 	if err != nil {
 		return err
 	}
-	if ok && m.Created.Before(rec.Created) {
-		return fmt.Errorf("%w: %s %s was created %s, before %s, the newest manifest this device has taken for the model", ErrStale, m.Name, m.Version, m.Created.Format(time.RFC3339Nano), rec.Created.Format(time.RFC3339Nano))
+	if m.Created.Before(newest) {
+		return fmt.Errorf("%w: %s %s was created %s, before %s, the newest manifest this device has taken for the model", ErrStale, m.Name, m.Version, m.Created.Format(time.RFC3339Nano), newest.Format(time.RFC3339Nano))
 	}
 	active, ok := r.models.Active(m.Name)
 	if !ok || CompareVersions(m.Version, active) >= 0 {
@@ -556,6 +533,30 @@ func (r *Reconciler) admissible(m *Manifest) error {
 		return fmt.Errorf("%w: %s %s rolls back from %s, but the active version is %s", ErrStale, m.Name, m.Version, m.RollbackFrom, active)
 	}
 	return nil
+}
+
+// recoverCreated makes the journal's newest created time of each model at
+// least that of the manifest its active version came in. The agent keeps
+// that manifest in the record it writes with the activation, and the loop
+// notes the time in its journal after; a crash in between loses nothing.
+func (r *Reconciler) recoverCreated() {
+	recs, err := r.models.Records()
+	if err != nil {
+		r.log.Error("reading the model records", "err", err)
+		return
+	}
+	for _, rec := range recs {
+		var env Envelope
+		var m struct {
+			Created time.Time `json:"created"`
+		}
+		if len(rec.Manifest) == 0 || json.Unmarshal(rec.Manifest, &env) != nil || json.Unmarshal(env.Manifest, &m) != nil {
+			continue
+		}
+		if err := r.journal.took(rec.Name, m.Created); err != nil {
+			r.log.Error("recording the newest manifest taken", "model", rec.Name, "err", err)
+		}
+	}
 }
 
 // next picks a model that is not busy, whose desired version differs from
@@ -575,7 +576,7 @@ func (r *Reconciler) next(ctx context.Context) (string, candidate, bool) {
 			r.emitRefusal(ctx, Event{Model: name, Version: c.m.Version, State: StepFailed, Reason: err.Error()})
 			continue
 		}
-		if rej, found, err := r.st.GetRejected(name); err == nil && found && rej.Version == c.m.Version && rej.SHA256 == c.m.SHA256 {
+		if rej, found, err := r.journal.rejected(name); err == nil && found && rej.Version == c.m.Version && rej.SHA256 == c.m.SHA256 {
 			continue
 		}
 		if t, wait := r.retryAt[name]; wait && now.Before(t) {
@@ -593,387 +594,4 @@ func (r *Reconciler) untilRetry() time.Duration {
 		d = min(d, max(time.Until(t), time.Millisecond))
 	}
 	return d
-}
-
-// update takes one model from its active version to c's, then watches the
-// new version for the health window. It holds an update slot while it
-// downloads and activates, not while it watches.
-func (r *Reconciler) update(ctx context.Context, c candidate) result {
-	m := c.m
-	select {
-	case r.slots <- struct{}{}:
-	case <-ctx.Done():
-		return result{name: m.Name}
-	}
-	rec, ok, err := r.install(ctx, c)
-	<-r.slots
-	if err != nil {
-		if ctx.Err() != nil {
-			return result{name: m.Name}
-		}
-		return result{name: m.Name, retry: err, m: m}
-	}
-	if ok {
-		r.watch(ctx, m.Name, m.Version, rec)
-	}
-	return result{name: m.Name}
-}
-
-// install downloads, activates and records c. ok is false when the update
-// was rejected for good; err is an error to retry later.
-func (r *Reconciler) install(ctx context.Context, c candidate) (rec store.ModelRecord, ok bool, err error) {
-	m := c.m
-	r.log.Info("updating model", "model", m.Name, "version", m.Version, "topic", c.topic)
-	path, err := r.fetch(ctx, m)
-	if err != nil {
-		if ctx.Err() == nil && (errors.Is(err, ErrHashMismatch) || errors.Is(err, ErrTooLarge)) {
-			r.reject(ctx, m, err)
-			return rec, false, nil
-		}
-		return rec, false, err
-	}
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepSmoke})
-	if err := r.models.Activate(ctx, m.Name, m.Version, path, m.Smoke); err != nil {
-		if ctx.Err() != nil {
-			return rec, false, err
-		}
-		if !r.inRegistry(m.Name, path) {
-			os.Remove(path) // before the report, so what it reports is final
-		}
-		r.reject(ctx, m, fmt.Errorf("activate %s %s: %w", m.Name, m.Version, err))
-		return rec, false, nil
-	}
-	rec, err = r.commit(m, path, c.env)
-	if err != nil {
-		r.log.Error("registry commit failed; the new version serves but a restart loads the old one", "model", m.Name, "err", err)
-	}
-	r.cleanup(m.Name)
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepActive})
-	return rec, true, nil
-}
-
-// fetch makes sure the verified file of m is at its final path: already
-// there, or downloaded (resuming a partial one), verified and staged.
-func (r *Reconciler) fetch(ctx context.Context, m *Manifest) (string, error) {
-	dir := filepath.Join(r.cfg.DataDir, "models", m.Name)
-	final := filepath.Join(dir, m.Version+".tflite")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("ota: model directory: %w", err)
-	}
-	if fileMatches(final, m) {
-		r.st.DeleteDownload(m.Name)
-		return final, nil
-	}
-	partial := final + ".partial"
-	last := -10 // the percent last reported; the first call reports
-	d := &download{m: m, partial: partial, st: r.st, client: r.cfg.HTTP, sync: r.cfg.Sync,
-		headerTimeout: r.cfg.DownloadHeaderTimeout, idleTimeout: r.cfg.DownloadIdleTimeout, progress: func(have int64) {
-			if p := int(have * 100 / m.Size); p/10 != last/10 {
-				last = p
-				r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepDownloading, Percent: p})
-			}
-		}}
-	if err := d.open(); err != nil {
-		return "", err
-	}
-	defer d.close()
-	if free := r.cfg.FreeBytes(dir); free >= 0 && free < m.Size-d.have+diskMargin {
-		return "", fmt.Errorf("%w: %s needs %d more bytes, %d free in %s", ErrNoSpace, m.Name, m.Size-d.have, free, dir)
-	}
-	d.progress(d.have)
-	dctx, cancel := context.WithTimeoutCause(ctx, r.cfg.DownloadTimeout, fmt.Errorf("%w: %s %s took longer than %s", ErrStalled, m.Name, m.Version, r.cfg.DownloadTimeout))
-	defer cancel()
-	err := d.run(dctx, r.cfg.RetryMin/4)
-	r.log.Info("download ended", "model", m.Name, "version", m.Version, "resumed_bytes", d.Resumed, "fetched_bytes", d.Fetched, "err", err)
-	if errors.Is(err, ErrHashMismatch) {
-		d.close()
-		os.Remove(partial)
-		r.st.DeleteDownload(m.Name)
-	}
-	if err != nil {
-		return "", err
-	}
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepVerifying})
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepStaging})
-	if err := d.close(); err != nil {
-		return "", fmt.Errorf("ota: staging file: %w", err)
-	}
-	if err := os.Rename(partial, final); err != nil {
-		return "", fmt.Errorf("ota: stage %s: %w", final, err)
-	}
-	if err := r.syncDir(dir); err != nil {
-		return "", err
-	}
-	return final, r.st.DeleteDownload(m.Name)
-}
-
-// fileMatches reports whether path holds exactly m's bytes.
-func fileMatches(path string, m *Manifest) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || st.Size() != m.Size {
-		return false
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false
-	}
-	return hex.EncodeToString(h.Sum(nil)) == m.SHA256
-}
-
-func (r *Reconciler) syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("ota: sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := r.cfg.Sync(d); err != nil {
-		return fmt.Errorf("ota: sync %s: %w", dir, err)
-	}
-	return nil
-}
-
-// reject records that m is not to be taken again and reports it.
-func (r *Reconciler) reject(ctx context.Context, m *Manifest, err error) {
-	r.log.Warn("update rejected", "model", m.Name, "version", m.Version, "err", err)
-	if perr := r.st.PutRejected(store.Rejected{Model: m.Name, Version: m.Version, SHA256: m.SHA256, Reason: err.Error()}); perr != nil {
-		r.log.Error("recording the rejection failed", "model", m.Name, "err", perr)
-	}
-	r.emit(ctx, Event{Model: m.Name, Version: m.Version, State: StepFailed, Reason: err.Error()})
-}
-
-// commit records the new active version, and the one it replaced as the
-// version to roll back to, durably.
-func (r *Reconciler) commit(m *Manifest, path string, env []byte) (store.ModelRecord, error) {
-	rec, _, err := r.st.GetModel(m.Name)
-	if err != nil {
-		return rec, err
-	}
-	rec.Name = m.Name
-	if rec.Active != nil && rec.Active.Version != m.Version {
-		prev := *rec.Active
-		rec.Previous = &prev
-	}
-	rec.Active = &store.ModelVersion{Version: m.Version, Digest: m.SHA256, Path: path, Activated: time.Now().UTC()}
-	rec.Manifest = json.RawMessage(env)
-	if m.Created.After(rec.Created) {
-		rec.Created = m.Created
-	}
-	rec.State = StepActive
-	if r.cfg.HealthWindow > 0 && rec.Previous != nil {
-		rec.State = stateWatching
-	}
-	return rec, r.st.PutModel(rec)
-}
-
-// resumeWatches watches again, beside the loop, a version whose health
-// window a restart interrupted.
-func (r *Reconciler) resumeWatches(ctx context.Context, wg *sync.WaitGroup) {
-	recs, err := r.st.Models()
-	if err != nil {
-		r.log.Error("reading the registry", "err", err)
-		return
-	}
-	for _, rec := range recs {
-		if rec.State != stateWatching || rec.Active == nil {
-			continue
-		}
-		if v, ok := r.models.Active(rec.Name); ok && v == rec.Active.Version {
-			r.busy[rec.Name] = true
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r.watch(ctx, rec.Name, v, rec)
-				r.report(ctx, result{name: rec.Name})
-			}()
-		}
-	}
-}
-
-// watch checks the error rate of the new version for the health window
-// and rolls back to the previous version when it is too high.
-func (r *Reconciler) watch(ctx context.Context, name, version string, rec store.ModelRecord) {
-	if r.cfg.HealthWindow <= 0 || rec.Previous == nil {
-		return
-	}
-	poll := min(max(r.cfg.HealthWindow/50, 50*time.Millisecond), 2*time.Second)
-	deadline := time.Now().Add(r.cfg.HealthWindow)
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for time.Now().Before(deadline) {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if v, ok := r.models.Active(name); !ok || v != version {
-			return // replaced by other means
-		}
-		req, errs := r.models.Counts(name)
-		if req >= r.cfg.MinRequests && float64(errs) > r.cfg.MaxErrorRate*float64(req) {
-			r.rollback(ctx, rec, fmt.Errorf("%w: %d of %d requests failed (%.0f%%, limit %.0f%%) within the health window", ErrUnhealthy, errs, req, 100*float64(errs)/float64(req), 100*r.cfg.MaxErrorRate))
-			return
-		}
-	}
-	if cur, ok, err := r.st.GetModel(name); err == nil && ok && cur.State == stateWatching {
-		cur.State = StepActive
-		if err := r.st.PutModel(cur); err != nil {
-			r.log.Error("registry update failed", "model", name, "err", err)
-		}
-	}
-}
-
-// rollback brings back rec.Previous after rec.Active failed its watch.
-func (r *Reconciler) rollback(ctx context.Context, rec store.ModelRecord, cause error) {
-	bad, prev := rec.Active, rec.Previous
-	reason := fmt.Sprintf("%v; back to %s", cause, prev.Version)
-	if err := r.models.Activate(ctx, rec.Name, prev.Version, prev.Path, nil); err != nil {
-		r.log.Error("rollback failed", "model", rec.Name, "to", prev.Version, "err", err)
-		r.emit(ctx, Event{Model: rec.Name, Version: bad.Version, State: StepFailed, Reason: fmt.Sprintf("%v; rollback to %s failed: %v", cause, prev.Version, err)})
-		return
-	}
-	rec.Active, rec.Previous = prev, nil
-	rec.State = StepRolledBack + ": " + reason
-	if err := r.st.PutModel(rec); err != nil {
-		r.log.Error("registry update failed", "model", rec.Name, "err", err)
-	}
-	if err := r.st.PutRejected(store.Rejected{Model: rec.Name, Version: bad.Version, SHA256: bad.Digest, Reason: cause.Error()}); err != nil {
-		r.log.Error("recording the rejection failed", "model", rec.Name, "err", err)
-	}
-	r.log.Warn("rolled back", "model", rec.Name, "from", bad.Version, "to", prev.Version, "cause", cause)
-	r.cleanup(rec.Name)
-	r.emit(ctx, Event{Model: rec.Name, Version: bad.Version, State: StepRolledBack, Reason: reason})
-}
-
-// inRegistry reports whether path is the active or previous file of name.
-func (r *Reconciler) inRegistry(name, path string) bool {
-	rec, ok, err := r.st.GetModel(name)
-	if err != nil || !ok {
-		return err != nil // unknown: keep the file
-	}
-	for _, v := range []*store.ModelVersion{rec.Active, rec.Previous} {
-		if v != nil && filepath.Clean(v.Path) == filepath.Clean(path) {
-			return true
-		}
-	}
-	return false
-}
-
-// cleanup removes the files of model versions other than the active and
-// previous ones, and partial files no download is using.
-func (r *Reconciler) cleanup(name string) {
-	dir := filepath.Join(r.cfg.DataDir, "models", name)
-	keep := map[string]bool{}
-	if rec, ok, err := r.st.GetModel(name); err == nil && ok {
-		for _, v := range []*store.ModelVersion{rec.Active, rec.Previous} {
-			if v != nil {
-				keep[filepath.Clean(v.Path)] = true
-			}
-		}
-	} else {
-		return // nothing recorded: leave the directory alone
-	}
-	if d, ok, err := r.st.GetDownload(name); err == nil && ok {
-		keep[filepath.Clean(d.Path)] = true
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		if !keep[p] && (strings.HasSuffix(e.Name(), ".tflite") || strings.HasSuffix(e.Name(), ".partial")) {
-			if err := os.Remove(p); err == nil {
-				r.log.Info("removed old model file", "path", p)
-			}
-		}
-	}
-}
-
-// emit records an event as the model's state, publishes it and the
-// device's status, and passes it to OnEvent.
-func (r *Reconciler) emit(ctx context.Context, e Event) {
-	e.Device = r.cfg.DeviceID
-	e.Time = time.Now().UTC()
-	r.mu.Lock()
-	r.states[e.Model] = e.String()
-	r.mu.Unlock()
-	if r.cfg.OnEvent != nil {
-		r.cfg.OnEvent(e)
-	}
-	r.publishEvent(ctx, e)
-	r.publishStatus(ctx, true)
-}
-
-// emitRefusal reports a refused manifest. It becomes the model's state
-// only for a model the device already knows, so messages for made-up
-// names leave no trace in the state or the status.
-func (r *Reconciler) emitRefusal(ctx context.Context, e Event) {
-	r.mu.Lock()
-	_, known := r.states[e.Model]
-	_, wanted := r.desired[e.Model]
-	r.mu.Unlock()
-	if !known && !wanted {
-		if _, ok := r.models.Active(e.Model); !ok {
-			e.Device = r.cfg.DeviceID
-			e.Time = time.Now().UTC()
-			if r.cfg.OnEvent != nil {
-				r.cfg.OnEvent(e)
-			}
-			r.publishEvent(ctx, e)
-			return
-		}
-	}
-	r.emit(ctx, e)
-}
-
-// publishEvent publishes a progress event.
-func (r *Reconciler) publishEvent(ctx context.Context, e Event) {
-	b, _ := json.Marshal(e)
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := r.link.Publish(pctx, EventTopic(r.cfg.DeviceID), 1, false, b); err != nil {
-		r.log.Debug("progress event not published", "err", err)
-	}
-}
-
-// publishStatus publishes the device's retained status.
-// Updates run side by side, so the status is built and published under
-// statusMu: the one retained last is the newest.
-func (r *Reconciler) publishStatus(ctx context.Context, online bool) {
-	r.statusMu.Lock()
-	defer r.statusMu.Unlock()
-	b := OfflineStatus(r.cfg.DeviceID, r.cfg.Fleet)
-	if online {
-		b, _ = json.Marshal(r.status())
-	}
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := r.link.Publish(pctx, StatusTopic(r.cfg.DeviceID), 1, true, b); err != nil {
-		r.log.Debug("status not published", "err", err)
-	}
-}
-
-// status describes the device and every model it knows of.
-func (r *Reconciler) status() Status {
-	names := map[string]bool{}
-	if recs, err := r.st.Models(); err == nil {
-		for _, rec := range recs {
-			names[rec.Name] = true
-		}
-	}
-	r.mu.Lock()
-	for n := range r.states {
-		names[n] = true
-	}
-	r.mu.Unlock()
-	s := Status{Online: true, Device: r.cfg.DeviceID, Fleet: r.cfg.Fleet, AgentVersion: r.cfg.AgentVersion, Platform: r.cfg.Platform, Models: map[string]ModelState{}, Time: time.Now().UTC()}
-	for n := range names {
-		v, _ := r.models.Active(n)
-		s.Models[n] = ModelState{Version: v, State: r.State(n)}
-	}
-	return s
 }

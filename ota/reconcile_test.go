@@ -47,7 +47,7 @@ func TestPushReachesTwoDevicesAndStatus(t *testing.T) {
 		if !slices.Equal(steps, want) {
 			t.Errorf("%s: steps %q, want %q", d.id, steps, want)
 		}
-		rec, ok, err := d.st.GetModel("sine")
+		rec, ok, err := d.models.Record("sine")
 		if err != nil || !ok || rec.Active.Version != "2" || rec.Previous == nil || rec.Previous.Version != "1" {
 			t.Fatalf("%s: registry record %+v, %v", d.id, rec, err)
 		}
@@ -136,7 +136,7 @@ func TestDownloadCutResumesWithRange(t *testing.T) {
 	if served != m.Size {
 		t.Errorf("server sent %d bytes for a %d-byte model: %d re-downloaded", served, m.Size, served-m.Size)
 	}
-	if _, ok, _ := d.st.GetDownload("face"); ok {
+	if _, ok, _ := d.rec.journal.download("face"); ok {
 		t.Error("download record left after the download finished")
 	}
 }
@@ -239,14 +239,14 @@ func TestRefusedUpdatesChangeNothing(t *testing.T) {
 			if v, _ := d.models.Active("sine"); v != "1" {
 				t.Errorf("serves %q after a refused update, want 1", v)
 			}
-			rec, _, _ := d.st.GetModel("sine")
+			rec, _, _ := d.models.Record("sine")
 			if rec.Active.Version != "1" || rec.Previous != nil {
 				t.Errorf("registry changed: %+v", rec)
 			}
 			if files := modelFiles(t, d.dir, "sine"); !slices.Equal(files, []string{"1.tflite"}) {
 				t.Errorf("files %v, want only the active version", files)
 			}
-			rej, ok, _ := d.st.GetRejected("sine")
+			rej, ok, _ := d.rec.journal.rejected("sine")
 			if ok != tc.rejected {
 				t.Errorf("rejection recorded: %v (%+v), want %v", ok, rej, tc.rejected)
 			}
@@ -301,14 +301,14 @@ func TestHealthWindowRollsBack(t *testing.T) {
 	if v, _ := d.models.Active("sine"); v != "1" {
 		t.Fatalf("serves %q after the rollback, want 1", v)
 	}
-	rec, _, _ := d.st.GetModel("sine")
+	rec, _, _ := d.models.Record("sine")
 	if rec.Active.Version != "1" || !strings.HasPrefix(rec.State, StepRolledBack) {
 		t.Errorf("registry %+v", rec)
 	}
 	w.waitFor(t, d.id, func(s Status) bool {
 		return s.Models["sine"].Version == "1" && strings.HasPrefix(s.Models["sine"].State, "rolled back: ")
 	})
-	if rej, ok, _ := d.st.GetRejected("sine"); !ok || rej.Version != "2" {
+	if rej, ok, _ := d.rec.journal.rejected("sine"); !ok || rej.Version != "2" {
 		t.Errorf("rejection %+v %v, want version 2", rej, ok)
 	}
 	if files := modelFiles(t, d.dir, "sine"); !slices.Equal(files, []string{"1.tflite"}) {
@@ -384,5 +384,37 @@ func TestHealthWindowResumesAfterRestart(t *testing.T) {
 	d2.waitState(t, "sine", "2", StepRolledBack)
 	if v, _ := d2.models.Active("sine"); v != "1" {
 		t.Fatalf("serves %q after the resumed watch, want 1", v)
+	}
+}
+
+// TestHealthyWatchIsRecorded: a version that serves its health window
+// without failing is recorded healthy by the agent (the record stops
+// saying it is watched) and reported active.
+func TestHealthyWatchIsRecorded(t *testing.T) {
+	e := newEnv(t)
+	d := e.startDevice(t, "dev-ok", "", func(c *Config) { c.HealthWindow = time.Second })
+	v1path, v1smoke := conformance(t, modelV1, 1e-4)
+	v2path, v2smoke := conformance(t, modelV2, 1)
+	topic := FleetModelTopic(e.fleet, "sine")
+	e.push(t, topic, e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
+	d.waitState(t, "sine", "1", StepActive)
+	e.push(t, topic, e.manifest(t, v2path, "sine", "2", v2smoke), testKey(0))
+	d.waitState(t, "sine", "2", StepActive)
+	deadline := time.Now().Add(waitLimit)
+	for {
+		rec, _, _ := d.models.Record("sine")
+		if !rec.Watching {
+			if rec.Active.Version != "2" || rec.Previous.Version != "1" || rec.State != StepActive {
+				t.Errorf("record after a healthy watch: %+v", rec)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still watched %s after a 1s health window: %+v", waitLimit, rec)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := d.rec.State("sine"); got != StepActive {
+		t.Errorf("state %q after a healthy watch", got)
 	}
 }

@@ -1,32 +1,78 @@
 package store
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
 
-// Download records the progress of a model download so a restarted agent
-// resumes it with a Range request instead of starting over.
-type Download struct {
-	Model   string    `json:"model"`
-	Version string    `json:"version"`
-	URL     string    `json:"url"`
-	SHA256  string    `json:"sha256"`
-	Path    string    `json:"path"` // the partial file
-	Size    int64     `json:"size"` // expected total
-	Have    int64     `json:"have"` // bytes written and synced
-	Updated time.Time `json:"updated"`
+	bolt "go.etcd.io/bbolt"
+)
+
+// Journal is the ota bucket: what the update loop keeps of its own
+// (download progress, refused versions, the newest manifest time taken
+// per model), as values by key whose encoding is the loop's business.
+// Every write is durable. Get it with Store.OTAJournal.
+type Journal struct{ s *Store }
+
+// OTAJournal returns the update loop's journal in this file.
+func (s *Store) OTAJournal() Journal { return Journal{s} }
+
+// Get returns the value of key.
+func (j Journal) Get(key string) ([]byte, bool, error) {
+	var out []byte
+	err := j.s.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketOTA).Get([]byte(key)); v != nil {
+			out = append([]byte{}, v...)
+		}
+		return nil
+	})
+	return out, out != nil, err
 }
 
-// PutDownload stores the progress of the download of d.Model.
-func (s *Store) PutDownload(d Download) error {
-	d.Updated = s.now().UTC()
-	return s.putJSON(bucketOTA, d.Model, d)
+// Put stores value under key durably.
+func (j Journal) Put(key string, value []byte) error {
+	if key == "" {
+		return fmt.Errorf("store: journal entry without a key")
+	}
+	return j.s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOTA).Put([]byte(key), value) })
 }
 
-// GetDownload returns the recorded download of model.
-func (s *Store) GetDownload(model string) (Download, bool, error) {
-	var d Download
-	ok, err := s.getJSON(bucketOTA, model, &d)
-	return d, ok, err
-}
+// Delete removes key.
+func (j Journal) Delete(key string) error { return j.s.deleteKey(bucketOTA, key) }
 
-// DeleteDownload forgets the download of model.
-func (s *Store) DeleteDownload(model string) error { return s.deleteKey(bucketOTA, model) }
+// createdPrefix keys the newest created time of the manifests taken per
+// model in the journal. Files written before the journal kept it hold it
+// in the model records' "created" field; moveCreated copies it over.
+const createdPrefix = "created/"
+
+// moveCreated copies into the journal the "created" time that older files
+// keep in model records, where the journal has none or an older one (the
+// value is the time as JSON, as the update loop writes it). With write
+// false it only counts the records to copy, in a read transaction.
+func moveCreated(tx *bolt.Tx, write bool) (n int, err error) {
+	models, journal := tx.Bucket(bucketModels), tx.Bucket(bucketOTA)
+	err = models.ForEach(func(k, v []byte) error {
+		var old struct {
+			Created time.Time `json:"created"`
+		}
+		if json.Unmarshal(v, &old) != nil || old.Created.IsZero() || strings.ContainsRune(string(k), '/') {
+			return nil
+		}
+		key := []byte(createdPrefix + string(k))
+		var have time.Time
+		if cur := journal.Get(key); cur != nil && json.Unmarshal(cur, &have) == nil && !have.Before(old.Created) {
+			return nil
+		}
+		n++
+		if !write {
+			return nil
+		}
+		b, err := json.Marshal(old.Created)
+		if err != nil {
+			return err
+		}
+		return journal.Put(key, b)
+	})
+	return n, err
+}

@@ -16,28 +16,54 @@ type ModelVersion struct {
 	Activated time.Time `json:"activated,omitzero"`
 }
 
-// ModelRecord is the registry entry of one model name.
+// ModelRecord is the registry entry of one model name. The agent is its
+// only writer: an activation, a rollback or the end of a health watch is
+// one call of UpdateModel, so the record never holds half of one.
 type ModelRecord struct {
 	Name     string        `json:"name"`
 	Active   *ModelVersion `json:"active,omitempty"`
 	Previous *ModelVersion `json:"previous,omitempty"`
-	// State is the agent's word for the model: "active", "updating",
-	// "failed: reason", ...
-	State    string          `json:"state"`
+	// State is the agent's word for the model: "active", "watching",
+	// "rolled back: reason".
+	State string `json:"state"`
+	// WatchUntil is the end of the active version's health window while
+	// State is "watching".
+	WatchUntil time.Time `json:"watch_until,omitzero"`
+	// Manifest is the signed envelope the active version came in (over
+	// the air), or empty.
 	Manifest json.RawMessage `json:"manifest,omitempty"`
-	// Created is the newest created time of the manifests taken for the
-	// model; older manifests are refused as replays.
-	Created time.Time `json:"created,omitzero"`
-	Updated time.Time `json:"updated"`
+	Updated  time.Time       `json:"updated"`
 }
 
-// PutModel stores a registry record durably.
-func (s *Store) PutModel(r ModelRecord) error {
-	if r.Name == "" {
+// UpdateModel reads the record of name (the zero record with Name set
+// when there is none; found tells), lets fn change it and stores it, all
+// in one durable transaction. An error from fn stores nothing and is
+// returned.
+func (s *Store) UpdateModel(name string, fn func(rec *ModelRecord, found bool) error) error {
+	if name == "" {
 		return fmt.Errorf("store: model record without a name")
 	}
-	r.Updated = s.now().UTC()
-	return s.putJSON(bucketModels, r.Name, r)
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketModels)
+		rec := ModelRecord{Name: name}
+		found := false
+		if v := b.Get([]byte(name)); v != nil {
+			found = true
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("%w: %s: model record %q: %v", ErrCorrupt, s.path, name, err)
+			}
+		}
+		if err := fn(&rec, found); err != nil {
+			return err
+		}
+		rec.Name = name
+		rec.Updated = s.now().UTC()
+		v, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("store: encode model record %q: %w", name, err)
+		}
+		return b.Put([]byte(name), v)
+	})
 }
 
 // GetModel returns the record of name.
@@ -64,14 +90,6 @@ func (s *Store) Models() ([]ModelRecord, error) {
 		})
 	})
 	return out, err
-}
-
-func (s *Store) putJSON(bucket []byte, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("store: encode %s/%s: %w", bucket, key, err)
-	}
-	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte(key), b) })
 }
 
 func (s *Store) getJSON(bucket []byte, key string, v any) (bool, error) {

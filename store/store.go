@@ -110,8 +110,11 @@ func (s *Store) init(check bool) error {
 		}
 		return nil
 	})
-	if err != nil || !fresh {
+	if err != nil {
 		return err
+	}
+	if !fresh {
+		return s.moveCreatedToJournal()
 	}
 	return s.update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -124,6 +127,24 @@ func (s *Store) init(check bool) error {
 			return err
 		}
 		return putUint(meta, keySchema, SchemaVersion)
+	})
+}
+
+// moveCreatedToJournal copies, once, what an older file keeps in its
+// model records for the journal; a file with nothing to copy is not
+// written.
+func (s *Store) moveCreatedToJournal() error {
+	var n int
+	err := s.view(func(tx *bolt.Tx) (err error) {
+		n, err = moveCreated(tx, false)
+		return err
+	})
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		_, err := moveCreated(tx, true)
+		return err
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -219,32 +220,123 @@ func TestCache(t *testing.T) {
 	}
 }
 
-func TestRegistryAndDownloads(t *testing.T) {
+func TestRegistryUpdateIsOneTransaction(t *testing.T) {
 	s, _ := openTest(t)
-	r := ModelRecord{Name: "faces", State: "active", Active: &ModelVersion{Version: "3", Digest: "abc", Path: "/m/3.tflite"}}
-	if err := s.PutModel(r); err != nil {
+	until := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	err := s.UpdateModel("faces", func(r *ModelRecord, found bool) error {
+		if found || r.Name != "faces" {
+			t.Errorf("a new record: found %v, %+v", found, r)
+		}
+		r.Active = &ModelVersion{Version: "3", Digest: "abc", Path: "/m/3.tflite"}
+		r.State, r.WatchUntil, r.Manifest = "watching", until, []byte(`{"m":1}`)
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	s.PutModel(ModelRecord{Name: "audio", State: "failed: bad hash"})
+	s.UpdateModel("audio", func(r *ModelRecord, _ bool) error { r.State = "failed: bad hash"; return nil })
 	got, ok, err := s.GetModel("faces")
-	if err != nil || !ok || got.Active.Version != "3" || got.State != "active" {
+	if err != nil || !ok || got.Active.Version != "3" || got.State != "watching" || !got.WatchUntil.Equal(until) || string(got.Manifest) != `{"m":1}` || got.Updated.IsZero() {
 		t.Fatalf("get: %+v %v %v", got, ok, err)
 	}
 	all, _ := s.Models()
 	if len(all) != 2 || all[0].Name != "audio" {
 		t.Errorf("models: %+v", all)
 	}
-	if err := s.PutModel(ModelRecord{}); err == nil {
+	// An error from the change stores nothing.
+	refused := errors.New("refused")
+	err = s.UpdateModel("faces", func(r *ModelRecord, found bool) error {
+		if !found || r.Active.Version != "3" {
+			t.Errorf("the stored record: found %v, %+v", found, r)
+		}
+		r.Active.Version = "4"
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Errorf("update: %v, want the change's error", err)
+	}
+	if got, _, _ := s.GetModel("faces"); got.Active.Version != "3" {
+		t.Errorf("a failed change was stored: %+v", got)
+	}
+	if err := s.UpdateModel("", func(*ModelRecord, bool) error { return nil }); err == nil {
 		t.Error("a record without a name was accepted")
 	}
-	d := Download{Model: "faces", Version: "4", URL: "http://x/4", Size: 1000, Have: 400}
-	s.PutDownload(d)
-	if got, ok, _ := s.GetDownload("faces"); !ok || got.Have != 400 {
-		t.Errorf("download: %+v", got)
+}
+
+func TestJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.DeleteDownload("faces")
-	if _, ok, _ := s.GetDownload("faces"); ok {
-		t.Error("download still there after delete")
+	j := s.OTAJournal()
+	if _, ok, err := j.Get("faces"); ok || err != nil {
+		t.Fatalf("get on a new file: %v %v", ok, err)
+	}
+	if err := j.Put("faces", []byte(`{"have":400}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Put("rejected/faces", []byte(`{"version":"2"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Put("", []byte("x")); err == nil {
+		t.Error("an entry without a key was accepted")
+	}
+	s.Close()
+	if s, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	j = s.OTAJournal()
+	if v, ok, err := j.Get("faces"); !ok || err != nil || string(v) != `{"have":400}` {
+		t.Errorf("after reopen: %q %v %v", v, ok, err)
+	}
+	if err := j.Delete("faces"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := j.Get("faces"); ok {
+		t.Error("entry still there after delete")
+	}
+	if v, ok, _ := j.Get("rejected/faces"); !ok || string(v) != `{"version":"2"}` {
+		t.Errorf("the other entry of the model changed: %q %v", v, ok)
+	}
+}
+
+// TestCreatedMovesToTheJournal: a file written when model records kept the
+// newest manifest time ("created") gets it in the journal at Open, so an
+// upgraded device still refuses older manifests.
+func TestCreatedMovesToTheJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2026, 5, 6, 7, 8, 9, 10, time.UTC)
+	old, _ := json.Marshal(map[string]any{"name": "sine", "state": "active", "created": created})
+	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte("sine"), old) }); err != nil {
+		t.Fatal(err)
+	}
+	newer, _ := json.Marshal(created.Add(time.Hour))
+	s.update(func(tx *bolt.Tx) error {
+		b, _ := json.Marshal(map[string]any{"name": "kws", "created": created})
+		tx.Bucket(bucketModels).Put([]byte("kws"), b)
+		return tx.Bucket(bucketOTA).Put([]byte("created/kws"), newer)
+	})
+	s.Close()
+	for range 2 { // the second Open has nothing to move
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok, _ := s.OTAJournal().Get("created/sine")
+		var got time.Time
+		if !ok || json.Unmarshal(v, &got) != nil || !got.Equal(created) {
+			t.Errorf("created/sine = %q %v, want %s", v, ok, created)
+		}
+		if v, _, _ := s.OTAJournal().Get("created/kws"); string(v) != string(newer) {
+			t.Errorf("a newer journal time was replaced: %q", v)
+		}
+		s.Close()
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
@@ -64,7 +63,7 @@ func startUpdates(ctx context.Context, cfg agent.Config, deviceID, platform stri
 		return nil, func() {}, nil
 	}
 	octx, cancel := context.WithCancel(ctx)
-	r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, platform), agentModels{a}, st, log)
+	r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, platform), agentModels{a}, st.OTAJournal(), log)
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -73,12 +72,13 @@ func startUpdates(ctx context.Context, cfg agent.Config, deviceID, platform stri
 	return r.State, func() { cancel(); wait() }, nil
 }
 
-// startOTA connects to the broker and runs the update loop until ctx ends.
-// It returns the loop (for State, the ota field of GET /v1/models) and a
-// function that waits, after ctx ended, until the loop has published its
-// offline status and disconnected. A broker that is down is not an error:
-// the link keeps trying.
-func startOTA(ctx context.Context, o otaSettings, models ota.Models, st *store.Store, log *slog.Logger) (*ota.Reconciler, func(), error) {
+// startOTA connects to the broker and runs the update loop until ctx ends:
+// the loop asks models (the agent) to activate and roll back, and keeps
+// its own progress in j. It returns the loop (for State, the ota field of
+// GET /v1/models) and a function that waits, after ctx ended, until the
+// loop has published its offline status and disconnected. A broker that is
+// down is not an error: the link keeps trying.
+func startOTA(ctx context.Context, o otaSettings, models ota.Models, j ota.Journal, log *slog.Logger) (*ota.Reconciler, func(), error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -86,23 +86,7 @@ func startOTA(ctx context.Context, o otaSettings, models ota.Models, st *store.S
 	if err != nil {
 		return nil, nil, fmt.Errorf("ota: trusted keys: %w", err)
 	}
-	var rp atomic.Pointer[ota.Reconciler]
-	link, err := mqttlink.Dial(mqttlink.Options{
-		Broker: o.Broker, ClientID: "edgeinfer-" + o.DeviceID,
-		Username: o.Username, Password: o.Password,
-		CAFile: o.CAFile, CertFile: o.CertFile, KeyFile: o.KeyFile,
-		MaxPayloadBytes: ota.MaxEnvelopeBytes,
-		Will:            &mqttlink.Message{Topic: ota.StatusTopic(o.DeviceID), Payload: ota.OfflineStatus(o.DeviceID, o.Fleet), Retained: true},
-		OnConnect: func() {
-			if r := rp.Load(); r != nil {
-				r.OnConnect()
-			}
-		},
-		Logger: log,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
+	// The loop first, so the link can tell it of every connect.
 	r, err := ota.New(ota.Config{
 		DeviceID: o.DeviceID, Fleet: o.Fleet, Keys: keys, DataDir: o.DataDir,
 		HealthWindow: o.HealthWindow, MaxErrorRate: o.MaxErrorRate, MaxDownloadBytes: o.MaxDownloadBytes,
@@ -110,23 +94,33 @@ func startOTA(ctx context.Context, o otaSettings, models ota.Models, st *store.S
 		AgentVersion: o.AgentVersion, Platform: o.Platform,
 		Supported: tflite.Supported,
 		Logger:    log,
-	}, link, models, st)
+	}, models, j)
 	if err != nil {
-		link.Close()
 		return nil, nil, err
 	}
-	rp.Store(r)
+	link, err := mqttlink.Dial(mqttlink.Options{
+		Broker: o.Broker, ClientID: "edgeinfer-" + o.DeviceID,
+		Username: o.Username, Password: o.Password,
+		CAFile: o.CAFile, CertFile: o.CertFile, KeyFile: o.KeyFile,
+		MaxPayloadBytes: ota.MaxEnvelopeBytes,
+		Will:            &mqttlink.Message{Topic: ota.StatusTopic(o.DeviceID), Payload: ota.OfflineStatus(o.DeviceID, o.Fleet), Retained: true},
+		OnConnect:       r.OnConnect,
+		Logger:          log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer link.Close()
-		r.Run(ctx)
+		r.Run(ctx, link)
 	}()
 	return r, func() { <-done }, nil
 }
 
-// agentModels lets the update loop drive the agent: ota.Models over
-// *agent.Agent.
+// agentModels lets the update loop drive the agent, the owner of every
+// model's record: ota.Models over *agent.Agent.
 type agentModels struct{ a *agent.Agent }
 
 var _ ota.Models = agentModels{}
@@ -141,13 +135,51 @@ func (m agentModels) Counts(name string) (requests, errors uint64) {
 	return requests, errors
 }
 
-func (m agentModels) Activate(ctx context.Context, name, version, path string, smoke *ota.Smoke) error {
+func (m agentModels) Activate(ctx context.Context, act ota.Activation) error {
 	var check agent.Check
-	if smoke != nil {
-		check = smokeCheck(smoke)
+	if act.Smoke != nil {
+		check = smokeCheck(act.Smoke)
 	}
-	_, err := m.a.Activate(ctx, name, version, path, check)
+	_, err := m.a.Activate(ctx, agent.Activation{
+		Name: act.Name, Version: act.Version, Path: act.Path, Check: check,
+		Manifest: act.Manifest, WatchUntil: act.WatchUntil,
+	})
 	return err
+}
+
+func (m agentModels) Rollback(ctx context.Context, name, from, reason string) error {
+	_, err := m.a.Rollback(ctx, name, from, reason)
+	return err
+}
+
+func (m agentModels) MarkHealthy(name, version string) error { return m.a.MarkHealthy(name, version) }
+
+func (m agentModels) Record(name string) (ota.Record, bool, error) {
+	rec, ok, err := m.a.Record(name)
+	return otaRecord(rec), ok, err
+}
+
+func (m agentModels) Records() ([]ota.Record, error) {
+	recs, err := m.a.Records()
+	out := make([]ota.Record, len(recs))
+	for i, rec := range recs {
+		out[i] = otaRecord(rec)
+	}
+	return out, err
+}
+
+// otaRecord is what the update loop reads of an agent's record.
+func otaRecord(rec store.ModelRecord) ota.Record {
+	version := func(v *store.ModelVersion) *ota.Installed {
+		if v == nil {
+			return nil
+		}
+		return &ota.Installed{Version: v.Version, Digest: v.Digest, Path: v.Path}
+	}
+	return ota.Record{
+		Name: rec.Name, Active: version(rec.Active), Previous: version(rec.Previous),
+		State: rec.State, Watching: rec.State == agent.RecordWatching, Manifest: rec.Manifest,
+	}
 }
 
 // smokeCheck runs a manifest's smoke test as an agent load check: inputs

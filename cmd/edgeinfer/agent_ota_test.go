@@ -137,7 +137,7 @@ func TestOTAIntoTheAgentUnderLoad(t *testing.T) {
 	}
 	defer a.Close(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
-	r, wait, err := startOTA(ctx, otaSettingsFrom(cfg, "dev-1", "linux/test"), agentModels{a}, st, nil)
+	r, wait, err := startOTA(ctx, otaSettingsFrom(cfg, "dev-1", "linux/test"), agentModels{a}, st.OTAJournal(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestOTAIntoTheAgentUnderLoad(t *testing.T) {
 	if ms.Version != "2" || ms.OTA == "" {
 		t.Errorf("model status version %q ota %q", ms.Version, ms.OTA)
 	}
-	rec, _, _ := st.GetModel("face")
+	rec, _, _ := a.Record("face")
 	if rec.Previous == nil || rec.Previous.Version != "1" {
 		t.Errorf("registry record %+v, want version 1 as the previous", rec)
 	}

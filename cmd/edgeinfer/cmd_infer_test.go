@@ -119,7 +119,7 @@ func TestInferErrors(t *testing.T) {
 		{"sequence flag without an id", []string{"infer", "double", "--input", short, "--sequence-start", "--socket", sock}, 2,
 			[]string{"--sequence-start and --sequence-end need --sequence-id"}},
 		{"no model", []string{"infer", "--input", short, "--socket", sock}, 2, []string{"missing argument"}},
-		{"unknown model", []string{"infer", "nope", "--input", short, "--socket", sock}, 1, []string{`edgeinfer: agent: no such model: "nope" (HTTP 404 Not Found)`}},
+		{"unknown model", []string{"infer", "nope", "--input", short, "--socket", sock}, 1, []string{`edgeinfer infer: agent: no such model: "nope" (HTTP 404 Not Found)`}},
 		{"raw file of the wrong size", []string{"infer", "double", "--input", short, "--socket", sock}, 1,
 			[]string{short + ` holds 8 bytes, but input "x" (FP32[1,3]) needs 12 bytes (3 elements of FP32)`}},
 		{"too many raw files", []string{"infer", "double", "--input", short, "--input", short, "--socket", sock}, 1,

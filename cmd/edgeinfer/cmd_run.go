@@ -15,7 +15,7 @@ import (
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("run", "run MODEL.tflite --input IN_0.bin [--input IN_1.bin ...] [--shape D0,D1,... ...] --output-dir DIR [--threads N]", `
+	f := newFlags("run", "run MODEL.tflite --input IN_0.bin [--input IN_1.bin ...] [--shape D0,D1,... ...] --output-dir DIR [--threads N]\n       edgeinfer run MODEL.tflite --image FILE|--audio FILE.wav [--top K] [--mask OUT.png] [--json]", `
 Run loads a TensorFlow Lite model, reads one raw tensor file per model
 input (in the model's input order), runs the model once and writes one raw
 tensor file per output, out_0.bin, out_1.bin, ... in the model's output
@@ -29,19 +29,48 @@ sequence length where the model allows it: dimensions its shape_signature
 marks -1, or any its operators accept), one per input in order; the
 outputs then take the shapes the graph computes.
 
+With --image (JPEG, PNG, BMP) or --audio (WAV), run prepares the file as
+the model's TFLite metadata says (image size, normalization; audio sample
+rate, windows of the input's length, scores averaged over the windows),
+runs the model and prints what its outputs say: the top classes with the
+labels of the metadata, detections in the image's pixels, the classes of a
+segmentation (--mask writes it as a PNG) or landmarks. For models without
+metadata give --mean and --std (float image inputs).
+
 Use "edgeinfer inspect MODEL" to see the inputs a model expects.`, `
 edgeinfer run model.tflite --input in_0.bin --output-dir out
 # model.tflite: 3 operators, ran in 0.004 ms; out/out_0.bin (StatefulPartitionedCall:0 float32[1,1])
-edgeinfer run model.tflite --shape 4,1 --input batch_of_4.bin --output-dir out`)
+edgeinfer run model.tflite --shape 4,1 --input batch_of_4.bin --output-dir out
+edgeinfer run mobilenet_v1_025_224_quant.tflite --image cat.jpg --top 3
+# cat.jpg: mobilenet_v1_025_224_quant.tflite, classification in 1.502 ms
+#    0.633  Egyptian cat
+#    0.230  tabby
+#    0.129  tiger cat`)
 	var inputs stringList
 	f.Var(&inputs, "input", "raw tensor `file` for the next model input (repeat once per input)")
 	outDir := f.String("output-dir", "", "`directory` to write out_0.bin, out_1.bin, ... into")
 	threads := f.Int("threads", 1, "goroutines the heavy operators split their work across")
 	var shapeFlags stringList
 	f.Var(&shapeFlags, "shape", "`dims` of the next input, comma-separated (repeat once per input)")
+	var mf mediaFlags
+	mf.add(f)
 	pos, err := f.parse(args, stdout, 1, 1)
 	if err != nil {
 		return helpDone(err)
+	}
+	if mf.on() {
+		if len(inputs) > 0 || *outDir != "" || len(shapeFlags) > 0 {
+			return usagef("--image and --audio take the place of --input, --output-dir and --shape")
+		}
+		if *threads < 1 {
+			return usagef("--threads must be at least 1, not %d", *threads)
+		}
+		m, err := openModel(pos[0])
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		return runMedia(ctx, pos[0], m, &mf, *threads, stdout)
 	}
 	if *outDir == "" {
 		return usagef("--output-dir is required")

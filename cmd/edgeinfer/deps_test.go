@@ -20,7 +20,7 @@ var forbidden = []string{
 	"google.golang.org/grpc",                             // OTLP goes over HTTP; gRPC would add megabytes
 	"github.com/edgeinfer/edgeinfer/internal/brokertest", // starts mosquitto for tests
 	"github.com/edgeinfer/edgeinfer/internal/apitest",    // the fake agent of the API tests
-	"github.com/edgeinfer/edgeinfer/cmd/agentbench", // benchmark tool
+	"github.com/edgeinfer/edgeinfer/cmd/agentbench",      // benchmark tool
 }
 
 // TestDeps fails when cmd/edgeinfer links a forbidden package, on the build

@@ -1,7 +1,24 @@
-// Command edgeinfer runs TensorFlow Lite models with edgeinfer's own Go
-// engine. It is one static binary with subcommands: run a model on tensor
-// files, inspect a model, benchmark it, and print the version. Run
-// "edgeinfer help" for the list.
+// Command edgeinfer is edgeinfer's one static binary: the agent that serves
+// TensorFlow Lite models to local apps on a Unix socket, the tools that talk
+// to it, the tools for model updates and the fleet hub, and the engine's
+// own tools.
+//
+// The agent and its clients: agent (the daemon: registry, hot swap,
+// scheduler, cache, model updates over MQTT, telemetry), infer (one
+// request over the socket) and models (the agent's models and their
+// state). Model updates and the fleet: keygen (a signing key pair), push
+// (sign a model version and publish it), fleet (every device's status) and
+// hub (the small collector, blob store and dashboard). The engine, without
+// an agent: run (a model on tensor files), inspect (inputs, outputs,
+// operators, metadata), bench (latency, memory, per-operator profile),
+// compress (smaller weights) and platform (the detected board and the
+// defaults it implies). Builds for small boards may leave out the model
+// updates (tag noota) or the hub (tag nohub).
+//
+// This package is the composition root: it parses flags and the
+// configuration file, builds the packages and wires them together; the
+// domain logic lives in those packages. "edgeinfer help COMMAND" explains
+// each command.
 package main
 
 import (
@@ -97,7 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edgeinfer %s: %v\nrun 'edgeinfer %s --help' for usage\n", c.name, ue.err, c.name)
 		return 2
 	}
-	fmt.Fprintf(stderr, "edgeinfer: %v\n", err)
+	fmt.Fprintf(stderr, "edgeinfer %s: %v\n", c.name, err)
 	return 1
 }
 

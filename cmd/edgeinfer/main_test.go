@@ -167,13 +167,13 @@ func TestErrors(t *testing.T) {
 		{"missing output dir", []string{"run", model, "--input", good}, 2, []string{"--output-dir is required"}},
 		{"zero threads", []string{"run", model, "--input", good, "--output-dir", dir, "--threads", "0"}, 2, []string{"--threads must be at least 1"}},
 		{"wrong input size", []string{"run", model, "--input", long, "--output-dir", dir}, 1,
-			[]string{"edgeinfer: input 0: " + long + " holds 8 bytes", "serving_default_dense_input:0 float32[1,1]", "needs 4 bytes", "1 elements of float32"}},
-		{"missing input file", []string{"run", model, "--input", missing, "--output-dir", dir}, 1, []string{"edgeinfer: input 0: open " + missing + ": no such file"}},
+			[]string{"edgeinfer run: input 0: " + long + " holds 8 bytes", "serving_default_dense_input:0 float32[1,1]", "needs 4 bytes", "1 elements of float32"}},
+		{"missing input file", []string{"run", model, "--input", missing, "--output-dir", dir}, 1, []string{"edgeinfer run: input 0: open " + missing + ": no such file"}},
 		{"too few inputs", []string{"run", model, "--output-dir", dir}, 1, []string{"the model takes 1 inputs, 0 given", "input 0: serving_default_dense_input:0 float32[1,1] (4 bytes)"}},
 		{"too many inputs", []string{"run", model, "--input", good, "--input", good, "--output-dir", dir}, 1, []string{"the model takes 1 inputs, 2 given"}},
-		{"missing model", []string{"run", filepath.Join(dir, "nope.tflite"), "--input", good, "--output-dir", dir}, 1, []string{"edgeinfer: model: stat " + filepath.Join(dir, "nope.tflite") + ": no such file"}},
-		{"output dir is a file", []string{"run", model, "--input", good, "--output-dir", good}, 1, []string{"edgeinfer: output directory:", good}},
-		{"not a model", []string{"inspect", good}, 1, []string{"edgeinfer: tflite: " + good + ": runtime: invalid model"}},
+		{"missing model", []string{"run", filepath.Join(dir, "nope.tflite"), "--input", good, "--output-dir", dir}, 1, []string{"edgeinfer run: model: stat " + filepath.Join(dir, "nope.tflite") + ": no such file"}},
+		{"output dir is a file", []string{"run", model, "--input", good, "--output-dir", good}, 1, []string{"edgeinfer run: output directory:", good}},
+		{"not a model", []string{"inspect", good}, 1, []string{"edgeinfer inspect: tflite: " + good + ": runtime: invalid model"}},
 		{"unsupported operator", []string{"run", unsupportedModel(t), "--input", good, "--output-dir", dir}, 1,
 			[]string{"runtime: unsupported: operator 0: PLACEHOLDER_FOR_GREATER_OP_CODES"}},
 		{"bench unsupported", []string{"bench", unsupportedModel(t)}, 1, []string{"runtime: unsupported"}},
@@ -192,8 +192,8 @@ func TestErrors(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", stderr, w)
 				}
 			}
-			if code == 1 && strings.Count(stderr, "edgeinfer:") != 1 {
-				t.Errorf("the error is not printed exactly once: %q", stderr)
+			if code == 1 && (strings.Count(stderr, "edgeinfer ") != 1 || !strings.HasPrefix(stderr, "edgeinfer "+tc.args[0]+": ")) {
+				t.Errorf("the error is not printed exactly once after the command's name: %q", stderr)
 			}
 		})
 	}

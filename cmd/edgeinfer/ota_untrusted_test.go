@@ -189,7 +189,7 @@ func TestRealAgentRefusesAFailingSmokeTest(t *testing.T) {
 	}
 	defer a.Close(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
-	r, wait, err := startOTA(ctx, otaSettingsFrom(cfg, "dev-smoke", "linux/test"), agentModels{a}, st, nil)
+	r, wait, err := startOTA(ctx, otaSettingsFrom(cfg, "dev-smoke", "linux/test"), agentModels{a}, st.OTAJournal(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,12 +220,13 @@ func TestRealAgentRefusesAFailingSmokeTest(t *testing.T) {
 	if _, _, v, _ := a.Counts("face"); v != "1" {
 		t.Errorf("the agent serves face %s after a failed smoke test, want 1", v)
 	}
-	rec, _, _ := st.GetModel("face")
+	rec, _, _ := a.Record("face")
 	if rec.Active == nil || rec.Active.Version != "1" || rec.Previous != nil {
 		t.Errorf("registry changed: %+v", rec)
 	}
-	if rej, ok, _ := st.GetRejected("face"); !ok || rej.Version != "2" {
-		t.Errorf("rejection %+v %v, want version 2", rej, ok)
+	var rej struct{ Version string }
+	if b, ok, _ := st.OTAJournal().Get("rejected/face"); !ok || json.Unmarshal(b, &rej) != nil || rej.Version != "2" {
+		t.Errorf("rejection %s %v, want version 2", b, ok)
 	}
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, "models", "face", "2.tflite")); !os.IsNotExist(err) {
 		t.Errorf("the refused file is still there: %v", err)

@@ -147,7 +147,7 @@ func TestRollbackReplayIsRefused(t *testing.T) {
 	if v, _ := d.models.Active("sine"); v != "3" {
 		t.Fatalf("serves %q after the replay, want 3", v)
 	}
-	rec, _, _ := d.st.GetModel("sine")
+	rec, _, _ := d.models.Record("sine")
 	if rec.Active.Version != "3" {
 		t.Errorf("registry %+v", rec)
 	}
@@ -464,7 +464,7 @@ func TestOneModelNeverHoldsAnother(t *testing.T) {
 	d.waitState(t, "sine", "1", StepActive)
 	e.push(t, topic("sine"), e.manifest(t, v2path, "sine", "2", v2smoke), testKey(0))
 	d.waitState(t, "sine", "2", StepActive) // now inside its 10-minute health window
-	if rec, _, _ := d.st.GetModel("sine"); rec.State != stateWatching {
+	if rec, _, _ := d.models.Record("sine"); !rec.Watching {
 		t.Fatalf("sine is not being watched: %+v", rec)
 	}
 
@@ -482,7 +482,7 @@ func TestOneModelNeverHoldsAnother(t *testing.T) {
 	if got := d.rec.State("face"); !strings.HasPrefix(got, StepDownloading) {
 		t.Errorf("face is %q, want still downloading", got)
 	}
-	if rec, _, _ := d.st.GetModel("sine"); rec.State != stateWatching {
+	if rec, _, _ := d.models.Record("sine"); !rec.Watching {
 		t.Errorf("sine's health window ended: %+v", rec)
 	}
 	release()

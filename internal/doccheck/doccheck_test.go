@@ -1,0 +1,324 @@
+package doccheck
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/edgeinfer/edgeinfer/runtime/tflite"
+)
+
+// root is the repository's top folder, seen from this package.
+var root = filepath.Join("..", "..")
+
+// maxReadmeLines keeps the README a front door; the reference is docs/.
+const maxReadmeLines = 300
+
+// pendingFiles are link targets that work in progress (issue 13) adds, each
+// naming that work. A pending file that exists fails the test, so the list
+// cannot outlive the work.
+var pendingFiles = map[string]string{
+	"docs/configuration.md": "cfg: the configuration reference generated from the Config types",
+}
+
+func TestReadmeLength(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n > maxReadmeLines {
+		t.Errorf("README.md has %d lines, at most %d: move reference text to a page of docs/", n, maxReadmeLines)
+	}
+}
+
+// pages returns README.md and docs/*.md, relative to root.
+func pages(t *testing.T) []string {
+	t.Helper()
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{"README.md"}
+	for _, d := range docs {
+		rel, err := filepath.Rel(root, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	if len(out) < 5 {
+		t.Fatalf("found only %v", out)
+	}
+	return out
+}
+
+// A link is one [text](target) of a page, outside code.
+type link struct {
+	line   int
+	target string
+}
+
+var (
+	linkRE       = regexp.MustCompile(`\]\(([^()\s]+)\)`)
+	inlineCodeRE = regexp.MustCompile("`[^`]*`")
+	headingRE    = regexp.MustCompile(`^#{1,6}\s+(.*?)\s*#*\s*$`)
+)
+
+// scan returns a page's links and the anchors of its headings (GitHub's:
+// lower case, punctuation dropped, spaces as hyphens, -1, -2 ... for
+// repeats), skipping fenced code blocks and inline code.
+func scan(text string) (links []link, anchors map[string]bool) {
+	anchors = map[string]bool{}
+	seen := map[string]int{}
+	fenced := false
+	for i, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+			continue
+		}
+		if fenced {
+			continue
+		}
+		if m := headingRE.FindStringSubmatch(line); m != nil {
+			a := slug(m[1])
+			if n := seen[a]; n > 0 {
+				anchors[fmt.Sprintf("%s-%d", a, n)] = true
+			} else {
+				anchors[a] = true
+			}
+			seen[a]++
+		}
+		for _, m := range linkRE.FindAllStringSubmatch(inlineCodeRE.ReplaceAllString(line, ""), -1) {
+			links = append(links, link{i + 1, m[1]})
+		}
+	}
+	return links, anchors
+}
+
+// slug is GitHub's anchor for a heading.
+func slug(heading string) string {
+	heading = linkTextRE.ReplaceAllString(heading, "$1")
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+var linkTextRE = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+
+// TestLinks fails on a relative link in README.md or docs/*.md whose file
+// does not exist or whose #anchor is no heading of that file.
+func TestLinks(t *testing.T) {
+	anchorsOf := map[string]map[string]bool{}
+	linksOf := map[string][]link{}
+	for _, p := range pages(t) {
+		b, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		linksOf[p], anchorsOf[p] = scan(string(b))
+	}
+	checked := 0
+	for _, p := range pages(t) {
+		for _, l := range linksOf[p] {
+			if strings.Contains(l.target, "://") || strings.HasPrefix(l.target, "mailto:") {
+				continue
+			}
+			checked++
+			file, anchor, _ := strings.Cut(l.target, "#")
+			target := p
+			if file != "" {
+				target = filepath.ToSlash(filepath.Join(filepath.Dir(p), file))
+			}
+			if work, ok := pendingFiles[target]; ok {
+				t.Logf("%s:%d: link to %s, pending (%s)", p, l.line, target, work)
+				continue
+			}
+			st, err := os.Stat(filepath.Join(root, target))
+			if err != nil {
+				t.Errorf("%s:%d: link %q: %s does not exist", p, l.line, l.target, target)
+				continue
+			}
+			if anchor == "" {
+				continue
+			}
+			anchors, ok := anchorsOf[target]
+			if !ok && !st.IsDir() && strings.HasSuffix(target, ".md") {
+				b, err := os.ReadFile(filepath.Join(root, target))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, anchors = scan(string(b))
+				anchorsOf[target] = anchors
+			}
+			if !anchors[anchor] {
+				t.Errorf("%s:%d: link %q: %s has no heading with the anchor #%s", p, l.line, l.target, target, anchor)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("checked only %d links", checked)
+	}
+	for file, work := range pendingFiles {
+		if _, err := os.Stat(filepath.Join(root, file)); err == nil {
+			t.Errorf("%s exists now (%s): remove it from pendingFiles of internal/doccheck", file, work)
+		}
+	}
+}
+
+func TestScanAndSlug(t *testing.T) {
+	for heading, want := range map[string]string{
+		"The Go client (`client`)":          "the-go-client-client",
+		"The demo: make run":                "the-demo-make-run",
+		"Sequences, state and other shapes": "sequences-state-and-other-shapes",
+		"The fleet hub: edgeinfer hub":      "the-fleet-hub-edgeinfer-hub",
+		"Start-up":                          "start-up",
+		"See [api.md](api.md) now":          "see-apimd-now",
+	} {
+		if got := slug(heading); got != want {
+			t.Errorf("slug(%q) = %q, want %q", heading, got, want)
+		}
+	}
+	text := "# Title\n\nsee [a](a.md#x) and `[not](code.md)`\n```\n# not a heading\n[nor](this.md)\n```\n## Title\n[b](#title-1)\n"
+	links, anchors := scan(text)
+	if want := []link{{3, "a.md#x"}, {9, "#title-1"}}; !slices.Equal(links, want) {
+		t.Errorf("links %v, want %v", links, want)
+	}
+	if !anchors["title"] || !anchors["title-1"] || anchors["not-a-heading"] || len(anchors) != 2 {
+		t.Errorf("anchors %v, want title and title-1", anchors)
+	}
+}
+
+// listed returns the backquoted names between <!-- NAME:begin --> and
+// <!-- NAME:end --> of a page.
+func listed(t *testing.T, page, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "<!-- "+name+":begin -->")
+	block, _, ok2 := strings.Cut(rest, "<!-- "+name+":end -->")
+	if !ok || !ok2 {
+		t.Fatalf("%s: no list between <!-- %s:begin --> and <!-- %s:end -->", page, name, name)
+	}
+	var out []string
+	for _, item := range strings.Split(block, ",") {
+		item = strings.TrimSpace(item)
+		if len(item) < 3 || item[0] != '`' || item[len(item)-1] != '`' {
+			t.Fatalf("%s: %q in the %s list is not one backquoted name", page, item, name)
+		}
+		out = append(out, item[1:len(item)-1])
+	}
+	return out
+}
+
+// builtinNames reads every builtin operator name TFLite's schema has from
+// the engine's table (runtime/tflite/opnames.go).
+func builtinNames(t *testing.T) []string {
+	t.Helper()
+	file := filepath.Join(root, "runtime", "tflite", "opnames.go")
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return true
+		}
+		if lit, ok := kv.Value.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			s, err := strconv.Unquote(lit.Value)
+			if err == nil {
+				names = append(names, s)
+			}
+		}
+		return false
+	})
+	if len(names) < 150 {
+		t.Fatalf("%s: found only %d operator names", file, len(names))
+	}
+	return names
+}
+
+// TestOperatorList fails when docs/engine.md lists an operator the engine
+// cannot run, or leaves out a builtin one it can.
+func TestOperatorList(t *testing.T) {
+	doc := listed(t, "docs/engine.md", "operators")
+	builtins := builtinNames(t)
+	for _, name := range doc {
+		if !slices.Contains(builtins, name) {
+			t.Errorf("docs/engine.md lists %s, which is not a builtin operator of TFLite's schema", name)
+		} else if !tflite.Supported(name) {
+			t.Errorf("docs/engine.md lists %s, which the engine cannot run", name)
+		}
+	}
+	for _, name := range builtins {
+		if tflite.Supported(name) && !slices.Contains(doc, name) {
+			t.Errorf("the engine runs %s: add it to the operator list of docs/engine.md", name)
+		}
+	}
+	if !slices.IsSorted(doc) {
+		t.Errorf("the operator list of docs/engine.md is not in alphabetical order")
+	}
+	for _, name := range listed(t, "docs/engine.md", "custom-operators") {
+		if !tflite.Supported("CUSTOM:" + name) {
+			t.Errorf("docs/engine.md lists the custom operator %s, which the engine cannot run", name)
+		}
+	}
+}
+
+// cells counts the cells of a table line, not counting pipes inside code
+// spans or escaped ones.
+func cells(line string) int {
+	line = inlineCodeRE.ReplaceAllString(strings.ReplaceAll(line, `\|`, ""), "")
+	return strings.Count(strings.Trim(strings.TrimSpace(line), "|"), "|") + 1
+}
+
+// TestTables fails on a table row (or the |---| line) with another number
+// of cells than its header: a renderer drops or shifts such cells.
+func TestTables(t *testing.T) {
+	for _, p := range pages(t) {
+		b, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fenced, header := false, 0
+		for i, line := range strings.Split(string(b), "\n") {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(trimmed, "```") {
+				fenced = !fenced
+			}
+			if fenced || !strings.HasPrefix(trimmed, "|") {
+				header = 0
+				continue
+			}
+			if header == 0 {
+				header = cells(trimmed)
+				continue
+			}
+			if n := cells(trimmed); n != header {
+				t.Errorf("%s:%d: %d cells in a table of %d columns: %s", p, i+1, n, header, trimmed)
+			}
+		}
+	}
+	if got := cells("| `a|b` | c \\| d | e |"); got != 3 {
+		t.Errorf("cells counts %d, want 3", got)
+	}
+}
