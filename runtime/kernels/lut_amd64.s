@@ -48,3 +48,71 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// DEQ8 stores float32(Z0 - zero) * scale (zero in Z14, scale in Z15) at
+// (DI), the lanes in mask.
+#define DEQ8(mask) \
+	VPSUBD Z14, Z0, Z0; \
+	VCVTDQ2PS Z0, Z0; \
+	VMULPS Z15, Z0, Z0; \
+	VMOVUPS Z0, mask, (DI)
+
+// func dequant8AVX512(in *byte, out *float32, n int, zero int32, scale float32, signed int32)
+TEXT ·dequant8AVX512(SB), NOSPLIT, $0-36
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ n+16(FP), CX
+	MOVL zero+24(FP), AX
+	VPBROADCASTD AX, Z14
+	VBROADCASTSS scale+28(FP), Z15
+	KXNORW K2, K2, K2
+	MOVL signed+32(FP), AX
+	TESTL AX, AX
+	JZ u16
+s16:
+	CMPQ CX, $16
+	JLT srest
+	VPMOVSXBD (SI), Z0
+	DEQ8(K2)
+	ADDQ $16, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP s16
+
+srest:
+	TESTQ CX, CX
+	JZ sdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VPMOVSXBD.Z (SI), K1, Z0
+	DEQ8(K1)
+
+sdone:
+	VZEROUPPER
+	RET
+
+u16:
+	CMPQ CX, $16
+	JLT urest
+	VPMOVZXBD (SI), Z0
+	DEQ8(K2)
+	ADDQ $16, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP u16
+
+urest:
+	TESTQ CX, CX
+	JZ udone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VPMOVZXBD.Z (SI), K1, Z0
+	DEQ8(K1)
+
+udone:
+	VZEROUPPER
+	RET
