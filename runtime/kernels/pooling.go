@@ -65,6 +65,7 @@ func MaxPool[T poolElem](g *PoolGeom, in, out []T, act0, act1 T, lo, hi int) {
 					src := any(img).([]float32)[(y0*g.InW+x0)*C:]
 					dst := any(row).([]float32)
 					_ = dst[ox1*C-1]
+					_ = src[((y1-y0-1)*g.InW+(ox1-ox0-1)*g.StrideW+g.FilterW)*C-1] // the last tap read
 					maxPoolF32SIMD(&src[0], y1-y0, g.InW*C*4, g.FilterW, C*4, g.StrideW*C*4, &dst[ox0*C], ox1-ox0, C, any(act0).(float32), any(act1).(float32))
 					ox = ox1 - 1
 					continue
