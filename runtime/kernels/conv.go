@@ -79,12 +79,15 @@ func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32,
 	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
 }
 
-// ScratchLen is the number of scratch elements one worker needs.
+// ScratchLen is the number of scratch elements one worker needs: a tile
+// of gathered rows and 3 more, so that the SIMD kernels, which read each
+// row's K rounded up to a multiple of 4 (weights past K are zero), can
+// read the last row too.
 func (c *ConvQ[T]) ScratchLen() int {
 	if c.Shape.pointwise() {
 		return 0
 	}
-	return c.tile * c.Shape.K()
+	return c.tile*c.Shape.K() + 3
 }
 
 // Panels is the number of output channel panels.
