@@ -71,6 +71,7 @@ func (p *PackedQ) useQVariant(v *qVariant) bool {
 		return true
 	}
 	d := v.pack(p)
+	p.one = nil
 	if d == nil {
 		return false
 	}
@@ -172,6 +173,9 @@ type dwVariant struct {
 	// rawInt8 is set when q and qRow read int8 inputs as they are
 	// (x' = x) rather than as uint8 x+128.
 	rawInt8 bool
+	// anyNCF32 is set when f32 and f32Row take any nc, not only
+	// multiples of 8.
+	anyNCF32 bool
 }
 
 var dwVariants []*dwVariant
