@@ -8,12 +8,22 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// On arm64 the 8-bit product uses SDOT when the CPU has the dot product
-// extension and the weights fit int8, and SMLAL by lane on int16 weights
-// otherwise; the float32 product uses FMLA. NEON is always present.
+// On arm64 the 8-bit product uses I8MM (SMMLA, USMMLA) when the CPU has
+// the 8-bit matrix multiply extension, SDOT by element when it has the dot
+// product extension, both when the weights fit int8, and SMLAL by lane on
+// int16 weights otherwise; the float32 product uses FMLA. NEON is always
+// present.
+
+// gemmQDot and gemmQMM compute any number of rows (at least one) times
+// one panel (nc ≤ gemmNR) or the two panels at w and w+psz (nc >
+// gemmNR), and store the first nc channels of each row: they serve as
+// the run, wide and tail of their variants.
 
 //go:noescape
-func gemmQSDOT(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQDot(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+
+//go:noescape
+func gemmQMM(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
 
 //go:noescape
 func gemmQSMLAL(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
@@ -22,11 +32,53 @@ func gemmQSMLAL(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale
 func gemmF32NEON(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 
 func init() {
+	if cpu.ARM64.HasI8MM {
+		qVariants = append(qVariants, panelsQ("i8mm", packQ8MM, gemmQMM))
+	}
 	if cpu.ARM64.HasASIMDDP {
-		qVariants = append(qVariants, &qVariant{name: "sdot", pack: packQ8, run: gemmQSDOT})
+		qVariants = append(qVariants, panelsQ("sdot", packQ8, gemmQDot))
 	}
 	qVariants = append(qVariants, &qVariant{name: "smlal", pack: packQ16K, run: gemmQSMLAL})
 	f32Variants = append(f32Variants, &f32Variant{name: "fmla", run: gemmF32NEON})
+}
+
+// panelsQ makes the variant whose run, wide and tail are all k, a kernel
+// with gemmQDot's arguments.
+func panelsQ(name string, pack func(*PackedQ) []byte, k func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)) *qVariant {
+	return &qVariant{
+		name: name,
+		pack: pack,
+		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+			k(a, lda, rows, w, 0, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
+		},
+		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+			k(a, lda, rows, w, psz, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, 2*gemmNR)
+		},
+		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int) {
+			k(a, lda, rows, w, 0, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, nc)
+		},
+	}
+}
+
+// packQ8MM lays out w' for SMMLA: for each panel, groups of 8 values of K
+// (zero past K), each 4 pairs of channels of 16 bytes: byte
+// (((p·kg8 + g)·4 + j/2)·2 + j%2)·8 + i is w'[p·gemmNR+j][8g+i], with kg8 =
+// ⌈K/8⌉. It returns nil unless every w' is an int8.
+func packQ8MM(p *PackedQ) []byte {
+	kg8 := (p.K + 7) / 8
+	out := make([]byte, panels(p.N)*kg8*gemmNR*8)
+	for n := 0; n < p.N; n++ {
+		pn, j := n/gemmNR, n%gemmNR
+		src := p.panel(pn)
+		for k := 0; k < p.K; k++ {
+			v := src[k*gemmNR+j]
+			if v < -128 || v > 127 {
+				return nil
+			}
+			out[(((pn*kg8+k/8)*4+j/2)*2+j%2)*8+k%8] = byte(int8(v))
+		}
+	}
+	return out
 }
 
 // packQ16K lays out w' as the generic panels do ([k][gemmNR] int16) with
