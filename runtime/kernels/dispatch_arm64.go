@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"math"
 	"unsafe"
 
 	"golang.org/x/sys/cpu"
@@ -101,4 +102,63 @@ func dwQNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int,
 
 func init() {
 	dwVariants = append(dwVariants, &dwVariant{name: "neon", f32: dwF32NEON, q: dwQNEON})
+}
+
+//go:noescape
+func addQ8NEON(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32)
+
+//go:noescape
+func mulQ8NEON(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32)
+
+//go:noescape
+func quantF32NEON(in *float32, out *byte, n int, inv, flo, fhi float32, zero int32)
+
+func init() {
+	addQ8SIMD = addQ8Blocks
+	mulQ8SIMD = mulQ8Blocks
+	quantF32SIMD = quantF32Blocks
+}
+
+// The NEON element-wise kernels take whole blocks of 16 elements; these
+// wrappers run them on n &^ 15 elements and finish the rest in Go with the
+// same arithmetic.
+
+func addQ8Blocks(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed int32) {
+	nb := n &^ 15
+	if nb > 0 {
+		addQ8NEON(x, y, z, nb, ma, mb, bias, shift, zero, lo, hi, signed)
+	}
+	xs, ys, zs := unsafe.Slice(x, n), unsafe.Slice(y, n), unsafe.Slice(z, n)
+	for i := nb; i < n; i++ {
+		acc := bias + byteValue(int(xs[i]), signed == 1)*ma + byteValue(int(ys[i]), signed == 1)*mb
+		zs[i] = byte(min(max(acc>>shift+zero, lo), hi))
+	}
+}
+
+func mulQ8Blocks(x, y, z *byte, n, ystep int, za, zb, yv int32, scale, lo, hi float32, zero, signed int32) {
+	nb := n &^ 15
+	if nb > 0 {
+		mulQ8NEON(x, y, z, nb, ystep, za, zb, yv, scale, lo, hi, zero, signed)
+	}
+	xs, ys, zs := unsafe.Slice(x, n), unsafe.Slice(y, ystep*(n-1)+1), unsafe.Slice(z, n)
+	for i := nb; i < n; i++ {
+		yi := yv
+		if ystep != 0 {
+			yi = byteValue(int(ys[i]), signed == 1) - zb
+		}
+		f := min(max(float32((byteValue(int(xs[i]), signed == 1)-za)*yi)*scale, lo), hi)
+		zs[i] = byte(int32(math.Float32bits(f+magicBias)) - magicBiasBits + zero)
+	}
+}
+
+func quantF32Blocks(in *float32, out *byte, n int, inv, flo, fhi float32, zero int32) {
+	nb := n &^ 15
+	if nb > 0 {
+		quantF32NEON(in, out, nb, inv, flo, fhi, zero)
+	}
+	ins, outs := unsafe.Slice(in, n), unsafe.Slice(out, n)
+	for i := nb; i < n; i++ {
+		f := min(max(ins[i]*inv, flo), fhi)
+		outs[i] = byte(int32(math.Float32bits(f+magicBias)) - magicBiasBits + zero)
+	}
 }
