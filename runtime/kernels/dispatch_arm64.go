@@ -95,13 +95,24 @@ func packQ16K(p *PackedQ) []byte {
 }
 
 //go:noescape
-func dwF32NEON(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32)
+func dwF32RowNEON(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
 
 //go:noescape
-func dwQNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte)
+func dwQRowNEON(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte, n, xStep int)
 
 func init() {
-	dwVariants = append(dwVariants, &dwVariant{name: "neon", f32: dwF32NEON, q: dwQNEON})
+	dwVariants = append(dwVariants, &dwVariant{
+		name: "neon",
+		f32: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32) {
+			dwF32RowNEON(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, 1, 0)
+		},
+		q: func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte) {
+			dwQRowNEON(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, init, bias, scale, lo, hi, zp, signed, xzp, out, 1, 0)
+		},
+		f32Row:  dwF32RowNEON,
+		qRow:    dwQRowNEON,
+		rawInt8: true,
+	})
 }
 
 //go:noescape
