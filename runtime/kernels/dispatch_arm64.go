@@ -11,8 +11,10 @@ import (
 
 // On arm64 the 8-bit product uses I8MM (SMMLA, USMMLA) when the CPU has
 // the 8-bit matrix multiply extension, SDOT by element when it has the dot
-// product extension, both when the weights fit int8, and SMLAL by lane on
-// int16 weights otherwise; the float32 product uses FMLA. NEON is always
+// product extension, both when the weights fit int8, then SMULL on int8
+// when the weights lie in [-127, 127] (the path of CPUs without the dot
+// product, like the Cortex-A72), and SMLAL by lane on int16 weights
+// otherwise; the float32 product uses FMLA. NEON is always
 // present.
 
 // gemmQDot and gemmQMM compute any number of rows (at least one) times
@@ -27,6 +29,9 @@ func gemmQDot(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, sc
 func gemmQMM(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
 
 //go:noescape
+func gemmQMull(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+
+//go:noescape
 func gemmQSMLAL(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
 //go:noescape
@@ -39,6 +44,23 @@ func init() {
 	if cpu.ARM64.HasASIMDDP {
 		qVariants = append(qVariants, panelsQ("sdot", packQ8, gemmQDot))
 	}
+	qVariants = append(qVariants, &qVariant{
+		name:      "smull",
+		pack:      packQ8C16,
+		symmetric: true,
+		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
+		},
+		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
+			gemmQMull(a, lda, rows, (*byte)(unsafe.Add(unsafe.Pointer(w), psz)), kg, (*int32)(unsafe.Add(unsafe.Pointer(bias), 4*gemmNR)),
+				(*int32)(unsafe.Add(unsafe.Pointer(sum), 4*gemmNR)), (*float32)(unsafe.Add(unsafe.Pointer(scale), 4*gemmNR)), lo, hi, zp, signed,
+				(*byte)(unsafe.Add(unsafe.Pointer(c), gemmNR)), ldc, gemmNR)
+		},
+		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int) {
+			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, nc)
+		},
+	})
 	qVariants = append(qVariants, &qVariant{name: "smlal", pack: packQ16K, run: gemmQSMLAL})
 	f32Variants = append(f32Variants, &f32Variant{name: "fmla", run: gemmF32NEON})
 }
@@ -77,6 +99,28 @@ func packQ8MM(p *PackedQ) []byte {
 				return nil
 			}
 			out[(((pn*kg8+k/8)*4+j/2)*2+j%2)*8+k%8] = byte(int8(v))
+		}
+	}
+	return out
+}
+
+// packQ8C16 lays out w' for gemmQMull: for each panel, groups of 16
+// values of K (zero past K) of each channel in turn: byte ((p·kg16 + g)·
+// gemmNR + j)·16 + i is w'[p·gemmNR+j][16g+i], with kg16 = ⌈K/16⌉. It
+// returns nil unless every w' lies in [-127, 127], so that two products
+// with an int8 activation fit int16.
+func packQ8C16(p *PackedQ) []byte {
+	kg16 := (p.K + 15) / 16
+	out := make([]byte, panels(p.N)*kg16*gemmNR*16)
+	for n := 0; n < p.N; n++ {
+		pn, j := n/gemmNR, n%gemmNR
+		src := p.panel(pn)
+		for k := 0; k < p.K; k++ {
+			v := src[k*gemmNR+j]
+			if v < -127 || v > 127 {
+				return nil
+			}
+			out[((pn*kg16+k/16)*gemmNR+j)*16+k%16] = byte(int8(v))
 		}
 	}
 	return out

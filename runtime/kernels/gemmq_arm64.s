@@ -1991,3 +1991,293 @@ m1unext:
 	SUBS $4, R4, R4
 	BGT m1ublk
 	RET
+
+// func gemmQMull(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+//
+// For CPUs without the dot product extension, on the packQ8C16 layout
+// (weights in [-127, 127]): rows of a, 2 at a time, times one panel,
+// 16 values of K per step. SMULL multiplies the first 8 bytes of a row
+// and of a channel into int16, SMLAL2 adds the products of the last 8
+// (two products of at most 128·127 fit int16) and SADALP adds the pairs
+// into the channel's 4 int32 lanes, which ADDP sums at the end. uint8
+// activations are XORed with 0x80 (V2) and 128·Σk w' added to the bias.
+// A last step of fewer than 16 values of K reads the rows from a zeroed
+// copy. Accumulators V16-V23 (row 0) and V24-V31 (row 1), row values
+// V0-V1, weights V4-V11, products V12-V15. It stores the first nc
+// channels of each row.
+TEXT ·gemmQMull(SB), NOSPLIT, $64-104
+	MOVD a+0(FP), R6
+	MOVD lda+8(FP), R5
+	MOVD rows+16(FP), R4
+	MOVD w+24(FP), R20
+	MOVD kg+32(FP), R10
+	MOVWU lo+64(FP), R23
+	MOVWU hi+68(FP), R24
+	MOVWU zp+72(FP), R25
+	MOVWU signed+76(FP), R11
+	MOVD c+80(FP), R12
+	MOVD ldc+88(FP), R13
+	MOVD nc+96(FP), R14
+	SUBW $1, R11, R15
+	VDUP R15, V13.S4
+	ANDW $0x80808080, R15, R15
+	VDUP R15, V2.S4
+	MOVD bias+40(FP), R0
+	MOVD sum+48(FP), R1
+	VLD1 (R0), [V8.S4, V9.S4]
+	VLD1 (R1), [V4.S4, V5.S4]
+	VSHL $7, V4.S4, V4.S4
+	VAND V13.B16, V4.B16, V4.B16
+	VADD V4.S4, V8.S4, V8.S4
+	VSHL $7, V5.S4, V5.S4
+	VAND V13.B16, V5.B16, V5.B16
+	VADD V5.S4, V9.S4, V9.S4
+	MOVD $bb-64(SP), R15
+	VST1 [V8.S4, V9.S4], (R15)
+ublk:
+	MOVD R6, R0
+	ADD R5, R0, R1
+	CMP $2, R4
+	CSEL LT, R0, R1, R1
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	VEOR V28.B16, V28.B16, V28.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	MOVD R20, R7
+	LSR $2, R10, R9
+	CBZ R9, urem
+uloop:
+	VLD1.P 16(R0), [V0.B16]
+	VLD1.P 16(R1), [V1.B16]
+	VLD1.P 64(R7), [V4.B16, V5.B16, V6.B16, V7.B16]
+	VLD1.P 64(R7), [V8.B16, V9.B16, V10.B16, V11.B16]
+	VEOR V2.B16, V0.B16, V0.B16
+	VEOR V2.B16, V1.B16, V1.B16
+	WORD $0x0e24c00c // smull v12.8h, v0.8b, v4.8b
+	WORD $0x0e24c02d // smull v13.8h, v1.8b, v4.8b
+	WORD $0x0e25c00e // smull v14.8h, v0.8b, v5.8b
+	WORD $0x0e25c02f // smull v15.8h, v1.8b, v5.8b
+	WORD $0x4e24800c // smlal2 v12.8h, v0.16b, v4.16b
+	WORD $0x4e24802d // smlal2 v13.8h, v1.16b, v4.16b
+	WORD $0x4e25800e // smlal2 v14.8h, v0.16b, v5.16b
+	WORD $0x4e25802f // smlal2 v15.8h, v1.16b, v5.16b
+	WORD $0x4e606990 // sadalp v16.4s, v12.8h
+	WORD $0x4e6069b8 // sadalp v24.4s, v13.8h
+	WORD $0x4e6069d1 // sadalp v17.4s, v14.8h
+	WORD $0x4e6069f9 // sadalp v25.4s, v15.8h
+	WORD $0x0e26c00c // smull v12.8h, v0.8b, v6.8b
+	WORD $0x0e26c02d // smull v13.8h, v1.8b, v6.8b
+	WORD $0x0e27c00e // smull v14.8h, v0.8b, v7.8b
+	WORD $0x0e27c02f // smull v15.8h, v1.8b, v7.8b
+	WORD $0x4e26800c // smlal2 v12.8h, v0.16b, v6.16b
+	WORD $0x4e26802d // smlal2 v13.8h, v1.16b, v6.16b
+	WORD $0x4e27800e // smlal2 v14.8h, v0.16b, v7.16b
+	WORD $0x4e27802f // smlal2 v15.8h, v1.16b, v7.16b
+	WORD $0x4e606992 // sadalp v18.4s, v12.8h
+	WORD $0x4e6069ba // sadalp v26.4s, v13.8h
+	WORD $0x4e6069d3 // sadalp v19.4s, v14.8h
+	WORD $0x4e6069fb // sadalp v27.4s, v15.8h
+	WORD $0x0e28c00c // smull v12.8h, v0.8b, v8.8b
+	WORD $0x0e28c02d // smull v13.8h, v1.8b, v8.8b
+	WORD $0x0e29c00e // smull v14.8h, v0.8b, v9.8b
+	WORD $0x0e29c02f // smull v15.8h, v1.8b, v9.8b
+	WORD $0x4e28800c // smlal2 v12.8h, v0.16b, v8.16b
+	WORD $0x4e28802d // smlal2 v13.8h, v1.16b, v8.16b
+	WORD $0x4e29800e // smlal2 v14.8h, v0.16b, v9.16b
+	WORD $0x4e29802f // smlal2 v15.8h, v1.16b, v9.16b
+	WORD $0x4e606994 // sadalp v20.4s, v12.8h
+	WORD $0x4e6069bc // sadalp v28.4s, v13.8h
+	WORD $0x4e6069d5 // sadalp v21.4s, v14.8h
+	WORD $0x4e6069fd // sadalp v29.4s, v15.8h
+	WORD $0x0e2ac00c // smull v12.8h, v0.8b, v10.8b
+	WORD $0x0e2ac02d // smull v13.8h, v1.8b, v10.8b
+	WORD $0x0e2bc00e // smull v14.8h, v0.8b, v11.8b
+	WORD $0x0e2bc02f // smull v15.8h, v1.8b, v11.8b
+	WORD $0x4e2a800c // smlal2 v12.8h, v0.16b, v10.16b
+	WORD $0x4e2a802d // smlal2 v13.8h, v1.16b, v10.16b
+	WORD $0x4e2b800e // smlal2 v14.8h, v0.16b, v11.16b
+	WORD $0x4e2b802f // smlal2 v15.8h, v1.16b, v11.16b
+	WORD $0x4e606996 // sadalp v22.4s, v12.8h
+	WORD $0x4e6069be // sadalp v30.4s, v13.8h
+	WORD $0x4e6069d7 // sadalp v23.4s, v14.8h
+	WORD $0x4e6069ff // sadalp v31.4s, v15.8h
+	SUBS $1, R9, R9
+	BNE uloop
+urem:
+	ANDS $3, R10, R9
+	BEQ uepi
+	MOVD $ab-32(SP), R15
+	STP (ZR, ZR), (R15)
+	STP (ZR, ZR), 16(R15)
+	MOVD R15, R16
+	MOVD R9, R17
+ucopy0:
+	MOVWU.P 4(R0), R19
+	MOVW.P R19, 4(R16)
+	SUBS $1, R17, R17
+	BNE ucopy0
+	ADD $16, R15, R16
+	MOVD R9, R17
+ucopy1:
+	MOVWU.P 4(R1), R19
+	MOVW.P R19, 4(R16)
+	SUBS $1, R17, R17
+	BNE ucopy1
+	MOVD R15, R0
+	ADD $16, R15, R1
+	VLD1.P 16(R0), [V0.B16]
+	VLD1.P 16(R1), [V1.B16]
+	VLD1.P 64(R7), [V4.B16, V5.B16, V6.B16, V7.B16]
+	VLD1.P 64(R7), [V8.B16, V9.B16, V10.B16, V11.B16]
+	VEOR V2.B16, V0.B16, V0.B16
+	VEOR V2.B16, V1.B16, V1.B16
+	WORD $0x0e24c00c // smull v12.8h, v0.8b, v4.8b
+	WORD $0x0e24c02d // smull v13.8h, v1.8b, v4.8b
+	WORD $0x0e25c00e // smull v14.8h, v0.8b, v5.8b
+	WORD $0x0e25c02f // smull v15.8h, v1.8b, v5.8b
+	WORD $0x4e24800c // smlal2 v12.8h, v0.16b, v4.16b
+	WORD $0x4e24802d // smlal2 v13.8h, v1.16b, v4.16b
+	WORD $0x4e25800e // smlal2 v14.8h, v0.16b, v5.16b
+	WORD $0x4e25802f // smlal2 v15.8h, v1.16b, v5.16b
+	WORD $0x4e606990 // sadalp v16.4s, v12.8h
+	WORD $0x4e6069b8 // sadalp v24.4s, v13.8h
+	WORD $0x4e6069d1 // sadalp v17.4s, v14.8h
+	WORD $0x4e6069f9 // sadalp v25.4s, v15.8h
+	WORD $0x0e26c00c // smull v12.8h, v0.8b, v6.8b
+	WORD $0x0e26c02d // smull v13.8h, v1.8b, v6.8b
+	WORD $0x0e27c00e // smull v14.8h, v0.8b, v7.8b
+	WORD $0x0e27c02f // smull v15.8h, v1.8b, v7.8b
+	WORD $0x4e26800c // smlal2 v12.8h, v0.16b, v6.16b
+	WORD $0x4e26802d // smlal2 v13.8h, v1.16b, v6.16b
+	WORD $0x4e27800e // smlal2 v14.8h, v0.16b, v7.16b
+	WORD $0x4e27802f // smlal2 v15.8h, v1.16b, v7.16b
+	WORD $0x4e606992 // sadalp v18.4s, v12.8h
+	WORD $0x4e6069ba // sadalp v26.4s, v13.8h
+	WORD $0x4e6069d3 // sadalp v19.4s, v14.8h
+	WORD $0x4e6069fb // sadalp v27.4s, v15.8h
+	WORD $0x0e28c00c // smull v12.8h, v0.8b, v8.8b
+	WORD $0x0e28c02d // smull v13.8h, v1.8b, v8.8b
+	WORD $0x0e29c00e // smull v14.8h, v0.8b, v9.8b
+	WORD $0x0e29c02f // smull v15.8h, v1.8b, v9.8b
+	WORD $0x4e28800c // smlal2 v12.8h, v0.16b, v8.16b
+	WORD $0x4e28802d // smlal2 v13.8h, v1.16b, v8.16b
+	WORD $0x4e29800e // smlal2 v14.8h, v0.16b, v9.16b
+	WORD $0x4e29802f // smlal2 v15.8h, v1.16b, v9.16b
+	WORD $0x4e606994 // sadalp v20.4s, v12.8h
+	WORD $0x4e6069bc // sadalp v28.4s, v13.8h
+	WORD $0x4e6069d5 // sadalp v21.4s, v14.8h
+	WORD $0x4e6069fd // sadalp v29.4s, v15.8h
+	WORD $0x0e2ac00c // smull v12.8h, v0.8b, v10.8b
+	WORD $0x0e2ac02d // smull v13.8h, v1.8b, v10.8b
+	WORD $0x0e2bc00e // smull v14.8h, v0.8b, v11.8b
+	WORD $0x0e2bc02f // smull v15.8h, v1.8b, v11.8b
+	WORD $0x4e2a800c // smlal2 v12.8h, v0.16b, v10.16b
+	WORD $0x4e2a802d // smlal2 v13.8h, v1.16b, v10.16b
+	WORD $0x4e2b800e // smlal2 v14.8h, v0.16b, v11.16b
+	WORD $0x4e2b802f // smlal2 v15.8h, v1.16b, v11.16b
+	WORD $0x4e606996 // sadalp v22.4s, v12.8h
+	WORD $0x4e6069be // sadalp v30.4s, v13.8h
+	WORD $0x4e6069d7 // sadalp v23.4s, v14.8h
+	WORD $0x4e6069ff // sadalp v31.4s, v15.8h
+uepi:
+	MOVD $bb-64(SP), R15
+	VLD1 (R15), [V4.S4, V5.S4]
+	MOVD scale+56(FP), R15
+	VLD1 (R15), [V6.S4, V7.S4]
+	VDUP R23, V8.S4
+	VDUP R24, V9.S4
+	VDUP R25, V10.B16
+	MOVD R12, R22
+	WORD $0x4eb1be0c // addp v12.4s, v16.4s, v17.4s
+	WORD $0x4eb3be4d // addp v13.4s, v18.4s, v19.4s
+	WORD $0x4eb5be8e // addp v14.4s, v20.4s, v21.4s
+	WORD $0x4eb7becf // addp v15.4s, v22.4s, v23.4s
+	WORD $0x4eadbd8c // addp v12.4s, v12.4s, v13.4s
+	WORD $0x4eafbdce // addp v14.4s, v14.4s, v15.4s
+	WORD $0x4ea4858c // add v12.4s, v12.4s, v4.4s
+	WORD $0x4ea585ce // add v14.4s, v14.4s, v5.4s
+	WORD $0x4e21d98c // scvtf v12.4s, v12.4s
+	WORD $0x4e21d9ce // scvtf v14.4s, v14.4s
+	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
+	WORD $0x6e27ddce // fmul v14.4s, v14.4s, v7.4s
+	WORD $0x4e28f58c // fmax v12.4s, v12.4s, v8.4s
+	WORD $0x4e28f5ce // fmax v14.4s, v14.4s, v8.4s
+	WORD $0x4ea9f58c // fmin v12.4s, v12.4s, v9.4s
+	WORD $0x4ea9f5ce // fmin v14.4s, v14.4s, v9.4s
+	WORD $0x4e21a98c // fcvtns v12.4s, v12.4s
+	WORD $0x4e21a9ce // fcvtns v14.4s, v14.4s
+	WORD $0x4e4e198c // uzp1 v12.8h, v12.8h, v14.8h
+	WORD $0x0e21298c // xtn v12.8b, v12.8h
+	WORD $0x0e2a858c // add v12.8b, v12.8b, v10.8b
+	CMP $8, R14
+	BNE upart0
+	FMOVD F12, (R22)
+	B udone0
+upart0:
+	MOVD $ab-32(SP), R15
+	FMOVD F12, (R15)
+	MOVD R22, R16
+	MOVD R14, R17
+ucopyc0:
+	MOVBU.P 1(R15), R19
+	MOVB.P R19, 1(R16)
+	SUBS $1, R17, R17
+	BNE ucopyc0
+udone0:
+	CMP $2, R4
+	BLT unext
+	ADD R13, R22, R22
+	WORD $0x4eb9bf0c // addp v12.4s, v24.4s, v25.4s
+	WORD $0x4ebbbf4d // addp v13.4s, v26.4s, v27.4s
+	WORD $0x4ebdbf8e // addp v14.4s, v28.4s, v29.4s
+	WORD $0x4ebfbfcf // addp v15.4s, v30.4s, v31.4s
+	WORD $0x4eadbd8c // addp v12.4s, v12.4s, v13.4s
+	WORD $0x4eafbdce // addp v14.4s, v14.4s, v15.4s
+	WORD $0x4ea4858c // add v12.4s, v12.4s, v4.4s
+	WORD $0x4ea585ce // add v14.4s, v14.4s, v5.4s
+	WORD $0x4e21d98c // scvtf v12.4s, v12.4s
+	WORD $0x4e21d9ce // scvtf v14.4s, v14.4s
+	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
+	WORD $0x6e27ddce // fmul v14.4s, v14.4s, v7.4s
+	WORD $0x4e28f58c // fmax v12.4s, v12.4s, v8.4s
+	WORD $0x4e28f5ce // fmax v14.4s, v14.4s, v8.4s
+	WORD $0x4ea9f58c // fmin v12.4s, v12.4s, v9.4s
+	WORD $0x4ea9f5ce // fmin v14.4s, v14.4s, v9.4s
+	WORD $0x4e21a98c // fcvtns v12.4s, v12.4s
+	WORD $0x4e21a9ce // fcvtns v14.4s, v14.4s
+	WORD $0x4e4e198c // uzp1 v12.8h, v12.8h, v14.8h
+	WORD $0x0e21298c // xtn v12.8b, v12.8h
+	WORD $0x0e2a858c // add v12.8b, v12.8b, v10.8b
+	CMP $8, R14
+	BNE upart1
+	FMOVD F12, (R22)
+	B udone1
+upart1:
+	MOVD $ab-32(SP), R15
+	FMOVD F12, (R15)
+	MOVD R22, R16
+	MOVD R14, R17
+ucopyc1:
+	MOVBU.P 1(R15), R19
+	MOVB.P R19, 1(R16)
+	SUBS $1, R17, R17
+	BNE ucopyc1
+udone1:
+unext:
+	ADD R5<<1, R6, R6
+	ADD R13<<1, R12, R12
+	SUBS $2, R4, R4
+	BGT ublk
+	RET
