@@ -3,14 +3,16 @@
 #include "textflag.h"
 
 // Instructions the Go assembler does not know (vector FADD, FMAX, FMIN,
-// FMUL, SCVTF, FCVTNS, SMLAL, XTN) are written as WORD encodings
+// FMUL, FMLA by element, SCVTF, FCVTNS, SMLAL, XTN) are written as WORD encodings
 // with the instruction in a comment.
 
 // func gemmF32NEON(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 //
 // Rows 0 to rows-1 (at most 6) of a times one panel: accumulators V16-V27
-// (two per row), weights V0-V1, row values V2-V7; it stores the first nc
-// channels of each row (through a stack buffer when nc < 8).
+// (two per row). Steps of 4 values of K multiply the weights V6-V13 by
+// lanes of the row values V0-V5 (FMLA by element); the last k%4 steps
+// take one value at a time (weights V0-V1, row values V2-V7). It stores
+// the first nc channels of each row (through a stack buffer when nc < 8).
 TEXT ·gemmF32NEON(SB), NOSPLIT, $32-80
 	MOVD a+0(FP), R0
 	MOVD lda+8(FP), R1
@@ -46,6 +48,70 @@ TEXT ·gemmF32NEON(SB), NOSPLIT, $32-80
 	VEOR V26.B16, V26.B16, V26.B16
 	VEOR V27.B16, V27.B16, V27.B16
 	CBZ R9, fstore
+	LSR $2, R9, R10
+	CBZ R10, floop
+
+floop4:
+	VLD1.P 16(R0), [V0.S4]
+	VLD1.P 16(R3), [V1.S4]
+	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R5), [V3.S4]
+	VLD1.P 16(R6), [V4.S4]
+	VLD1.P 16(R7), [V5.S4]
+	VLD1.P 64(R8), [V6.S4, V7.S4, V8.S4, V9.S4]
+	VLD1.P 64(R8), [V10.S4, V11.S4, V12.S4, V13.S4]
+	WORD $0x4f8010d0 // fmla v16.4s, v6.4s, v0.s[0]
+	WORD $0x4f8010f1 // fmla v17.4s, v7.4s, v0.s[0]
+	WORD $0x4f8110d2 // fmla v18.4s, v6.4s, v1.s[0]
+	WORD $0x4f8110f3 // fmla v19.4s, v7.4s, v1.s[0]
+	WORD $0x4f8210d4 // fmla v20.4s, v6.4s, v2.s[0]
+	WORD $0x4f8210f5 // fmla v21.4s, v7.4s, v2.s[0]
+	WORD $0x4f8310d6 // fmla v22.4s, v6.4s, v3.s[0]
+	WORD $0x4f8310f7 // fmla v23.4s, v7.4s, v3.s[0]
+	WORD $0x4f8410d8 // fmla v24.4s, v6.4s, v4.s[0]
+	WORD $0x4f8410f9 // fmla v25.4s, v7.4s, v4.s[0]
+	WORD $0x4f8510da // fmla v26.4s, v6.4s, v5.s[0]
+	WORD $0x4f8510fb // fmla v27.4s, v7.4s, v5.s[0]
+	WORD $0x4fa01110 // fmla v16.4s, v8.4s, v0.s[1]
+	WORD $0x4fa01131 // fmla v17.4s, v9.4s, v0.s[1]
+	WORD $0x4fa11112 // fmla v18.4s, v8.4s, v1.s[1]
+	WORD $0x4fa11133 // fmla v19.4s, v9.4s, v1.s[1]
+	WORD $0x4fa21114 // fmla v20.4s, v8.4s, v2.s[1]
+	WORD $0x4fa21135 // fmla v21.4s, v9.4s, v2.s[1]
+	WORD $0x4fa31116 // fmla v22.4s, v8.4s, v3.s[1]
+	WORD $0x4fa31137 // fmla v23.4s, v9.4s, v3.s[1]
+	WORD $0x4fa41118 // fmla v24.4s, v8.4s, v4.s[1]
+	WORD $0x4fa41139 // fmla v25.4s, v9.4s, v4.s[1]
+	WORD $0x4fa5111a // fmla v26.4s, v8.4s, v5.s[1]
+	WORD $0x4fa5113b // fmla v27.4s, v9.4s, v5.s[1]
+	WORD $0x4f801950 // fmla v16.4s, v10.4s, v0.s[2]
+	WORD $0x4f801971 // fmla v17.4s, v11.4s, v0.s[2]
+	WORD $0x4f811952 // fmla v18.4s, v10.4s, v1.s[2]
+	WORD $0x4f811973 // fmla v19.4s, v11.4s, v1.s[2]
+	WORD $0x4f821954 // fmla v20.4s, v10.4s, v2.s[2]
+	WORD $0x4f821975 // fmla v21.4s, v11.4s, v2.s[2]
+	WORD $0x4f831956 // fmla v22.4s, v10.4s, v3.s[2]
+	WORD $0x4f831977 // fmla v23.4s, v11.4s, v3.s[2]
+	WORD $0x4f841958 // fmla v24.4s, v10.4s, v4.s[2]
+	WORD $0x4f841979 // fmla v25.4s, v11.4s, v4.s[2]
+	WORD $0x4f85195a // fmla v26.4s, v10.4s, v5.s[2]
+	WORD $0x4f85197b // fmla v27.4s, v11.4s, v5.s[2]
+	WORD $0x4fa01990 // fmla v16.4s, v12.4s, v0.s[3]
+	WORD $0x4fa019b1 // fmla v17.4s, v13.4s, v0.s[3]
+	WORD $0x4fa11992 // fmla v18.4s, v12.4s, v1.s[3]
+	WORD $0x4fa119b3 // fmla v19.4s, v13.4s, v1.s[3]
+	WORD $0x4fa21994 // fmla v20.4s, v12.4s, v2.s[3]
+	WORD $0x4fa219b5 // fmla v21.4s, v13.4s, v2.s[3]
+	WORD $0x4fa31996 // fmla v22.4s, v12.4s, v3.s[3]
+	WORD $0x4fa319b7 // fmla v23.4s, v13.4s, v3.s[3]
+	WORD $0x4fa41998 // fmla v24.4s, v12.4s, v4.s[3]
+	WORD $0x4fa419b9 // fmla v25.4s, v13.4s, v4.s[3]
+	WORD $0x4fa5199a // fmla v26.4s, v12.4s, v5.s[3]
+	WORD $0x4fa519bb // fmla v27.4s, v13.4s, v5.s[3]
+	SUBS $1, R10, R10
+	BNE floop4
+	ANDS $3, R9, R9
+	BEQ fstore
 
 floop:
 	VLD1.P 32(R8), [V0.S4, V1.S4]
