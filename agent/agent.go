@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
@@ -52,6 +53,7 @@ type Agent struct {
 	entries map[string]*entry
 
 	closed   atomic.Bool
+	decodes  chan struct{} // media files being decoded (InferMedia)
 	stopTick chan struct{}
 	tickDone chan struct{}
 }
@@ -65,6 +67,9 @@ type entry struct {
 	cur        atomic.Pointer[instance]
 	lastErr    atomic.Pointer[string]
 	loading    atomic.Bool
+	// media is the active version's media task (see InferMedia), derived
+	// on first use.
+	media atomic.Pointer[mediaTask]
 }
 
 // New starts an agent and loads every configured model. A model that fails
@@ -82,6 +87,7 @@ func New(ctx context.Context, o Options) (*Agent, error) {
 	a := &Agent{
 		store: o.Store, rec: rec, log: log, otaState: o.OTAState, cfg: o.Config,
 		entries:  map[string]*entry{},
+		decodes:  make(chan struct{}, mediaDecodes),
 		modelDir: filepath.Join(o.Config.DataDir, "models"),
 		stopTick: make(chan struct{}), tickDone: make(chan struct{}),
 	}
@@ -203,7 +209,7 @@ func (a *Agent) cachePerCaller() bool {
 func (a *Agent) drainTimeout() time.Duration {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
-	return max(a.cfg.DrainTimeout.D(), time.Second)
+	return max(a.cfg.DrainTimeout, time.Second)
 }
 
 func (a *Agent) entry(name string) (*entry, bool) {
@@ -236,10 +242,11 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	if req.Version != "" && req.Version != in.version {
 		return nil, fmt.Errorf("%w: model %s version %q is not the active one (%s)", ErrNoModel, in.name, req.Version, in.version)
 	}
-	inputs, shapes, err := bindInputs(in.name, in.inputs, req.Inputs, in.resizable)
-	if err != nil {
-		return nil, err
+	inputs := make([]Tensor, len(in.inputs))
+	if err := runtime.BindInputs(inputs, in.inputs, req.Inputs, in.resizable); err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrBadRequest, in.name, err)
 	}
+	resized := in.resizable && !modelShapes(inputs, in.inputs)
 	if req.Sequence != nil && !in.stateful {
 		return nil, fmt.Errorf("%w: model %s keeps no state between runs: a sequence id does not apply to it", ErrBadRequest, in.name)
 	}
@@ -249,7 +256,7 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	resp := &Response{Model: in.name, Version: in.version, Cache: CacheOff}
 	var key []byte
-	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && shapes == nil {
+	if a.cache != nil && *in.cfg.Cache && !req.NoCache && !in.stateful && !resized {
 		resp.Cache = CacheMiss
 		caller := ""
 		if a.cachePerCaller() {
@@ -264,10 +271,10 @@ func (a *Agent) Infer(ctx context.Context, req *Request) (*Response, error) {
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout.D())
+		ctx, cancel = context.WithTimeout(ctx, in.cfg.Timeout)
 		defer cancel()
 	}
-	j := &job{ctx: ctx, inputs: inputs, shapes: shapes, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
+	j := &job{ctx: ctx, inputs: inputs, resized: resized, outIdx: outIdx, enq: time.Now(), done: make(chan struct{})}
 	if in.streams != nil {
 		err = in.streams.run(req.Sequence, j)
 	} else if err = in.submit(j); err != nil {
@@ -315,7 +322,7 @@ func (in *instance) observe(o telemetry.Observation) {
 }
 
 func (a *Agent) cacheGet(in *instance, key []byte, outIdx []int) ([][]byte, bool) {
-	v, ok, err := a.store.CacheGet(key, in.cfg.CacheTTL.D())
+	v, ok, err := a.store.CacheGet(key, in.cfg.CacheTTL)
 	if err != nil {
 		in.log.Warn("result cache read failed; computing the answer", "err", err)
 		return nil, false
@@ -424,12 +431,12 @@ func (a *Agent) Counts(name string) (requests, errs uint64, version string, ok b
 // Reload applies a new configuration: models added to it are loaded,
 // models whose file, version or settings changed are reloaded (hot swap),
 // models removed from it are unloaded unless they were installed. A model
-// that fails to load keeps its serving version. Socket and data directory
-// changes need a restart; the errors of models that failed are joined.
+// that fails to load keeps its serving version. Data directory and cache
+// size changes need a restart; the errors of models that failed are joined.
 func (a *Agent) Reload(ctx context.Context, cfg Config) error {
 	a.cfgMu.Lock()
 	old := a.cfg
-	cfg.Socket, cfg.DataDir, cfg.CacheBytes = old.Socket, old.DataDir, old.CacheBytes
+	cfg.DataDir, cfg.CacheBytes = old.DataDir, old.CacheBytes
 	a.cfg = cfg
 	a.cfgMu.Unlock()
 	var errs []error
@@ -542,9 +549,9 @@ func (a *Agent) expireLoop() {
 func (a *Agent) maxTTL() time.Duration {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
-	ttl := a.cfg.Defaults.CacheTTL.D()
+	ttl := a.cfg.Defaults.CacheTTL
 	for _, m := range a.cfg.Models {
-		ttl = max(ttl, m.CacheTTL.D())
+		ttl = max(ttl, m.CacheTTL)
 	}
 	return ttl
 }

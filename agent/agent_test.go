@@ -17,6 +17,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/runtime"
+	_ "github.com/edgeinfer/edgeinfer/runtime/tflite" // the models of these tests are TFLite files
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
@@ -136,7 +137,7 @@ func TestInferRefusesBadRequests(t *testing.T) {
 		{"wrong dtype", Request{Model: quantModel, Inputs: []Tensor{{Name: "input", DType: runtime.Float32, Shape: in.Shape, Data: in.Data}}}, ErrBadRequest, "dtype float32, the model takes uint8"},
 		{"wrong shape", Request{Model: quantModel, Inputs: []Tensor{{Name: "input", DType: runtime.UInt8, Shape: []int{1, 3, 224, 224}, Data: in.Data}}}, ErrBadRequest, "shape [1 3 224 224]"},
 		{"short data", Request{Model: quantModel, Inputs: []Tensor{{Name: "input", DType: runtime.UInt8, Shape: in.Shape, Data: in.Data[:100]}}}, ErrBadRequest, "100 bytes of data"},
-		{"unknown input", Request{Model: quantModel, Inputs: []Tensor{{Name: "image", DType: runtime.UInt8, Shape: in.Shape, Data: in.Data}}}, ErrBadRequest, `no input "image"`},
+		{"unknown input", Request{Model: quantModel, Inputs: []Tensor{{Name: "image", DType: runtime.UInt8, Shape: in.Shape, Data: in.Data}}}, ErrBadRequest, `input "image": the model has no such input`},
 		{"unknown output", Request{Model: quantModel, Inputs: good.Inputs, Outputs: []string{"logits"}}, ErrBadRequest, `no output "logits"`},
 	}
 	for _, tc := range tests {
@@ -431,7 +432,7 @@ func TestInstalledVersionSurvivesRestart(t *testing.T) {
 }
 
 func TestDynamicBatching(t *testing.T) {
-	c := testConfig(t, map[string]ModelConfig{quantModel: {MaxBatch: 4, BatchDelay: Duration(50 * time.Millisecond), Sessions: 1}})
+	c := testConfig(t, map[string]ModelConfig{quantModel: {MaxBatch: 4, BatchDelay: 50 * time.Millisecond, Sessions: 1}})
 	a, _ := newAgent(t, c)
 	st, _ := a.Model(quantModel)
 	if st.MaxBatch != 4 {

@@ -17,7 +17,7 @@ import (
 // order) and the outputs asked for: a new model version or a different
 // question is a different key, so entries of a replaced version are never
 // read again and age out.
-func cacheKey(digest, caller string, inputs [][]byte, outIdx []int) []byte {
+func cacheKey(digest, caller string, inputs []Tensor, outIdx []int) []byte {
 	h := sha256.New()
 	var n [8]byte
 	h.Write([]byte("edgeinfer-cache-v1\x00"))
@@ -25,10 +25,10 @@ func cacheKey(digest, caller string, inputs [][]byte, outIdx []int) []byte {
 	binary.LittleEndian.PutUint64(n[:], uint64(len(caller)))
 	h.Write(n[:])
 	h.Write([]byte(caller))
-	for _, b := range inputs {
-		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+	for _, t := range inputs {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(t.Data)))
 		h.Write(n[:])
-		h.Write(b)
+		h.Write(t.Data)
 	}
 	for _, o := range outIdx {
 		binary.LittleEndian.PutUint64(n[:], uint64(o))

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite"
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
@@ -29,9 +28,11 @@ import (
 // done.
 type instance struct {
 	name, version, digest, path string
-	cfg                         ModelConfig
-	inputs, outputs             []runtime.TensorInfo
-	maxBatch                    int
+	// backend names the runtime backend that opened the model.
+	backend         string
+	cfg             ModelConfig
+	inputs, outputs []runtime.TensorInfo
+	maxBatch        int
 	// resizable: the sessions take other input shapes (runtime.Resizer);
 	// stateful: they keep state between runs, so requests go through
 	// streams instead of the queue's workers.
@@ -39,6 +40,7 @@ type instance struct {
 	streams             *streams
 	loadedAt            time.Time
 	stats               *telemetry.ModelStats
+	desc                *runtime.Description
 	log                 *slog.Logger
 
 	models   []runtime.Model // closed after the workers stop
@@ -67,11 +69,11 @@ type instance struct {
 // job is one request waiting for, or running on, a session.
 type job struct {
 	ctx    context.Context
-	inputs [][]byte // in model input order
+	inputs []Tensor // bound to the model's inputs, in their order
 	outIdx []int    // model outputs wanted
-	// shapes are the inputs' shapes when not the model's (nil otherwise).
-	shapes [][]int
-	enq    time.Time
+	// resized: some input has another shape than the model's.
+	resized bool
+	enq     time.Time
 	// state moves from queued to taken (a worker runs it) or abandoned
 	// (the caller gave up first), exactly once.
 	state atomic.Int32
@@ -108,9 +110,9 @@ type loadSpec struct {
 	check Check
 }
 
-// openModel opens a model file for loadInstance (a variable so that tests
-// can wrap the real model).
-var openModel = func(path string) (runtime.Model, error) { return tflite.Open(path) }
+// openModel opens a model file for loadInstance with the runtime backend
+// that identifies it (a variable so that tests can wrap the real model).
+var openModel = func(path string) (runtime.Model, error) { return runtime.Open(path, runtime.OpenOptions{}) }
 
 // panicLimit is how many runs in a row may panic before the version is
 // marked failed.
@@ -165,12 +167,16 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if version == "" {
 		version = digest[:12]
 	}
+	backend, err := runtime.IdentifyFile(spec.path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
+	}
 	m, err := openModel(spec.path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: model %s: %w", ErrInvalidModel, spec.name, err)
 	}
 	in := &instance{
-		name: spec.name, version: version, digest: digest, path: spec.path, cfg: spec.cfg,
+		name: spec.name, version: version, digest: digest, path: spec.path, backend: backend, cfg: spec.cfg,
 		inputs: m.Inputs(), outputs: m.Outputs(), maxBatch: 1,
 		models: []runtime.Model{m},
 		log:    log.With("model", spec.name, "version", version),
@@ -191,6 +197,14 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	_, in.resizable = singles[0].(runtime.Resizer)
 	if sm, ok := m.(runtime.StatefulModel); ok && sm.Stateful() {
 		in.stateful = true
+	}
+	if d, ok := m.(runtime.Describer); ok {
+		// A model whose metadata does not read still serves tensors; it
+		// only takes no encoded files.
+		if in.desc, err = d.Describe(); err != nil {
+			in.log.Warn("the model's metadata does not read; it takes no encoded files", "err", err)
+			in.desc, err = nil, nil
+		}
 	}
 	run := func(ctx context.Context, inputs [][]byte) ([][]byte, error) {
 		s := singles[0]
@@ -231,7 +245,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 	if in.stateful {
 		in.streams = newStreams(in, singles)
 		in.workers.Add(1)
-		go in.streams.reap(spec.cfg.SequenceIdleTimeout.D())
+		go in.streams.reap(spec.cfg.SequenceIdleTimeout)
 		singles = nil
 	}
 	for i := range singles {
@@ -255,7 +269,7 @@ func loadInstance(ctx context.Context, spec loadSpec, rec *telemetry.Recorder, l
 // request at a time: that is logged, not an error.
 func (in *instance) openBatched(ctx context.Context, spec loadSpec, opts runtime.Options, single Runner) []runtime.Session {
 	n := spec.cfg.MaxBatch
-	bm, err := tflite.OpenBatch(spec.path, n)
+	bm, err := runtime.Open(spec.path, runtime.OpenOptions{Backend: in.backend, Batch: n})
 	if err != nil {
 		in.log.Info("model runs one request at a time: its graph does not take a batch", "max_batch", n, "reason", err)
 		return nil
@@ -485,7 +499,7 @@ func (in *instance) take(jobs []*job, j *job) []*job {
 // callers are likely sending their next requests). So a lone sequential
 // caller pays the batch delay only for the few batches after a burst.
 func (in *instance) gather(jobs []*job, timer *time.Timer) []*job {
-	delay := in.cfg.BatchDelay.D() // from now: time queued behind a running batch does not count
+	delay := in.cfg.BatchDelay // from now: time queued behind a running batch does not count
 	if delay > 0 {
 		timer.Reset(delay)
 		defer timer.Stop()
@@ -523,7 +537,7 @@ func (in *instance) othersInFlight(n int) bool {
 // model's (it cannot join a batch).
 func resized(jobs []*job) bool {
 	for _, j := range jobs {
-		if j.shapes != nil {
+		if j.resized {
 			return true
 		}
 	}
@@ -538,11 +552,11 @@ func (in *instance) runSingle(s runtime.Session, j *job) {
 // runOn runs j on s, first giving s j's input shapes (or back the model's),
 // and sets j's outputs and timings.
 func (in *instance) runOn(s runtime.Session, j *job) error {
-	if err := in.shape(s, j.shapes); err != nil {
+	if err := in.shape(s, j); err != nil {
 		return err
 	}
-	for i, b := range j.inputs {
-		copy(s.Input(i), b)
+	for i, t := range j.inputs {
+		copy(s.Input(i), t.Data)
 	}
 	start := time.Now()
 	err := in.runSafe(j.ctx, s)
@@ -554,7 +568,7 @@ func (in *instance) runOn(s runtime.Session, j *job) error {
 		return fmt.Errorf("model %s: run: %w", in.name, err)
 	}
 	outInfo := in.outputs
-	if r, ok := s.(runtime.Resizer); ok && j.shapes != nil {
+	if r, ok := s.(runtime.Resizer); ok && j.resized {
 		outInfo = r.Outputs()
 	}
 	j.outs = make([][]byte, len(j.outIdx))
@@ -566,27 +580,25 @@ func (in *instance) runOn(s runtime.Session, j *job) error {
 	return nil
 }
 
-// shape resizes s's inputs to shapes (nil: the model's own) when they
-// differ from its current ones. A shape the graph cannot take is a bad
-// request naming the inputs and shapes; s keeps its previous shapes.
-func (in *instance) shape(s runtime.Session, shapes [][]int) error {
+// shape resizes s's inputs to j's shapes when they differ from its current
+// ones. A shape the graph cannot take is a bad request naming the inputs
+// and shapes; s keeps its previous shapes.
+func (in *instance) shape(s runtime.Session, j *job) error {
 	r, ok := s.(runtime.Resizer)
 	if !ok {
 		return nil
 	}
-	if shapes == nil {
-		shapes = make([][]int, len(in.inputs))
-		for i, t := range in.inputs {
-			shapes[i] = t.Shape
-		}
-	}
 	cur := r.Inputs()
 	same := true
 	for i := range cur {
-		same = same && slices.Equal(cur[i].Shape, shapes[i])
+		same = same && slices.Equal(cur[i].Shape, j.inputs[i].Shape)
 	}
 	if same {
 		return nil
+	}
+	shapes := make([][]int, len(j.inputs))
+	for i, t := range j.inputs {
+		shapes[i] = t.Shape
 	}
 	if err := r.ResizeInputs(shapes); err != nil {
 		names := make([]string, len(in.inputs))
@@ -610,8 +622,8 @@ func resetState(s runtime.Session) {
 // ignored. The run is not cancelled by any one caller.
 func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 	for r, j := range jobs {
-		for i, b := range j.inputs {
-			copy(s.Input(i)[r*len(b):], b)
+		for i, t := range j.inputs {
+			copy(s.Input(i)[r*len(t.Data):], t.Data)
 		}
 	}
 	start := time.Now()
@@ -635,8 +647,8 @@ func (in *instance) runBatch(s runtime.Session, jobs []*job) {
 // status describes the instance for ModelStatus.
 func (in *instance) status() ModelStatus {
 	st := ModelStatus{
-		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path,
-		Inputs: in.inputs, Outputs: in.outputs, MaxBatch: in.maxBatch,
+		Name: in.name, Version: in.version, Digest: in.digest, State: StateReady, Path: in.path, Backend: in.backend,
+		Inputs: in.inputs, Outputs: in.outputs, Description: in.desc, MaxBatch: in.maxBatch,
 		Resizable: in.resizable, Stateful: in.stateful,
 		Sessions: in.cfg.Sessions, Queue: len(in.queue), QueueCap: cap(in.queue), LoadedAt: in.loadedAt,
 	}

@@ -1,30 +1,31 @@
 package agent
 
 import (
-	"bufio"
-	"fmt"
 	"io"
-	"strconv"
+
+	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
 // WritePrometheus writes the agent's gauges (each model's version, state,
 // queue and sessions; the result cache's size and writes) and then the
-// request figures of the telemetry recorder, in the Prometheus text format.
+// request figures of the telemetry recorder, in the Prometheus text format,
+// both through telemetry's PromWriter. A failed write (the scraper went
+// away) ends it early.
 func (a *Agent) WritePrometheus(w io.Writer) {
-	bw := bufio.NewWriter(w)
+	p := telemetry.NewPromWriter(w)
 	models := a.Models()
 	gauge := func(name, help string, val func(ModelStatus) (float64, bool)) {
-		fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
+		p.Family(name, "gauge", help)
 		for _, m := range models {
 			if v, ok := val(m); ok {
-				fmt.Fprintf(bw, "%s{model=%s} %s\n", name, strconv.Quote(m.Name), strconv.FormatFloat(v, 'g', -1, 64))
+				p.Float(name, []telemetry.Label{{Name: "model", Value: m.Name}}, v)
 			}
 		}
 	}
-	fmt.Fprintf(bw, "# HELP edgeinfer_model_info The serving version of each model.\n# TYPE edgeinfer_model_info gauge\n")
+	p.Family("edgeinfer_model_info", "gauge", "The serving version of each model.")
 	for _, m := range models {
 		if m.Version != "" {
-			fmt.Fprintf(bw, "edgeinfer_model_info{model=%s,version=%s,digest=%s} 1\n", strconv.Quote(m.Name), strconv.Quote(m.Version), strconv.Quote(m.Digest))
+			p.Float("edgeinfer_model_info", []telemetry.Label{{Name: "model", Value: m.Name}, {Name: "version", Value: m.Version}, {Name: "digest", Value: m.Digest}}, 1)
 		}
 	}
 	gauge("edgeinfer_model_ready", "1 while the model has a serving version.", func(m ModelStatus) (float64, bool) {
@@ -39,16 +40,22 @@ func (a *Agent) WritePrometheus(w io.Writer) {
 	gauge("edgeinfer_max_batch", "Largest batch the scheduler forms (1 = no batching).", served(func(m ModelStatus) int { return m.MaxBatch }))
 	if a.store != nil {
 		if n, size, err := a.store.CacheStats(); err == nil {
-			fmt.Fprintf(bw, "# HELP edgeinfer_cache_entries Entries in the result cache.\n# TYPE edgeinfer_cache_entries gauge\nedgeinfer_cache_entries %d\n", n)
-			fmt.Fprintf(bw, "# HELP edgeinfer_cache_bytes Bytes in the result cache.\n# TYPE edgeinfer_cache_bytes gauge\nedgeinfer_cache_bytes %d\n", size)
+			p.Family("edgeinfer_cache_entries", "gauge", "Entries in the result cache.")
+			p.Uint("edgeinfer_cache_entries", nil, uint64(n))
+			p.Family("edgeinfer_cache_bytes", "gauge", "Bytes in the result cache.")
+			p.Uint("edgeinfer_cache_bytes", nil, uint64(size))
 		}
 		c := a.cache
-		fmt.Fprintf(bw, "# HELP edgeinfer_cache_writes_total Results written to the cache.\n# TYPE edgeinfer_cache_writes_total counter\nedgeinfer_cache_writes_total %d\n", c.written.Load())
-		fmt.Fprintf(bw, "# HELP edgeinfer_cache_evictions_total Entries evicted to keep the cache under its cap.\n# TYPE edgeinfer_cache_evictions_total counter\nedgeinfer_cache_evictions_total %d\n", c.evicted.Load())
-		fmt.Fprintf(bw, "# HELP edgeinfer_cache_dropped_total Results not cached because the write queue was full.\n# TYPE edgeinfer_cache_dropped_total counter\nedgeinfer_cache_dropped_total %d\n", c.dropped.Load())
+		p.Family("edgeinfer_cache_writes_total", "counter", "Results written to the cache.")
+		p.Uint("edgeinfer_cache_writes_total", nil, c.written.Load())
+		p.Family("edgeinfer_cache_evictions_total", "counter", "Entries evicted to keep the cache under its cap.")
+		p.Uint("edgeinfer_cache_evictions_total", nil, c.evicted.Load())
+		p.Family("edgeinfer_cache_dropped_total", "counter", "Results not cached because the write queue was full.")
+		p.Uint("edgeinfer_cache_dropped_total", nil, c.dropped.Load())
 	}
-	bw.Flush()
-	a.rec.WritePrometheus(w)
+	if p.Flush() == nil {
+		a.rec.WritePrometheus(w)
+	}
 }
 
 func b2f(b bool) float64 {

@@ -8,12 +8,7 @@ import (
 
 // Tensor is one named tensor: its element type, shape and raw bytes in
 // row-major order, little-endian (every target edgeinfer builds for).
-type Tensor struct {
-	Name  string
-	DType runtime.DType
-	Shape []int
-	Data  []byte
-}
+type Tensor = runtime.Tensor
 
 // Request asks for one inference.
 type Request struct {
@@ -90,9 +85,14 @@ type ModelStatus struct {
 	// can be ready with Error set.
 	Error string
 	Path  string
+	// Backend names the runtime backend that runs the model ("tflite").
+	Backend string
 	// Inputs and Outputs describe the model's tensors (batch dimension as
 	// stored in the model).
 	Inputs, Outputs []runtime.TensorInfo
+	// Description is what the model says about itself (its metadata), nil
+	// when it says nothing.
+	Description *runtime.Description
 	// Resizable says the model's inputs take other shapes of the same rank
 	// (a request's shape resizes the session).
 	Resizable bool

@@ -70,6 +70,14 @@ type Parameters struct {
 	SequenceID    SequenceID `json:"sequence_id,omitempty"`
 	SequenceStart bool       `json:"sequence_start,omitempty"`
 	SequenceEnd   bool       `json:"sequence_end,omitempty"`
+	// ContentType, on a BYTES input, is the media type of the encoded
+	// file it carries (one of MediaTypes): the agent decodes and prepares
+	// it as the model says and answers with Decoded.
+	ContentType string `json:"content_type,omitempty"`
+	// TopK, on a request with an encoded input, is how many classes the
+	// answer lists (default 5); Mask asks for a segmentation's mask.
+	TopK int  `json:"top_k,omitempty"`
+	Mask bool `json:"mask,omitempty"`
 }
 
 // MaxSequenceIDBytes bounds a sequence id.
@@ -135,6 +143,8 @@ type InferResponse struct {
 	ModelVersion string           `json:"model_version,omitempty"`
 	ID           string           `json:"id,omitempty"`
 	Outputs      []ResponseOutput `json:"outputs"`
+	// Decoded answers a request that sent an encoded image or WAV file.
+	Decoded *Decoded `json:"decoded,omitempty"`
 }
 
 // ResponseOutput is one output tensor of a response: Data holds the flat

@@ -116,7 +116,7 @@ func TestErrors(t *testing.T) {
 		{"wrong dtype", func() error {
 			_, err := c.Infer(ctx, "double", []client.Tensor{{Name: "x", Datatype: "INT8", Shape: []int64{1, 3}, Data: []byte{1, 2, 3}}})
 			return err
-		}, 400, `input "x": datatype INT8 does not match the model's FP32`},
+		}, 400, `input "x": dtype int8, the model takes float32`},
 		{"short binary", func() error {
 			_, err := c.Infer(ctx, "double", []client.Tensor{{Name: "x", Datatype: "FP32", Shape: []int64{1, 3}, Data: make([]byte, 8)}})
 			return err

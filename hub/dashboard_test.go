@@ -172,7 +172,7 @@ func fillHub(t *testing.T, url string) {
 		rec.SetDevice(telemetry.Device{ID: dev.id, AgentVersion: version, Platform: dev.platform,
 			Temperature: func() (float64, bool) { return 47.5, true }})
 		clock := start
-		up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: url, Token: "tok", Now: func() time.Time { return clock }})
+		up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{Config: telemetry.Config{Collector: url, Token: "tok"}, Now: func() time.Time { return clock }})
 		if err != nil {
 			t.Fatal(err)
 		}

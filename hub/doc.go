@@ -13,6 +13,8 @@
 // explicit open ingest); the JSON API needs the read token; the dashboard
 // page holds no data of its own. Requests slower than the read timeout are
 // cut, and connections are capped in total and per client address.
-// Telemetry bodies are untrusted: their size is capped (413), and
-// malformed ones are refused with 400 and the reason.
+// Telemetry bodies are untrusted: the hub decodes them itself (otlp.go:
+// telemetry's types and names, with size and shape checks), caps their
+// size before and after gunzip (413), and refuses malformed ones with 400
+// and the reason.
 package hub

@@ -3,7 +3,6 @@ package hub
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/hub/hubclient"
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
@@ -84,8 +84,8 @@ func newAgent(t testing.TB, id, url, token string) *agent {
 	rec := telemetry.NewRecorder()
 	rec.SetDevice(telemetry.Device{ID: id, AgentVersion: "test", Platform: "generic-amd64"})
 	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
-		URL: url, Token: token,
-		HTTP: httpx.Options{RetryMax: 1, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond},
+		Config: telemetry.Config{Collector: url, Token: token},
+		HTTP:   httpx.Options{RetryMax: 1, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -100,23 +100,20 @@ func (a *agent) requests(n int, d time.Duration, errs int) {
 	}
 }
 
-type deviceList []deviceJSON
+type deviceList []hubclient.Device
 
+// getDevices reads the fleet with the hub's client and the read token.
 func getDevices(t testing.TB, base string) deviceList {
 	t.Helper()
-	resp, err := getRead(base+"/api/devices", "tok")
+	c := hubclient.Client{BaseURL: base, Token: "tok"}
+	out, err := c.Devices(context.Background())
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out deviceList
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-func (l deviceList) model(id, name string) (deviceJSON, modelJSON) {
+func (l deviceList) model(id, name string) (hubclient.Device, hubclient.Model) {
 	for _, d := range l {
 		if d.ID == id {
 			for _, m := range d.Models {
@@ -124,10 +121,10 @@ func (l deviceList) model(id, name string) (deviceJSON, modelJSON) {
 					return d, m
 				}
 			}
-			return d, modelJSON{}
+			return d, hubclient.Model{}
 		}
 	}
-	return deviceJSON{}, modelJSON{}
+	return hubclient.Device{}, hubclient.Model{}
 }
 
 func TestTwoAgentsOutageAndRestart(t *testing.T) {
@@ -216,44 +213,30 @@ func retryTwice(t *testing.T, base string, a *agent) {
 	if err := a.up.Collect(); err != nil {
 		t.Fatal(err)
 	}
-	items, err := a.st.SpoolPeek(1)
-	if err != nil || len(items) != 1 {
-		t.Fatalf("spool: %v %v", items, err)
+	seq, data, ok, err := a.st.SpoolOldest()
+	if err != nil || !ok {
+		t.Fatalf("spool: ok %v, %v", ok, err)
 	}
 	for range 2 {
-		resp := post(t, base+"/v1/metrics", items[0].Data, map[string]string{
-			"Content-Encoding": "gzip", "Idempotency-Key": fmt.Sprintf("%s-%d", a.id, items[0].Seq), "Authorization": "Bearer tok"})
+		resp := post(t, base+"/v1/metrics", data, map[string]string{
+			"Content-Encoding": "gzip", "Idempotency-Key": fmt.Sprintf("%s-%d", a.id, seq), "Authorization": "Bearer tok"})
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("post: %d", resp.StatusCode)
 		}
 	}
-	if err := a.st.SpoolDelete(items[0].Seq); err != nil {
+	if err := a.st.SpoolDelete(seq); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func getSeries(t *testing.T, base, device, model string) seriesJSON {
+func getSeries(t *testing.T, base, device, model string) hubclient.Series {
 	t.Helper()
-	resp, err := getRead(base+"/api/series?device="+device+"&model="+model, "tok")
+	c := hubclient.Client{BaseURL: base, Token: "tok"}
+	s, err := c.Series(context.Background(), device, model, 0)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var s seriesJSON
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// getRead GETs url with the read token (which a hub without one ignores).
-func getRead(url, token string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	return http.DefaultClient.Do(req)
 }
 
 func post(t *testing.T, url string, body []byte, headers map[string]string) *http.Response {
@@ -289,7 +272,7 @@ func TestSpoolCapReportedAtHub(t *testing.T) {
 	rec := telemetry.NewRecorder()
 	rec.SetDevice(telemetry.Device{ID: "dev-a"})
 	m := rec.Model("kws", "1")
-	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{URL: h.URL, SpoolCapBytes: 3000,
+	up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{Config: telemetry.Config{Collector: h.URL, SpoolBytes: 3000},
 		HTTP: httpx.Options{RetryMax: -1}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,11 +8,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
-// deviceRecord is what the hub keeps per device (JSON in the store).
+// deviceRecord is what the hub keeps per device (JSON in its storage).
 // Model totals are sums over every accepted batch.
 type deviceRecord struct {
 	ID           string            `json:"id"`
@@ -41,7 +39,7 @@ type modelRecord struct {
 	LastSeen    time.Time `json:"last_seen"`
 }
 
-// point is one interval of one model version (JSON in the store).
+// point is one interval of one model version (JSON in its storage).
 type point struct {
 	Requests uint64  `json:"requests"`
 	Errors   uint64  `json:"errors"`
@@ -78,7 +76,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	switch enc := r.Header.Get("Content-Encoding"); enc {
 	case "gzip":
-		body, err = telemetry.Gunzip(body, telemetry.MaxBatchBytes)
+		body, err = gunzip(body, maxBatchBytes)
 	case "", "identity":
 	default:
 		s.httpError(w, r, http.StatusUnsupportedMediaType, fmt.Sprintf("content encoding %q: want gzip or none", enc))
@@ -86,10 +84,10 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	var b *telemetry.Batch
 	if err == nil {
-		b, err = telemetry.Decode(body)
+		b, err = decodeBatch(body)
 	}
 	switch {
-	case errors.Is(err, telemetry.ErrTooLarge):
+	case errors.Is(err, errTooLarge):
 		s.httpError(w, r, http.StatusRequestEntityTooLarge, err.Error())
 		return
 	case err != nil:
@@ -98,7 +96,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	dup, err := s.ingest(b, key)
 	switch {
-	case errors.Is(err, store.ErrHubName):
+	case errors.Is(err, errBadName):
 		s.httpError(w, r, http.StatusBadRequest, err.Error())
 		return
 	case err != nil:
@@ -121,13 +119,12 @@ func (s *Server) ingest(b *telemetry.Batch, key string) (dup bool, err error) {
 	if key != "" {
 		key = b.Device.ID + "\x00" + key
 	}
-	return s.st.HubIngest(key, now, func(tx store.HubTx) error {
-		var rec deviceRecord
-		if raw := tx.Device(b.Device.ID); raw != nil {
-			if err := json.Unmarshal(raw, &rec); err != nil {
-				return fmt.Errorf("hub: record of device %s: %w", b.Device.ID, err)
-			}
-		} else {
+	return s.db.ingest(key, now, func(tx ingestTx) error {
+		rec, known, err := tx.device(b.Device.ID)
+		if err != nil {
+			return err
+		}
+		if !known {
 			rec.FirstSeen = now
 		}
 		rec.ID, rec.Platform, rec.AgentVersion, rec.Attributes = b.Device.ID, b.Device.Platform, b.Device.AgentVersion, b.Device.Attributes
@@ -159,19 +156,12 @@ func (s *Server) ingest(b *telemetry.Batch, key string) (dup bool, err error) {
 			if m.Requests > 0 {
 				mr.LastSeen = now
 			}
-			p, err := json.Marshal(point{Requests: m.Requests, Errors: m.Errors, P50ms: ms(m.Total.Quantile(0.5)), P99ms: ms(m.Total.Quantile(0.99))})
-			if err != nil {
-				return err
-			}
-			if err := tx.PutPoint(b.Device.ID, m.Name, m.Version, b.End, p); err != nil {
+			p := point{Requests: m.Requests, Errors: m.Errors, P50ms: ms(m.Total.Quantile(0.5)), P99ms: ms(m.Total.Quantile(0.99))}
+			if err := tx.putPoint(b.Device.ID, m.Name, m.Version, b.End, p); err != nil {
 				return err
 			}
 		}
-		raw, err := json.Marshal(rec)
-		if err != nil {
-			return err
-		}
-		return tx.PutDevice(b.Device.ID, raw)
+		return tx.putDevice(rec)
 	})
 }
 

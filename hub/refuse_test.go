@@ -61,7 +61,7 @@ func TestAgentRefused(t *testing.T) {
 			rec.Model("kws", "1").Observe(telemetry.Observation{Total: time.Millisecond})
 			var agentLog syncBuffer
 			up, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
-				URL: h.URL, Token: tc.token, Logger: slog.New(slog.NewTextHandler(&agentLog, nil)),
+				Config: telemetry.Config{Collector: h.URL, Token: tc.token}, Logger: slog.New(slog.NewTextHandler(&agentLog, nil)),
 				HTTP: httpx.Options{RetryMax: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond},
 			})
 			if err != nil {
@@ -111,7 +111,7 @@ func TestBadBodies(t *testing.T) {
 		{"garbage gzip", []byte("not gzip at all"), map[string]string{"Content-Encoding": "gzip"}, 400, "gzip"},
 		{"truncated gzip", telemetry.Gzip(good)[:40], map[string]string{"Content-Encoding": "gzip"}, 400, "gzip"},
 		{"oversize body", make([]byte, 65<<10), nil, 413, "larger than"},
-		{"gzip bomb", telemetry.Gzip(make([]byte, telemetry.MaxBatchBytes+1)), map[string]string{"Content-Encoding": "gzip"}, 413, "uncompressed"},
+		{"gzip bomb", telemetry.Gzip(make([]byte, maxBatchBytes+1)), map[string]string{"Content-Encoding": "gzip"}, 413, "uncompressed"},
 		{"JSON", []byte(`{"resourceMetrics":[]}`), map[string]string{"Content-Type": "application/json"}, 415, "x-protobuf"},
 		{"brotli", good, map[string]string{"Content-Encoding": "br"}, 415, "encoding"},
 		{"NUL in device id", nul, nil, 400, "NUL"},

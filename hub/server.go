@@ -12,8 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/edgeinfer/edgeinfer/store"
 )
 
 // Defaults of Options.
@@ -83,7 +81,7 @@ type Options struct {
 // Server is an open hub. Handler serves it; Close releases its file.
 type Server struct {
 	o   Options
-	st  *store.Store
+	db  *storage
 	log *slog.Logger
 	mux *http.ServeMux
 }
@@ -129,15 +127,11 @@ func Open(o Options) (*Server, error) {
 			return nil, fmt.Errorf("hub: data directory: %w", err)
 		}
 	}
-	st, err := store.Open(filepath.Join(o.DataDir, "hub.db"), store.Options{})
+	db, err := openStorage(filepath.Join(o.DataDir, "hub.db"))
 	if err != nil {
 		return nil, fmt.Errorf("hub: %w", err)
 	}
-	if err := st.HubInit(); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("hub: %w", err)
-	}
-	s := &Server{o: o, st: st, log: log.With("component", "hub")}
+	s := &Server{o: o, db: db, log: log.With("component", "hub")}
 	if o.ReadToken == "" {
 		s.log.Warn("no token: anyone who reaches the hub may post telemetry and read the fleet inventory and series")
 	}
@@ -149,7 +143,7 @@ func Open(o Options) (*Server, error) {
 }
 
 // Close closes the hub's state file.
-func (s *Server) Close() error { return s.st.Close() }
+func (s *Server) Close() error { return s.db.close() }
 
 // Handler returns the hub's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -209,7 +203,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (s *Server) prune() {
-	keys, points, err := s.st.HubPrune(s.o.Now().Add(-s.o.Retention))
+	keys, points, err := s.db.prune(s.o.Now().Add(-s.o.Retention))
 	if err != nil {
 		s.log.Error("pruning old series failed", "err", err)
 		return

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
@@ -45,13 +46,8 @@ func Scores(t runtime.TensorInfo, data []byte) ([]float32, error) {
 	return out, nil
 }
 
-// Class is one class of a classification: its index along the scores,
-// its label ("" when the model has no label for it) and its score.
-type Class struct {
-	Index int     `json:"index"`
-	Label string  `json:"label,omitempty"`
-	Score float32 `json:"score"`
-}
+// Class is one class of a classification (the socket API's type).
+type Class = api.Class
 
 // TopK returns the k highest scores, highest first (ties: lower index
 // first), labelled from labels by index.

@@ -4,28 +4,17 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/edgeinfer/edgeinfer/api"
 )
 
-// Point is a position in the original image's pixels.
-type Point struct {
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
-}
+// Point is a position in the original image's pixels (the socket API's
+// type).
+type Point = api.Point
 
-// Detection is one object found in an image: its box in the original
-// image's pixels, its class and label (detectors with classes), its score
-// and its keypoints (detectors with keypoints, such as MediaPipe's face
-// and palm detectors).
-type Detection struct {
-	XMin      float64 `json:"xmin"`
-	YMin      float64 `json:"ymin"`
-	XMax      float64 `json:"xmax"`
-	YMax      float64 `json:"ymax"`
-	Class     int     `json:"class"`
-	Label     string  `json:"label,omitempty"`
-	Score     float32 `json:"score"`
-	Keypoints []Point `json:"keypoints,omitempty"`
-}
+// Detection is one object found in an image, its box in the original
+// image's pixels (the socket API's type).
+type Detection = api.Detection
 
 // PostProcessed reads the four outputs of TFLite_Detection_PostProcess
 // (boxes [N][4] as ymin, xmin, ymax, xmax relative to the input; class
@@ -227,7 +216,7 @@ func (d SSDDecoder) Decode(regressors, logits []float32, frame Frame) ([]Detecti
 		out[i] = Detection{XMin: x0, YMin: y0, XMax: x1, YMax: y1, Score: b.score}
 		for k := 0; k < d.NumKeypoints; k++ {
 			x, y := frame.Point(float64(b.kp[2*k]), float64(b.kp[2*k+1]))
-			out[i].Keypoints = append(out[i].Keypoints, Point{x, y})
+			out[i].Keypoints = append(out[i].Keypoints, Point{X: x, Y: y})
 		}
 	}
 	return out, nil

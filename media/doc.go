@@ -6,6 +6,7 @@
 //
 // It reads untrusted bytes (an image arrives in a request): sizes are
 // checked from the header before pixels are decoded, and bad input gets an
-// error wrapping ErrImage, never a panic. It depends only on runtime's
-// tensor types, so the agent, the command line and tools share it.
+// error wrapping ErrImage or ErrAudio, never a panic. It depends on
+// runtime's tensor types, the TFLite metadata reader and the socket API's
+// result types, so the agent, the command line and tools share it.
 package media

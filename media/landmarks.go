@@ -13,7 +13,7 @@ func Landmarks(values []float32, dims, w, h int, frame Frame) ([]Point, error) {
 	out := make([]Point, len(values)/dims)
 	for i := range out {
 		x, y := frame.Point(float64(values[dims*i])/float64(w), float64(values[dims*i+1])/float64(h))
-		out[i] = Point{x, y}
+		out[i] = Point{X: x, Y: y}
 	}
 	return out, nil
 }

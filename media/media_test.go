@@ -345,7 +345,7 @@ func TestTopKAndScores(t *testing.T) {
 		t.Fatal(err)
 	}
 	top := media.TopK(scores, []string{"a", "b", "c"}, 3)
-	want := []media.Class{{1, "b", 4}, {3, "", 4}, {2, "c", 1}}
+	want := []media.Class{{Index: 1, Label: "b", Score: 4}, {Index: 3, Score: 4}, {Index: 2, Label: "c", Score: 1}}
 	if len(top) != 3 || top[0] != want[0] || top[1] != want[1] || top[2] != want[2] {
 		t.Errorf("top %+v, want %+v (ties by index, unlabelled index without a label)", top, want)
 	}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
@@ -72,13 +73,9 @@ func Segment(t runtime.TensorInfo, data []byte) (*Segmentation, error) {
 	return nil, fmt.Errorf("media: output %s is not a segmentation (want [1, height, width, classes] scores or [1, height, width] classes)", t)
 }
 
-// ClassShare is the share of a segmentation's pixels that one class
-// holds.
-type ClassShare struct {
-	Class int     `json:"class"`
-	Label string  `json:"label,omitempty"`
-	Share float64 `json:"share"`
-}
+// ClassShare is the share of a segmentation's pixels one class holds
+// (the socket API's type).
+type ClassShare = api.Segment
 
 // Shares lists the classes present, largest share first (ties: lower
 // class first), labelled from labels by index.

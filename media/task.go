@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/runtime"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 // Kind is how a model's outputs read.
@@ -66,9 +66,9 @@ type Options struct {
 	SSD    *SSDDecoder
 }
 
-// NewTask derives a model's task from its inputs, outputs and metadata
-// (nil when it has none), with o on top.
-func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (*Task, error) {
+// NewTask derives a model's task from its inputs, outputs and description
+// (its metadata; nil when it has none), with o on top.
+func NewTask(ins, outs []runtime.TensorInfo, md *runtime.Description, o Options) (*Task, error) {
 	t := &Task{Input: -1, Labels: make([][]string, len(outs)), TopK: 5, MinScore: 0.5, Kind: o.Kind, SSD: o.SSD}
 	if o.TopK > 0 {
 		t.TopK = o.TopK
@@ -76,19 +76,19 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 	if o.MinScore > 0 {
 		t.MinScore = o.MinScore
 	}
-	var mdIn, mdOut []metadata.Tensor
+	var mdIn, mdOut []runtime.TensorDescription
 	if md != nil {
 		mdIn, mdOut = md.Inputs, md.Outputs
 	}
 	for i, m := range mdOut {
-		if m.Labels != nil {
-			t.Labels[i] = m.Labels.List
+		if i < len(t.Labels) {
+			t.Labels[i] = m.Labels
 		}
 	}
 	// The media input: the one the metadata calls an image or audio, else
 	// the only input.
 	for i, m := range mdIn {
-		if m.Kind == metadata.KindImage || m.Kind == metadata.KindAudio {
+		if m.Content == runtime.ContentImage || m.Content == runtime.ContentAudio {
 			t.Input = i
 			break
 		}
@@ -99,16 +99,16 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 	if t.Input < 0 {
 		return nil, fmt.Errorf("media: the model has %d inputs and no metadata saying which takes the image or audio", len(ins))
 	}
-	var mi metadata.Tensor
+	var mi runtime.TensorDescription
 	if t.Input < len(mdIn) {
 		mi = mdIn[t.Input]
 	}
 	in := ins[t.Input]
 	switch {
-	case mi.Kind == metadata.KindAudio || o.SampleRate > 0 || (mi.Kind == "" && len(in.Shape) <= 2):
+	case mi.Content == runtime.ContentAudio || o.SampleRate > 0 || (mi.Content == "" && len(in.Shape) <= 2):
 		rate := o.SampleRate
-		if rate == 0 && mi.Audio != nil {
-			rate = int(mi.Audio.SampleRate)
+		if rate == 0 {
+			rate = mi.SampleRate
 		}
 		if rate == 0 {
 			return nil, fmt.Errorf("media: input %s looks like a waveform, but the model has no metadata giving its sample rate", in)
@@ -120,8 +120,8 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 		t.Audio = &a
 	default:
 		mean, std := o.Mean, o.Std
-		if mean == nil && mi.Normalization != nil {
-			mean, std = mi.Normalization.Mean, mi.Normalization.Std
+		if mean == nil {
+			mean, std = mi.Mean, mi.Std
 		}
 		if mean == nil && in.DType == runtime.Float32 {
 			return nil, fmt.Errorf("media: float input %s: the model has no metadata saying how to normalize pixels; give a mean and std", in)
@@ -152,11 +152,11 @@ func NewTask(ins, outs []runtime.TensorInfo, md *metadata.Metadata, o Options) (
 }
 
 // guessKind reads the kind from the outputs' shapes, names and metadata.
-func guessKind(outs []runtime.TensorInfo, md []metadata.Tensor) Kind {
+func guessKind(outs []runtime.TensorInfo, md []runtime.TensorDescription) Kind {
 	if len(outs) == 4 && strings.HasPrefix(outs[0].Name, "TFLite_Detection_PostProcess") {
 		return KindDetection
 	}
-	if len(md) == 4 && md[0].Kind == metadata.KindBoundingBox {
+	if len(md) == 4 && md[0].Content == runtime.ContentBoundingBox {
 		return KindDetection
 	}
 	if len(outs) == 1 {
@@ -205,10 +205,12 @@ type Prepared struct {
 }
 
 // Prepare decodes an encoded image (JPEG, PNG, BMP) or WAV file, as the
-// task's input takes, into input tensors.
-func (t *Task) Prepare(data []byte) (*Prepared, error) {
+// task's input takes, into input tensors. An image of more than maxPixels
+// pixels (0 = DefaultMaxPixels), or a waveform of more samples, is
+// refused before it is decoded.
+func (t *Task) Prepare(data []byte, maxPixels int) (*Prepared, error) {
 	if t.Audio != nil {
-		a, err := DecodeWAV(data, 0)
+		a, err := DecodeWAV(data, maxPixels)
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +220,7 @@ func (t *Task) Prepare(data []byte) (*Prepared, error) {
 		}
 		return &Prepared{Tensors: w}, nil
 	}
-	img, _, err := DecodeImage(data, 0)
+	img, _, err := DecodeImage(data, maxPixels)
 	if err != nil {
 		return nil, err
 	}
@@ -229,14 +231,11 @@ func (t *Task) Prepare(data []byte) (*Prepared, error) {
 	return &Prepared{Tensors: [][]byte{b}, Frame: frame, Width: img.W, Height: img.H}, nil
 }
 
-// Result is what a model's outputs say, by kind.
+// Result is what a model's outputs say, by kind, as the socket API
+// answers it, with a segmentation's classes per pixel.
 type Result struct {
-	Kind       Kind          `json:"kind"`
-	Classes    []Class       `json:"classes,omitempty"`
-	Detections []Detection   `json:"detections,omitempty"`
-	Segments   []ClassShare  `json:"segments,omitempty"`
-	Landmarks  []Point       `json:"landmarks,omitempty"`
-	Mask       *Segmentation `json:"-"`
+	api.Decoded
+	Mask *Segmentation `json:"-"`
 }
 
 // Read reads the outputs of one run per prepared tensor (runs[k][i] is
@@ -250,7 +249,10 @@ func (t *Task) Read(outs []runtime.TensorInfo, runs [][][]byte, p *Prepared) (*R
 			return nil, fmt.Errorf("media: run %d has %d outputs, the model %d", k, len(r), len(outs))
 		}
 	}
-	res := &Result{Kind: t.Kind}
+	res := &Result{Decoded: api.Decoded{Kind: string(t.Kind), Width: p.Width, Height: p.Height}}
+	if t.Audio != nil {
+		res.Windows = len(runs)
+	}
 	first := runs[0]
 	switch t.Kind {
 	case KindClassification:

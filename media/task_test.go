@@ -9,7 +9,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/media"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 // task opens a shared model with its metadata and derives its task.
@@ -19,7 +18,7 @@ func task(t *testing.T, model string, o media.Options) (*tflite.Model, *media.Ta
 	if err != nil {
 		t.Fatal(err)
 	}
-	md, err := metadata.ReadFile(model)
+	md, err := m.Describe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +77,7 @@ func TestTaskEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := tk.Prepare(readFile(t, tc.file))
+		p, err := tk.Prepare(readFile(t, tc.file), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

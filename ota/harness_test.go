@@ -251,7 +251,7 @@ func (d *device) waitSettled(t testing.TB, n uint64) {
 
 // startDevice starts a device on dir (a new one when dir is ""), loading
 // its records first as the agent does.
-func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *device {
+func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Options)) *device {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -265,9 +265,10 @@ func (e *env) startDevice(t testing.TB, id, dir string, tweak func(*Config)) *de
 		t.Fatal(err)
 	}
 	d := &device{id: id, dir: dir, st: st, models: models, done: make(chan struct{})}
-	cfg := Config{
-		DeviceID: id, Fleet: e.fleet, Keys: e.keys, DataDir: dir,
-		HealthWindow: -1, AgentVersion: "v0.2.0", Platform: "linux/test",
+	cfg := Options{
+		Config:   Config{Fleet: e.fleet, HealthWindow: -1},
+		DeviceID: id, Keys: e.keys, DataDir: dir,
+		AgentVersion: "v0.2.0", Platform: "linux/test",
 		RetryMin: 50 * time.Millisecond,
 		OnEvent: func(ev Event) {
 			d.mu.Lock()

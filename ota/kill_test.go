@@ -55,8 +55,9 @@ func runChild(step string) error {
 	if step == "activate" {
 		models.afterSwap = func(string, string) { at(step) }
 	}
-	r, err := New(Config{
-		DeviceID: id, Fleet: "lab", Keys: trusted(), DataDir: dir, HealthWindow: -1,
+	r, err := New(Options{
+		Config:   Config{Fleet: "lab", HealthWindow: -1},
+		DeviceID: id, Keys: trusted(), DataDir: dir,
 		OnEvent: func(ev Event) {
 			fmt.Println("EVENT", ev.String())
 			if step == "stage" && ev.State == StepStaging {

@@ -30,38 +30,20 @@ type Link interface {
 
 var _ Link = (*mqttlink.Link)(nil)
 
-// Config configures a Reconciler. DeviceID, Keys and DataDir are required;
-// zero values of the rest mean the documented defaults.
-type Config struct {
+// Options configures a Reconciler: the ota section of the configuration
+// file (Config) and what the device gives it at run time. DeviceID, Keys and
+// DataDir are required; zero values of the rest mean the documented
+// defaults.
+type Options struct {
+	// Config holds the file's settings; New fills its unset limits with
+	// Config.WithDefaults.
+	Config
 	// DeviceID is this device's id in topics.
 	DeviceID string
-	// Fleet is the device's group; empty takes only per-device manifests.
-	Fleet string
 	// Keys are the public keys manifests must be signed with.
 	Keys Keyring
 	// DataDir holds models/<name>/<version>.tflite.
 	DataDir string
-	// HealthWindow is how long a new version is watched after activation
-	// (default 1m; negative turns the watch off).
-	HealthWindow time.Duration
-	// MaxErrorRate is the share of failed requests that trips the watch
-	// (default 0.05), judged once MinRequests (default 20) were served.
-	MaxErrorRate float64
-	MinRequests  uint64
-	// MaxDownloadBytes caps the size of a model to download (default 1 GiB).
-	MaxDownloadBytes int64
-	// MaxModels caps how many model names the device tracks desired state
-	// for (default 64); a verified manifest for one more is refused.
-	MaxModels int
-	// MaxConcurrent is how many models may download and activate at once
-	// (default 2). Each model updates on its own: a stuck download or a
-	// health window of one model never holds another.
-	MaxConcurrent int
-	// DownloadHeaderTimeout bounds the wait for a server's answer headers
-	// (default 30s), DownloadIdleTimeout the time without a byte received
-	// (default 1m), and DownloadTimeout one whole download, resumes
-	// included (default 1h).
-	DownloadHeaderTimeout, DownloadIdleTimeout, DownloadTimeout time.Duration
 	// AgentVersion and Platform go into the status; AgentVersion is also
 	// checked against a manifest's min_agent_version.
 	AgentVersion, Platform string
@@ -100,7 +82,7 @@ const (
 // Reconciler drives a device's models toward the desired state published
 // for it. Create it with New and run it once with Run.
 type Reconciler struct {
-	cfg     Config
+	cfg     Options
 	models  Models
 	journal journal
 	log     *slog.Logger
@@ -158,7 +140,7 @@ type result struct {
 
 // New checks cfg and returns a Reconciler that asks models to activate
 // and roll back, and keeps its own progress in j.
-func New(cfg Config, models Models, j Journal) (*Reconciler, error) {
+func New(cfg Options, models Models, j Journal) (*Reconciler, error) {
 	if err := checkTopicName("device id", cfg.DeviceID); err != nil {
 		return nil, err
 	}
@@ -176,33 +158,7 @@ func New(cfg Config, models Models, j Journal) (*Reconciler, error) {
 	if models == nil || j == nil {
 		return nil, fmt.Errorf("ota: New needs the models and a journal")
 	}
-	if cfg.HealthWindow == 0 {
-		cfg.HealthWindow = time.Minute
-	}
-	if cfg.MaxErrorRate <= 0 {
-		cfg.MaxErrorRate = 0.05
-	}
-	if cfg.MinRequests == 0 {
-		cfg.MinRequests = 20
-	}
-	if cfg.MaxDownloadBytes <= 0 {
-		cfg.MaxDownloadBytes = 1 << 30
-	}
-	if cfg.MaxModels <= 0 {
-		cfg.MaxModels = 64
-	}
-	if cfg.MaxConcurrent <= 0 {
-		cfg.MaxConcurrent = 2
-	}
-	if cfg.DownloadHeaderTimeout <= 0 {
-		cfg.DownloadHeaderTimeout = 30 * time.Second
-	}
-	if cfg.DownloadIdleTimeout <= 0 {
-		cfg.DownloadIdleTimeout = time.Minute
-	}
-	if cfg.DownloadTimeout <= 0 {
-		cfg.DownloadTimeout = time.Hour
-	}
+	cfg.Config = cfg.Config.WithDefaults()
 	if cfg.RetryMin <= 0 {
 		cfg.RetryMin = 2 * time.Second
 	}

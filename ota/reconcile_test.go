@@ -272,7 +272,7 @@ func TestRefusedUpdatesChangeNothing(t *testing.T) {
 func TestHealthWindowRollsBack(t *testing.T) {
 	e := newEnv(t)
 	w := e.watchStatus(t)
-	d := e.startDevice(t, "dev-h", "", func(c *Config) {
+	d := e.startDevice(t, "dev-h", "", func(c *Options) {
 		c.HealthWindow = time.Minute
 		c.MinRequests = 20
 	})
@@ -337,7 +337,7 @@ func TestFullDiskIsReportedAndRetried(t *testing.T) {
 	e := newEnv(t)
 	var free atomic.Int64
 	free.Store(1 << 20)
-	d := e.startDevice(t, "dev-disk", "", func(c *Config) {
+	d := e.startDevice(t, "dev-disk", "", func(c *Options) {
 		c.FreeBytes = func(string) int64 { return free.Load() }
 	})
 	path, smoke := conformance(t, "mp_face_detection_short_range", 1e-3)
@@ -355,7 +355,7 @@ func TestFullDiskIsReportedAndRetried(t *testing.T) {
 
 func TestHealthWindowResumesAfterRestart(t *testing.T) {
 	e := newEnv(t)
-	slowWatch := func(c *Config) { c.HealthWindow = 2 * time.Minute }
+	slowWatch := func(c *Options) { c.HealthWindow = 2 * time.Minute }
 	d := e.startDevice(t, "dev-w", "", slowWatch)
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
 	v2path, v2smoke := conformance(t, modelV2, 1)
@@ -392,7 +392,7 @@ func TestHealthWindowResumesAfterRestart(t *testing.T) {
 // saying it is watched) and reported active.
 func TestHealthyWatchIsRecorded(t *testing.T) {
 	e := newEnv(t)
-	d := e.startDevice(t, "dev-ok", "", func(c *Config) { c.HealthWindow = time.Second })
+	d := e.startDevice(t, "dev-ok", "", func(c *Options) { c.HealthWindow = time.Second })
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
 	v2path, v2smoke := conformance(t, modelV2, 1)
 	topic := FleetModelTopic(e.fleet, "sine")

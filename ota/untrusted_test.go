@@ -39,7 +39,7 @@ func (d *device) countEvents(pred func(Event) bool) int {
 func TestJunkDesiredStateIsNotKept(t *testing.T) {
 	e := newEnv(t)
 	w := e.watchStatus(t)
-	d := e.startDevice(t, "dev-j", "", func(c *Config) { c.MaxModels = 2 })
+	d := e.startDevice(t, "dev-j", "", func(c *Options) { c.MaxModels = 2 })
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
 	e.push(t, FleetModelTopic(e.fleet, "sine"), e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
 	d.waitState(t, "sine", "1", StepActive)
@@ -187,7 +187,7 @@ func TestRollbackOnlyFromTheNamedVersion(t *testing.T) {
 // refused before any download.
 func TestExpiredManifestIsRefused(t *testing.T) {
 	e := newEnv(t)
-	d := e.startDevice(t, "dev-x", "", func(c *Config) {
+	d := e.startDevice(t, "dev-x", "", func(c *Options) {
 		c.Now = func() time.Time { return time.Now().Add(48 * time.Hour) } // the device's clock is two days on
 	})
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
@@ -365,7 +365,7 @@ func TestUpdateSyncsPartialAndDirectory(t *testing.T) {
 	modelDir := filepath.Join(dir, "models", "sine")
 	final := filepath.Join(modelDir, "1.tflite")
 	var log syncLog
-	d := e.startDevice(t, "dev-f", dir, func(c *Config) { c.Sync = log.sync(final) })
+	d := e.startDevice(t, "dev-f", dir, func(c *Options) { c.Sync = log.sync(final) })
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
 	e.push(t, FleetModelTopic(e.fleet, "sine"), e.manifest(t, v1path, "sine", "1", v1smoke), testKey(0))
 	d.waitState(t, "sine", "1", StepActive)
@@ -425,7 +425,7 @@ func TestDownloadTimeouts(t *testing.T) {
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			e := newEnv(t)
-			d := e.startDevice(t, "dev-to", "", func(c *Config) {
+			d := e.startDevice(t, "dev-to", "", func(c *Options) {
 				c.DownloadHeaderTimeout, c.DownloadIdleTimeout, c.DownloadTimeout = 300*time.Millisecond, 300*time.Millisecond, tc.overall
 				c.RetryMin = 40 * time.Millisecond
 			})
@@ -455,7 +455,7 @@ func TestDownloadTimeouts(t *testing.T) {
 // goes through.
 func TestOneModelNeverHoldsAnother(t *testing.T) {
 	e := newEnv(t)
-	d := e.startDevice(t, "dev-c", "", func(c *Config) { c.HealthWindow = 10 * time.Minute })
+	d := e.startDevice(t, "dev-c", "", func(c *Options) { c.HealthWindow = 10 * time.Minute })
 	v1path, v1smoke := conformance(t, modelV1, 1e-4)
 	v2path, v2smoke := conformance(t, modelV2, 1)
 	facePath, faceSmoke := conformance(t, "mp_face_detection_short_range", 1e-3)

@@ -14,10 +14,13 @@ import (
 var (
 	ProcRoot = "/proc"
 	SysRoot  = "/sys"
+	// ReadFile reads every file detection reads; tests wrap it to count
+	// or fail reads.
+	ReadFile = os.ReadFile
 )
 
 func readTrim(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		return ""
 	}
@@ -131,6 +134,22 @@ func thermalZones(dir string) []ThermalZone {
 		zones = append(zones, tz)
 	}
 	return zones
+}
+
+// hottestZone reads the temperature of every thermal zone, and nothing
+// else, and returns the highest.
+func hottestZone() (celsius float64, ok bool) {
+	paths, _ := filepath.Glob(filepath.Join(SysRoot, "class", "thermal", "thermal_zone*"))
+	for _, z := range paths {
+		milli, err := strconv.ParseInt(readTrim(filepath.Join(z, "temp")), 10, 64)
+		if err != nil {
+			continue
+		}
+		if c := float64(milli) / 1000; !ok || c > celsius {
+			celsius, ok = c, true
+		}
+	}
+	return celsius, ok
 }
 
 // nativeRoots reports whether Detect reads this machine's own /proc and

@@ -8,3 +8,6 @@ func detectOS(*Profile) {}
 
 // nativeRoots is always true outside Linux: there are no trees to read.
 func nativeRoots() bool { return true }
+
+// hottestZone has no thermal zones to read outside Linux.
+func hottestZone() (float64, bool) { return 0, false }

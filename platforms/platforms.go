@@ -87,6 +87,25 @@ func (p Profile) Hot() bool {
 	return false
 }
 
+// Hottest is the highest temperature of the profile's thermal zones; ok is
+// false when it has none.
+func (p Profile) Hottest() (celsius float64, ok bool) {
+	for _, z := range p.Thermal {
+		if !ok || z.Temp > celsius {
+			celsius, ok = z.Temp, true
+		}
+	}
+	return celsius, ok
+}
+
+// Temperature reads the current temperature of the hottest thermal zone
+// in degrees Celsius, as Detect().Hottest() would, but reads the zones'
+// temperatures alone: the rest of a profile does not change while the
+// agent runs, so detect it once and call Temperature when the temperature
+// is wanted (each telemetry upload, each scrape). ok is false when the
+// system has no thermal zone.
+func Temperature() (celsius float64, ok bool) { return hottestZone() }
+
 // String is a one-line summary.
 func (p Profile) String() string {
 	board := p.Board

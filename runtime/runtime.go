@@ -1,7 +1,10 @@
 // Package runtime is the backend-neutral contract of edgeinfer's inference
 // engine: a Model is an immutable, shareable description of a network; a
-// Session owns the memory to run it once at a time. Backends (today only
-// runtime/tflite) implement these interfaces; callers depend on nothing else.
+// Session owns the memory to run it once at a time. Backends (runtime/tflite)
+// implement these interfaces and register themselves; Open picks one by the
+// file's identifier, and BindInputs is the one check of the tensors a
+// caller gives a model. Callers depend on this package alone and link the
+// backends they import.
 package runtime
 
 import (
@@ -125,8 +128,9 @@ type Options struct {
 	// Threads is the number of goroutines the heavy operators split their
 	// work across. Zero or one means run on the calling goroutine only.
 	Threads int
-	// Backend names the kernel set: "" or "auto" picks the fastest the CPU
-	// supports, "generic" forces the pure-Go reference kernels.
+	// Backend names the kernel set within the model's backend (not the
+	// runtime backend of OpenOptions): "" or "auto" picks the fastest the
+	// CPU supports, "generic" forces the pure-Go reference kernels.
 	Backend string
 }
 
@@ -174,20 +178,4 @@ type StateResetter interface {
 // sessions keep state between runs (then one session carries one stream).
 type StatefulModel interface {
 	Stateful() bool
-}
-
-// SetInputs copies raw tensors into the session's inputs after checking that
-// each has exactly the size the model expects.
-func SetInputs(s Session, infos []TensorInfo, data [][]byte) error {
-	if len(data) != len(infos) {
-		return fmt.Errorf("%w: model takes %d inputs, got %d", ErrInput, len(infos), len(data))
-	}
-	for i, info := range infos {
-		if len(data[i]) != info.ByteSize() {
-			return fmt.Errorf("%w: input %d (%s) wants %d bytes (%d elements of %s), got %d",
-				ErrInput, i, info, info.ByteSize(), info.NumElements(), info.DType, len(data[i]))
-		}
-		copy(s.Input(i), data[i])
-	}
-	return nil
 }

@@ -3,9 +3,9 @@
 // evicted oldest-first), the model registry (active and previous version of
 // each model), OTA download progress (for resumed downloads), the telemetry
 // spool (batches by sequence, byte-capped) and metadata (device id, schema
-// version). The same file type also holds the state of edgeinfer hub, in
-// buckets of its own (see hub.go): idempotency keys, device records and
-// latency series.
+// version). Another program may keep records of its own in a store file,
+// in buckets it names and encodes itself (Tx, see buckets.go): edgeinfer
+// hub does, in its own file; the store does not know their schema.
 //
 // Every write is one bbolt transaction, fsynced before it returns, so the
 // file survives kill -9 at any moment with either the old or the new

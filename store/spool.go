@@ -7,12 +7,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// SpoolItem is one spooled telemetry batch.
-type SpoolItem struct {
-	Seq  uint64
-	Data []byte
-}
-
 // SpoolAppend adds a batch under the next sequence number, then drops the
 // oldest batches while the spool holds more than capBytes (capBytes <= 0:
 // no cap). Dropped batches are counted in SpoolStats.
@@ -47,17 +41,18 @@ func (s *Store) SpoolAppend(data []byte, capBytes int64) (seq uint64, dropped in
 	return seq, dropped, err
 }
 
-// SpoolPeek returns up to n of the oldest batches, oldest first.
-func (s *Store) SpoolPeek(n int) ([]SpoolItem, error) {
-	var out []SpoolItem
-	err := s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketSpool).Cursor()
-		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
-			out = append(out, SpoolItem{Seq: binary.BigEndian.Uint64(k), Data: bytes.Clone(v)})
+// SpoolOldest returns the oldest batch and its sequence number; ok is
+// false when the spool is empty.
+func (s *Store) SpoolOldest() (seq uint64, data []byte, ok bool, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		k, v := tx.Bucket(bucketSpool).Cursor().First()
+		if k == nil {
+			return nil
 		}
+		seq, data, ok = binary.BigEndian.Uint64(k), bytes.Clone(v), true
 		return nil
 	})
-	return out, err
+	return seq, data, ok, err
 }
 
 // SpoolDelete removes a delivered batch.

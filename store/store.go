@@ -41,6 +41,9 @@ type Options struct {
 	LockTimeout time.Duration
 	// SkipCheck skips the consistency check of every page at Open.
 	SkipCheck bool
+	// MaxBatchDelay is the longest a Batch waits for other callers to
+	// share its commit; default bbolt's 10 ms.
+	MaxBatchDelay time.Duration
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 }
@@ -74,6 +77,9 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("%w: %s: %v; it was left untouched", ErrCorrupt, path, err)
 		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if opts.MaxBatchDelay > 0 {
+		db.MaxBatchDelay = opts.MaxBatchDelay
 	}
 	s := &Store{db: db, path: path, now: opts.Now}
 	if err := s.init(!opts.SkipCheck); err != nil {

@@ -347,17 +347,30 @@ func TestSpool(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items, _ := s.SpoolPeek(10)
-	if len(items) != 3 || items[0].Data[0] != '2' || items[2].Data[0] != '4' {
-		t.Fatalf("spool holds %d items starting %q, want 3 from '2'", len(items), items[0].Data[:1])
+	seq, data, ok, err := s.SpoolOldest()
+	if err != nil || !ok || data[0] != '2' {
+		t.Fatalf("oldest batch %q (ok %v, err %v), want the third one", data, ok, err)
 	}
 	n, b, dropped, _ := s.SpoolStats()
 	if n != 3 || b != 300 || dropped != 2 {
 		t.Errorf("stats %d batches %d bytes %d dropped", n, b, dropped)
 	}
-	s.SpoolDelete(items[0].Seq)
-	if items, _ := s.SpoolPeek(1); items[0].Data[0] != '3' {
-		t.Errorf("after delete the oldest is %q", items[0].Data[:1])
+	s.SpoolDelete(seq)
+	if _, data, _, _ := s.SpoolOldest(); data[0] != '3' {
+		t.Errorf("after delete the oldest is %q", data[:1])
+	}
+	for {
+		seq, _, ok, err := s.SpoolOldest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		s.SpoolDelete(seq)
+	}
+	if n, b, _, _ := s.SpoolStats(); n != 0 || b != 0 {
+		t.Errorf("emptied spool holds %d batches, %d bytes", n, b)
 	}
 }
 

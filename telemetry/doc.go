@@ -12,10 +12,10 @@
 // for GET /metrics on the socket) and uploaded: every interval the Uploader
 // turns the difference since the last upload into one OTLP/HTTP metrics
 // batch (delta temporality, gzip-compressed protobuf, the official
-// go.opentelemetry.io/proto/otlp types), spools it in the store and POSTs
-// spooled batches oldest first, each with an idempotency key made of the
-// device id and the batch's sequence number. Decode reads such a batch back
-// with size and shape checks; the fleet hub uses it on untrusted bodies.
+// go.opentelemetry.io/proto/otlp types), appends it to a Spool (an
+// interface declared here; the wiring passes the agent's state file) and
+// POSTs spooled batches oldest first, each with an idempotency key made of
+// the device id and the batch's sequence number.
 //
 // This package is the only one that imports the OTLP protobuf types.
 package telemetry

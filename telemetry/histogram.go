@@ -203,3 +203,11 @@ func LatencyHistogram(counts []uint64, sum int64) (Histogram, error) {
 	}
 	return h, nil
 }
+
+// LatencyBoundsNanos returns the latency bucket bounds in nanoseconds, the
+// Bounds of every latency Histogram (shared: do not modify).
+func LatencyBoundsNanos() []int64 { return latencyBounds }
+
+// BatchBounds returns the batch-size bucket bounds, the Bounds of every
+// batch-size Histogram (shared: do not modify).
+func BatchBounds() []int64 { return batchBounds }

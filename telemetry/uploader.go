@@ -15,38 +15,31 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
-	"github.com/edgeinfer/edgeinfer/store"
 )
 
-// Spool is the durable queue of encoded batches; *store.Store is one.
+// Spool is the durable queue of encoded batches, oldest first. The
+// agent's state file (package store) is one; the wiring hands it over.
 type Spool interface {
+	// SpoolAppend adds a batch under the next sequence number, then drops
+	// the oldest batches while the spool holds more than capBytes, and
+	// says how many went.
 	SpoolAppend(data []byte, capBytes int64) (seq uint64, dropped int, err error)
-	SpoolPeek(n int) ([]store.SpoolItem, error)
+	// SpoolOldest returns the oldest batch; ok is false when there is none.
+	SpoolOldest() (seq uint64, data []byte, ok bool, err error)
+	// SpoolDelete removes a batch (delivered, or refused for good).
 	SpoolDelete(seq uint64) error
+	// SpoolStats reports the batches and bytes waiting, and how many
+	// batches the cap has dropped over the spool's life.
 	SpoolStats() (batches int, bytes int64, dropped uint64, err error)
 }
 
-var _ Spool = (*store.Store)(nil)
-
-// Defaults of UploaderOptions.
-const (
-	DefaultInterval      = 60 * time.Second
-	DefaultSpoolCapBytes = 8 << 20
-)
-
 // UploaderOptions configure an Uploader. The zero value of every field but
-// URL is a usable default.
+// Config.Collector is a usable default.
 type UploaderOptions struct {
-	// URL is the collector's OTLP/HTTP base URL (http or https); batches
-	// are POSTed to URL + "/v1/metrics".
-	URL string
-	// Token, when set, is sent as "Authorization: Bearer <Token>".
-	Token string
-	// Interval between uploads; default DefaultInterval.
-	Interval time.Duration
-	// SpoolCapBytes caps the spool; past it the oldest batches are
-	// dropped. Default DefaultSpoolCapBytes.
-	SpoolCapBytes int64
+	// Config is the file's telemetry section; its unset fields take their
+	// defaults (Config.WithDefaults). TokenFile and CAFile are the
+	// caller's to read: the uploader sends Token and uses HTTP's TLS.
+	Config
 	// Client sends the requests; nil builds one with httpx.New (retries on
 	// connection errors, 429 and 5xx) using HTTP.
 	Client *http.Client
@@ -92,19 +85,14 @@ type UploadStats struct {
 // NewUploader checks o and returns an Uploader. The recorder's Device must
 // carry the device id: it makes the idempotency keys.
 func NewUploader(rec *Recorder, sp Spool, o UploaderOptions) (*Uploader, error) {
-	u, err := url.Parse(o.URL)
+	u, err := url.Parse(o.Collector)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("telemetry: collector URL %q: want http(s)://host[:port][/path]", o.URL)
-	}
-	if o.Interval == 0 {
-		o.Interval = DefaultInterval
+		return nil, fmt.Errorf("telemetry: collector URL %q: want http(s)://host[:port][/path]", o.Collector)
 	}
 	if o.Interval < 0 {
 		return nil, fmt.Errorf("telemetry: interval %v is negative", o.Interval)
 	}
-	if o.SpoolCapBytes == 0 {
-		o.SpoolCapBytes = DefaultSpoolCapBytes
-	}
+	o.Config = o.Config.WithDefaults()
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -123,7 +111,7 @@ func NewUploader(rec *Recorder, sp Spool, o UploaderOptions) (*Uploader, error) 
 	}
 	return &Uploader{
 		rec: rec, spool: sp, o: o, client: client,
-		endpoint: strings.TrimSuffix(o.URL, "/") + "/v1/metrics",
+		endpoint: strings.TrimSuffix(o.Collector, "/") + "/v1/metrics",
 		log:      log.With("component", "telemetry"),
 		prev:     map[*ModelStats]Snapshot{},
 		last:     o.Now(),
@@ -183,10 +171,10 @@ func (u *Uploader) Collect() error {
 	if err != nil {
 		return err
 	}
-	if _, n, err := u.spool.SpoolAppend(Gzip(p), u.o.SpoolCapBytes); err != nil {
+	if _, n, err := u.spool.SpoolAppend(Gzip(p), u.o.SpoolBytes); err != nil {
 		return fmt.Errorf("telemetry: spool: %w", err)
 	} else if n > 0 {
-		u.log.Warn("telemetry spool full: oldest batches dropped", "dropped", n, "cap_bytes", u.o.SpoolCapBytes)
+		u.log.Warn("telemetry spool full: oldest batches dropped", "dropped", n, "cap_bytes", u.o.SpoolBytes)
 	}
 	u.prev, u.last = cur, now
 	u.stats.Collected++
@@ -203,26 +191,24 @@ var errUnavailable = errors.New("telemetry: collector unavailable")
 func (u *Uploader) Flush(ctx context.Context) (int, error) {
 	sent := 0
 	for {
-		items, err := u.spool.SpoolPeek(16)
+		seq, data, ok, err := u.spool.SpoolOldest()
 		if err != nil {
 			return sent, fmt.Errorf("telemetry: spool: %w", err)
 		}
-		if len(items) == 0 {
+		if !ok {
 			u.recovered(sent)
 			return sent, nil
 		}
-		for _, it := range items {
-			err := u.post(ctx, it)
-			if errors.Is(err, errUnavailable) || ctx.Err() != nil {
-				u.failed(err)
-				return sent, err
-			}
-			if err == nil {
-				sent++
-			}
-			if err := u.spool.SpoolDelete(it.Seq); err != nil {
-				return sent, fmt.Errorf("telemetry: spool: %w", err)
-			}
+		err = u.post(ctx, seq, data)
+		if errors.Is(err, errUnavailable) || ctx.Err() != nil {
+			u.failed(err)
+			return sent, err
+		}
+		if err == nil {
+			sent++
+		}
+		if err := u.spool.SpoolDelete(seq); err != nil {
+			return sent, fmt.Errorf("telemetry: spool: %w", err)
 		}
 	}
 }
@@ -231,14 +217,14 @@ func (u *Uploader) Flush(ctx context.Context) (int, error) {
 // it, an error wrapping errUnavailable when it should be tried again
 // later, and another error when the collector refused it for good (the
 // refusal is logged and counted).
-func (u *Uploader) post(ctx context.Context, it store.SpoolItem) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint, bytes.NewReader(it.Data))
+func (u *Uploader) post(ctx context.Context, seq uint64, data []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint, bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
 	req.Header.Set("Content-Type", "application/x-protobuf")
 	req.Header.Set("Content-Encoding", "gzip")
-	req.Header.Set("Idempotency-Key", u.rec.deviceInfo().ID+"-"+strconv.FormatUint(it.Seq, 10))
+	req.Header.Set("Idempotency-Key", u.rec.deviceInfo().ID+"-"+strconv.FormatUint(seq, 10))
 	if u.o.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+u.o.Token)
 	}
@@ -267,9 +253,9 @@ func (u *Uploader) post(ctx context.Context, it store.SpoolItem) error {
 	u.mu.Unlock()
 	if first {
 		u.log.Warn("collector refused a telemetry batch; dropped, not retried (further refusals with this status are not logged)",
-			"url", u.endpoint, "seq", it.Seq, "status", resp.StatusCode, "reason", why)
+			"url", u.endpoint, "seq", seq, "status", resp.StatusCode, "reason", why)
 	}
-	return fmt.Errorf("telemetry: collector refused batch %d: %s", it.Seq, why)
+	return fmt.Errorf("telemetry: collector refused batch %d: %s", seq, why)
 }
 
 func (u *Uploader) failed(err error) {

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/store"
@@ -46,15 +50,8 @@ func newCollector(t *testing.T) *collector {
 			return
 		}
 		z, _ := io.ReadAll(r.Body)
-		p, err := Gunzip(z, MaxBatchBytes)
-		if err == nil {
-			var b *Batch
-			if b, err = Decode(p); err == nil {
-				for _, m := range b.Models {
-					c.reqs += m.Requests
-				}
-			}
-		}
+		reqs, _, err := readBatch(z)
+		c.reqs += reqs
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -66,11 +63,49 @@ func newCollector(t *testing.T) *collector {
 	return c
 }
 
+// readBatch reads a gzipped batch with the OTLP types, as a collector
+// would, and returns the requests it counts and its spool drop count.
+func readBatch(z []byte) (requests, spoolDropped uint64, err error) {
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := io.ReadAll(zr)
+	if err != nil {
+		return 0, 0, err
+	}
+	var md metricspb.MetricsData
+	if err := proto.Unmarshal(p, &md); err != nil {
+		return 0, 0, err
+	}
+	if len(md.ResourceMetrics) != 1 {
+		return 0, 0, fmt.Errorf("%d resources, want 1", len(md.ResourceMetrics))
+	}
+	for _, sm := range md.ResourceMetrics[0].ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch m.Name {
+			case MetricRequests:
+				for _, dp := range m.GetSum().GetDataPoints() {
+					requests += uint64(dp.GetAsInt())
+				}
+			case MetricSpoolDropped:
+				for _, dp := range m.GetSum().GetDataPoints() {
+					spoolDropped += uint64(dp.GetAsInt())
+				}
+			}
+		}
+	}
+	return requests, spoolDropped, nil
+}
+
 func (c *collector) snapshot() (keys []string, tries int, reqs uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.keys...), c.tries, c.reqs
 }
+
+// The agent's state file is the spool the wiring hands the uploader.
+var _ Spool = (*store.Store)(nil)
 
 func openStore(t *testing.T, path string) *store.Store {
 	t.Helper()
@@ -86,7 +121,7 @@ var fastRetries = httpx.Options{RetryMax: 2, RetryWaitMin: 5 * time.Millisecond,
 
 func newTestUploader(t *testing.T, rec *Recorder, st Spool, url string, o UploaderOptions) *Uploader {
 	t.Helper()
-	o.URL = url
+	o.Collector = url
 	if o.HTTP == (httpx.Options{}) {
 		o.HTTP = fastRetries
 	}
@@ -108,7 +143,7 @@ func TestUploaderDelivers(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	defer st.Close()
 	rec, m := deviceRecorder("dev-a")
-	u := newTestUploader(t, rec, st, c.srv.URL+"/", UploaderOptions{Token: "s3cret"})
+	u := newTestUploader(t, rec, st, c.srv.URL+"/", UploaderOptions{Config: Config{Token: "s3cret"}})
 	m.Observe(Observation{Compute: time.Millisecond, Total: time.Millisecond, Batch: 1})
 	if err := u.Tick(context.Background()); err != nil {
 		t.Fatal(err)
@@ -238,7 +273,7 @@ func TestSpoolCap(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	defer st.Close()
 	rec, m := deviceRecorder("dev-a")
-	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{SpoolCapBytes: 5000})
+	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{Config: Config{SpoolBytes: 5000}})
 	for range 10 {
 		m.Observe(Observation{Compute: time.Millisecond, Total: time.Millisecond, Batch: 1})
 		if err := u.Collect(); err != nil {
@@ -261,14 +296,13 @@ func TestSpoolCap(t *testing.T) {
 	if err := u.Collect(); err != nil {
 		t.Fatal(err)
 	}
-	items, _ := st.SpoolPeek(1)
-	p, _ := Gunzip(items[0].Data, MaxBatchBytes)
-	b, err := Decode(p)
+	_, z, _, _ := st.SpoolOldest()
+	_, dropped, err := readBatch(z)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.SpoolDropped != s.Dropped {
-		t.Errorf("batch reports %d dropped, want %d", b.SpoolDropped, s.Dropped)
+	if dropped != s.Dropped {
+		t.Errorf("batch reports %d dropped, want %d", dropped, s.Dropped)
 	}
 }
 
@@ -303,8 +337,8 @@ func TestOutage24h(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("24 h outage at %v: %d batches collected, %d spooled in %d bytes (%.0f bytes/batch), %d dropped (cap %d bytes)",
-		DefaultInterval, s.Collected, s.Spooled, s.SpooledBytes, float64(s.SpooledBytes)/float64(max(s.Spooled, 1)), s.Dropped, DefaultSpoolCapBytes)
-	if s.Collected != batches || s.Spooled+int(s.Dropped) != batches || s.SpooledBytes > DefaultSpoolCapBytes {
+		DefaultInterval, s.Collected, s.Spooled, s.SpooledBytes, float64(s.SpooledBytes)/float64(max(s.Spooled, 1)), s.Dropped, DefaultSpoolBytes)
+	if s.Collected != batches || s.Spooled+int(s.Dropped) != batches || s.SpooledBytes > DefaultSpoolBytes {
 		t.Errorf("stats %+v do not add up to %d batches within the cap", s, batches)
 	}
 }
@@ -320,9 +354,9 @@ func TestNewUploaderChecks(t *testing.T) {
 		want string
 	}{
 		{"no URL", rec, UploaderOptions{}, "collector URL"},
-		{"ftp URL", rec, UploaderOptions{URL: "ftp://x"}, "collector URL"},
-		{"negative interval", rec, UploaderOptions{URL: "http://x", Interval: -time.Second}, "negative"},
-		{"no device id", NewRecorder(), UploaderOptions{URL: "http://x"}, "device id"},
+		{"ftp URL", rec, UploaderOptions{Config: Config{Collector: "ftp://x"}}, "collector URL"},
+		{"negative interval", rec, UploaderOptions{Config: Config{Collector: "http://x", Interval: -time.Second}}, "negative"},
+		{"no device id", NewRecorder(), UploaderOptions{Config: Config{Collector: "http://x"}}, "device id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewUploader(tc.rec, st, tc.o)
@@ -338,7 +372,7 @@ func TestRunStopsWithContext(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
 	defer st.Close()
 	rec, m := deviceRecorder("dev-a")
-	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{Interval: 20 * time.Millisecond})
+	u := newTestUploader(t, rec, st, c.srv.URL, UploaderOptions{Config: Config{Interval: 20 * time.Millisecond}})
 	m.Observe(Observation{Total: time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

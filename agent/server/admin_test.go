@@ -236,13 +236,13 @@ func TestAdminPeerCredentials(t *testing.T) {
 		groups []uint32
 		want   string
 	}{
-		{"not an admin", Options{AdminUIDs: []int{1000}, AdminGIDs: []int{1001}}, []uint32{4242},
+		{"not an admin", Options{Config: Config{AdminUIDs: []int{1000}, AdminGIDs: []int{1001}}}, []uint32{4242},
 			fmt.Sprintf(`403 {
   "error": "admin endpoint: uid 65534 (gid 65534) is not allowed (admins: uid 0, uid %d, uids [1000], gids [1001])"
 }`, os.Geteuid())},
-		{"admin by uid", Options{AdminUIDs: []int{65534}}, nil, `201 {`},
-		{"admin by gid", Options{AdminGIDs: []int{65534}}, nil, `201 {`},
-		{"admin by supplementary group", Options{AdminGIDs: []int{4242}}, []uint32{4242}, `201 {`},
+		{"admin by uid", Options{Config: Config{AdminUIDs: []int{65534}}}, nil, `201 {`},
+		{"admin by gid", Options{Config: Config{AdminGIDs: []int{65534}}}, nil, `201 {`},
+		{"admin by supplementary group", Options{Config: Config{AdminGIDs: []int{4242}}}, []uint32{4242}, `201 {`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := sharedServer(t, 0o666, "", tc.o)
@@ -255,7 +255,7 @@ func TestAdminPeerCredentials(t *testing.T) {
 		})
 	}
 	t.Run("an admin cannot install a file it cannot read", func(t *testing.T) {
-		s := sharedServer(t, 0o666, "", Options{AdminUIDs: []int{65534}})
+		s := sharedServer(t, 0o666, "", Options{Config: Config{AdminUIDs: []int{65534}}})
 		secret := modelFile(t, true)
 		os.Chmod(secret, 0o600) // root's, like /etc/shadow or a private key
 		got := runAs(t, 65534, 65534, nil, install(s.sock))

@@ -217,11 +217,11 @@ var faultCases = []struct {
 	want   string
 }{
 	{"wrong dtype", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP16","data":[1,2,3]}]}`, nil, 400,
-		`input "x": datatype FP16 does not match the model's FP32`},
+		`model "double": runtime: bad input: input "x": dtype float16, the model takes float32`},
 	{"unknown dtype", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FLOAT","data":[1,2,3]}]}`, nil, 400,
 		`input "x": unknown datatype "FLOAT"`},
 	{"wrong shape", "double", `{"inputs":[{"name":"x","shape":[3,1],"datatype":"FP32","data":[1,2,3]}]}`, nil, 400,
-		`input "x": shape [3,1] does not match the model's [1,3]`},
+		`input "x": shape [3,1], the model takes [1,3]`},
 	{"too few elements", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2]}]}`, nil, 400,
 		`input "x": shape [1,3] has 3 elements but data has 2`},
 	{"too many elements", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[[1,2],[3,4]]}]}`, nil, 400,
@@ -233,9 +233,13 @@ var faultCases = []struct {
 	{"no data", "bytes", `{"inputs":[{"name":"b","shape":[1,4],"datatype":"UINT8"}]}`, nil, 400,
 		`input "b": no data: give "data" or parameters.binary_data_size`},
 	{"unknown input", "double", `{"inputs":[{"name":"z","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}`, nil, 400,
-		`input "z": model "double" has no such input (it takes "x" FP32[1,3])`},
+		`input "z": the model has no such input (it takes "x" float32[1,3])`},
 	{"input twice", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]},{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}`, nil, 400,
-		`input "x" is given twice`},
+		`input "x": given twice`},
+	{"unnamed among named", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]},{"shape":[1,3],"datatype":"FP32","data":[1,2,3]}]}`, nil, 400,
+		`input 1: has no name while others have one: name every input or none`},
+	{"negative dimension", "double", `{"inputs":[{"name":"x","shape":[1,-3],"datatype":"FP32","data":[1,2,3]}]}`, nil, 400,
+		`input "x": shape [1,-3]: dimension 1 is -3, not in 0..`},
 	{"no inputs", "double", `{"inputs":[]}`, nil, 400, `the request has no inputs; model "double" takes "x" FP32[1,3]`},
 	{"unknown output", "double", `{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3]}],"outputs":[{"name":"q"}]}`, nil, 400,
 		`output "q": model "double" has no such output (it gives "y" FP32[1,3], "sum" FP32[1])`},
@@ -303,7 +307,7 @@ func TestOriginRefused(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	s := serve(t, apitest.New(), Options{MaxBodyBytes: 1 << 20})
+	s := serve(t, apitest.New(), Options{Config: Config{MaxBodyBytes: 1 << 20}})
 	big := inferJSON("["+strings.Repeat("1,", 1<<19)+"1]", "")
 	a := s.do(t, "POST", "/v2/models/double/infer", nil, big)
 	if a.status != 413 || !strings.Contains(a.errMsg(), "request body is larger than the limit of 1 MiB (1048576 bytes)") {
@@ -328,7 +332,7 @@ func TestBodyLimit(t *testing.T) {
 // TestSlowClient: a client that stalls in its headers, or in its body, is
 // cut by the read timeouts while another client is served.
 func TestSlowClient(t *testing.T) {
-	s := serve(t, apitest.New(), Options{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond})
+	s := serve(t, apitest.New(), Options{Config: Config{ReadHeaderTimeout: 300 * time.Millisecond, ReadTimeout: 600 * time.Millisecond}})
 	for _, tc := range []struct{ name, partial string }{
 		{"half a header", "POST /v2/models/bytes/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Le"},
 		{"half a body", "POST /v2/models/bytes/infer HTTP/1.1\r\nHost: edgeinfer\r\nContent-Length: 100\r\n\r\n{\"inputs\""},

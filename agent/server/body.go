@@ -19,8 +19,6 @@ const (
 	// bodySlackBytes is added to a model's derived limit: the JSON around
 	// the tensors (names, shapes, parameters, id).
 	bodySlackBytes = 64 << 10
-	// defaultBodiesInFlight is Options.MaxBodiesInFlight's default.
-	defaultBodiesInFlight = 64 << 20
 	// bodyCost is what a body costs in memory per byte while its request
 	// runs: the body, the copy of its JSON tensor data the decoder keeps,
 	// and the garbage collector's headroom over both (measured: a 60 MiB

@@ -66,7 +66,7 @@ func TestBodiesInFlightBounded(t *testing.T) {
 	fb := apitest.New()
 	fb.Release = make(chan struct{})
 	body := []byte(`{"inputs": [{"name": "b", "shape": [1, 4], "datatype": "UINT8", "data": [1, 2, 3, 4]}]}`)
-	s := serve(t, fb, Options{MaxBodiesInFlight: int64(len(body)) * bodyCost, BodyWait: 50 * time.Millisecond})
+	s := serve(t, fb, Options{Config: Config{MaxInflightBodyBytes: int64(len(body)) * bodyCost}, BodyWait: 50 * time.Millisecond})
 	first := make(chan answer, 1)
 	go func() { first <- s.do(t, "POST", "/v2/models/slow/infer", nil, body) }()
 	waitFor(t, "the first request to reach the model", func() bool { return fb.Last() != nil })

@@ -22,6 +22,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/client"
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/platforms"
+	_ "github.com/edgeinfer/edgeinfer/runtime/tflite" // the real agent of these tests serves TFLite files
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
@@ -92,7 +93,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(md.Inputs) != 1 || md.Inputs[0].Datatype != "UINT8" || api.FormatShape(md.Inputs[0].Shape) != "[1,224,224,3]" ||
+	if md.Platform != "tflite" || len(md.Inputs) != 1 || md.Inputs[0].Datatype != "UINT8" || api.FormatShape(md.Inputs[0].Shape) != "[1,224,224,3]" ||
 		len(md.Outputs) != 1 || api.FormatShape(md.Outputs[0].Shape) != "[1,1001]" {
 		t.Fatalf("metadata %+v", md)
 	}
@@ -151,7 +152,7 @@ func TestEndToEnd(t *testing.T) {
 		bad.Datatype = "INT8"
 		_, err := c.Infer(ctx, "mobilenet", []client.Tensor{bad})
 		var e *client.Error
-		if !errors.As(err, &e) || e.Status != 400 || !strings.Contains(e.Message, "datatype INT8 does not match the model's UINT8") {
+		if !errors.As(err, &e) || e.Status != 400 || !strings.Contains(e.Message, `input "input": dtype int8, the model takes uint8`) {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -234,7 +235,7 @@ func TestWriteTimeoutCutsAStalledReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	serveOn(t, ln, a, Options{WriteTimeout: 300 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	serveOn(t, ln, a, Options{Config: Config{WriteTimeout: 300 * time.Millisecond}, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 
 	hdr := `{"inputs":[{"name":"sub_7","shape":[1,257,257,3],"datatype":"FP32","parameters":{"binary_data_size":792588}}],"parameters":{"binary_data_output":true}}`
 	conn, err := net.Dial("unix", sock)

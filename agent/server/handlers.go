@@ -13,9 +13,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
-// platform is the KServe platform name of every model.
-const platform = "tflite"
-
 func (h *handler) live(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]bool{"live": true})
 	return nil
@@ -65,7 +62,7 @@ func modelMetadata(st agent.ModelStatus) api.ModelMetadata {
 	md := api.ModelMetadata{
 		Name:     st.Name,
 		Versions: []string{},
-		Platform: platform,
+		Platform: st.Backend,
 		Inputs:   tensorMetadata(st.Inputs),
 		Outputs:  tensorMetadata(st.Outputs),
 	}

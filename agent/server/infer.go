@@ -31,6 +31,9 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		headerLen = n
 	}
 	limit := modelBodyLimit(st.Inputs)
+	if headerLen >= 0 && h.b.TakesMedia(st.Name) {
+		limit = max(limit, h.o.MaxMediaBytes)
+	}
 	if h.o.MaxBodyBytes > 0 {
 		limit = h.o.MaxBodyBytes
 	}
@@ -39,24 +42,31 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	req, out, err := decodeInfer(body, headerLen, st, limit)
-	if err != nil {
-		return err
-	}
-	req.Version = r.PathValue("version")
-	if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.err == nil {
-		req.Caller = "uid:" + strconv.Itoa(p.uid)
-	} else {
-		req.Caller = "unknown"
-	}
-	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
-		req.NoCache = true
-	}
 	ctx := r.Context()
 	if h.o.RequestTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.o.RequestTimeout)
 		defer cancel()
+	}
+	js := body
+	if headerLen >= 0 && headerLen <= len(body) {
+		js = body[:headerLen]
+	}
+	if isMedia(js) {
+		mreq, id, err := decodeMedia(body, headerLen, st)
+		if err != nil {
+			return err
+		}
+		return h.inferMedia(ctx, w, r, mreq, id)
+	}
+	req, out, err := decodeInfer(body, headerLen, st, limit)
+	if err != nil {
+		return err
+	}
+	req.Version = r.PathValue("version")
+	req.Caller = caller(r)
+	if strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache") {
+		req.NoCache = true
 	}
 	resp, err := h.b.Infer(ctx, req)
 	if err != nil {
@@ -66,6 +76,14 @@ func (h *handler) infer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeInferResponse(w, resp, out)
+}
+
+// caller names who asks, for the result cache: the peer's uid.
+func caller(r *http.Request) string {
+	if p, ok := r.Context().Value(peerKey{}).(peer); ok && p.err == nil {
+		return "uid:" + strconv.Itoa(p.uid)
+	}
+	return "unknown"
 }
 
 // outputPlan is how the answer carries each output.
@@ -79,10 +97,12 @@ type outputPlan struct {
 }
 
 // decodeInfer decodes an inference request body (JSON, or JSON followed
-// by binary tensors when headerLen >= 0) and checks each input against the
-// model: name, datatype, shape, element count and value ranges. A
-// resizable model takes other shapes of the same rank whose bytes fit in
-// bodyCap. Its errors are 400s naming the tensor and what is wrong.
+// by binary tensors when headerLen >= 0): each input's element count and
+// value ranges against its own datatype and shape, then the inputs against
+// the model with runtime.BindInputs (name, datatype, shape, size; a
+// resizable model takes other shapes of the same rank, whose bytes must
+// fit in bodyCap). The request's inputs come out in model order. Its
+// errors are 400s naming the tensor and what is wrong.
 func decodeInfer(body []byte, headerLen int, st agent.ModelStatus, bodyCap int64) (*agent.Request, outputPlan, error) {
 	plan := outputPlan{limit: outputBytes(st.Outputs)}
 	js, bin := body, []byte(nil)
@@ -99,44 +119,29 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus, bodyCap int64
 	if len(ir.Inputs) == 0 {
 		return nil, plan, badRequest("the request has no inputs; model %q takes %s", st.Name, tensorList(st.Inputs))
 	}
-	req := &agent.Request{Model: st.Name, Inputs: make([]agent.Tensor, 0, len(ir.Inputs))}
-	seen := map[string]bool{}
+	// One allocation holds the inputs as given and as bound.
+	n := len(ir.Inputs)
+	tensors := make([]agent.Tensor, n+len(st.Inputs))
+	given, bound := tensors[:n:n], tensors[n:]
 	off := headerLen
-	scale := 1
-	for _, in := range ir.Inputs {
-		info, ok := findTensor(st.Inputs, in.Name)
-		if !ok {
-			return nil, plan, badRequest("input %q: model %q has no such input (it takes %s)", in.Name, st.Name, tensorList(st.Inputs))
-		}
-		if seen[in.Name] {
-			return nil, plan, badRequest("input %q is given twice", in.Name)
-		}
-		seen[in.Name] = true
-		stored := info.NumElements()
-		if st.Resizable {
-			shape, err := requestShape(in, info, bodyCap)
-			if err != nil {
-				return nil, plan, err
-			}
-			info.Shape = shape
-		}
-		if stored > 0 {
-			scale = max(scale, (info.NumElements()+stored-1)/stored)
-		}
-		t, err := decodeInput(in, info, body, &off, headerLen >= 0)
+	for k, in := range ir.Inputs {
+		t, err := decodeInput(in, body, &off, headerLen >= 0, bodyCap)
 		if err != nil {
 			return nil, plan, err
 		}
-		req.Inputs = append(req.Inputs, t)
+		given[k] = t
 	}
-	if len(seen) < len(st.Inputs) {
-		var missing []string
-		for _, info := range st.Inputs {
-			if !seen[info.Name] {
-				missing = append(missing, strconv.Quote(info.Name))
-			}
+	req := &agent.Request{Model: st.Name}
+	if err := runtime.BindInputs(bound, st.Inputs, given, st.Resizable); err != nil {
+		return nil, plan, &statusError{http.StatusBadRequest, fmt.Errorf("model %q: %w", st.Name, err)}
+	}
+	req.Inputs = bound
+	scale := 1
+	for i, t := range bound {
+		if stored := st.Inputs[i].NumElements(); stored > 0 {
+			n := runtime.TensorInfo{Shape: t.Shape}.NumElements()
+			scale = max(scale, (n+stored-1)/stored)
 		}
-		return nil, plan, badRequest("model %q takes %d inputs; missing %s", st.Name, len(st.Inputs), strings.Join(missing, ", "))
 	}
 	if headerLen >= 0 && off < len(body) {
 		return nil, plan, badRequest("the body has %d bytes after the last binary input (binary part: %d bytes)", len(body)-off, len(bin))
@@ -173,19 +178,16 @@ func decodeInfer(body []byte, headerLen int, st agent.ModelStatus, bodyCap int64
 	return req, plan, nil
 }
 
-// requestShape is the shape a request gives a resizable model's input: of
-// the model's rank, every dimension at least 1, and its bytes within
-// bodyCap (the binary form, the smallest, must fit in the body).
-func requestShape(in api.RequestInput, info runtime.TensorInfo, bodyCap int64) ([]int, error) {
-	if len(in.Shape) != len(info.Shape) {
-		return nil, badRequest("input %q: shape %s has rank %d, the model's %s has rank %d", in.Name, api.FormatShape(in.Shape), len(in.Shape), api.FormatShape(api.Shape(info.Shape)), len(info.Shape))
-	}
-	limit := bodyCap / int64(max(info.DType.Size(), 1))
+// requestShape is the shape a request gives an input of dtype dt, within
+// what a body of bodyCap bytes can carry (the binary form, the smallest,
+// must fit in it). Whether the model takes it is runtime.BindInputs' to say.
+func requestShape(in api.RequestInput, dt runtime.DType, bodyCap int64) ([]int, error) {
+	limit := bodyCap / int64(max(dt.Size(), 1))
 	shape := make([]int, len(in.Shape))
 	n := int64(1)
 	for k, d := range in.Shape {
-		if d < 1 || d > limit {
-			return nil, badRequest("input %q: shape %s: dimension %d is %d, not in 1..%d", in.Name, api.FormatShape(in.Shape), k, d, limit)
+		if d < 0 || d > limit {
+			return nil, badRequest("input %q: shape %s: dimension %d is %d, not in 0..%d", in.Name, api.FormatShape(in.Shape), k, d, limit)
 		}
 		n *= d
 		if n > limit {
@@ -215,22 +217,22 @@ func sequence(p *api.Parameters, st agent.ModelStatus) (*agent.Sequence, error) 
 	return &agent.Sequence{ID: string(p.SequenceID), Start: p.SequenceStart, End: p.SequenceEnd}, nil
 }
 
-// decodeInput checks one request input against the model's and returns
-// its raw bytes, from the JSON data or the binary part at *off.
-func decodeInput(in api.RequestInput, info runtime.TensorInfo, body []byte, off *int, binary bool) (agent.Tensor, error) {
+// decodeInput decodes one request input as it describes itself (datatype,
+// shape) and returns it with its raw bytes, from the JSON data or the
+// binary part at *off. The data must fill the shape; whether the model
+// takes the tensor is runtime.BindInputs' to say.
+func decodeInput(in api.RequestInput, body []byte, off *int, binary bool, bodyCap int64) (agent.Tensor, error) {
 	dt, err := api.ParseDatatype(in.Datatype)
 	if err != nil {
 		return agent.Tensor{}, badRequest("input %q: %v", in.Name, err)
 	}
-	if dt != info.DType {
-		return agent.Tensor{}, badRequest("input %q: datatype %s does not match the model's %s", in.Name, api.Datatype(dt), api.Datatype(info.DType))
+	shape, err := requestShape(in, dt, bodyCap)
+	if err != nil {
+		return agent.Tensor{}, err
 	}
-	want := api.Shape(info.Shape)
-	if !slices.Equal(in.Shape, want) {
-		return agent.Tensor{}, badRequest("input %q: shape %s does not match the model's %s", in.Name, api.FormatShape(in.Shape), api.FormatShape(want))
-	}
-	n, size := info.NumElements(), info.ByteSize()
-	t := agent.Tensor{Name: in.Name, DType: dt, Shape: append([]int(nil), info.Shape...)}
+	t := agent.Tensor{Name: in.Name, DType: dt, Shape: shape}
+	n := runtime.TensorInfo{Shape: shape}.NumElements()
+	size := n * dt.Size()
 	if in.Parameters != nil && in.Parameters.BinaryDataSize != nil {
 		bs := *in.Parameters.BinaryDataSize
 		switch {

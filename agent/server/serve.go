@@ -18,6 +18,11 @@ import (
 // Backend is what the handlers need from the agent (*agent.Agent).
 type Backend interface {
 	Infer(ctx context.Context, req *agent.Request) (*agent.Response, error)
+	// InferMedia answers a request that sent an encoded image or WAV
+	// file; TakesMedia reports whether the model can take one (its
+	// requests may then be as large as Config.MaxMediaBytes).
+	InferMedia(ctx context.Context, req *agent.MediaRequest) (*agent.MediaResponse, error)
+	TakesMedia(model string) bool
 	Models() []agent.ModelStatus
 	// Model wraps agent.ErrNoModel when there is no such model.
 	Model(name string) (agent.ModelStatus, error)
@@ -32,63 +37,41 @@ type Backend interface {
 	WritePrometheus(w io.Writer)
 }
 
-// Options configure Serve. The zero value serves with the defaults below.
+// Options configure Serve. The zero value serves with the defaults of
+// Config.
 type Options struct {
+	// Config is the configuration file's part for the socket API; its
+	// unset fields take their defaults (Config.Resolve with the memory
+	// unknown). Serve does not use Socket, SocketGroup and SocketMode:
+	// they are Listen's.
+	Config
 	// Logger gets one debug record per request and a warning per 5xx
 	// answer (nil = discard).
 	Logger *slog.Logger
 	// Version is the agent's version, reported by GET /v2.
 	Version string
-	// MaxBodyBytes caps every request body; larger requests get 413. Zero
-	// derives the cap per request: for an inference, the most the model's
-	// inputs can take written as JSON lists, plus 25% and 64 KiB; for other
-	// requests 1 MiB.
-	MaxBodyBytes int64
-	// MaxBodiesInFlight bounds the memory of the request bodies being read
-	// and served at once (default 64 MiB): before reading its body, a
-	// request reserves three times its size (the body, the decoder's copy
-	// of its tensor data, the garbage collector's headroom), waiting for
-	// room up to BodyWait (default 10 s), then it gets 503. A request
+	// BodyWait is how long a request waits for room under
+	// MaxInflightBodyBytes before it gets 503 (default 10 s). A request
 	// bigger than the whole bound runs alone.
-	MaxBodiesInFlight int64
-	BodyWait          time.Duration
-	// ReadHeaderTimeout, ReadTimeout and IdleTimeout cut connections whose
-	// client is too slow to send its headers (default 10 s), its whole
-	// request (default 60 s), or idles between requests (default 120 s).
-	ReadHeaderTimeout, ReadTimeout, IdleTimeout time.Duration
-	// WriteTimeout bounds the sending of one answer, from its first byte
-	// (default 60 s): a client that stops reading is cut, while the time
-	// an inference takes does not count.
-	WriteTimeout time.Duration
+	BodyWait time.Duration
 	// RequestTimeout bounds one inference, queueing included (0 = only the
 	// client's going away ends it); past it the answer is 504.
 	RequestTimeout time.Duration
 	// DrainTimeout is how long Serve waits for in-flight requests when its
 	// context ends (default 30 s).
 	DrainTimeout time.Duration
-	// AdminUIDs and AdminGIDs may use the admin endpoints (POST
-	// /v1/models/...), besides root and the agent's own user. A group
-	// matches the caller's primary or supplementary groups.
-	AdminUIDs, AdminGIDs []int
 }
 
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	def := func(v *time.Duration, d time.Duration) {
-		if *v <= 0 {
-			*v = d
-		}
+	o.Config = o.Config.Resolve(0)
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 30 * time.Second
 	}
-	def(&o.ReadHeaderTimeout, 10*time.Second)
-	def(&o.ReadTimeout, 60*time.Second)
-	def(&o.IdleTimeout, 120*time.Second)
-	def(&o.DrainTimeout, 30*time.Second)
-	def(&o.WriteTimeout, 60*time.Second)
-	def(&o.BodyWait, defaultBodyWait)
-	if o.MaxBodiesInFlight <= 0 {
-		o.MaxBodiesInFlight = defaultBodiesInFlight
+	if o.BodyWait <= 0 {
+		o.BodyWait = defaultBodyWait
 	}
 	return o
 }
@@ -136,7 +119,7 @@ type handler struct {
 }
 
 func newHandler(b Backend, o Options) *handler {
-	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Geteuid(), inflight: newBudget(o.MaxBodiesInFlight)}
+	h := &handler{b: b, o: o, mux: http.NewServeMux(), self: os.Geteuid(), inflight: newBudget(o.MaxInflightBodyBytes)}
 	for pattern, fn := range map[string]func(http.ResponseWriter, *http.Request) error{
 		"GET /v2/health/live":                             h.live,
 		"GET /v2/health/ready":                            h.ready,

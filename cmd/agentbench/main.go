@@ -335,7 +335,7 @@ func throughput(out io.Writer, o options) error {
 	fmt.Fprintf(out, "## Throughput (%s, %v per run, %d threads x %d sessions)\n\n", o.model, o.duration, d.Threads, d.Sessions)
 	fmt.Fprintf(out, "| batching | clients | requests/s | p50 | p99 | mean batch | errors |\n|---|---|---|---|---|---|---|\n")
 	for _, batch := range []int{1, 4} {
-		mc := agent.ModelConfig{Path: path, MaxBatch: batch, BatchDelay: agent.Duration(5 * time.Millisecond), Queue: 256, Threads: d.Threads, Sessions: d.Sessions}
+		mc := agent.ModelConfig{Path: path, MaxBatch: batch, BatchDelay: 5 * time.Millisecond, Queue: 256, Threads: d.Threads, Sessions: d.Sessions}
 		srv, err := startServer(map[string]agent.ModelConfig{"m": mc}, agent.ModelConfig{})
 		if err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
@@ -16,54 +15,25 @@ import (
 	"github.com/edgeinfer/edgeinfer/store"
 )
 
-// otaSettings is what startOTA needs: the agent's ota config section and
-// flags (--broker, --fleet, --trusted-key), plus the device's identity.
-type otaSettings struct {
-	// Broker is mqtt://HOST:PORT or mqtts://HOST:PORT.
-	Broker   string
-	DeviceID string
-	Fleet    string
-	// TrustedKeys are public key files from edgeinfer keygen.
-	TrustedKeys []string
-	// Username, Password and the TLS files authenticate to the broker.
-	Username, Password        string
-	CAFile, CertFile, KeyFile string
-	// HealthWindow, MaxErrorRate and MaxDownloadBytes: see ota.Config.
-	HealthWindow     time.Duration
-	MaxErrorRate     float64
-	MaxDownloadBytes int64
-	// DownloadIdleTimeout, DownloadTimeout and MaxConcurrent: see
-	// ota.Config (zero = its defaults).
-	DownloadIdleTimeout, DownloadTimeout time.Duration
-	MaxConcurrent                        int
-	// DataDir holds models/<name>/<version>.tflite.
-	DataDir string
-	// AgentVersion and Platform go into the device's status.
-	AgentVersion, Platform string
-}
+// otaConfig is the configuration file's ota section.
+type otaConfig = ota.Config
 
-// otaSettingsFrom maps a resolved agent configuration to otaSettings.
-func otaSettingsFrom(c agent.Config, deviceID, platform string) otaSettings {
-	o := c.OTA
-	return otaSettings{
-		Broker: o.Broker, DeviceID: deviceID, Fleet: o.Fleet, TrustedKeys: o.TrustedKeys,
-		Username: o.Username, Password: o.Password, CAFile: o.CAFile, CertFile: o.CertFile, KeyFile: o.KeyFile,
-		HealthWindow: o.HealthWindow.D(), MaxErrorRate: o.MaxErrorRate, MaxDownloadBytes: o.MaxDownloadBytes,
-		DownloadIdleTimeout: o.DownloadIdleTimeout.D(), DownloadTimeout: o.DownloadTimeout.D(), MaxConcurrent: o.MaxConcurrentUpdates,
-		DataDir: c.DataDir, AgentVersion: version, Platform: platform,
-	}
+// otaOptions are the update loop's options: the file's ota section and the
+// device's identity and data directory.
+func otaOptions(c fileConfig, deviceID, platform string) ota.Options {
+	return ota.Options{Config: c.OTA, DeviceID: deviceID, DataDir: c.Agent.DataDir, AgentVersion: version, Platform: platform}
 }
 
 // startUpdates starts model updates over MQTT when the configuration names
 // a broker. state gives a model's update state (GET /v1/models' ota field);
 // stop ends the update loop, which publishes the device's offline status,
 // and waits for it.
-func startUpdates(ctx context.Context, cfg agent.Config, deviceID, platform string, a *agent.Agent, st *store.Store, log *slog.Logger) (state func(model string) string, stop func(), err error) {
+func startUpdates(ctx context.Context, cfg fileConfig, deviceID, platform string, a *agent.Agent, st *store.Store, log *slog.Logger) (state func(model string) string, stop func(), err error) {
 	if cfg.OTA.Broker == "" {
 		return nil, func() {}, nil
 	}
 	octx, cancel := context.WithCancel(ctx)
-	r, wait, err := startOTA(octx, otaSettingsFrom(cfg, deviceID, platform), agentModels{a}, st.OTAJournal(), log)
+	r, wait, err := startOTA(octx, otaOptions(cfg, deviceID, platform), agentModels{a}, st.OTAJournal(), log)
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -72,13 +42,15 @@ func startUpdates(ctx context.Context, cfg agent.Config, deviceID, platform stri
 	return r.State, func() { cancel(); wait() }, nil
 }
 
-// startOTA connects to the broker and runs the update loop until ctx ends:
-// the loop asks models (the agent) to activate and roll back, and keeps
-// its own progress in j. It returns the loop (for State, the ota field of
-// GET /v1/models) and a function that waits, after ctx ended, until the
-// loop has published its offline status and disconnected. A broker that is
-// down is not an error: the link keeps trying.
-func startOTA(ctx context.Context, o otaSettings, models ota.Models, j ota.Journal, log *slog.Logger) (*ota.Reconciler, func(), error) {
+// startOTA connects to the broker named by o.Broker and runs the update
+// loop until ctx ends: the loop asks models (the agent) to activate and roll
+// back, and keeps its own progress in j. It loads o.Keys from
+// o.TrustedKeys and sets o.Supported and o.Logger. It returns the loop (for
+// State, the ota field of GET /v1/models) and a function that waits, after
+// ctx ended, until the loop has published its offline status and
+// disconnected. A broker that is down is not an error: the link keeps
+// trying.
+func startOTA(ctx context.Context, o ota.Options, models ota.Models, j ota.Journal, log *slog.Logger) (*ota.Reconciler, func(), error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -87,14 +59,8 @@ func startOTA(ctx context.Context, o otaSettings, models ota.Models, j ota.Journ
 		return nil, nil, fmt.Errorf("ota: trusted keys: %w", err)
 	}
 	// The loop first, so the link can tell it of every connect.
-	r, err := ota.New(ota.Config{
-		DeviceID: o.DeviceID, Fleet: o.Fleet, Keys: keys, DataDir: o.DataDir,
-		HealthWindow: o.HealthWindow, MaxErrorRate: o.MaxErrorRate, MaxDownloadBytes: o.MaxDownloadBytes,
-		DownloadIdleTimeout: o.DownloadIdleTimeout, DownloadTimeout: o.DownloadTimeout, MaxConcurrent: o.MaxConcurrent,
-		AgentVersion: o.AgentVersion, Platform: o.Platform,
-		Supported: tflite.Supported,
-		Logger:    log,
-	}, models, j)
+	o.Keys, o.Supported, o.Logger = keys, tflite.Supported, log
+	r, err := ota.New(o, models, j)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -137,8 +103,14 @@ func (m agentModels) Counts(name string) (requests, errors uint64) {
 
 func (m agentModels) Activate(ctx context.Context, act ota.Activation) error {
 	var check agent.Check
-	if act.Smoke != nil {
-		check = smokeCheck(act.Smoke)
+	if smoke := act.Smoke; smoke != nil {
+		check = agent.SmokeCheck(smokeTensors(smoke.Inputs), func(outs []agent.Tensor) error {
+			got := make([]ota.SmokeTensor, len(outs))
+			for i, t := range outs {
+				got[i] = ota.SmokeTensor{Name: t.Name, DataType: t.DType.String(), Shape: t.Shape, Data: t.Data}
+			}
+			return smoke.Check(got)
+		})
 	}
 	_, err := m.a.Activate(ctx, agent.Activation{
 		Name: act.Name, Version: act.Version, Path: act.Path, Check: check,
@@ -182,42 +154,14 @@ func otaRecord(rec store.ModelRecord) ota.Record {
 	}
 }
 
-// smokeCheck runs a manifest's smoke test as an agent load check: inputs
-// matched by name (or by position when unnamed), outputs compared by
-// ota.Smoke.Check.
-func smokeCheck(s *ota.Smoke) agent.Check {
-	return func(ctx context.Context, inputs, outputs []runtime.TensorInfo, run agent.Runner) error {
-		if len(s.Inputs) != len(inputs) {
-			return fmt.Errorf("%w: %d inputs, the model has %d", ota.ErrSmoke, len(s.Inputs), len(inputs))
-		}
-		data := make([][]byte, len(inputs))
-		for i, st := range s.Inputs {
-			j := i
-			if st.Name != "" {
-				j = -1
-				for k, info := range inputs {
-					if info.Name == st.Name {
-						j = k
-					}
-				}
-				if j < 0 {
-					return fmt.Errorf("%w: input %q: the model has no such input", ota.ErrSmoke, st.Name)
-				}
-			}
-			info := inputs[j]
-			if st.DataType != info.DType.String() || len(st.Data) != info.ByteSize() {
-				return fmt.Errorf("%w: input %d: %s of %d bytes, the model takes %s", ota.ErrSmoke, i, st.DataType, len(st.Data), info)
-			}
-			data[j] = st.Data
-		}
-		outs, err := run(ctx, data)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ota.ErrSmoke, err)
-		}
-		got := make([]ota.SmokeTensor, len(outs))
-		for j, b := range outs {
-			got[j] = ota.SmokeTensor{Name: outputs[j].Name, DataType: outputs[j].DType.String(), Shape: outputs[j].Shape, Data: b}
-		}
-		return s.Check(got)
+// smokeTensors are a manifest's smoke tensors as the agent's. A datatype
+// runtime does not know (the manifest's validation allows none) becomes
+// DTypeUnknown, which binding refuses naming the input.
+func smokeTensors(in []ota.SmokeTensor) []agent.Tensor {
+	out := make([]agent.Tensor, len(in))
+	for i, t := range in {
+		dt, _ := runtime.ParseDType(t.DataType)
+		out[i] = agent.Tensor{Name: t.Name, DType: dt, Shape: t.Shape, Data: t.Data}
 	}
+	return out
 }

@@ -111,22 +111,23 @@ func TestOTAIntoTheAgentUnderLoad(t *testing.T) {
 	defer hubHTTP.Close()
 	runCLI(t, "keygen", "--out", filepath.Join(dir, "ops"))
 
-	cfg := agent.Config{DataDir: filepath.Join(dir, "data")}
-	cfg.OTA = agent.OTAConfig{Broker: broker.URL, Fleet: "lab", TrustedKeys: []string{filepath.Join(dir, "ops.pub")}, HealthWindow: agent.Duration(500 * time.Millisecond)}
-	if err := cfg.Validate(); err != nil {
+	var cfg fileConfig
+	cfg.Agent.DataDir = filepath.Join(dir, "data")
+	cfg.OTA = ota.Config{Broker: broker.URL, Fleet: "lab", TrustedKeys: []string{filepath.Join(dir, "ops.pub")}, HealthWindow: 500 * time.Millisecond}
+	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
-	cfg = cfg.Resolve(platforms.Defaults{Threads: 1, Sessions: 2, CacheBytes: 1 << 20})
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	cfg = cfg.resolve(platforms.Profile{Defaults: platforms.Defaults{Threads: 1, Sessions: 2, CacheBytes: 1 << 20}})
+	if err := os.MkdirAll(cfg.Agent.DataDir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, stateFile), store.Options{})
+	st, err := store.Open(filepath.Join(cfg.Agent.DataDir, stateFile), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	var rp atomic.Pointer[ota.Reconciler]
-	a, err := agent.New(context.Background(), agent.Options{Config: cfg, Store: st, OTAState: func(name string) string {
+	a, err := agent.New(context.Background(), agent.Options{Config: cfg.Agent, Store: st, OTAState: func(name string) string {
 		if r := rp.Load(); r != nil {
 			return r.State(name)
 		}
@@ -137,7 +138,7 @@ func TestOTAIntoTheAgentUnderLoad(t *testing.T) {
 	}
 	defer a.Close(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
-	r, wait, err := startOTA(ctx, otaSettingsFrom(cfg, "dev-1", "linux/test"), agentModels{a}, st.OTAJournal(), nil)
+	r, wait, err := startOTA(ctx, otaOptions(cfg, "dev-1", "linux/test"), agentModels{a}, st.OTAJournal(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

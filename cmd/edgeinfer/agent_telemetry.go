@@ -18,61 +18,42 @@ import (
 	"github.com/edgeinfer/edgeinfer/telemetry"
 )
 
-// telemetrySettings are the agent's telemetry settings: the flags
-// --collector, --collector-token and --telemetry-interval, and the config
-// file's telemetry section (collector, token, interval, ca_file,
-// spool_bytes). TLS verification is always on.
-type telemetrySettings struct {
-	CollectorURL  string
-	Token         string
-	Interval      time.Duration
-	CAFile        string
-	SpoolCapBytes int64
-	// DeviceID is the configured device id; "" takes the store's.
-	DeviceID     string
-	AgentVersion string
-	// Platform, Attributes and Temperature describe the device; see
-	// profileDevice.
-	Platform    string
-	Attributes  map[string]string
-	Temperature func() (celsius float64, ok bool)
-}
-
 // startTelemetry describes the device to rec (so GET /metrics has the
-// device gauges) and, when a collector URL is set, starts the uploader in
-// a goroutine that lives as long as ctx; wait returns once it has ended
-// (after ctx ended, its last batch is in the spool or delivered). It
-// returns an error only for bad settings or an unreadable store.
-func startTelemetry(ctx context.Context, o telemetrySettings, rec *telemetry.Recorder, st *store.Store, log *slog.Logger) (wait func(), err error) {
+// device gauges) and, when c names a collector, starts the uploader in a
+// goroutine that lives as long as ctx; wait returns once it has ended
+// (after ctx ended, its last batch is in the spool or delivered). dev.ID ""
+// takes the store's device id. TLS verification is always on. It returns an
+// error only for bad settings or an unreadable store.
+func startTelemetry(ctx context.Context, c telemetry.Config, dev telemetry.Device, rec *telemetry.Recorder, st *store.Store, log *slog.Logger) (wait func(), err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	id := o.DeviceID
-	if id == "" {
-		if id, err = st.DeviceID(); err != nil {
+	if dev.ID == "" {
+		if dev.ID, err = st.DeviceID(); err != nil {
 			return nil, fmt.Errorf("telemetry: device id: %w", err)
 		}
 	}
-	rec.SetDevice(telemetry.Device{ID: id, AgentVersion: o.AgentVersion, Platform: o.Platform, Attributes: o.Attributes, Temperature: o.Temperature})
-	if o.CollectorURL == "" {
+	rec.SetDevice(dev)
+	if c.Collector == "" {
 		return func() {}, nil
 	}
-	tlsConf, err := collectorTLS(o.CAFile)
+	tlsConf, err := collectorTLS(c.CAFile)
 	if err != nil {
 		return nil, err
 	}
+	// The agent's state file is the uploader's spool (telemetry.Spool).
 	u, err := telemetry.NewUploader(rec, st, telemetry.UploaderOptions{
-		URL: o.CollectorURL, Token: o.Token, Interval: o.Interval, SpoolCapBytes: o.SpoolCapBytes,
+		Config: c,
 		HTTP:   httpx.Options{TLS: tlsConf, Timeout: 2 * time.Minute},
 		Logger: log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if o.Token != "" && strings.HasPrefix(strings.ToLower(o.CollectorURL), "http://") {
-		log.Warn("the collector token goes over plaintext http://: anyone on the path can read it and post as this device; use an https:// collector", "collector", o.CollectorURL)
+	if c.Token != "" && strings.HasPrefix(strings.ToLower(c.Collector), "http://") {
+		log.Warn("the collector token goes over plaintext http://: anyone on the path can read it and post as this device; use an https:// collector", "collector", c.Collector)
 	}
-	log.Info("telemetry upload on", "collector", o.CollectorURL, "interval", o.Interval, "device", id)
+	log.Info("telemetry upload on", "collector", c.Collector, "interval", c.WithDefaults().Interval, "device", dev.ID)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -105,10 +86,11 @@ func collectorTLS(caFile string) (*tls.Config, error) {
 	return conf, nil
 }
 
-// profileDevice turns a detected platform profile into the telemetry
-// settings' device fields: the platform (board kind), OpenTelemetry-style
-// attributes, and a reader of the current SoC temperature (the hottest
-// thermal zone, read anew at each upload).
+// profileDevice turns the platform profile detected at start into the
+// telemetry device's fields: the platform (board kind),
+// OpenTelemetry-style attributes, and a reader of the current SoC
+// temperature (the hottest thermal zone, read anew at each upload and
+// scrape, without detecting the rest of the profile again).
 func profileDevice(p platforms.Profile) (platform string, attrs map[string]string, temperature func() (float64, bool)) {
 	attrs = map[string]string{
 		"host.arch":        p.Arch,
@@ -123,17 +105,5 @@ func profileDevice(p platforms.Profile) (platform string, attrs map[string]strin
 			delete(attrs, k)
 		}
 	}
-	return p.Kind, attrs, func() (float64, bool) { return hottest(platforms.Detect()) }
-}
-
-// hottest is the highest thermal zone temperature of a profile.
-func hottest(p platforms.Profile) (float64, bool) {
-	if len(p.Thermal) == 0 {
-		return 0, false
-	}
-	t := p.Thermal[0].Temp
-	for _, z := range p.Thermal[1:] {
-		t = max(t, z.Temp)
-	}
-	return t, true
+	return p.Kind, attrs, platforms.Temperature
 }

@@ -42,10 +42,8 @@ func TestStartTelemetryTLS(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	platform, attrs, temp := profileDevice(platforms.Profile{Kind: "rpi4", Arch: "arm64", OS: "linux", CPU: platforms.CPU{Cores: 4}})
-	wait, err := startTelemetry(ctx, telemetrySettings{
-		CollectorURL: ts.URL, CAFile: ca, Interval: 50 * time.Millisecond, Token: "tok",
-		AgentVersion: "test", Platform: platform, Attributes: attrs, Temperature: temp,
-	}, rec, st, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	wait, err := startTelemetry(ctx, telemetry.Config{Collector: ts.URL, CAFile: ca, Interval: 50 * time.Millisecond, Token: "tok"},
+		telemetry.Device{AgentVersion: "test", Platform: platform, Attributes: attrs, Temperature: temp}, rec, st, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,17 +80,18 @@ func TestStartTelemetrySettings(t *testing.T) {
 	notPEM := writeFile(t, "ca.pem", []byte("not a certificate"))
 	for _, tc := range []struct {
 		name string
-		o    telemetrySettings
+		c    telemetry.Config
+		dev  telemetry.Device
 		want string
 	}{
-		{"no collector: device only", telemetrySettings{DeviceID: "dev-x"}, ""},
-		{"bad URL", telemetrySettings{CollectorURL: "hub:4318"}, "collector URL"},
-		{"missing CA file", telemetrySettings{CollectorURL: "https://hub", CAFile: filepath.Join(t.TempDir(), "nope.pem")}, "collector CA"},
-		{"CA file without PEM", telemetrySettings{CollectorURL: "https://hub", CAFile: notPEM}, "no PEM certificate"},
+		{"no collector: device only", telemetry.Config{}, telemetry.Device{ID: "dev-x"}, ""},
+		{"bad URL", telemetry.Config{Collector: "hub:4318"}, telemetry.Device{}, "collector URL"},
+		{"missing CA file", telemetry.Config{Collector: "https://hub", CAFile: filepath.Join(t.TempDir(), "nope.pem")}, telemetry.Device{}, "collector CA"},
+		{"CA file without PEM", telemetry.Config{Collector: "https://hub", CAFile: notPEM}, telemetry.Device{}, "no PEM certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := telemetry.NewRecorder()
-			_, err := startTelemetry(context.Background(), tc.o, rec, st, nil)
+			_, err := startTelemetry(context.Background(), tc.c, tc.dev, rec, st, nil)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -121,12 +120,6 @@ func TestProfileDevice(t *testing.T) {
 	if _, ok := attrs["edgeinfer.cpu"]; ok {
 		t.Error("an empty CPU model became an attribute")
 	}
-	if c, ok := hottest(p); !ok || c != 55.5 {
-		t.Errorf("hottest = %v %v, want 55.5", c, ok)
-	}
-	if _, ok := hottest(platforms.Profile{}); ok {
-		t.Error("a profile without thermal zones has a temperature")
-	}
 	temp() // reads this machine; must not panic
 }
 
@@ -151,7 +144,7 @@ func TestStartTelemetryRefusesUntrustedCollector(t *testing.T) {
 	var logBuf lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	wait, err := startTelemetry(ctx, telemetrySettings{CollectorURL: ts.URL, Interval: 50 * time.Millisecond, Token: "tok", AgentVersion: "test"},
+	wait, err := startTelemetry(ctx, telemetry.Config{Collector: ts.URL, Interval: 50 * time.Millisecond, Token: "tok"}, telemetry.Device{AgentVersion: "test"},
 		rec, st, slog.New(slog.NewTextHandler(&logBuf, nil)))
 	if err != nil {
 		t.Fatal(err)

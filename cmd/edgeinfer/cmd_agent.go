@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -39,10 +38,11 @@ progress, telemetry spool) in DATA-DIR/edgeinfer.db and refuses to start on
 a state file that is corrupt, locked by another agent, or not its own,
 without touching it.
 
-Flags override the config file (YAML; every key, its default and its meaning
-are in the README and in agent/testdata/example.yaml). Threads, sessions and
-the cache size default to what the board can take (edgeinfer platform shows
-them).
+Flags override the config file (YAML). --print-config prints the effective
+configuration (file, flags and this board's defaults) with every key's
+meaning, and exits; docs/configuration.md lists every key. Threads, sessions
+and the cache size default to what the board can take (edgeinfer platform
+shows them).
 
 Signals: SIGTERM or SIGINT stop taking requests, let the ones in flight
 finish (drain_timeout) and exit 0; SIGHUP re-reads the config file and
@@ -54,8 +54,10 @@ edgeinfer agent --config /etc/edgeinfer/agent.yaml
 edgeinfer agent --socket /tmp/ei.sock --data-dir /tmp/ei --model m=model.tflite --log-format json
 # secrets from files or the environment, never on the command line:
 edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file /etc/edgeinfer/collector.token
-`+agent.EnvMQTTPassword+`=... `+agent.EnvTelemetryToken+`=... edgeinfer agent --config /etc/edgeinfer/agent.yaml`)
+`+envMQTTPassword+`=... `+envTelemetryToken+`=... edgeinfer agent --config /etc/edgeinfer/agent.yaml
+edgeinfer agent --config /etc/edgeinfer/agent.yaml --print-config`)
 	configFile := f.String("config", "", "YAML config `file` (flags override it)")
+	printOnly := f.Bool("print-config", false, "print the effective configuration, each key with its meaning, and exit")
 	socket := f.String("socket", "", "Unix socket `path` (default "+api.DefaultSocket()+")")
 	group := f.String("socket-group", "", "`group` that owns the socket (mode 0660)")
 	dataDir := f.String("data-dir", "", "`directory` for the state file and installed models (default "+agent.DefaultDataDir()+")")
@@ -71,20 +73,20 @@ edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file 
 	f.Var(&keys, "trusted-key", "public key `file` whose signed updates are accepted (repeatable)")
 	collector := f.String("collector", "", "OTLP/HTTP collector base `URL` for latency telemetry")
 	interval := f.Duration("telemetry-interval", 0, "time between telemetry uploads (default 1m)")
-	token := f.String("collector-token", "", "bearer `token` for the collector (visible to local users in the process list: prefer --collector-token-file or "+agent.EnvTelemetryToken+")")
+	token := f.String("collector-token", "", "bearer `token` for the collector (visible to local users in the process list: prefer --collector-token-file or "+envTelemetryToken+")")
 	tokenFile := f.String("collector-token-file", "", "`file` holding the collector's bearer token")
 	if _, err := f.parse(args, stdout, 0, 0); err != nil {
 		return helpDone(err)
 	}
-	overrides := func(c *agent.Config) {
+	overrides := func(c *fileConfig) {
 		f.Visit(func(fl *flag.Flag) {
 			switch fl.Name {
 			case "socket":
-				c.Socket = *socket
+				c.Server.Socket = *socket
 			case "socket-group":
-				c.SocketGroup = *group
+				c.Server.SocketGroup = *group
 			case "data-dir":
-				c.DataDir = *dataDir
+				c.Agent.DataDir = *dataDir
 			case "device-id":
 				c.DeviceID = *deviceID
 			case "log-format":
@@ -92,7 +94,7 @@ edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file 
 			case "log-level":
 				c.LogLevel = *logLevel
 			case "cache-bytes":
-				c.CacheBytes = *cacheBytes
+				c.Agent.CacheBytes = *cacheBytes
 			case "broker":
 				c.OTA.Broker = *broker
 			case "fleet":
@@ -102,7 +104,7 @@ edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file 
 			case "collector":
 				c.Telemetry.Collector = *collector
 			case "telemetry-interval":
-				c.Telemetry.Interval = agent.Duration(*interval)
+				c.Telemetry.Interval = *interval
 			case "collector-token":
 				c.Telemetry.Token, c.Telemetry.TokenFile = *token, ""
 			case "collector-token-file":
@@ -110,60 +112,71 @@ edgeinfer agent --collector https://hub.example.com:4318 --collector-token-file 
 			}
 		})
 		for _, m := range models {
-			if c.Models == nil {
-				c.Models = map[string]agent.ModelConfig{}
+			if c.Agent.Models == nil {
+				c.Agent.Models = map[string]agent.ModelConfig{}
 			}
-			mc := c.Models[m.name]
+			mc := c.Agent.Models[m.name]
 			mc.Path = m.path
-			c.Models[m.name] = mc
+			c.Agent.Models[m.name] = mc
 		}
 	}
 	profile := platforms.Detect()
-	load := func() (agent.Config, error) {
-		var c agent.Config
+	load := func(secrets bool) (fileConfig, error) {
+		var c fileConfig
 		if *configFile != "" {
 			var err error
-			if c, err = agent.LoadConfig(*configFile); err != nil {
+			if c, err = loadConfigFile(*configFile); err != nil {
 				return c, err
 			}
 		}
 		overrides(&c)
-		if err := c.Validate(); err != nil {
+		if err := c.validate(); err != nil {
 			if *configFile != "" {
 				return c, fmt.Errorf("config %s with flags: %w", *configFile, err)
 			}
 			return c, fmt.Errorf("flags: %w", err)
 		}
-		if err := c.ResolveSecrets(os.Getenv); err != nil {
-			return c, fmt.Errorf("config: %w", err)
+		if secrets {
+			if err := c.resolveSecrets(os.Getenv); err != nil {
+				return c, fmt.Errorf("config: %w", err)
+			}
 		}
-		c = c.Resolve(profile.Defaults)
-		if c.Socket == "" {
-			c.Socket = api.DefaultSocket()
-		}
-		for name, m := range c.Models {
+		c = c.resolve(profile)
+		for name, m := range c.Agent.Models {
 			if abs, err := filepath.Abs(m.Path); err == nil {
 				m.Path = abs
-				c.Models[name] = m
+				c.Agent.Models[name] = m
 			}
 		}
 		return c, nil
 	}
-	cfg, err := load()
+	if *printOnly {
+		cfg, err := load(false)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		b, err := printConfig(cfg)
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(b)
+		return err
+	}
+	cfg, err := load(true)
 	if err != nil {
 		return usagef("%v", err)
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	return runAgent(ctx, cfg, profile, load, log)
+	return runAgent(ctx, cfg, profile, func() (fileConfig, error) { return load(true) }, log)
 }
 
 // runAgent opens the state, starts the agent and its socket, and serves
 // until ctx ends; SIGHUP reloads through reload.
-func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, reload func() (agent.Config, error), log *slog.Logger) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, reload func() (fileConfig, error), log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.Agent.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	dbPath := filepath.Join(cfg.DataDir, stateFile)
+	dbPath := filepath.Join(cfg.Agent.DataDir, stateFile)
 	st, err := store.Open(dbPath, store.Options{})
 	if err != nil {
 		return fmt.Errorf("cannot start: %w", err)
@@ -179,11 +192,9 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	platform, attrs, temperature := profileDevice(profile)
 	tctx, stopTelemetry := context.WithCancel(ctx)
 	defer stopTelemetry()
-	waitTelemetry, err := startTelemetry(tctx, telemetrySettings{
-		CollectorURL: cfg.Telemetry.Collector, Token: cfg.Telemetry.Token, Interval: cfg.Telemetry.Interval.D(),
-		CAFile: cfg.Telemetry.CAFile, SpoolCapBytes: cfg.Telemetry.SpoolBytes,
-		DeviceID: deviceID, AgentVersion: version, Platform: platform, Attributes: attrs, Temperature: temperature,
-	}, rec, st, log.With("component", "telemetry"))
+	waitTelemetry, err := startTelemetry(tctx, cfg.Telemetry,
+		telemetry.Device{ID: deviceID, AgentVersion: version, Platform: platform, Attributes: attrs, Temperature: temperature},
+		rec, st, log.With("component", "telemetry"))
 	if err != nil {
 		return err
 	}
@@ -195,10 +206,10 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		log.Info("Go memory limit set from the cgroup's", "cgroup_limit", l, "go_limit", l/4*3)
 	}
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
-		"data_dir", cfg.DataDir, "threads", cfg.Defaults.Threads, "sessions", cfg.Defaults.Sessions, "cache_bytes", cfg.CacheBytes)
+		"data_dir", cfg.Agent.DataDir, "threads", cfg.Agent.Defaults.Threads, "sessions", cfg.Agent.Defaults.Sessions, "cache_bytes", cfg.Agent.CacheBytes)
 
 	var otaState atomic.Pointer[func(string) string]
-	a, err := agent.New(ctx, agent.Options{Config: cfg, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
+	a, err := agent.New(ctx, agent.Options{Config: cfg.Agent, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
 		OTAState: func(model string) string {
 			if state := otaState.Load(); state != nil {
 				return (*state)(model)
@@ -209,7 +220,7 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 		return err
 	}
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout.D())
+		cctx, cancel := context.WithTimeout(context.Background(), cfg.Agent.DrainTimeout)
 		defer cancel()
 		a.Close(cctx)
 	}()
@@ -221,31 +232,24 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 	if state != nil {
 		otaState.Store(&state)
 	}
-	mode, _ := strconv.ParseUint(cfg.SocketMode, 8, 32)
-	ln, err := server.Listen(cfg.Socket, os.FileMode(mode), cfg.SocketGroup)
+	ln, err := server.Listen(cfg.Server.Socket, cfg.Server.Mode(), cfg.Server.SocketGroup)
 	if err != nil {
 		return err
-	}
-	inflight := cfg.MaxInflightBodyBytes
-	if inflight == 0 {
-		inflight = agent.InflightBodyBytes(int64(profile.MemoryBytes))
 	}
 	serveCtx, stopServe := context.WithCancel(ctx)
 	defer stopServe()
 	served := make(chan error, 1)
 	go func() {
 		served <- server.Serve(serveCtx, ln, a, server.Options{
-			Logger: log.With("component", "api"), Version: version, MaxBodyBytes: cfg.MaxBodyBytes, MaxBodiesInFlight: inflight,
-			ReadTimeout: cfg.ReadTimeout.D(), DrainTimeout: cfg.DrainTimeout.D(),
-			AdminUIDs: cfg.AdminUIDs, AdminGIDs: cfg.AdminGIDs,
+			Config: cfg.Server, Logger: log.With("component", "api"), Version: version, DrainTimeout: cfg.Agent.DrainTimeout,
 		})
 	}()
 	var names []string
 	for _, m := range a.Models() {
 		names = append(names, m.Name+"@"+m.Version)
 	}
-	log.Info("agent ready", "socket", cfg.Socket, "models", strings.Join(names, " "), "ready", a.Ready())
-	sdNotify("READY=1\nSTATUS=serving on " + cfg.Socket)
+	log.Info("agent ready", "socket", cfg.Server.Socket, "models", strings.Join(names, " "), "ready", a.Ready())
+	sdNotify("READY=1\nSTATUS=serving on " + cfg.Server.Socket)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -256,18 +260,18 @@ func runAgent(ctx context.Context, cfg agent.Config, profile platforms.Profile, 
 			sdNotify("RELOADING=1")
 			next, err := reload()
 			if err == nil {
-				err = a.Reload(ctx, next)
+				err = a.Reload(ctx, next.Agent)
 			}
 			if err != nil {
 				log.Error("reload: kept the models that failed at their serving version", "err", err)
 			} else {
-				log.Info("configuration reloaded", "models", len(next.Models))
+				log.Info("configuration reloaded", "models", len(next.Agent.Models))
 			}
 			sdNotify("READY=1")
 		case err := <-served:
 			return err
 		case <-ctx.Done():
-			log.Info("stopping: draining requests", "drain_timeout", cfg.DrainTimeout.D())
+			log.Info("stopping: draining requests", "drain_timeout", cfg.Agent.DrainTimeout)
 			sdNotify("STOPPING=1")
 			start := time.Now()
 			err := <-served

@@ -184,7 +184,7 @@ func TestAgentFlagAndConfigErrors(t *testing.T) {
 	}{
 		{[]string{"--model", "face"}, "want NAME=PATH"},
 		{[]string{"--model", "a/b=/x"}, `model name "a/b"`},
-		{[]string{"--config", cfg}, "models.face.max_batch: 999 is outside 1..256"},
+		{[]string{"--config", cfg}, cfg + ":4: models.face.max_batch: 999 is outside 1..256"},
 		{[]string{"--config", filepath.Join(dir, "missing.yaml")}, "missing.yaml"},
 		{[]string{"--log-format", "xml"}, "log_format"},
 		{[]string{"--broker", "mqtt://localhost:1883"}, "ota.trusted_keys: missing"},

@@ -15,7 +15,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
 	"github.com/edgeinfer/edgeinfer/ota"
 )
@@ -36,7 +35,7 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 	wait := f.Duration("wait", 2*time.Second, "how long to collect statuses")
 	asJSON := f.Bool("json", false, "print a JSON array of statuses")
 	user := f.String("username", "", "MQTT `username`")
-	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+agent.EnvMQTTPassword+")")
+	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+envMQTTPassword+")")
 	ca := f.String("ca-file", "", "PEM `file` of the CA that signed the broker's certificate")
 	cert := f.String("cert-file", "", "client certificate PEM `file` for mqtts")
 	certKey := f.String("cert-key-file", "", "client certificate key PEM `file` for mqtts")
@@ -51,7 +50,7 @@ edgeinfer fleet status --broker mqtts://broker.example:8883 --ca-file ca.pem --j
 		return usagef("--broker is required")
 	}
 	if *pass == "" {
-		*pass = os.Getenv(agent.EnvMQTTPassword)
+		*pass = os.Getenv(envMQTTPassword)
 	}
 	link, err := mqttlink.Dial(mqttlink.Options{Broker: *broker, ClientID: "edgeinfer-fleet-" + randomID(), Username: *user, Password: *pass, CAFile: *ca, CertFile: *cert, KeyFile: *certKey, MaxPayloadBytes: maxStatusBytes})
 	if err != nil {

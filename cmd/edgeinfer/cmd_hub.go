@@ -11,7 +11,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/hub"
 )
 
@@ -104,7 +103,7 @@ edgeinfer agent --collector https://hub.example.com --collector-token-file /etc/
 // ("" when neither is set).
 func hubSecret(file, env string) (string, error) {
 	if file != "" {
-		return agent.ReadSecretFile(file)
+		return readSecretFile(file)
 	}
 	return os.Getenv(env), nil
 }

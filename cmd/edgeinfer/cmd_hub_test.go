@@ -199,10 +199,8 @@ func TestHubProcess(t *testing.T) {
 		}
 		defer st.Close()
 		rec := telemetry.NewRecorder()
-		wait, err := startTelemetry(ctx, telemetrySettings{
-			CollectorURL: h.URL, Token: "tok", Interval: 100 * time.Millisecond,
-			DeviceID: id, AgentVersion: "test", Platform: "generic-amd64",
-		}, rec, st, nil)
+		wait, err := startTelemetry(ctx, telemetry.Config{Collector: h.URL, Token: "tok", Interval: 100 * time.Millisecond},
+			telemetry.Device{ID: id, AgentVersion: "test", Platform: "generic-amd64"}, rec, st, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -125,7 +125,7 @@ func TestInferErrors(t *testing.T) {
 		{"too many raw files", []string{"infer", "double", "--input", short, "--input", short, "--socket", sock}, 1,
 			[]string{`model "double" has 1 inputs not given by JSON files, and 2 raw files were given`, `input 0: "x" FP32[1,3] (12 bytes)`}},
 		{"wrong dtype", []string{"infer", "double", "--input", wrongDtype, "--socket", sock}, 1,
-			[]string{`agent: input "x": datatype FP16 does not match the model's FP32 (HTTP 400 Bad Request)`}},
+			[]string{`agent: model "double": runtime: bad input: input "x": dtype float16, the model takes float32 (HTTP 400 Bad Request)`}},
 		{"wrong element count", []string{"infer", "double", "--input", wrongCount, "--socket", sock}, 1,
 			[]string{wrongCount + `: input "x": shape [1,3] has 3 elements but data has 2`}},
 		{"value out of range", []string{"infer", "bytes", "--input", tooBig, "--socket", sock}, 1,

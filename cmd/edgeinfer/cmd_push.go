@@ -3,22 +3,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/edgeinfer/edgeinfer/agent"
+	"github.com/edgeinfer/edgeinfer/hub/hubclient"
 	"github.com/edgeinfer/edgeinfer/internal/httpx"
 	"github.com/edgeinfer/edgeinfer/internal/mqttlink"
 	"github.com/edgeinfer/edgeinfer/ota"
@@ -64,7 +61,7 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 	token := f.String("token", "", "hub upload bearer `token` (default $"+hubTokenEnv+")")
 	broker := f.String("broker", "", "MQTT broker `URL`, mqtt://HOST:PORT or mqtts://HOST:PORT (required)")
 	user := f.String("username", "", "MQTT `username`")
-	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+agent.EnvMQTTPassword+")")
+	pass := f.String("password", "", "MQTT `password` (visible to every local user: prefer $"+envMQTTPassword+")")
 	ca := f.String("ca-file", "", "PEM `file` of the CA that signed the broker's certificate")
 	cert := f.String("cert-file", "", "client certificate PEM `file` for mqtts")
 	certKey := f.String("cert-key-file", "", "client certificate key PEM `file` for mqtts")
@@ -149,7 +146,7 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 		if strings.HasPrefix(*upload, "http://") {
 			fmt.Fprintf(stderr, "warning: the hub token is sent in clear over %s; use https://\n", *upload)
 		}
-		u, err := uploadBlob(ctx, *upload, tok, data, m.SHA256, stderr)
+		u, err := uploadBlob(ctx, *upload, tok, data, stderr)
 		if err != nil {
 			return err
 		}
@@ -166,7 +163,7 @@ edgeinfer push kws.tflite --name kws --version 8 --fleet lab --key ops.key \
 		topic = ota.DeviceModelTopic(*device, *name)
 	}
 	if *pass == "" {
-		*pass = os.Getenv(agent.EnvMQTTPassword)
+		*pass = os.Getenv(envMQTTPassword)
 	}
 	if err := publishRetained(ctx, mqttlink.Options{Broker: *broker, Username: *user, Password: *pass, CAFile: *ca, CertFile: *cert, KeyFile: *certKey}, topic, env); err != nil {
 		return err
@@ -211,38 +208,20 @@ func smokeFromFiles(d *tflite.Description, in, out []string, tol float64) (*ota.
 	return s, nil
 }
 
-// uploadBlob PUTs data to the hub's blob store and returns the URL the hub
-// serves it at.
-func uploadBlob(ctx context.Context, hub, token string, data []byte, sum string, stderr io.Writer) (string, error) {
+// uploadBlob stores data in the hub's blob store, showing the upload's
+// progress on stderr, and returns the URL the hub serves it at.
+func uploadBlob(ctx context.Context, hub, token string, data []byte, stderr io.Writer) (string, error) {
 	if token == "" {
 		return "", usagef("--upload needs --token or $%s", hubTokenEnv)
 	}
 	p := newProgress(stderr, "uploading", int64(len(data)))
 	defer p.finish()
-	client := httpx.New(httpx.Options{RetryMax: 3, Transport: progressTransport{base: http.DefaultTransport.(*http.Transport).Clone(), p: p}})
-	target := strings.TrimSuffix(hub, "/") + "/v1/blobs/sha256/" + sum
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, target, bytes.NewReader(data))
+	c := hubclient.Client{BaseURL: hub, Token: token, HTTP: httpx.Options{RetryMax: 3}}
+	b, err := c.UploadBlob(ctx, data, p.add)
 	if err != nil {
-		return "", fmt.Errorf("upload: %w", err)
+		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/octet-stream")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("upload to %s: %w", hub, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("upload to %s: %s: %s", target, resp.Status, strings.TrimSpace(string(body)))
-	}
-	var r struct {
-		URL string `json:"url"`
-	}
-	if err := json.Unmarshal(body, &r); err != nil || r.URL == "" {
-		return "", fmt.Errorf("upload to %s: answer %q has no url", target, body)
-	}
-	return r.URL, nil
+	return b.URL, nil
 }
 
 // publishRetained connects, publishes one retained QoS 1 message and

@@ -5,8 +5,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/client"
+	"github.com/edgeinfer/edgeinfer/hub/hubclient"
 	"github.com/edgeinfer/edgeinfer/internal/brokertest"
 )
 
@@ -140,23 +139,10 @@ func TestFleetEndToEnd(t *testing.T) {
 	}
 
 	// The hub has the device's figures within a few telemetry intervals.
+	hc := hubclient.Client{BaseURL: hubBase, Token: token}
 	waitFor(t, func() bool {
-		req, _ := http.NewRequest(http.MethodGet, hubBase+"/api/devices", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
+		devices, err := hc.Devices(context.Background())
 		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var devices []struct {
-			ID     string `json:"id"`
-			Models []struct {
-				Name     string `json:"name"`
-				Version  string `json:"version"`
-				Requests uint64 `json:"requests"`
-			} `json:"models"`
-		}
-		if json.NewDecoder(resp.Body).Decode(&devices) != nil {
 			return false
 		}
 		for _, d := range devices {

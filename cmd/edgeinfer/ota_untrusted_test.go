@@ -172,24 +172,25 @@ func TestRealAgentRefusesAFailingSmokeTest(t *testing.T) {
 	dir := t.TempDir()
 	runCLI(t, "keygen", "--out", filepath.Join(dir, "ops"))
 	hub := newBlobHub(t, "tok")
-	cfg := agent.Config{DataDir: filepath.Join(dir, "data")}
-	cfg.OTA = agent.OTAConfig{Broker: broker.URL, Fleet: "lab", TrustedKeys: []string{filepath.Join(dir, "ops.pub")}, HealthWindow: agent.Duration(-1)}
-	cfg = cfg.Resolve(platforms.Defaults{Threads: 1, Sessions: 1, CacheBytes: 1 << 20})
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	var cfg fileConfig
+	cfg.Agent.DataDir = filepath.Join(dir, "data")
+	cfg.OTA = ota.Config{Broker: broker.URL, Fleet: "lab", TrustedKeys: []string{filepath.Join(dir, "ops.pub")}, HealthWindow: -1}
+	cfg = cfg.resolve(platforms.Profile{Defaults: platforms.Defaults{Threads: 1, Sessions: 1, CacheBytes: 1 << 20}})
+	if err := os.MkdirAll(cfg.Agent.DataDir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(cfg.DataDir, stateFile), store.Options{})
+	st, err := store.Open(filepath.Join(cfg.Agent.DataDir, stateFile), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	a, err := agent.New(context.Background(), agent.Options{Config: cfg, Store: st})
+	a, err := agent.New(context.Background(), agent.Options{Config: cfg.Agent, Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
-	r, wait, err := startOTA(ctx, otaSettingsFrom(cfg, "dev-smoke", "linux/test"), agentModels{a}, st.OTAJournal(), nil)
+	r, wait, err := startOTA(ctx, otaOptions(cfg, "dev-smoke", "linux/test"), agentModels{a}, st.OTAJournal(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestRealAgentRefusesAFailingSmokeTest(t *testing.T) {
 	if b, ok, _ := st.OTAJournal().Get("rejected/face"); !ok || json.Unmarshal(b, &rej) != nil || rej.Version != "2" {
 		t.Errorf("rejection %s %v, want version 2", b, ok)
 	}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, "models", "face", "2.tflite")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(cfg.Agent.DataDir, "models", "face", "2.tflite")); !os.IsNotExist(err) {
 		t.Errorf("the refused file is still there: %v", err)
 	}
 }

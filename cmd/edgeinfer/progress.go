@@ -5,7 +5,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -94,32 +93,4 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// progressTransport counts the request body bytes the base transport
-// actually sends, so an upload's progress follows the network (the retry
-// layer above it buffers the body first).
-type progressTransport struct {
-	base http.RoundTripper
-	p    *progress
-}
-
-func (t progressTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		r := req.Clone(req.Context())
-		r.Body = countingBody{req.Body, t.p}
-		req = r
-	}
-	return t.base.RoundTrip(req)
-}
-
-type countingBody struct {
-	io.ReadCloser
-	p *progress
-}
-
-func (b countingBody) Read(buf []byte) (int, error) {
-	n, err := b.ReadCloser.Read(buf)
-	b.p.add(n)
-	return n, err
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/edgeinfer/edgeinfer/media"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
 // mediaFlags are run's flags for an image or a WAV file instead of tensor
@@ -69,9 +68,9 @@ func runMedia(ctx context.Context, path string, m *tflite.Model, mf *mediaFlags,
 	if o.Std, err = parseFloats("std", mf.std); err != nil {
 		return err
 	}
-	md, err := metadata.ReadFile(path)
+	md, err := m.Describe()
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	task, err := media.NewTask(m.Inputs(), m.Outputs(), md, o)
 	if err != nil {
@@ -82,7 +81,7 @@ func runMedia(ctx context.Context, path string, m *tflite.Model, mf *mediaFlags,
 	if err != nil {
 		return err
 	}
-	p, err := task.Prepare(data)
+	p, err := task.Prepare(data, 0)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}

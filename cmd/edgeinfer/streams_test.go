@@ -351,7 +351,7 @@ func TestAgentStreams(t *testing.T) {
 		bad := lstmInput(lstmIns[0])
 		bad.Shape = []int64{1, 784}
 		_, err = c.Infer(ctx, "lstm", []client.Tensor{bad})
-		wantStatus(t, err, http.StatusBadRequest, "rank 2")
+		wantStatus(t, err, http.StatusBadRequest, "shape [1,784], the model takes [1,28,28] or another shape of rank 3")
 		bad.Shape = []int64{1, 1 << 40, 28}
 		_, err = c.Infer(ctx, "lstm", []client.Tensor{bad})
 		wantStatus(t, err, http.StatusBadRequest, "[1,1099511627776,28]")

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/edgeinfer/edgeinfer/agent"
+	"github.com/edgeinfer/edgeinfer/api"
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
 
@@ -26,6 +27,8 @@ import (
 //   - "double": input x FP32[1,3]; outputs y FP32[1,3] = 2x and sum FP32[1].
 //   - "classify": input image UINT8[1,4]; output scores FP32[1,10], where
 //     scores[i] = ((3i + sum of image) mod 10) / 10, a permutation of 0..0.9.
+//     Sent an encoded file (InferMedia), it answers one class whose index
+//     is the file's size mod 10, labelled with its content type.
 //   - "bytes": echoes its input b UINT8[1,4].
 //   - "full": answers agent.ErrQueueFull.
 //   - "slow": echoes like bytes once Release is closed, or fails when the
@@ -43,6 +46,7 @@ type Backend struct {
 	models   map[string]agent.ModelStatus
 	notReady bool
 	last     *agent.Request
+	media    *agent.MediaRequest
 }
 
 // LoadedAt is the LoadedAt of every fake model.
@@ -57,7 +61,7 @@ func New() *Backend {
 		return []runtime.TensorInfo{{Name: name, DType: runtime.UInt8, Shape: []int{1, 4}}}
 	}
 	model := func(name, digest string, in, out []runtime.TensorInfo) agent.ModelStatus {
-		return agent.ModelStatus{Name: name, Version: "1", Digest: strings.Repeat(digest, 32), State: agent.StateReady,
+		return agent.ModelStatus{Name: name, Version: "1", Digest: strings.Repeat(digest, 32), State: agent.StateReady, Backend: "tflite",
 			Inputs: in, Outputs: out, Sessions: 2, QueueCap: 64, MaxBatch: 1, LoadedAt: LoadedAt}
 	}
 	double := model("double", "ab", []runtime.TensorInfo{f32("x", 1, 3)}, []runtime.TensorInfo{f32("y", 1, 3), f32("sum", 1)})
@@ -221,4 +225,33 @@ func Float32Bytes(v ...float32) []byte {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
 	}
 	return b
+}
+
+// TakesMedia is true for model "classify".
+func (b *Backend) TakesMedia(model string) bool { return model == "classify" }
+
+// InferMedia answers model "classify" with one class (the file's size mod
+// 10, labelled with its content type); other models refuse encoded files.
+func (b *Backend) InferMedia(ctx context.Context, req *agent.MediaRequest) (*agent.MediaResponse, error) {
+	b.mu.Lock()
+	st, ok := b.models[req.Model]
+	b.media = req
+	b.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", agent.ErrNoModel, req.Model)
+	}
+	if req.Model != "classify" {
+		return nil, fmt.Errorf("%w: model %s takes no encoded files", agent.ErrBadRequest, req.Model)
+	}
+	resp := &agent.MediaResponse{Model: st.Name, Version: st.Version, Queue: 250 * time.Microsecond, Compute: 1250 * time.Microsecond}
+	resp.Decoded.Kind = "classification"
+	resp.Decoded.Classes = []api.Class{{Index: len(req.Data) % 10, Label: req.ContentType, Score: 1}}
+	return resp, nil
+}
+
+// LastMedia returns the last encoded-file request InferMedia received.
+func (b *Backend) LastMedia() *agent.MediaRequest {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.media
 }
