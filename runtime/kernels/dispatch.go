@@ -34,6 +34,9 @@ type qVariant struct {
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
 	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+	// symmetric marks a layout that also refuses w' = -128 (the weights
+	// of TFLite's int8 scheme lie in [-127, 127]).
+	symmetric bool
 }
 
 // qRows is the number of rows a qVariant computes per call of run.
