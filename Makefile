@@ -30,20 +30,14 @@ FACE_MODEL  := $(CACHE)/models/face_detection_short_range.tflite
 
 # The demo photo: NASA's public-domain portrait of astronaut Eileen Collins,
 # shipped by Debian's python3-skimage package as skimage/data/astronaut.png.
-# Override with IMAGE=your.png (or .jpg), or IMAGE=synthetic for a drawing.
+# Override with IMAGE=your.png (or .jpg, .bmp).
 ASTRONAUT   := $(CACHE)/images/astronaut.png
 IMAGE       ?= $(ASTRONAUT)
 RUN_DIR     := $(CACHE)/run
-
-ifeq ($(IMAGE),synthetic)
-INPUT_ARGS  := -synthetic
-DECODE_ARGS :=
-IMAGE_DEP   :=
-else
-INPUT_ARGS  := -image $(IMAGE)
-DECODE_ARGS := -image $(IMAGE)
-IMAGE_DEP   := $(IMAGE)
-endif
+# The agent's configuration of the face detector (it has no metadata):
+# its media options; its labels file sits next to the model.
+FACE_CONFIG := docs/examples/face.yaml
+FACE_LABELS := $(CACHE)/models/face_labels.txt
 
 .PHONY: all build test vet fmt staticcheck unit fuzz conformance qemu cross deb bench bench-peers bench-agent run clean
 
@@ -83,11 +77,13 @@ staticcheck:
 # (every unit model, every conformance case) run once with -race -short and
 # once in full without it (the race detector slows the kernels about
 # tenfold; -short still runs every operator and the thread pool);
-# TestConformance in full is the conformance step's. go.mod and go.sum must
-# be tidy.
+# TestConformance in full is the conformance step's. cross (build tooling
+# whose tests spend their time in child go builds and dpkg-deb) runs
+# without the race detector. go.mod and go.sum must be tidy.
 unit:
 	$(GO) mod tidy -diff
-	$(GO) test -race $$($(GO) list ./... | grep -v '/runtime/tflite$$')
+	$(GO) test -race $$($(GO) list ./... | grep -v -e '/runtime/tflite$$' -e '/cross$$')
+	$(GO) test ./cross
 	$(GO) test -race -short ./runtime/tflite
 	$(GO) test -skip '^TestConformance$$' ./runtime/tflite
 
@@ -152,22 +148,22 @@ bench-peers: build
 bench-agent: build
 	$(GO) run ./cmd/agentbench -bin bin/edgeinfer
 
-run: build $(FACE_MODEL) $(IMAGE_DEP)
+run: build $(FACE_MODEL) $(FACE_LABELS) $(IMAGE)
 	@rm -rf $(RUN_DIR) && mkdir -p $(RUN_DIR)
-	@echo "==> preparing the input tensor from $(IMAGE)"
-	$(GO) run ./cmd/facedemo input $(INPUT_ARGS) -o $(RUN_DIR)/in_0.bin
-	@echo "==> starting the agent on $(RUN_DIR)/agent.sock with the face detector"
-	@bin/edgeinfer agent --socket $(RUN_DIR)/agent.sock --data-dir $(RUN_DIR)/data \
+	@echo "==> starting the agent on $(RUN_DIR)/agent.sock with the face detector ($(FACE_CONFIG))"
+	@bin/edgeinfer agent --config $(FACE_CONFIG) --socket $(RUN_DIR)/agent.sock --data-dir $(RUN_DIR)/data \
 		--model face=$(FACE_MODEL) --log-level warn & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid' EXIT; \
 	for i in $$(seq 100); do bin/edgeinfer models --socket $(RUN_DIR)/agent.sock >/dev/null 2>&1 && break; \
 		kill -0 $$pid 2>/dev/null || { echo "the agent exited" >&2; exit 1; }; sleep 0.1; done; \
 	bin/edgeinfer models --socket $(RUN_DIR)/agent.sock && \
-	echo "==> sending the photo through the socket" && \
-	bin/edgeinfer infer face --socket $(RUN_DIR)/agent.sock --input $(RUN_DIR)/in_0.bin --output-dir $(RUN_DIR)/out && \
-	echo "==> decoding the detections" && \
-	$(GO) run ./cmd/facedemo decode $(DECODE_ARGS) $(RUN_DIR)/out && \
+	echo "==> sending the photo through the socket: the agent prepares it and finds the faces" && \
+	bin/edgeinfer infer face --socket $(RUN_DIR)/agent.sock --image $(IMAGE) && \
 	echo "==> stopping the agent"
+
+$(FACE_LABELS):
+	@mkdir -p $(dir $@)
+	echo face > $@
 
 $(FACE_MODEL):
 	@command -v npm >/dev/null || { echo "make run needs npm to fetch the model (Debian: apt-get install npm)" >&2; exit 1; }
@@ -180,12 +176,12 @@ $(FACE_MODEL):
 	rm -f $(CACHE)/models/*.tgz $(CACHE)/models/tarball.name
 
 $(ASTRONAUT):
-	@command -v apt-get >/dev/null || { echo "make run fetches its photo with apt-get; without Debian's apt use IMAGE=your.png or IMAGE=synthetic" >&2; exit 1; }
+	@command -v apt-get >/dev/null || { echo "make run fetches its photo with apt-get; without Debian's apt use IMAGE=your.png" >&2; exit 1; }
 	@mkdir -p $(CACHE)/images
 	@echo "==> fetching the astronaut photo from Debian's python3-skimage package"
 	cd $(CACHE)/images && { apt-get download -qq python3-skimage 2>/dev/null || \
 		{ [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download -qq python3-skimage 2>/dev/null; } || \
-		{ echo "apt-get download python3-skimage failed: run apt-get update, or use IMAGE=your.png or IMAGE=synthetic" >&2; exit 1; }; }
+		{ echo "apt-get download python3-skimage failed: run apt-get update, or use IMAGE=your.png" >&2; exit 1; }; }
 	dpkg-deb --fsys-tarfile $$(ls $(CACHE)/images/python3-skimage_*.deb | head -1) | \
 		tar -xO ./usr/lib/python3/dist-packages/skimage/data/astronaut.png > $@.tmp
 	mv $@.tmp $@

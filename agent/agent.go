@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -488,7 +489,7 @@ func (a *Agent) Reload(ctx context.Context, cfg Config) error {
 func sameModelConfig(a, b ModelConfig) bool {
 	ca, cb := a.Cache != nil && *a.Cache, b.Cache != nil && *b.Cache
 	a.Cache, b.Cache = nil, nil
-	return a == b && ca == cb
+	return reflect.DeepEqual(a, b) && ca == cb
 }
 
 // Close stops taking requests, waits for those in flight (bounded by ctx),

@@ -75,6 +75,10 @@ type ModelConfig struct {
 	// SequenceIdleTimeout ends a stream of a stateful model that sent no
 	// request for that long: its session returns to the pool.
 	SequenceIdleTimeout time.Duration `yaml:"sequence_idle_timeout"`
+	// Media says how the model takes an encoded image or WAV file and how
+	// its outputs read, for models without TFLite metadata (models only,
+	// not defaults).
+	Media MediaConfig `yaml:"media"`
 }
 
 // Defaults of the fields that do not depend on the device.
@@ -118,6 +122,9 @@ func (c Config) Validate() error {
 	if c.Defaults.Path != "" || c.Defaults.Version != "" {
 		bad("defaults", "path and version belong to a model under models:, not to defaults")
 	}
+	if !c.Defaults.Media.zero() {
+		bad("defaults.media", "media options belong to a model under models:, not to defaults")
+	}
 	c.Defaults.validate("defaults", bad)
 	for _, name := range slices.Sorted(maps.Keys(c.Models)) {
 		field := "models." + name
@@ -150,6 +157,7 @@ func (m ModelConfig) validate(field string, bad func(field, format string, args 
 	if m.Version != "" && !modelName.MatchString(m.Version) {
 		bad(field+".version", "%q must be 1-64 letters, digits, '_', '.' or '-'", m.Version)
 	}
+	m.Media.validate(field+".media", bad)
 }
 
 // WithDefaults returns c with every unset field that has a fixed default

@@ -46,26 +46,36 @@ const (
 	mediaMaxPixels = 12 << 20
 )
 
-// mediaTask is a version's media task, or why it has none.
+// mediaTask is a loaded version's media task, or why it has none.
 type mediaTask struct {
-	digest string
-	task   *media.Task
-	err    error
+	in   *instance
+	task *media.Task
+	err  error
 }
 
-// task returns the media task of the version st describes, deriving it
-// from the model's description on first use.
-func (a *Agent) task(e *entry, st ModelStatus) (*media.Task, error) {
-	if t := e.media.Load(); t != nil && t.digest == st.Digest {
-		return t.task, t.err
+// task returns the media task of the version e serves, deriving it on
+// first use from the model's description (its metadata) and the media
+// options of its configuration; ErrNotReady when e serves no version.
+func (a *Agent) task(e *entry) (st ModelStatus, task *media.Task, err error) {
+	in := e.cur.Load()
+	if in == nil {
+		return ModelStatus{}, nil, fmt.Errorf("%w: model %s has no version serving", ErrNotReady, e.name)
 	}
-	t := &mediaTask{digest: st.Digest}
-	var err error
-	if t.task, err = media.NewTask(st.Inputs, st.Outputs, st.Description, media.Options{}); err != nil {
-		t.err = fmt.Errorf("%w: model %s takes no encoded files: %w", ErrBadRequest, st.Name, err)
+	st = in.status()
+	if t := e.media.Load(); t != nil && t.in == in {
+		return st, t.task, t.err
+	}
+	t := &mediaTask{in: in}
+	field := "models." + e.name + ".media"
+	o, err := in.cfg.Media.options(field, in.path, in.inputs, in.outputs)
+	if err == nil {
+		t.task, err = media.NewTask(in.inputs, in.outputs, in.desc, o)
+	}
+	if err != nil {
+		t.err = fmt.Errorf("%w: model %s takes no encoded files: %w", ErrBadRequest, e.name, err)
 	}
 	e.media.Store(t)
-	return t.task, t.err
+	return st, t.task, t.err
 }
 
 // mediaKinds maps content types to the input kind they feed.
@@ -82,16 +92,12 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrNoModel, req.Model)
 	}
-	st := a.status(e)
-	if st.Version == "" {
-		return nil, fmt.Errorf("%w: model %s has no version serving", ErrNotReady, req.Model)
-	}
 	ct, _, _ := strings.Cut(strings.ToLower(req.ContentType), ";")
 	kind, ok := mediaKinds[strings.TrimSpace(ct)]
 	if !ok {
 		return nil, fmt.Errorf("%w: content type %q: the agent prepares %s", ErrBadRequest, req.ContentType, strings.Join(api.MediaTypes, ", "))
 	}
-	task, err := a.task(e, st)
+	st, task, err := a.task(e)
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +169,6 @@ func (a *Agent) TakesMedia(name string) bool {
 	if !ok {
 		return false
 	}
-	st := a.status(e)
-	if st.Version == "" {
-		return false
-	}
-	_, err := a.task(e, st)
+	_, _, err := a.task(e)
 	return err == nil
 }

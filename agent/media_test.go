@@ -27,8 +27,14 @@ func sharedFile(t *testing.T, parts ...string) []byte {
 // (a mask PNG of the photo's size) and a WAV file to YAMNet (windows).
 func TestInferMedia(t *testing.T) {
 	yamnet := filepath.Join(sharedtest.Dir(t), "conformance2", "tfls_yamnet_int8", "model.tflite")
+	labels := filepath.Join(t.TempDir(), "face.txt")
+	if err := os.WriteFile(labels, []byte("face\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	face := modelPath(t, "mp_face_detection_short_range")
 	a, _ := newAgent(t, testConfig(t, map[string]ModelConfig{
-		quantModel: {}, "tfls_deeplabv3_float": {}, "yamnet": {Path: yamnet}, "face": {Path: modelPath(t, "mp_face_detection_short_range")},
+		quantModel: {}, "tfls_deeplabv3_float": {}, "yamnet": {Path: yamnet}, "face": {Path: face},
+		"face-configured": {Path: face, Media: faceMedia(labels)},
 	}))
 	ctx := context.Background()
 	cat := sharedFile(t, "conformance2", "coral_mobilenet_v1_075_192_quant", "source", "cat.bmp")
@@ -59,6 +65,22 @@ func TestInferMedia(t *testing.T) {
 		t.Errorf("YAMNet answered %+v", d)
 	}
 
+	r, err = a.InferMedia(ctx, &MediaRequest{Model: "face-configured", ContentType: "image/bmp", Data: grace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Decoded; d.Kind != "ssd" || len(d.Detections) != 1 || len(d.Detections[0].Keypoints) != 6 {
+		t.Errorf("the configured face detector answered %+v", d)
+	} else {
+		f := d.Detections[0]
+		eyeR, eyeL, nose, mouth := f.Keypoints[0], f.Keypoints[1], f.Keypoints[2], f.Keypoints[3]
+		cx, cy := (f.XMin+f.XMax)/2, (f.YMin+f.YMax)/2
+		if f.Score < 0.8 || f.Label != "face" || cx < 150 || cx > 360 || cy < 100 || cy > 400 || f.XMax-f.XMin < 100 ||
+			eyeR.X >= eyeL.X || max(eyeR.Y, eyeL.Y) >= nose.Y || nose.Y >= mouth.Y {
+			t.Errorf("implausible face %+v", f)
+		}
+	}
+
 	for _, tc := range []struct {
 		name string
 		req  MediaRequest
@@ -78,4 +100,12 @@ func TestInferMedia(t *testing.T) {
 			t.Errorf("%s: error %v, want %v saying %q", tc.name, err, tc.want, tc.text)
 		}
 	}
+}
+
+// faceMedia are the media options of MediaPipe's short-range face
+// detector (face_detection_short_range.pbtxt), which has no metadata.
+func faceMedia(labels string) MediaConfig {
+	return MediaConfig{Kind: "ssd", Mean: []float32{127.5}, Std: []float32{127.5}, Fit: "letterbox", Labels: labels,
+		SSD: SSDConfig{Strides: []int{8, 16, 16, 16}, MinScale: 0.1484375, MaxScale: 0.75, InterpolatedScaleAspectRatio: 1,
+			FixedAnchorSize: true, NumKeypoints: 6, ReverseOutputOrder: true, ScoreClip: 100}}
 }

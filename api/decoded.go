@@ -68,3 +68,20 @@ type Segment struct {
 	Label string  `json:"label,omitempty"`
 	Share float64 `json:"share"`
 }
+
+// SniffMediaType names the content type of an encoded file from its first
+// bytes (JPEG, PNG, BMP or RIFF WAVE), not its name; "" when it is none of
+// MediaTypes.
+func SniffMediaType(b []byte) string {
+	switch {
+	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
+		return "image/jpeg"
+	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
+		return "image/png"
+	case len(b) >= 2 && string(b[:2]) == "BM":
+		return "image/bmp"
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WAVE":
+		return "audio/wav"
+	}
+	return ""
+}

@@ -48,3 +48,22 @@ func ExampleError() {
 	}
 	// Output: 404 agent: no such model: "no-such-model"
 }
+
+// InferMedia sends an encoded image or WAV file; the agent prepares it as
+// the model says and answers with its classes (here the test agent's
+// "classify", which labels its one class with the content type it got).
+func ExampleClient_InferMedia() {
+	var c client.Client
+	photo := []byte("\x89PNG\r\n\x1a\n...") // os.ReadFile("cat.png")
+	d, err := c.InferMedia(context.Background(), "classify", "", photo, client.TopK(3))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.Kind)
+	for _, cl := range d.Classes {
+		fmt.Printf("%.2f %s\n", cl.Score, cl.Label)
+	}
+	// Output:
+	// classification
+	// 1.00 image/png
+}

@@ -79,6 +79,8 @@ type inferOptions struct {
 	version string
 	id      string
 	seq     *api.Parameters
+	topK    int
+	mask    bool
 }
 
 // Outputs asks for these outputs only, in this order.
@@ -99,6 +101,17 @@ func Version(v string) InferOption {
 // RequestID sets the request's id, which the answer echoes.
 func RequestID(id string) InferOption {
 	return func(o *inferOptions) { o.id = id }
+}
+
+// TopK asks InferMedia for the k best classes (the agent's default is 5).
+func TopK(k int) InferOption {
+	return func(o *inferOptions) { o.topK = k }
+}
+
+// Mask asks InferMedia for a segmentation model's mask as a PNG
+// (Decoded.MaskPNG).
+func Mask() InferOption {
+	return func(o *inferOptions) { o.mask = true }
 }
 
 // Sequence places the request in stream id of a stateful model (the

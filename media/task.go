@@ -171,9 +171,10 @@ func guessKind(outs []runtime.TensorInfo, md []runtime.TensorDescription) Kind {
 	return ""
 }
 
-// labelled is the output whose labels the kind reads.
+// labelled is the output whose labels the kind reads: the classes of
+// detections, the scores of SSD outputs.
 func (t *Task) labelled() int {
-	if t.Kind == KindDetection {
+	if t.Kind == KindDetection || t.Kind == KindSSD {
 		return 1
 	}
 	return 0
@@ -299,6 +300,11 @@ func (t *Task) Read(outs []runtime.TensorInfo, runs [][][]byte, p *Prepared) (*R
 		d, err := t.SSD.Decode(reg, logits, p.Frame)
 		if err != nil {
 			return nil, err
+		}
+		for i := range d {
+			if l := t.Labels[1]; d[i].Class >= 0 && d[i].Class < len(l) {
+				d[i].Label = l[d[i].Class]
+			}
 		}
 		res.Detections = d
 	case KindSegmentation:

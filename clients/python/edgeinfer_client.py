@@ -13,13 +13,23 @@ Tensor objects. Copy the file next to your app; it needs Python 3.8+.
     out = c.infer("mobilenet", [Tensor("input", "UINT8", [1, 224, 224, 3], image)])
     scores = out["MobilenetV1/Predictions/Reshape_1"].values()
 
+Or send the photo itself (JPEG, PNG, BMP; or a WAV file): the agent
+prepares it as the model's metadata or configuration says and answers
+with what the outputs say (classes, detections, segments, landmarks):
+
+    decoded = c.infer_file("mobilenet", "cat.jpg", top_k=3)
+    for cls in decoded["classes"]:
+        print(cls["score"], cls.get("label"))
+
 As a command (like `edgeinfer infer`):
 
     python3 edgeinfer_client.py models
     python3 edgeinfer_client.py infer mobilenet --input input.bin [--json] [--output-dir DIR]
+    python3 edgeinfer_client.py infer mobilenet --image cat.jpg [--top 3] [--mask out.png] [--json]
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -38,6 +48,9 @@ _CODES = {
     "UINT32": "I", "INT32": "i", "UINT64": "Q", "INT64": "q",
     "FP16": "e", "FP32": "f", "FP64": "d",
 }
+
+# Content types of the encoded files the agent prepares itself.
+MEDIA_TYPES = ("image/jpeg", "image/png", "image/bmp", "audio/wav")
 
 # The largest answer read, as the Go client bounds it (bytes).
 MAX_ANSWER_BYTES = 256 << 20
@@ -58,6 +71,20 @@ def default_socket():
         return os.path.join(runtime_dir, "edgeinfer", "edgeinfer.sock")
     tmp = os.environ.get("TMPDIR") or "/tmp"
     return os.path.join(tmp, "edgeinfer-%d" % os.geteuid(), "edgeinfer.sock")
+
+
+def media_type(data):
+    """The content type of an encoded file by its first bytes (not its
+    name): image/jpeg, image/png, image/bmp or audio/wav; None for others."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:2] == b"BM":
+        return "image/bmp"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    return None
 
 
 class AgentError(Exception):
@@ -200,6 +227,63 @@ class Client:
         return _decode_answer(resp.getheader(HEADER_INFERENCE_LENGTH), data)
 
 
+    def infer_file(self, name, file, content_type=None, top_k=None, mask=False, cache=True):
+        """Sends an encoded image or WAV file (a path, or its bytes) to model
+        NAME as one BYTES input, and returns the agent's decoded answer, a
+        dict: kind (classification, detection, ssd, segmentation or
+        landmarks), classes [{index, label, score}], detections [{xmin,
+        ymin, xmax, ymax, class, label, score, keypoints}] in the image's
+        pixels, segments [{class, label, share}], landmarks [{x, y}],
+        width, height, windows; with mask=True, mask_png holds the
+        segmentation mask as PNG bytes. content_type None names it from the
+        file's first bytes; top_k is how many classes to list."""
+        if isinstance(file, (bytes, bytearray)):
+            data = bytes(file)
+        else:
+            with open(file, "rb") as f:
+                data = f.read()
+        content_type = content_type or media_type(data)
+        if content_type is None:
+            raise ValueError("the file is none of %s (by its first bytes)" % ", ".join(MEDIA_TYPES))
+        req = {"inputs": [{"name": "file", "datatype": "BYTES", "shape": [1],
+                           "parameters": {"content_type": content_type, "binary_data_size": len(data)}}],
+               "parameters": {}}
+        if top_k:
+            req["parameters"]["top_k"] = int(top_k)
+        if mask:
+            req["parameters"]["mask"] = True
+        if not cache:
+            req["parameters"]["cache"] = False
+        header = json.dumps(req).encode()
+        headers = {"Content-Type": "application/octet-stream", HEADER_INFERENCE_LENGTH: str(len(header))}
+        _, body = self._request("POST", "/v2/models/%s/infer" % _quote(name), header + data, headers)
+        decoded = json.loads(body).get("decoded")
+        if decoded is None:
+            raise ValueError("answer of model %s has no decoded result" % name)
+        if "mask_png" in decoded:
+            decoded["mask_png"] = base64.b64decode(decoded["mask_png"])
+        return decoded
+
+
+def _print_decoded(d, path, mask):
+    """Prints a decoded answer as `edgeinfer infer --image` does."""
+    print("%s: %s" % (path, d["kind"]))
+    for c in d.get("classes", []):
+        print("  %6.3f  %s" % (c["score"], c.get("label") or "class %d" % c["index"]))
+    for det in d.get("detections", []):
+        line = "  %6.3f  %s at (%.0f, %.0f)-(%.0f, %.0f)" % (
+            det["score"], det.get("label") or "class %d" % det["class"], det["xmin"], det["ymin"], det["xmax"], det["ymax"])
+        if det.get("keypoints"):
+            line += ", keypoints " + " ".join("(%.0f, %.0f)" % (p["x"], p["y"]) for p in det["keypoints"])
+        print(line)
+    for seg in d.get("segments", []):
+        print("  %5.1f%%  %s" % (100 * seg["share"], seg.get("label") or "class %d" % seg["class"]))
+    for i, p in enumerate(d.get("landmarks", [])):
+        print("  %2d  (%.0f, %.0f)" % (i, p["x"], p["y"]))
+    if mask:
+        print("mask: %s (%dx%d)" % (mask, d.get("width", 0), d.get("height", 0)))
+
+
 def _quote(name):
     return urllib.parse.quote(name, safe="")
 
@@ -243,10 +327,15 @@ def _main(argv):
     p.add_argument("--socket", help="the agent's socket (default: $%s, else the agent's default)" % SOCKET_ENV)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("models", help="list the agent's models")
-    inf = sub.add_parser("infer", help="run a model on raw tensor files, one per input, in the model's order")
+    inf = sub.add_parser("infer", help="run a model on raw tensor files, one per input, in the model's order, or on an image or WAV file")
     inf.add_argument("model")
     inf.add_argument("--input", action="append", default=[], metavar="FILE", help="raw little-endian tensor bytes (repeat per input)")
-    inf.add_argument("--json", action="store_true", help="send and receive JSON tensors instead of binary ones")
+    inf.add_argument("--image", metavar="FILE", help="an image (JPEG, PNG, BMP) for the agent to prepare and decode")
+    inf.add_argument("--audio", metavar="FILE", help="a WAV file for the agent to prepare and decode")
+    inf.add_argument("--top", type=int, default=5, metavar="K", help="classes to list (with --image or --audio)")
+    inf.add_argument("--mask", metavar="OUT.png", help="write a segmentation model's mask here (with --image)")
+    inf.add_argument("--json", action="store_true",
+                     help="send and receive JSON tensors instead of binary ones; with --image or --audio, print the decoded answer as JSON")
     inf.add_argument("--output-dir", help="write out_K.bin per output here instead of printing a summary")
     args = p.parse_args(argv)
     c = Client(args.socket)
@@ -254,6 +343,22 @@ def _main(argv):
         if args.command == "models":
             for m in c.models():
                 print("%-20s %-12s %s" % (m.get("name"), m.get("version", ""), m.get("state", "")))
+            return 0
+        media = args.image or args.audio
+        if media and (args.input or (args.image and args.audio)):
+            print("edgeinfer_client.py infer: give one of --input, --image or --audio", file=sys.stderr)
+            return 2
+        if media:
+            d = c.infer_file(args.model, media, top_k=args.top, mask=bool(args.mask))
+            if args.mask:
+                with open(args.mask, "wb") as f:
+                    f.write(d["mask_png"])
+            if args.json:
+                if "mask_png" in d:
+                    d["mask_png"] = base64.b64encode(d["mask_png"]).decode()
+                print(json.dumps(d, indent=2))
+            else:
+                _print_decoded(d, media, args.mask)
             return 0
         meta = c.model(args.model)
         if len(args.input) != len(meta["inputs"]):

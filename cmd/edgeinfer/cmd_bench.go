@@ -28,9 +28,10 @@ resident set size. Inputs are random from a seeded generator: uniform in
 generator is xorshift32 as in the conformance references, so float inputs
 in [-1, 1) with --seed S match case inputs generated with seed S). A p99
 means little with fewer than 100 runs. --profile then times each operator
-over another --runs runs (index, type, input and output tensors, mean ms
-and share of the time spent in operators), like TFLite's op profiling; the
-latency figures come from the unprofiled runs.`, `
+over another --runs runs (index, type, input and output tensors, mean ms,
+shortest ms, and share of the time spent in operators), like TFLite's op
+profiling; the latency figures come from the unprofiled runs. On a busy
+machine compare the shortest times: other processes inflate the means.`, `
 edgeinfer bench --threads 2 --runs 200 model.tflite
 edgeinfer bench --profile model.tflite
 edgeinfer bench --json model.tflite > bench.json`)

@@ -17,7 +17,7 @@ import (
 )
 
 func cmdInfer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("infer", "infer NAME --input FILE [--input FILE ...] [--socket PATH] [--output-dir DIR] [--json] [--no-cache] [--top K] [--sequence-id ID [--sequence-start] [--sequence-end]]", `
+	f := newFlags("infer", "infer NAME (--input FILE [--input FILE ...] | --image FILE | --audio FILE [--mask OUT.png]) [--socket PATH] [--output-dir DIR] [--json] [--no-cache] [--top K] [--sequence-id ID [--sequence-start] [--sequence-end]]", `
 Infer sends one inference request for the model NAME to the running agent
 over its Unix socket and prints the answer.
 
@@ -31,6 +31,15 @@ tensor object {"name": "x", "datatype": "FP32", "shape": [1, 3],
 "data": [1, 2, 3]}; data is the flat row-major list, or a nested list.
 A JSON tensor's shape is sent as given: a model whose inputs resize (its
 status says resizable) runs on another shape of the same rank.
+
+--image FILE (JPEG, PNG or BMP) or --audio FILE (WAV) sends the encoded
+file instead of tensors, its content type named by its first bytes, not
+its name: the agent prepares it as the model's metadata (or its media:
+configuration) says and answers with what the outputs say, printed as run
+--image prints it: the --top K classes with their scores, detections as
+boxes (and keypoints) in the image's pixels, a segmentation's classes by
+share (--mask OUT.png writes its mask), or landmarks; --json prints the
+decoded answer as JSON.
 
 For a stateful model (its status says stateful), --sequence-id ID puts the
 request in that stream: --sequence-start opens it with fresh state on a
@@ -50,6 +59,8 @@ The socket is --socket, else $EDGEINFER_SOCKET, else the agent's default
 (/run/edgeinfer/edgeinfer.sock for root, $XDG_RUNTIME_DIR/edgeinfer/ or
 /tmp/edgeinfer-UID/ for other users).`, `
 edgeinfer infer mobilenet --input cat_224x224x3.bin --top 5
+edgeinfer infer mobilenet --image cat.jpg --top 3
+edgeinfer infer deeplab --image street.png --mask mask.png
 edgeinfer infer sine --input x.json --json
 # x.json: {"name": "x", "datatype": "FP32", "shape": [1, 1], "data": [1.57]}`)
 	var inputs stringList
@@ -63,13 +74,23 @@ edgeinfer infer sine --input x.json --json
 	seqID := f.String("sequence-id", "", "run the request in the stream `ID` of a stateful model")
 	seqStart := f.Bool("sequence-start", false, "open the stream (fresh state) with this request")
 	seqEnd := f.Bool("sequence-end", false, "close the stream after this request")
+	image := f.String("image", "", "send an image `FILE` (JPEG, PNG, BMP) for the agent to prepare and decode")
+	audio := f.String("audio", "", "send a WAV `FILE` for the agent to prepare and decode")
+	mask := f.String("mask", "", "write a segmentation model's mask as a PNG `FILE` (with --image)")
 	pos, err := f.parse(args, stdout, 1, 1)
 	if err != nil {
 		return helpDone(err)
 	}
+	file := *image + *audio
 	switch {
-	case len(inputs) == 0:
-		return usagef("at least one --input is required")
+	case *image != "" && *audio != "":
+		return usagef("give --image or --audio, not both")
+	case file != "" && (len(inputs) > 0 || *outDir != "" || *seqID != ""):
+		return usagef("--image and --audio take the place of --input, --output-dir and --sequence-id")
+	case file == "" && *mask != "":
+		return usagef("--mask needs --image")
+	case file == "" && len(inputs) == 0:
+		return usagef("at least one --input (or --image or --audio) is required")
 	case *top < 0:
 		return usagef("--top must not be negative")
 	case *seqID == "" && (*seqStart || *seqEnd):
@@ -77,6 +98,9 @@ edgeinfer infer sine --input x.json --json
 	}
 	name := pos[0]
 	c := &client.Client{Socket: *socket, Timeout: *timeout}
+	if file != "" {
+		return inferFile(ctx, c, name, file, *top, *mask, *asJSON, *noCache, stdout)
+	}
 	md, err := c.Model(ctx, name)
 	if err != nil {
 		return err
@@ -332,4 +356,40 @@ func printResponseJSON(w io.Writer, res *client.Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(ir)
+}
+
+// inferFile sends an encoded image or WAV file to model name and prints
+// the decoded answer as run --image does.
+func inferFile(ctx context.Context, c *client.Client, name, file string, top int, mask string, asJSON, noCache bool, stdout io.Writer) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	ct := api.SniffMediaType(data)
+	if ct == "" {
+		return fmt.Errorf("%s: not a JPEG, PNG, BMP or WAV file (by its first bytes)", file)
+	}
+	opts := []client.InferOption{client.TopK(top)}
+	if mask != "" {
+		opts = append(opts, client.Mask())
+	}
+	if noCache {
+		opts = append(opts, client.NoCache())
+	}
+	start := time.Now()
+	d, err := c.InferMedia(ctx, name, ct, data, opts...)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if mask != "" {
+		if err := os.WriteFile(mask, d.MaskPNG, 0o644); err != nil {
+			return fmt.Errorf("--mask: %w", err)
+		}
+	}
+	windows := ""
+	if d.Windows > 1 {
+		windows = fmt.Sprintf(" (%d windows, scores averaged)", d.Windows)
+	}
+	return printDecoded(stdout, d, asJSON, mask, fmt.Sprintf("%s: %s, %s in %s round trip%s", file, name, d.Kind, ms(took), windows))
 }

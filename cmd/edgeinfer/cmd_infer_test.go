@@ -115,7 +115,7 @@ func TestInferErrors(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"no input", []string{"infer", "double", "--socket", sock}, 2, []string{"edgeinfer infer: at least one --input is required"}},
+		{"no input", []string{"infer", "double", "--socket", sock}, 2, []string{"edgeinfer infer: at least one --input (or --image or --audio) is required"}},
 		{"sequence flag without an id", []string{"infer", "double", "--input", short, "--sequence-start", "--socket", sock}, 2,
 			[]string{"--sequence-start and --sequence-end need --sequence-id"}},
 		{"no model", []string{"infer", "--input", short, "--socket", sock}, 2, []string{"missing argument"}},

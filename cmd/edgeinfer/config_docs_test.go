@@ -200,14 +200,14 @@ func TestConfigurationDoc(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(configurationIntro)
 	for _, f := range yamlconf.Fields(reflect.TypeFor[fileConfig]()) {
-		if f.Path == "defaults.path" || f.Path == "defaults.version" {
+		if f.Path == "defaults.path" || f.Path == "defaults.version" || strings.HasPrefix(f.Path, "defaults.media") {
 			continue // a model's own
 		}
 		def, ok := defaults[f.Path]
 		switch {
 		case strings.HasPrefix(f.Path, "models.<name>."):
 			def = "from defaults"
-			if k := strings.TrimPrefix(f.Path, "models.<name>."); k == "path" || k == "version" {
+			if k := strings.TrimPrefix(f.Path, "models.<name>."); k == "path" || k == "version" || strings.HasPrefix(k, "media") {
 				def = defaults["defaults."+k]
 			}
 		case !ok:

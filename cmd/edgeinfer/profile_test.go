@@ -36,8 +36,8 @@ func TestBenchProfileJSON(t *testing.T) {
 	}
 	var sum, ms float64
 	for _, o := range p.Ops {
-		if o.MS < 0 || o.Share < 0 || o.Share > 1 {
-			t.Errorf("operator %d: %v ms, share %v", o.Index, o.MS, o.Share)
+		if o.MS < 0 || o.Share < 0 || o.Share > 1 || o.MinMS < 0 || o.MinMS > o.MS {
+			t.Errorf("operator %d: %v ms (shortest %v), share %v", o.Index, o.MS, o.MinMS, o.Share)
 		}
 		sum += o.Share
 		ms += o.MS

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -127,37 +126,9 @@ func runMedia(ctx context.Context, path string, m *tflite.Model, mf *mediaFlags,
 			return fmt.Errorf("--mask: %w", err)
 		}
 	}
-	if mf.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	}
 	runsNote := ""
 	if len(runs) > 1 {
 		runsNote = fmt.Sprintf(" (%d windows, scores averaged)", len(runs))
 	}
-	fmt.Fprintf(stdout, "%s: %s, %s in %s%s\n", file, path, res.Kind, ms(took), runsNote)
-	for _, c := range res.Classes {
-		fmt.Fprintf(stdout, "  %6.3f  %s\n", c.Score, classLabel(c.Label, c.Index))
-	}
-	for _, d := range res.Detections {
-		fmt.Fprintf(stdout, "  %6.3f  %s at (%.0f, %.0f)-(%.0f, %.0f)\n", d.Score, classLabel(d.Label, d.Class), d.XMin, d.YMin, d.XMax, d.YMax)
-	}
-	for _, sh := range res.Segments {
-		fmt.Fprintf(stdout, "  %5.1f%%  %s\n", 100*sh.Share, classLabel(sh.Label, sh.Class))
-	}
-	for i, pt := range res.Landmarks {
-		fmt.Fprintf(stdout, "  %2d  (%.0f, %.0f)\n", i, pt.X, pt.Y)
-	}
-	if mf.mask != "" {
-		fmt.Fprintf(stdout, "mask: %s (%dx%d)\n", mf.mask, p.Width, p.Height)
-	}
-	return nil
-}
-
-func classLabel(label string, index int) string {
-	if label == "" {
-		return fmt.Sprintf("class %d", index)
-	}
-	return label
+	return printDecoded(stdout, &res.Decoded, mf.json, mf.mask, fmt.Sprintf("%s: %s, %s in %s%s", file, path, res.Kind, ms(took), runsNote))
 }

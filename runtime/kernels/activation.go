@@ -63,6 +63,10 @@ func UnaryF32(op UnaryOp, in, out []float32, alpha float32) {
 			out[i] = float32(math.Tanh(float64(x)))
 		}
 	case OpSqrt:
+		if sqrtF32SIMD != nil && len(in) > 0 {
+			sqrtF32SIMD(&in[0], &out[0], len(in))
+			return
+		}
 		for i, x := range in {
 			out[i] = float32(math.Sqrt(float64(x)))
 		}
@@ -95,6 +99,11 @@ func UnaryF32(op UnaryOp, in, out []float32, alpha float32) {
 		}
 	}
 }
+
+// sqrtF32SIMD, when set, stores the square roots of n floats, correctly
+// rounded (as float32(math.Sqrt(float64(x))) is: the float64 root rounds
+// to the same float32); a CPU file sets it from init.
+var sqrtF32SIMD func(in, out *float32, n int)
 
 // Sigmoid is 1 / (1 + e^-x), computed in float64 as XNNPACK's reference
 // does (saturating beyond |x| > 100) and rounded once to float32.

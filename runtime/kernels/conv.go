@@ -74,17 +74,20 @@ type ConvQ[T Quant8] struct {
 // NewConvQ packs the weights w [OutC][KH][KW][InC] with their zero
 // point(s) and folds bias (nil for none) and the input zero point into rq.
 func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *ConvQ[T] {
-	p := PackQ(w, s.OutC, s.K(), wZP)
+	p := packQ(w, s.OutC, s.K(), wZP, false)
 	p.FoldBias(rq, bias, inZP)
 	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
 }
 
-// ScratchLen is the number of scratch elements one worker needs.
+// ScratchLen is the number of scratch elements one worker needs: a tile
+// of gathered rows and 3 more, so that the SIMD kernels, which read each
+// row's K rounded up to a multiple of 4 (weights past K are zero), can
+// read the last row too.
 func (c *ConvQ[T]) ScratchLen() int {
 	if c.Shape.pointwise() {
 		return 0
 	}
-	return c.tile * c.Shape.K()
+	return c.tile*c.Shape.K() + 3
 }
 
 // Panels is the number of output channel panels.

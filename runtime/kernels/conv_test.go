@@ -225,15 +225,19 @@ func testConvQ[T Quant8](t *testing.T, quants []quantCase, qmin, qmax int32) {
 						want[m*s.OutC+o] = T(refRequant(acc, rq.Scale[o], rq.ZeroPoint, int32(qlo), int32(qhi)))
 					}
 				}
+				// The generic copy reads the weights as given when the
+				// SIMD layout left no generic one.
 				k := NewConvQ[T](s, w, wzp, bias, q.inZP, rq)
-				splits(t, s.Pixels(), k.Panels(), func(name string, run func(func(m0, m1, p0, p1 int))) {
-					got := make([]T, len(want))
-					scratch := make([]T, k.ScratchLen())
-					run(func(m0, m1, p0, p1 int) { k.Run(in, got, scratch, m0, m1, p0, p1) })
-					t.Run(fmt.Sprintf("%s/%s/act%d/%s", q.name, tc.name, act, name), func(t *testing.T) {
-						checkQ(t, got, want)
+				for _, k := range []*ConvQ[T]{k, k.Generic()} {
+					splits(t, s.Pixels(), k.Panels(), func(name string, run func(func(m0, m1, p0, p1 int))) {
+						got := make([]T, len(want))
+						scratch := make([]T, k.ScratchLen())
+						run(func(m0, m1, p0, p1 int) { k.Run(in, got, scratch, m0, m1, p0, p1) })
+						t.Run(fmt.Sprintf("%s/%s/act%d/%s/generic=%v", q.name, tc.name, act, name, k.W.simd == nil), func(t *testing.T) {
+							checkQ(t, got, want)
+						})
 					})
-				})
+				}
 			}
 		}
 	}

@@ -48,7 +48,13 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 	s := &d.Shape
 	nc := s.OutC
 	oa, ob := s.insideCols()
-	rowRun := d.simd != nil && d.simd.f32Row != nil && nc&7 == 0 && ob-oa > 1
+	// ncs is how many channels the SIMD kernels compute, the rest going
+	// to the generic loop below.
+	ncs := nc &^ 7
+	if d.simd != nil && d.simd.anyNCF32 {
+		ncs = nc
+	}
+	rowRun := d.simd != nil && d.simd.f32Row != nil && ncs == nc && ob-oa > 1
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
@@ -75,10 +81,9 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 					_ = x[((ky1-ky0-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
 					w := d.W[(ky0*s.KW+kx0)*nc:]
 					_ = w[((ky1-ky0-1)*s.KW+kx1-kx0)*nc-1]
-					nc8 := nc &^ 7
-					d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, nc8, nc,
+					d.simd.f32(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], ky1-ky0, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, ncs, nc,
 						&d.Bias[0], d.Lo, d.Hi, &acc[0])
-					for c := nc8; c < nc; c++ {
+					for c := ncs; c < nc; c++ {
 						v := d.Bias[c]
 						for ky := 0; ky < ky1-ky0; ky++ {
 							for kx := 0; kx < kx1-kx0; kx++ {

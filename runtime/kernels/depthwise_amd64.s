@@ -266,7 +266,7 @@ qdone:
 //
 // n output pixels, xStep bytes of input apart and cs floats of output
 // apart; channels 64 at a time (four accumulators), then 16 at a time
-// with the last block masked to 8 when nc is not a multiple of 16.
+// with the last block masked to the nc%16 left (any nc).
 TEXT ·dwF32AVX512(SB), NOSPLIT, $8-112
 	MOVQ x+0(FP), R15
 	MOVQ out+88(FP), AX
@@ -344,7 +344,9 @@ f16:
 	MOVL $0xffff, AX
 	CMPQ CX, $16
 	JGE f16mask
-	MOVL $0xff, AX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
 
 f16mask:
 	KMOVW AX, K1

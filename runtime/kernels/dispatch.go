@@ -34,6 +34,9 @@ type qVariant struct {
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
 	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+	// symmetric marks a layout that also refuses w' = -128 (the weights
+	// of TFLite's int8 scheme lie in [-127, 127]).
+	symmetric bool
 }
 
 // qRows is the number of rows a qVariant computes per call of run.
@@ -71,6 +74,7 @@ func (p *PackedQ) useQVariant(v *qVariant) bool {
 		return true
 	}
 	d := v.pack(p)
+	p.one = nil
 	if d == nil {
 		return false
 	}
@@ -172,6 +176,9 @@ type dwVariant struct {
 	// rawInt8 is set when q and qRow read int8 inputs as they are
 	// (x' = x) rather than as uint8 x+128.
 	rawInt8 bool
+	// anyNCF32 is set when f32 and f32Row take any nc, not only
+	// multiples of 8.
+	anyNCF32 bool
 }
 
 var dwVariants []*dwVariant

@@ -68,9 +68,10 @@ func init() {
 			q: func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte) {
 				dwQAVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, init, bias, scale, lo, hi, zp, signed, xzp, out, 1, 0)
 			},
-			f32Row:  dwF32AVX512,
-			qRow:    dwQAVX512,
-			rawInt8: true,
+			f32Row:   dwF32AVX512,
+			qRow:     dwQAVX512,
+			rawInt8:  true,
+			anyNCF32: true,
 		})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -102,6 +103,9 @@ func addQ8AVX512(x, y, z *byte, n int, ma, mb, bias, shift, zero, lo, hi, signed
 func clampF32AVX512(in, out *float32, n int, lo, hi float32)
 
 //go:noescape
+func sqrtF32AVX512(in, out *float32, n int)
+
+//go:noescape
 func binF32AVX512(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
 
 //go:noescape
@@ -114,6 +118,7 @@ func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW {
 		addQ8SIMD = addQ8AVX512
 		clampF32SIMD = clampF32AVX512
+		sqrtF32SIMD = sqrtF32AVX512
 		mulQ8SIMD = mulQ8AVX512
 		binF32SIMD = binF32AVX512
 		quantF32SIMD = quantF32AVX512

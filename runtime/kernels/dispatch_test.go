@@ -63,7 +63,7 @@ func testQVariant[T Quant8, W Quant8](t *testing.T, v *qVariant, qmin, qmax int3
 		ref.useQVariant(nil)
 		if !got.useQVariant(v) {
 			// Only 8-bit layouts may refuse, and only weights that do not fit.
-			if fits8(got) {
+			if fits8(got, v) {
 				t.Fatalf("%s: %s refused weights that fit int8", name, v.name)
 			}
 			continue
@@ -83,10 +83,15 @@ func testQVariant[T Quant8, W Quant8](t *testing.T, v *qVariant, qmin, qmax int3
 	}
 }
 
-// fits8 reports whether every packed weight of p is an int8.
-func fits8(p *PackedQ) bool {
-	for _, v := range p.data {
-		if v < -128 || v > 127 {
+// fits8 reports whether every packed weight of p is an int8 (not -128
+// for a symmetric layout of v).
+func fits8(p *PackedQ, v *qVariant) bool {
+	lo := int16(-128)
+	if v.symmetric {
+		lo = -127
+	}
+	for _, w := range p.data {
+		if w < lo || w > 127 {
 			return false
 		}
 	}

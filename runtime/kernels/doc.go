@@ -11,10 +11,11 @@
 // golang.org/x/sys/cpu and bound to each layer when its weights are packed:
 // on amd64 AVX-512 VNNI and AVX2 for 8-bit products, AVX-512 and AVX2+FMA
 // for float32, AVX-512 and AVX2 for depthwise, AVX-512 for 8-bit and
-// float ADD/SUB/MUL, float clamps and QUANTIZE; on arm64 SDOT (dot product extension) or
-// SMLAL for 8-bit, FMLA for float32, NEON depthwise. 8-bit variants are bit
-// for bit equal to the generic kernels (int32 sums are exact in any order);
-// float32 ones differ only by rounding. The purego build tag leaves only
+// float ADD/SUB/MUL, float clamps and QUANTIZE; on arm64 I8MM (SMMLA), SDOT,
+// SMULL or SMLAL for 8-bit, FMLA for float32, NEON depthwise and 8-bit
+// ADD/SUB/MUL and QUANTIZE (docs/arm64-kernels.md compares them with
+// XNNPACK's). 8-bit variants are bit for bit equal to the generic kernels
+// (int32 sums are exact in any order); float32 ones differ only by rounding. The purego build tag leaves only
 // the generic kernels.
 //
 // Kernels that can be split take an index range [lo, hi) of output rows or

@@ -37,6 +37,8 @@ func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo,
 			simdOp = 1
 		case OpMul:
 			simdOp = 2
+		case OpDiv:
+			simdOp = 3
 		}
 	}
 	it := p.runs(from, to)
@@ -56,7 +58,7 @@ func BinaryF32(op BinaryOp, a, b, out []float32, p *Broadcast, from, to int, lo,
 }
 
 // binF32SIMD, when set, stores clamp(a op b, lo, hi) for n values, op 0
-// add, 1 sub, 2 mul; a (b) is one value when astep (bstep) is 0. A NaN
+// add, 1 sub, 2 mul, 3 div; a (b) is one value when astep (bstep) is 0. A NaN
 // stays NaN. CPU files set it from init.
 var binF32SIMD func(op int, a, b, out *float32, n, astep, bstep int, lo, hi float32)
 

@@ -245,9 +245,9 @@ mdone:
 
 // BINF32 computes 16 (or, masked by mask, fewer) outputs of binF32AVX512
 // into (DX): a from (SI), or Z20 when it is one value (R8 = 0); b likewise
-// from (DI) or Z21 (R9 = 0); the operation by R10 (0 add, 1 sub, 2 mul);
-// then the clamp to [Z14, Z15].
-#define BINF32(mask, la, lb, lsub, lmul, lst) \
+// from (DI) or Z21 (R9 = 0); the operation by R10 (0 add, 1 sub, 2 mul,
+// 3 div); then the clamp to [Z14, Z15].
+#define BINF32(mask, la, lb, lsub, lmul, ldiv, lst) \
 	VMOVAPS Z20, Z0; \
 	TESTQ R8, R8; \
 	JZ la; \
@@ -267,7 +267,12 @@ lsub: \
 	VSUBPS Z1, Z0, Z0; \
 	JMP lst; \
 lmul: \
+	CMPQ R10, $3; \
+	JEQ ldiv; \
 	VMULPS Z1, Z0, Z0; \
+	JMP lst; \
+ldiv: \
+	VDIVPS Z1, Z0, Z0; \
 lst: \
 	VMAXPS Z0, Z14, Z0; \
 	VMINPS Z0, Z15, Z0; \
@@ -297,7 +302,7 @@ TEXT ·binF32AVX512(SB), NOSPLIT, $0-64
 fblock:
 	CMPQ CX, $16
 	JLT frest
-	BINF32(K2, fa16, fb16, fsub16, fmul16, fst16)
+	BINF32(K2, fa16, fb16, fsub16, fmul16, fdiv16, fst16)
 	ADDQ R8, SI
 	ADDQ R9, DI
 	ADDQ $64, DX
@@ -311,7 +316,7 @@ frest:
 	SHLL CX, AX
 	DECL AX
 	KMOVW AX, K1
-	BINF32(K1, far, fbr, fsubr, fmulr, fstr)
+	BINF32(K1, far, fbr, fsubr, fmulr, fdivr, fstr)
 
 fdone:
 	VZEROUPPER
@@ -361,5 +366,36 @@ qrest:
 	QUANTF32(K1)
 
 qfdone:
+	VZEROUPPER
+	RET
+
+// func sqrtF32AVX512(in, out *float32, n int)
+TEXT ·sqrtF32AVX512(SB), NOSPLIT, $0-24
+	MOVQ in+0(FP), SI
+	MOVQ out+8(FP), DI
+	MOVQ n+16(FP), CX
+
+s16:
+	CMPQ CX, $16
+	JLT srest
+	VSQRTPS (SI), Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP s16
+
+srest:
+	TESTQ CX, CX
+	JZ sdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VSQRTPS Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+
+sdone:
 	VZEROUPPER
 	RET

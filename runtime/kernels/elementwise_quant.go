@@ -122,6 +122,10 @@ func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) 
 // AddQ8Run computes the output elements [from, to) of the broadcast p.
 func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
 	if period, ok := p.periodic(simdMinRun); ok {
+		if to-from >= lutMinRun*period {
+			addQ8Periodic(q, a, b[:period], out, from, to)
+			return
+		}
 		// b repeats a few values (per-channel constants): one pass
 		// with their table entries at hand, not one run per period.
 		var tb [simdMinRun]int32
@@ -185,6 +189,51 @@ func AddQ8Run[T Q8](q *AddQ8, a, b, out []T, p *Broadcast, from, to int) {
 			acc := q.ta[uint8(x[i*sa])] + q.tb[uint8(y[i*sb])]
 			z[i] = T(min(max(MultiplyByQuantizedMultiplier(acc, q.mult, q.multExp)+q.zero, q.lo), q.hi))
 		}
+	}
+}
+
+// lutMinRun is how many output elements per value of the periodic operand
+// make a table of all 256 sums per value pay off.
+const lutMinRun = 1024
+
+// requant returns the output of the sum acc of table entries.
+func (q *AddQ8) requant(acc int32) int32 {
+	if q.shift > 0 {
+		acc = acc>>q.shift + q.zero
+	} else {
+		acc = MultiplyByQuantizedMultiplier(acc, q.mult, q.multExp) + q.zero
+	}
+	return min(max(acc, q.lo), q.hi)
+}
+
+// addQ8Periodic computes the output elements [from, to) of a op y where y
+// repeats its len(y) values along a: it tabulates the 256 outputs for each
+// of them first, so each element costs one lookup.
+func addQ8Periodic[T Q8](q *AddQ8, a, y, out []T, from, to int) {
+	period := len(y)
+	var lut [simdMinRun][256]T
+	for j, v := range y {
+		tb := q.tb[uint8(v)]
+		for i := range 256 {
+			lut[j][i] = T(q.requant(q.ta[i] + tb))
+		}
+	}
+	x, z := a[from:to], out[from:to]
+	i, j := 0, from%period
+	for ; j != 0 && i < len(z); i++ {
+		z[i] = lut[j][uint8(x[i])]
+		if j++; j == period {
+			j = 0
+		}
+	}
+	for ; i+period <= len(z); i += period {
+		xs, zs := x[i:i+period], z[i:i+period]
+		for k := range zs {
+			zs[k] = lut[k][uint8(xs[k])]
+		}
+	}
+	for k := range z[i:] {
+		z[i+k] = lut[k][uint8(x[i+k])]
 	}
 }
 

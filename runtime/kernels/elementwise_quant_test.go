@@ -242,25 +242,34 @@ func TestAddQ8Periodic(t *testing.T) {
 		if q.XNNPACK() != (period%2 == 1) {
 			t.Fatalf("period %d: XNNPACK() = %v", period, q.XNNPACK())
 		}
-		k := 1 + r.IntN(9)
-		p, _ := NewBroadcast([]int{k, period}, []int{period}, []int{k, period})
-		if _, ok := p.periodic(simdMinRun); !ok && period > 1 && k > 1 {
-			t.Fatalf("period %d: [%d %d] op [%d] not seen as periodic", period, k, period, period)
+		for _, k := range []int{1 + r.IntN(9), 2*lutMinRun + r.IntN(lutMinRun)} {
+			checkAddQ8Periodic(t, r, &q, period, k)
 		}
-		same, _ := NewBroadcast([]int{k * period}, []int{k * period}, []int{k * period})
-		x, y := i8s(randBytes(r, k*period)), i8s(randBytes(r, period))
-		tiled := make([]int8, k*period)
-		for i := range tiled {
-			tiled[i] = y[i%period]
-		}
-		from, to := r.IntN(k*period), k*period
-		want, got := make([]int8, k*period), make([]int8, k*period)
-		AddQ8Run(&q, x, tiled, want, &same, from, to)
-		AddQ8Run(&q, x, y, got, &p, from, to)
-		for i := range want {
-			if want[i] != got[i] {
-				t.Fatalf("period %d, k %d, from %d: output %d = %d, want %d", period, k, from, i, got[i], want[i])
-			}
+	}
+}
+
+// checkAddQ8Periodic checks AddQ8Run on [k, period] op [period] from a
+// random start in the first half to a random end in the last period.
+func checkAddQ8Periodic(t *testing.T, r *rand.Rand, q *AddQ8, period, k int) {
+	t.Helper()
+	p, _ := NewBroadcast([]int{k, period}, []int{period}, []int{k, period})
+	if _, ok := p.periodic(simdMinRun); !ok && period > 1 && k > 1 {
+		t.Fatalf("period %d: [%d %d] op [%d] not seen as periodic", period, k, period, period)
+	}
+	n := k * period
+	same, _ := NewBroadcast([]int{n}, []int{n}, []int{n})
+	x, y := i8s(randBytes(r, n)), i8s(randBytes(r, period))
+	tiled := make([]int8, n)
+	for i := range tiled {
+		tiled[i] = y[i%period]
+	}
+	from, to := r.IntN(max(n/2, 1)), n-r.IntN(period)
+	want, got := make([]int8, n), make([]int8, n)
+	AddQ8Run(q, x, tiled, want, &same, from, to)
+	AddQ8Run(q, x, y, got, &p, from, to)
+	for i := range want {
+		if want[i] != got[i] {
+			t.Fatalf("period %d, k %d, [%d, %d): output %d = %d, want %d", period, k, from, to, i, got[i], want[i])
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 // TestBinaryF32SIMD runs the SIMD float ADD, SUB and MUL of this CPU (if
 // any) against the generic loops: same shapes and one-value operands on
 // either side, with and without a clamp, NaN and infinities among the
-// values. Sums and products are exact IEEE operations either way, so the
+// values. Sums, products and quotients are exact IEEE operations either way, so the
 // results must agree bit for bit (NaNs as NaNs).
 func TestBinaryF32SIMD(t *testing.T) {
 	if binF32SIMD == nil {
@@ -17,11 +17,11 @@ func TestBinaryF32SIMD(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(11, 11))
 	inf := float32(math.Inf(1))
-	for i := range 300 {
+	for i := range 400 {
 		n := 1 + i%50
-		op := []BinaryOp{OpAdd, OpSub, OpMul}[i%3]
+		op := []BinaryOp{OpAdd, OpSub, OpMul, OpDiv}[i%4]
 		sa, sb := []int{n}, []int{n}
-		switch i % 4 {
+		switch i % 7 {
 		case 1:
 			sb = []int{1}
 		case 2:

@@ -1,5 +1,7 @@
 package kernels
 
+import "unsafe"
+
 // Quant8 is the element type of 8-bit quantized activations.
 type Quant8 interface{ int8 | uint8 }
 
@@ -8,7 +10,18 @@ type Quant8 interface{ int8 | uint8 }
 // zero point term.
 type PackedQ struct {
 	N, K int
+	// data holds the weights w' = w - zero point in the generic layout,
+	// or nil when a SIMD layout covers every panel (see packQ): the
+	// generic kernels then read raw.
 	data []int16
+	// raw is w as given to PackQ ([N][K], int8 when rawSigned, else
+	// uint8) and zps its zero points (one, or one per channel).
+	raw       []byte
+	rawSigned bool
+	zps       []int32
+	// one and oneAt are the panel made from raw last while packing.
+	one   []int16
+	oneAt int
 	// sum holds Σk w'[n][k] per channel, padded to whole panels.
 	sum []int32
 	// simd is the SIMD variant chosen at pack time (nil for none) and
@@ -20,29 +33,94 @@ type PackedQ struct {
 // PackQ packs w (N rows of K weights) with its zero point(s): one for all
 // channels, or one per channel.
 func PackQ[W Quant8](w []W, n, k int, zeroPoint []int32) *PackedQ {
-	np := panels(n)
-	p := &PackedQ{N: n, K: k, data: make([]int16, np*gemmNR*k), sum: make([]int32, np*gemmNR)}
-	for c := 0; c < n; c++ {
-		zp := zeroPoint[0]
-		if len(zeroPoint) > 1 {
-			zp = zeroPoint[c]
-		}
-		panel := p.data[(c/gemmNR)*gemmNR*k:]
-		j := c % gemmNR
+	return packQ(w, n, k, zeroPoint, true)
+}
+
+// packQ is PackQ; unless keep, the generic layout is made only when the
+// SIMD variant chosen leaves panels to the generic kernels (it is the
+// weights' largest copy, two bytes each, which the load would otherwise
+// allocate and drop), and the generic kernels read w, which the caller
+// then keeps unchanged.
+func packQ[W Quant8](w []W, n, k int, zeroPoint []int32, keep bool) *PackedQ {
+	p := &PackedQ{N: n, K: k, sum: make([]int32, panels(n)*gemmNR),
+		raw: unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), len(w)), rawSigned: isSigned(W(0)), zps: zeroPoint}
+	for c := range n {
+		zp := p.zp(c)
 		var s int32
-		for i, v := range w[c*k : (c+1)*k] {
-			q := int32(v) - zp
-			panel[i*gemmNR+j] = int16(q)
-			s += q
+		for _, v := range w[c*k : (c+1)*k] {
+			s += int32(v) - zp
 		}
 		p.sum[c] = s
+	}
+	if keep {
+		p.unpack()
 	}
 	for _, v := range qVariants {
 		if p.useQVariant(v) {
 			break
 		}
 	}
+	if p.data == nil && (p.simd == nil || p.simd.tail == nil) {
+		p.unpack()
+	}
 	return p
+}
+
+// zp is the zero point of channel c.
+func (p *PackedQ) zp(c int) int32 {
+	if len(p.zps) > 1 {
+		return p.zps[c]
+	}
+	return p.zps[0]
+}
+
+// unpack makes the generic layout from raw.
+func (p *PackedQ) unpack() {
+	sz := gemmNR * p.K
+	p.data = make([]int16, panels(p.N)*sz)
+	for i := range panels(p.N) {
+		p.rawPanel(i, p.data[i*sz:(i+1)*sz])
+	}
+}
+
+// rawPanel writes panel i in the generic layout into dst from raw.
+func (p *PackedQ) rawPanel(i int, dst []int16) {
+	k := p.K
+	clear(dst)
+	for c := i * gemmNR; c < min((i+1)*gemmNR, p.N); c++ {
+		zp, j := p.zp(c), c%gemmNR
+		for x, v := range p.raw[c*k : (c+1)*k] {
+			dst[x*gemmNR+j] = int16(rawWeight(v, p.rawSigned) - zp)
+		}
+	}
+}
+
+// rawWeight is the value of a weight byte as an int8 (signed) or uint8.
+func rawWeight(b byte, signed bool) int32 {
+	if signed {
+		return int32(int8(b))
+	}
+	return int32(b)
+}
+
+// rawRowQ sets acc[j] = Σk a[k]·w'[c0+j][k] for the nc channels from c0
+// (0 for the rest of the panel), reading the weights from raw.
+func rawRowQ[T Quant8](w *PackedQ, a []T, c0, nc int, acc *[gemmMR * gemmNR]int32) {
+	k := w.K
+	a = a[:k]
+	for j := range gemmNR {
+		acc[j] = 0
+		if j >= nc {
+			continue
+		}
+		c := c0 + j
+		zp := w.zp(c)
+		var s int32
+		for i, v := range w.raw[c*k : (c+1)*k] {
+			s += int32(a[i]) * (rawWeight(v, w.rawSigned) - zp)
+		}
+		acc[j] = s
+	}
 }
 
 // FoldBias sets r.Bias to bias[c] - inZP·Σk w'[c][k]; bias may be nil.
@@ -56,8 +134,21 @@ func (p *PackedQ) FoldBias(r *Requant, bias []int32, inZP int32) {
 	}
 }
 
+// panel returns panel i in the generic layout. Without the generic layout
+// (packing for a SIMD variant: one goroutine) it is made from raw into a
+// buffer that the next call for another panel reuses.
 func (p *PackedQ) panel(i int) []int16 {
 	sz := gemmNR * p.K
+	if p.data == nil {
+		if p.one == nil || p.oneAt != i {
+			if p.one == nil {
+				p.one = make([]int16, sz)
+			}
+			p.rawPanel(i, p.one)
+			p.oneAt = i
+		}
+		return p.one
+	}
 	return p.data[i*sz : (i+1)*sz : (i+1)*sz]
 }
 
@@ -93,6 +184,17 @@ func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, 
 func gemmQGeneric[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
 	var acc [gemmMR * gemmNR]int32
 	k := w.K
+	if w.data == nil {
+		for p := p0; p < p1; p++ {
+			c0 := p * gemmNR
+			nc := min(gemmNR, w.N-c0)
+			for r := range rows {
+				rawRowQ(w, a[r*lda:], c0, nc, &acc)
+				requantRow(rq, c[r*ldc+c0:][:nc], acc[:gemmNR], c0)
+			}
+		}
+		return
+	}
 	for p := p0; p < p1; p++ {
 		b := w.panel(p)
 		c0 := p * gemmNR

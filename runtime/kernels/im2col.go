@@ -62,10 +62,16 @@ func (s *ConvShape) pointwise() bool {
 func im2col[T float32 | int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, dst []T) {
 	k := s.K()
 	rowLen := s.KW * s.InC
-	for m := m0; m < m1; m++ {
-		ox := m % s.OutW
-		oy := (m / s.OutW) % s.OutH
-		b := m / (s.OutW * s.OutH)
+	// The pixel's coordinates advance with m rather than being divided
+	// out of it each time.
+	ox, oy, b := m0%s.OutW, (m0/s.OutW)%s.OutH, m0/(s.OutW*s.OutH)
+	for m := m0; m < m1; m, ox = m+1, ox+1 {
+		if ox == s.OutW {
+			ox, oy = 0, oy+1
+			if oy == s.OutH {
+				oy, b = 0, b+1
+			}
+		}
 		row := dst[(m-m0)*k : (m-m0+1)*k]
 		iy0 := oy*s.StrideH - s.PadTop
 		ix0 := ox*s.StrideW - s.PadLeft

@@ -7,9 +7,17 @@ import "math"
 // element, whatever arithmetic built the table.
 type LUT8 [256]uint8
 
+// lut8SIMD, when set, computes out[i] = t[in[i]] for n bytes; a CPU file
+// sets it from init.
+var lut8SIMD func(t *LUT8, in, out *byte, n int)
+
 // Apply computes out[i] = t[in[i]].
 func (t *LUT8) Apply(in, out []byte) {
 	out = out[:len(in)]
+	if lut8SIMD != nil && len(in) >= simdMinRun {
+		lut8SIMD(t, &in[0], &out[0], len(in))
+		return
+	}
 	for i, v := range in {
 		out[i] = t[v]
 	}
@@ -60,6 +68,39 @@ func NewDequantizeLUT(signed bool, q QParams) LUTF32 {
 		t[i] = float32(byteValue(i, signed)-q.Zero) * q.Scale
 	}
 	return t
+}
+
+// dequant8SIMD, when set, stores float32(x - zero) * scale for n bytes x
+// (int8 when signed is 1, else uint8); a CPU file sets it from init.
+var dequant8SIMD func(in *byte, out *float32, n int, zero int32, scale float32, signed int32)
+
+// Dequantizer converts 8-bit values to float32 as (x - zero) * scale in
+// float32 arithmetic: by table, or computed 16 at a time where the CPU
+// can (the same roundings: the difference converts exactly).
+type Dequantizer struct {
+	lut    LUTF32
+	signed bool
+	q      QParams
+}
+
+// NewDequantizer prepares the conversion of int8 (signed) or uint8 values
+// with quantization q; QParams{1, 0} converts the plain values (CAST).
+func NewDequantizer(signed bool, q QParams) *Dequantizer {
+	return &Dequantizer{lut: NewDequantizeLUT(signed, q), signed: signed, q: q}
+}
+
+// Apply converts in into out.
+func (d *Dequantizer) Apply(in []byte, out []float32) {
+	out = out[:len(in)]
+	if dequant8SIMD != nil && len(in) >= simdMinRun {
+		var signed int32
+		if d.signed {
+			signed = 1
+		}
+		dequant8SIMD(&in[0], &out[0], len(in), d.q.Zero, d.q.Scale, signed)
+		return
+	}
+	d.lut.Apply(in, out)
 }
 
 // Apply computes out[i] = t[in[i]].

@@ -83,29 +83,49 @@ func (p *Pool) loop(h *helper, seen uint64) {
 }
 
 // await returns the generation of the first call after seen, spinning for
-// spinFor and then parking.
+// spinFor and then parking; a helper woken by Wake spins again.
 func (p *Pool) await(h *helper, seen uint64) uint64 {
-	deadline := time.Now().Add(spinFor)
-	for i := 0; ; i++ {
-		if g := p.gen.Load(); g != seen {
-			return g
-		}
-		if i&63 == 63 {
-			if time.Now().After(deadline) {
-				break
-			}
-			goruntime.Gosched()
-		}
-	}
 	for {
+		deadline := time.Now().Add(spinFor)
+		for i := 0; ; i++ {
+			if g := p.gen.Load(); g != seen {
+				return g
+			}
+			if i&63 == 63 {
+				if time.Now().After(deadline) {
+					break
+				}
+				goruntime.Gosched()
+			}
+		}
 		h.parked.Store(true)
 		if g := p.gen.Load(); g != seen {
 			if !h.parked.CompareAndSwap(true, false) {
-				<-h.wake // Parallel saw us parked and sent a token: take it
+				<-h.wake // Parallel or Wake saw us parked and sent a token: take it
 			}
 			return g
 		}
 		<-h.wake
+	}
+}
+
+// Wake sets parked helpers spinning, so that a Parallel call soon after
+// finds them awake instead of paying for a parked goroutine's wake-up,
+// which can outlast a small operator. A Session calls it as a run starts,
+// before the operators that come ahead of the first parallel one.
+func (p *Pool) Wake() {
+	if p == nil {
+		return
+	}
+	p.unpark()
+}
+
+// unpark sends a token to each parked helper.
+func (p *Pool) unpark() {
+	for _, h := range p.helpers {
+		if h.parked.CompareAndSwap(true, false) {
+			h.wake <- struct{}{}
+		}
 	}
 }
 
@@ -165,11 +185,7 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 	p.left.Store(int64(tiles))
 	p.claims.Store(uint64(tiles) << 32)
 	p.gen.Add(1)
-	for _, h := range p.helpers {
-		if h.parked.CompareAndSwap(true, false) {
-			h.wake <- struct{}{}
-		}
-	}
+	p.unpark()
 	p.work()
 	for i := 0; p.left.Load() != 0; i++ {
 		if i&63 == 63 {
@@ -188,9 +204,5 @@ func (p *Pool) Close() {
 		return
 	}
 	p.gen.Add(1)
-	for _, h := range p.helpers {
-		if h.parked.CompareAndSwap(true, false) {
-			h.wake <- struct{}{}
-		}
-	}
+	p.unpark()
 }

@@ -64,11 +64,39 @@ func TestPoolWakesParkedHelper(t *testing.T) {
 	}
 }
 
+// TestPoolWake checks that Wake gets a parked helper going again (it takes
+// the token, spins, and parks anew) and leaves no stale token behind that
+// would make it miss the next call's tiles; and that Wake is harmless on
+// pools without helpers.
+func TestPoolWake(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	for range 3 {
+		for !p.helpers[0].parked.Load() {
+			goruntime.Gosched()
+		}
+		p.Wake()
+		if p.helpers[0].parked.Load() {
+			t.Fatal("helper still marked parked right after Wake")
+		}
+		for !p.helpers[0].parked.Load() {
+			goruntime.Gosched()
+		}
+		if n := len(p.helpers[0].wake); n != 0 {
+			t.Fatalf("%d wake tokens left after the helper parked again", n)
+		}
+		p.Parallel(8, 1, &handoff{ran: make(chan struct{})})
+	}
+	var none *Pool
+	none.Wake()
+	NewPool(1).Wake()
+}
+
 func TestPoolAllocatesNothing(t *testing.T) {
 	p := NewPool(2)
 	defer p.Close()
 	c := &countRanger{hits: make([]atomic.Int32, 1000)}
-	if a := testing.AllocsPerRun(100, func() { p.Parallel(1000, 10, c) }); a != 0 {
+	if a := testing.AllocsPerRun(100, func() { p.Wake(); p.Parallel(1000, 10, c) }); a != 0 {
 		t.Errorf("Parallel allocates %v times per call", a)
 	}
 }

@@ -31,38 +31,86 @@ type poolElem interface {
 	~float32 | ~int8 | ~uint8 | ~int16 | ~int32
 }
 
+// maxPoolF32SIMD, when set, computes n float output pixels of a max
+// pooling whose windows lie wholly inside the input, as maxPoolPixel
+// does: src is the first tap of the first pixel, rows and fw the window's
+// rows and columns, rowStride, colStride and pixStride the bytes from one
+// window row, tap column and pixel to the next, c the channels; a CPU
+// file sets it from init.
+var maxPoolF32SIMD func(src *float32, rows, rowStride, fw, colStride, pixStride int, out *float32, n, c int, lo, hi float32)
+
 // MaxPool computes output rows [lo, hi) of a max pooling, clamping each
 // result to [act0, act1] (the fused activation's range).
 func MaxPool[T poolElem](g *PoolGeom, in, out []T, act0, act1 T, lo, hi int) {
 	C := g.Channels
+	if C == 0 {
+		return
+	}
+	// The pixels [ox0, ox1) of each row whose windows need no clipping
+	// along x go to the SIMD kernel, if there is one for T.
+	ox0, ox1 := 0, 0
+	if _, ok := any(in).([]float32); ok && maxPoolF32SIMD != nil {
+		ox0 = min((g.PadLeft+g.StrideW-1)/g.StrideW, g.OutW)
+		if last := g.InW - g.FilterW + g.PadLeft; last >= 0 {
+			ox1 = max(min(last/g.StrideW+1, g.OutW), ox0)
+		}
+	}
 	for r := lo; r < hi; r++ {
 		b, oy := r/g.OutH, r%g.OutH
-		img := in[b*g.InH*g.InW*C:]
+		img := in[b*g.InH*g.InW*C : (b+1)*g.InH*g.InW*C]
+		row := out[r*g.OutW*C : (r+1)*g.OutW*C]
 		for ox := 0; ox < g.OutW; ox++ {
-			y0, y1, x0, x1 := g.window(oy, ox)
-			dst := out[((r*g.OutW)+ox)*C : ((r*g.OutW)+ox+1)*C]
-			first := true
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					src := img[(y*g.InW+x)*C : (y*g.InW+x+1)*C]
-					if first {
-						copy(dst, src)
-						first = false
-						continue
-					}
-					src = src[:len(dst)]
-					for c := range dst {
-						dst[c] = max(dst[c], src[c])
-					}
+			if ox == ox0 && ox1 > ox0 {
+				if y0, y1, x0, _ := g.window(oy, ox0); y1 > y0 {
+					src := any(img).([]float32)[(y0*g.InW+x0)*C:]
+					dst := any(row).([]float32)
+					_ = dst[ox1*C-1]
+					_ = src[((y1-y0-1)*g.InW+(ox1-ox0-1)*g.StrideW+g.FilterW)*C-1] // the last tap read
+					maxPoolF32SIMD(&src[0], y1-y0, g.InW*C*4, g.FilterW, C*4, g.StrideW*C*4, &dst[ox0*C], ox1-ox0, C, any(act0).(float32), any(act1).(float32))
+					ox = ox1 - 1
+					continue
 				}
 			}
+			maxPoolPixel(g, img, row[ox*C:(ox+1)*C], oy, ox, act0, act1)
+		}
+	}
+}
+
+// maxPoolPixel computes output pixel (oy, ox) of a max pooling into dst.
+// A tap replaces the running maximum only when greater, and the clamp
+// replaces a value only when beyond a bound (so a NaN is kept), as the
+// SIMD kernels do.
+func maxPoolPixel[T poolElem](g *PoolGeom, img, dst []T, oy, ox int, act0, act1 T) {
+	C := g.Channels
+	y0, y1, x0, x1 := g.window(oy, ox)
+	first := true
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			src := img[(y*g.InW+x)*C : (y*g.InW+x+1)*C]
 			if first {
-				clear(dst)
+				copy(dst, src)
+				first = false
+				continue
 			}
-			for c, v := range dst {
-				dst[c] = min(max(v, act0), act1)
+			src = src[:len(dst)]
+			for c, v := range src {
+				if v > dst[c] {
+					dst[c] = v
+				}
 			}
 		}
+	}
+	if first {
+		clear(dst)
+	}
+	for c, v := range dst {
+		if act0 > v {
+			v = act0
+		}
+		if act1 < v {
+			v = act1
+		}
+		dst[c] = v
 	}
 }
 

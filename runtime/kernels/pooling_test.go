@@ -135,3 +135,53 @@ func BenchmarkMaxPoolF32(b *testing.B) {
 		MaxPool(g, in, out, -math.MaxFloat32, math.MaxFloat32, 0, g.Rows())
 	}
 }
+
+// TestMaxPoolSIMD checks the SIMD float max pooling against the generic
+// one, bit for bit, on random geometries (windows wholly inside, clipped
+// at every edge, or wholly in the padding; channel counts across 16-lane
+// groups and tails), random inputs with ties and signed zeros, with and
+// without a clamp, and that nothing is written past the output.
+func TestMaxPoolSIMD(t *testing.T) {
+	if maxPoolF32SIMD == nil {
+		t.Skip("no SIMD max pooling on this CPU or build")
+	}
+	simd := maxPoolF32SIMD
+	r := rand.New(rand.NewSource(21))
+	values := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2.5}
+	for i := range 400 {
+		g := &PoolGeom{
+			Batches: 1 + r.Intn(2), InH: 1 + r.Intn(9), InW: 1 + r.Intn(12), Channels: 1 + i%40,
+			FilterH: 1 + r.Intn(4), FilterW: 1 + r.Intn(4), StrideH: 1 + r.Intn(3), StrideW: 1 + r.Intn(3),
+		}
+		g.PadTop, g.PadLeft = r.Intn(g.FilterH+1), r.Intn(g.FilterW+1)
+		g.OutH = (g.InH+2*g.PadTop-g.FilterH)/g.StrideH + 1
+		g.OutW = (g.InW+2*g.PadLeft-g.FilterW)/g.StrideW + 1
+		if g.OutH < 1 || g.OutW < 1 {
+			continue
+		}
+		in := make([]float32, g.Batches*g.InH*g.InW*g.Channels)
+		for j := range in {
+			if r.Intn(3) == 0 {
+				in[j] = values[r.Intn(len(values))]
+			} else {
+				in[j] = r.Float32()*8 - 4
+			}
+		}
+		lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+		if i%2 == 1 {
+			lo, hi = -1, 2
+		}
+		on := g.Rows() * g.OutW * g.Channels
+		want, got := make([]float32, on+1), make([]float32, on+1)
+		want[on], got[on] = 77, 77
+		maxPoolF32SIMD = nil
+		MaxPool(g, in, want[:on], lo, hi, 0, g.Rows())
+		maxPoolF32SIMD = simd
+		MaxPool(g, in, got[:on], lo, hi, 0, g.Rows())
+		for j := range want {
+			if math.Float32bits(want[j]) != math.Float32bits(got[j]) {
+				t.Fatalf("%+v clamp [%v, %v]: out[%d] = %v, want %v", *g, lo, hi, j, got[j], want[j])
+			}
+		}
+	}
+}

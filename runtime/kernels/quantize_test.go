@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -152,6 +153,74 @@ func TestQuantizeF32SIMD(t *testing.T) {
 				if want[i] != got[i] {
 					t.Fatalf("n %d, signed %v, %+v: %g -> %d, generic %d", n, signed, q, in[min(i, n-1)], got[i], want[i])
 				}
+			}
+		}
+	}
+}
+
+// TestLUT8SIMD checks the SIMD byte table lookup against the generic loop
+// on random tables and inputs of every length up to a few 64-byte steps
+// and tails, and that nothing is written past the output.
+func TestLUT8SIMD(t *testing.T) {
+	if lut8SIMD == nil {
+		t.Skip("no SIMD table lookup on this CPU or build")
+	}
+	simd := lut8SIMD
+	defer func() { lut8SIMD = simd }()
+	r := rand.New(rand.NewPCG(8, 8))
+	for n := 0; n < 300; n++ {
+		var tab LUT8
+		for i := range tab {
+			tab[i] = uint8(r.IntN(256))
+		}
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = uint8(r.IntN(256))
+		}
+		want, got := make([]byte, n+1), make([]byte, n+1)
+		want[n], got[n] = 0x5a, 0x5a
+		lut8SIMD = nil
+		tab.Apply(in, want[:n])
+		lut8SIMD = simd
+		tab.Apply(in, got[:n])
+		if !bytes.Equal(want, got) {
+			t.Fatalf("n %d: got %v, want %v", n, got, want)
+		}
+	}
+}
+
+// TestDequantizerSIMD checks the SIMD dequantization against the table,
+// bit for bit, for both signednesses, random quantizations (and the plain
+// conversion of CAST) at every length across a few 16-value blocks, and
+// that nothing is written past the output.
+func TestDequantizerSIMD(t *testing.T) {
+	if dequant8SIMD == nil {
+		t.Skip("no SIMD dequantization on this CPU or build")
+	}
+	simd := dequant8SIMD
+	defer func() { dequant8SIMD = simd }()
+	r := rand.New(rand.NewPCG(14, 14))
+	for n := 0; n < 70; n++ {
+		signed := n%2 == 0
+		lo, hi := TypeRange(signed)
+		q := QParams{Scale: 1e-3 + r.Float32(), Zero: lo + r.Int32N(hi-lo+1)}
+		if n%5 == 0 {
+			q = QParams{Scale: 1}
+		}
+		d := NewDequantizer(signed, q)
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = uint8(r.IntN(256))
+		}
+		want, got := make([]float32, n+1), make([]float32, n+1)
+		want[n], got[n] = 42, 42
+		dequant8SIMD = nil
+		d.Apply(in, want[:n])
+		dequant8SIMD = simd
+		d.Apply(in, got[:n])
+		for i := range want {
+			if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
+				t.Fatalf("n %d signed %v %+v: out[%d] = %g, want %g", n, signed, q, i, got[i], want[i])
 			}
 		}
 	}

@@ -60,26 +60,50 @@ func bilinearAxis(in, out int, alignCorners, halfPixel bool) (lo, hi []int, alph
 	return lo, hi, alpha, qalpha
 }
 
+// resizeRowF32SIMD and resizeRowQ8SIMD, when set, compute one output row
+// of a bilinear resize (outW pixels of c channels) from the source rows top
+// and bot with the arithmetic of resizeRowF32 and resizeRowQ8 (signed is 1
+// for int8, 0 for uint8); CPU files set them from init.
+var (
+	resizeRowF32SIMD func(top, bot, out *float32, left, right *int, ax *float32, outW, c int, ay float32)
+	resizeRowQ8SIMD  func(top, bot, out *byte, left, right *int, ax *int32, outW, c int, ay, signed int32)
+)
+
 // ResizeBilinearF32 computes output rows [lo, hi) of a float bilinear
 // resize: interpolate along x on the top and bottom rows, then along y.
 func ResizeBilinearF32(g *ResizeGeom, in, out []float32, lo, hi int) {
 	C := g.Channels
+	if C == 0 || g.OutW == 0 {
+		return
+	}
 	for r := lo; r < hi; r++ {
 		b, oy := r/g.OutH, r%g.OutH
-		img := in[b*g.InH*g.InW*C:]
-		top, bot := img[g.Top[oy]*g.InW*C:], img[g.Bottom[oy]*g.InW*C:]
-		ay := g.AlphaY[oy]
-		for ox := 0; ox < g.OutW; ox++ {
-			l, rt := g.Left[ox]*C, g.Right[ox]*C
-			ax := g.AlphaX[ox]
-			dst := out[(r*g.OutW+ox)*C : (r*g.OutW+ox+1)*C]
-			tl, tr := top[l:l+len(dst)], top[rt:rt+len(dst)]
-			bl, br := bot[l:l+len(dst)], bot[rt:rt+len(dst)]
-			for c := range dst {
-				t := tl[c] + (tr[c]-tl[c])*ax
-				u := bl[c] + (br[c]-bl[c])*ax
-				dst[c] = t + (u-t)*ay
-			}
+		img := in[b*g.InH*g.InW*C : (b+1)*g.InH*g.InW*C]
+		top, bot := img[g.Top[oy]*g.InW*C:][:g.InW*C], img[g.Bottom[oy]*g.InW*C:][:g.InW*C]
+		dst := out[r*g.OutW*C : (r+1)*g.OutW*C]
+		if resizeRowF32SIMD != nil {
+			resizeRowF32SIMD(&top[0], &bot[0], &dst[0], &g.Left[0], &g.Right[0], &g.AlphaX[0], g.OutW, C, g.AlphaY[oy])
+			continue
+		}
+		resizeRowF32(g, top, bot, dst, g.AlphaY[oy])
+	}
+}
+
+// resizeRowF32 is one output row of ResizeBilinearF32. Each product is
+// rounded on its own (the conversions keep it from fusing with the sum),
+// as the SIMD kernels compute it.
+func resizeRowF32(g *ResizeGeom, top, bot, row []float32, ay float32) {
+	C := g.Channels
+	for ox := 0; ox < g.OutW; ox++ {
+		l, rt := g.Left[ox]*C, g.Right[ox]*C
+		ax := g.AlphaX[ox]
+		dst := row[ox*C : (ox+1)*C]
+		tl, tr := top[l:l+len(dst)], top[rt:rt+len(dst)]
+		bl, br := bot[l:l+len(dst)], bot[rt:rt+len(dst)]
+		for c := range dst {
+			t := tl[c] + float32((tr[c]-tl[c])*ax)
+			u := bl[c] + float32((br[c]-bl[c])*ax)
+			dst[c] = t + float32((u-t)*ay)
 		}
 	}
 }
@@ -90,22 +114,35 @@ func ResizeBilinearF32(g *ResizeGeom, in, out []float32, lo, hi int) {
 // quantization.
 func ResizeBilinearQ[T ~int8 | ~uint8](g *ResizeGeom, in, out []T, lo, hi int) {
 	C := g.Channels
+	if C == 0 || g.OutW == 0 {
+		return
+	}
 	for r := lo; r < hi; r++ {
 		b, oy := r/g.OutH, r%g.OutH
-		img := in[b*g.InH*g.InW*C:]
-		top, bot := img[g.Top[oy]*g.InW*C:], img[g.Bottom[oy]*g.InW*C:]
-		ay := g.QAlphaY[oy]
-		for ox := 0; ox < g.OutW; ox++ {
-			l, rt := g.Left[ox]*C, g.Right[ox]*C
-			ax := g.QAlphaX[ox]
-			dst := out[(r*g.OutW+ox)*C : (r*g.OutW+ox+1)*C]
-			tl, tr := top[l:l+len(dst)], top[rt:rt+len(dst)]
-			bl, br := bot[l:l+len(dst)], bot[rt:rt+len(dst)]
-			for c := range dst {
-				t := int32(tl[c])<<11 + (int32(tr[c])-int32(tl[c]))*ax
-				u := int32(bl[c])<<11 + (int32(br[c])-int32(bl[c]))*ax
-				dst[c] = T((t<<11 + (u-t)*ay + 1<<21) >> 22)
-			}
+		img := in[b*g.InH*g.InW*C : (b+1)*g.InH*g.InW*C]
+		top, bot := img[g.Top[oy]*g.InW*C:][:g.InW*C], img[g.Bottom[oy]*g.InW*C:][:g.InW*C]
+		dst := out[r*g.OutW*C : (r+1)*g.OutW*C]
+		if resizeRowQ8SIMD != nil {
+			resizeRowQ8SIMD(bytePtr(top, 0), bytePtr(bot, 0), bytePtr(dst, 0), &g.Left[0], &g.Right[0], &g.QAlphaX[0], g.OutW, C, g.QAlphaY[oy], signedFlag[T]())
+			continue
+		}
+		resizeRowQ8(g, top, bot, dst, g.QAlphaY[oy])
+	}
+}
+
+// resizeRowQ8 is one output row of ResizeBilinearQ.
+func resizeRowQ8[T ~int8 | ~uint8](g *ResizeGeom, top, bot, row []T, ay int32) {
+	C := g.Channels
+	for ox := 0; ox < g.OutW; ox++ {
+		l, rt := g.Left[ox]*C, g.Right[ox]*C
+		ax := g.QAlphaX[ox]
+		dst := row[ox*C : (ox+1)*C]
+		tl, tr := top[l:l+len(dst)], top[rt:rt+len(dst)]
+		bl, br := bot[l:l+len(dst)], bot[rt:rt+len(dst)]
+		for c := range dst {
+			t := int32(tl[c])<<11 + (int32(tr[c])-int32(tl[c]))*ax
+			u := int32(bl[c])<<11 + (int32(br[c])-int32(bl[c]))*ax
+			dst[c] = T((t<<11 + (u-t)*ay + 1<<21) >> 22)
 		}
 	}
 }

@@ -166,6 +166,7 @@ func Open(path string) (*Model, error) {
 		return nil, fmt.Errorf("tflite: %s: %w", path, err)
 	}
 	m.unmap = unmap
+	releaseMapped(b)
 	return m, nil
 }
 

@@ -41,9 +41,16 @@ func castFunc(from, to runtime.DType) func(in, out []byte) {
 		return castFromInt(to, i32)
 	case runtime.Int16:
 		return castFromInt(to, i16)
-	case runtime.Int8:
-		return castFromInt(to, i8)
-	case runtime.UInt8, runtime.Bool:
+	case runtime.Int8, runtime.UInt8:
+		if to == runtime.Float32 {
+			d := kernels.NewDequantizer(from == runtime.Int8, kernels.QParams{Scale: 1})
+			return func(in, out []byte) { d.Apply(in, f32(out)) }
+		}
+		if from == runtime.Int8 {
+			return castFromInt(to, i8)
+		}
+		return castFromInt(to, func(b []byte) []byte { return b })
+	case runtime.Bool:
 		return castFromInt(to, func(b []byte) []byte { return b })
 	}
 	return nil

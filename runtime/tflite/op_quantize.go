@@ -90,8 +90,8 @@ func prepareDequantize(c *opCtx) (kernel, error) {
 	if !ok {
 		return nil, c.unsupported("input %s without per-tensor quantization", in)
 	}
-	lut := kernels.NewDequantizeLUT(signed, qi)
+	d := kernels.NewDequantizer(signed, qi)
 	return &elemKernel{n: n, grain: elemGrain, run: func(ins, outs [][]byte, lo, hi int) {
-		lut.Apply(ins[0][lo:hi], f32(outs[0])[lo:hi])
+		d.Apply(ins[0][lo:hi], f32(outs[0])[lo:hi])
 	}}, nil
 }

@@ -62,6 +62,7 @@ func (s *Session) run(ctx context.Context, times []time.Duration) error {
 		return runtime.ErrClosed
 	}
 	s.state.ctx = ctx
+	s.pool.Wake()
 	var t0 time.Time
 	for k, st := range s.steps {
 		if err := ctx.Err(); err != nil {
