@@ -32,8 +32,8 @@ func cmdAgent(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f := newFlags("agent", "agent [--config FILE] [--socket PATH] [--data-dir DIR] [--model NAME=PATH]... [flags]", `
 Agent runs the edgeinfer daemon in the foreground: it loads the models named
 in the config file and by --model, and answers local apps on a Unix socket
-with the KServe v2 / Open Inference Protocol API (see README "The socket
-API"). It keeps its state (result cache, installed model versions, update
+with the KServe v2 / Open Inference Protocol API (docs/api.md describes
+it). It keeps its state (result cache, installed model versions, update
 progress, telemetry spool) in DATA-DIR/edgeinfer.db and refuses to start on
 a state file that is corrupt, locked by another agent, or not its own,
 without touching it.

@@ -320,3 +320,102 @@ func TestTables(t *testing.T) {
 		t.Errorf("cells counts %d, want 3", got)
 	}
 }
+
+var (
+	// citeRE is one citation of a table cell: "pkg: TestA, TestB (note)".
+	citeRE = regexp.MustCompile(`^\s*([a-z0-9][a-z0-9/]*):\s+(.*)$`)
+	// testNameRE is a test or fuzz function's name.
+	testNameRE = regexp.MustCompile(`\b(?:Test|Fuzz)[A-Z][A-Za-z0-9_]*\b`)
+)
+
+// citations returns the test names that docs/security.md's tables cite,
+// by package: in the last column of every table headed "test", each
+// cell's "pkg: TestName, ...; pkg2: ..." citations (a name after ";"
+// without a package belongs to the package before it).
+func citations(t *testing.T) map[string][]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "docs", "security.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	fenced, inTable, cites := false, false, false
+	for _, line := range strings.Split(string(b), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") {
+			fenced = !fenced
+		}
+		if fenced || !strings.HasPrefix(trimmed, "|") {
+			inTable = false
+			continue
+		}
+		cols := strings.Split(strings.Trim(trimmed, "|"), "|")
+		last := strings.TrimSpace(cols[len(cols)-1])
+		if !inTable {
+			inTable, cites = true, last == "test"
+			continue
+		}
+		if !cites || strings.Trim(last, "-:") == "" {
+			continue
+		}
+		pkg := ""
+		for _, part := range strings.Split(cols[len(cols)-1], ";") {
+			if m := citeRE.FindStringSubmatch(part); m != nil {
+				pkg, part = m[1], m[2]
+			}
+			if pkg == "" {
+				continue
+			}
+			out[pkg] = append(out[pkg], testNameRE.FindAllString(part, -1)...)
+		}
+	}
+	return out
+}
+
+// testFuncs returns the names of the functions declared in a package
+// folder's _test.go files.
+func testFuncs(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(root, dir, "*_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	funcs := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil {
+				funcs[fn.Name.Name] = true
+			}
+		}
+	}
+	return funcs
+}
+
+// TestSecurityCitesRealTests fails when a table of docs/security.md cites
+// a test that its package does not have: the claim next to it would rest
+// on nothing.
+func TestSecurityCitesRealTests(t *testing.T) {
+	cited := citations(t)
+	total := 0
+	for pkg, names := range cited {
+		funcs := testFuncs(t, pkg)
+		if len(funcs) == 0 {
+			t.Errorf("docs/security.md cites tests of %s, which has no _test.go files", pkg)
+			continue
+		}
+		for _, name := range names {
+			total++
+			if !funcs[name] {
+				t.Errorf("docs/security.md cites %s: %s, which is no test of that package", pkg, name)
+			}
+		}
+	}
+	if total < 50 {
+		t.Fatalf("found only %d citations in docs/security.md: %v", total, cited)
+	}
+}
