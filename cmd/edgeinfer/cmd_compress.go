@@ -9,9 +9,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/edgeinfer/edgeinfer/media/calibset"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
-	"github.com/edgeinfer/edgeinfer/runtime/tflite/calibset"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
