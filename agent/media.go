@@ -53,17 +53,18 @@ type mediaTask struct {
 	err  error
 }
 
-// task returns the media task of the version e serves, deriving it on
-// first use from the model's description (its metadata) and the media
-// options of its configuration; ErrNotReady when e serves no version.
-func (a *Agent) task(e *entry) (st ModelStatus, task *media.Task, err error) {
-	in := e.cur.Load()
+// task returns the version e serves and its media task, deriving the task
+// on first use from the model's description (its metadata) and the media
+// options of its configuration; ErrNotReady when e serves no version. It
+// reads only the version's fixed fields: the server asks it of every
+// binary request (TakesMedia).
+func (a *Agent) task(e *entry) (in *instance, task *media.Task, err error) {
+	in = e.cur.Load()
 	if in == nil {
-		return ModelStatus{}, nil, fmt.Errorf("%w: model %s has no version serving", ErrNotReady, e.name)
+		return nil, nil, fmt.Errorf("%w: model %s has no version serving", ErrNotReady, e.name)
 	}
-	st = in.status()
 	if t := e.media.Load(); t != nil && t.in == in {
-		return st, t.task, t.err
+		return in, t.task, t.err
 	}
 	t := &mediaTask{in: in}
 	field := "models." + e.name + ".media"
@@ -75,7 +76,7 @@ func (a *Agent) task(e *entry) (st ModelStatus, task *media.Task, err error) {
 		t.err = fmt.Errorf("%w: model %s takes no encoded files: %w", ErrBadRequest, e.name, err)
 	}
 	e.media.Store(t)
-	return st, t.task, t.err
+	return in, t.task, t.err
 }
 
 // mediaKinds maps content types to the input kind they feed.
@@ -97,7 +98,7 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 	if !ok {
 		return nil, fmt.Errorf("%w: content type %q: the agent prepares %s", ErrBadRequest, req.ContentType, strings.Join(api.MediaTypes, ", "))
 	}
-	st, task, err := a.task(e)
+	cur, task, err := a.task(e)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 		if task.Audio != nil {
 			want = "a WAV file"
 		}
-		return nil, fmt.Errorf("%w: model %s takes %s, not %s", ErrBadRequest, st.Name, want, req.ContentType)
+		return nil, fmt.Errorf("%w: model %s takes %s, not %s", ErrBadRequest, cur.name, want, req.ContentType)
 	}
 	if req.TopK > 0 {
 		t := *task
@@ -126,12 +127,12 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBadRequest, req.ContentType, err)
 	}
-	version := cmp.Or(req.Version, st.Version)
-	resp := &MediaResponse{Model: st.Name, Version: version}
+	version := cmp.Or(req.Version, cur.version)
+	resp := &MediaResponse{Model: cur.name, Version: version}
 	var runs [][][]byte
 	for _, tensor := range p.Tensors {
-		in := st.Inputs[task.Input]
-		r, err := a.Infer(ctx, &Request{Model: st.Name, Version: version, NoCache: req.NoCache, Caller: req.Caller,
+		in := cur.inputs[task.Input]
+		r, err := a.Infer(ctx, &Request{Model: cur.name, Version: version, NoCache: req.NoCache, Caller: req.Caller,
 			Inputs: []Tensor{{Name: in.Name, DType: in.DType, Shape: slices.Clone(in.Shape), Data: tensor}}})
 		if err != nil {
 			return nil, err
@@ -144,18 +145,18 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 		resp.Queue += r.Queue
 		resp.Compute += r.Compute
 	}
-	res, err := task.Read(st.Outputs, runs, p)
+	res, err := task.Read(cur.outputs, runs, p)
 	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", st.Name, err)
+		return nil, fmt.Errorf("model %s: %w", cur.name, err)
 	}
 	resp.Decoded = res.Decoded
 	if req.Mask {
 		if res.Mask == nil {
-			return nil, fmt.Errorf("%w: model %s gives no mask (it is %s)", ErrBadRequest, st.Name, res.Kind)
+			return nil, fmt.Errorf("%w: model %s gives no mask (it is %s)", ErrBadRequest, cur.name, res.Kind)
 		}
 		var b bytes.Buffer
 		if err := res.Mask.WritePNG(&b, p.Frame, p.Width, p.Height); err != nil {
-			return nil, fmt.Errorf("model %s: mask: %w", st.Name, err)
+			return nil, fmt.Errorf("model %s: mask: %w", cur.name, err)
 		}
 		resp.Decoded.MaskPNG = b.Bytes()
 	}
