@@ -177,6 +177,118 @@ type DepthwiseQ[T Quant8] struct {
 	simd *dwVariant
 	init []int32
 	zero []int32
+	// tile computes the pixels whose windows lie wholly inside the input
+	// when set (nil for none).
+	tile *dwTileQ
+}
+
+// dwTileQ is a depthwise convolution's weights, sums and scales packed for
+// a dwVariant's qTile. The taps go four at a time (padded with zero
+// weights) and the channels in blocks of 64, then one last block of 64, 32
+// or 16 as more than 32, more than 16 or at most 16 channels are left; in a
+// block of b channels from c0, accumulator k (0 to 3) holds in its element
+// j the channel c0 + 16·(j/4) + 4·k + j%4 (j < b/4), the order in which
+// the kernel's byte and word unpacks leave four taps' inputs.
+type dwTileQ struct {
+	run func(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip int32, out *byte, n, xStep int)
+	// offs holds the byte offset of each tap's input from the window's
+	// first (0 for the padding taps), ng the number of groups of four.
+	offs []int
+	ng   int
+	// w holds, block by block and group by group, for each accumulator
+	// element the four taps' weights w'.
+	w []int8
+	// add holds per accumulator element what the sums start from: the
+	// bias, the input zero point's share (corr) and, for int8 inputs
+	// (read as uint8 x+128), -128·Σ taps w'; scale the multiplier.
+	add   []int32
+	scale []float32
+	// zp is the output zero point, less 128 for uint8 outputs which the
+	// kernel packs as int8 and flips (oflip); xflip flips int8 inputs.
+	zp, xflip, oflip int32
+}
+
+// dwTileBlock returns the width of the block of channels that starts with
+// rem channels left.
+func dwTileBlock(rem int) int {
+	switch {
+	case rem > 32:
+		return 64
+	case rem > 16:
+		return 32
+	}
+	return 16
+}
+
+// packDWTile packs d's weights for run, or returns nil when a weight w'
+// does not fit int8.
+func packDWTile[T Quant8](d *DepthwiseQ[T], run func(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip int32, out *byte, n, xStep int)) *dwTileQ {
+	s := &d.Shape
+	nc, taps := s.OutC, s.KH*s.KW
+	for _, v := range d.W {
+		if v < -128 || v > 127 {
+			return nil
+		}
+	}
+	t := &dwTileQ{run: run, ng: (taps + 3) / 4, zp: d.Rq.ZeroPoint}
+	t.offs = make([]int, 4*t.ng)
+	for k := 0; k < taps; k++ {
+		t.offs[k] = ((k/s.KW)*s.DilH*s.InW + (k%s.KW)*s.DilW) * nc
+	}
+	var signed int32
+	if isSigned(T(0)) {
+		signed = 1
+		t.xflip = -0x7f7f7f80 // 0x80808080
+	} else {
+		t.zp -= 128
+		t.oflip = -0x7f7f7f80
+	}
+	for c0 := 0; c0 < nc; {
+		b := dwTileBlock(nc - c0)
+		for k := 0; k < 4; k++ {
+			for j := 0; j < b/4; j++ {
+				c := c0 + 16*(j/4) + 4*k + j%4
+				var add int32
+				var scale float32
+				if c < nc {
+					add, scale = d.corr[c]+d.Rq.Bias[c], d.Rq.Scale[c]
+					for tap := 0; tap < taps; tap++ {
+						add -= 128 * signed * int32(d.W[tap*nc+c])
+					}
+				}
+				t.add, t.scale = append(t.add, add), append(t.scale, scale)
+			}
+		}
+		for g := 0; g < t.ng; g++ {
+			for k := 0; k < 4; k++ {
+				for j := 0; j < b/4; j++ {
+					c := c0 + 16*(j/4) + 4*k + j%4
+					for i := 0; i < 4; i++ {
+						var v int16
+						if tap := 4*g + i; c < nc && tap < taps {
+							v = d.W[tap*nc+c]
+						}
+						t.w = append(t.w, int8(v))
+					}
+				}
+			}
+		}
+		c0 += b
+	}
+	return t
+}
+
+// runTile computes the output pixels [oa, ob) of a row, whose windows lie
+// wholly inside the input from input row iy0 of batch b, into out.
+func (d *DepthwiseQ[T]) runTile(in, out []T, b, iy0, oa, ob int) {
+	s := &d.Shape
+	nc, t := s.OutC, d.tile
+	n := ob - oa
+	x := in[((b*s.InH+iy0)*s.InW+oa*s.StrideW-s.PadLeft)*nc:]
+	_ = x[((n-1)*s.StrideW+(s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
+	_ = out[n*nc-1]
+	t.run((*byte)(unsafe.Pointer(&x[0])), &t.offs[0], t.ng, &t.w[0], nc, nc, &t.add[0], &t.scale[0], d.Rq.lo, d.Rq.hi,
+		t.zp, t.xflip, t.oflip, (*byte)(unsafe.Pointer(&out[0])), n, s.StrideW*nc)
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
@@ -208,7 +320,10 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 // useDW makes d compute the pixels inside the input with v (nil for the
 // generic kernels) if v handles d's shape.
 func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
-	d.simd, d.init, d.zero = nil, nil, nil
+	d.simd, d.init, d.zero, d.tile = nil, nil, nil, nil
+	if v != nil && v.qTile != nil && d.Mult == 1 {
+		d.tile = packDWTile(d, v.qTile)
+	}
 	if v == nil || d.Mult != 1 || d.Shape.OutC < 8 {
 		return
 	}
@@ -240,6 +355,11 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 		iy0 := oy*s.StrideH - s.PadTop
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
+			if d.tile != nil && rowInside && ox == oa && ob > oa {
+				d.runTile(in, out[(r*s.OutW+oa)*nc:(r*s.OutW+ob)*nc], b, iy0, oa, ob)
+				ox = ob - 1
+				continue
+			}
 			if rowRun && ox == oa && d.runSIMDRow(in, out[(r*s.OutW+oa)*nc:(r*s.OutW+ob)*nc], b, iy0, oa, ob) {
 				ox = ob - 1
 				continue

@@ -60,7 +60,7 @@ func dwQAVX512(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs in
 
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL {
-		dwVariants = append(dwVariants, &dwVariant{
+		v := &dwVariant{
 			name: "avx512",
 			f32: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32) {
 				dwF32AVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, 1, 0)
@@ -72,7 +72,11 @@ func init() {
 			qRow:     dwQAVX512,
 			rawInt8:  true,
 			anyNCF32: true,
-		})
+		}
+		if cpu.X86.HasAVX512VNNI {
+			v.qTile = dwQTile
+		}
+		dwVariants = append(dwVariants, v)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})
