@@ -1,6 +1,9 @@
 package kernels
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Depthwise convolutions run directly: for each output pixel the
 // accumulators of all channels are updated tap by tap with the channel loop
@@ -178,34 +181,38 @@ type DepthwiseQ[T Quant8] struct {
 	init []int32
 	zero []int32
 	// tile computes the pixels whose windows lie wholly inside the input
-	// when set (nil for none).
+	// when set (nil for none); wZP holds the weights' zero point(s).
 	tile *dwTileQ
+	wZP  []int32
 }
 
 // dwTileQ is a depthwise convolution's weights, sums and scales packed for
-// a dwVariant's qTile. The taps go four at a time (padded with zero
-// weights) and the channels in blocks of 64, then one last block of 64, 32
-// or 16 as more than 32, more than 16 or at most 16 channels are left; in a
-// block of b channels from c0, accumulator k (0 to 3) holds in its element
-// j the channel c0 + 16·(j/4) + 4·k + j%4 (j < b/4), the order in which
-// the kernel's byte and word unpacks leave four taps' inputs.
+// a dwVariant's qTile or qTileU. The taps go four at a time (padded with
+// zero weights) and the channels in blocks of 64, then one last block of
+// 64, 32 or 16 as more than 32, more than 16 or at most 16 channels are
+// left; in a block of b channels from c0, accumulator k (0 to 3) holds in
+// its element j the channel c0 + 16·(j/4) + 4·k + j%4 (j < b/4), the order
+// in which the kernel's byte and word unpacks leave four taps' inputs.
 type dwTileQ struct {
-	run func(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip int32, out *byte, n, xStep int)
-	// offs holds the byte offset of each tap's input from the window's
-	// first (0 for the padding taps), ng the number of groups of four.
+	run func(x *byte, offs *int, ng int, w *byte, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip, wzp int32, out *byte, n, xStep int)
+	// offs holds for each group of four taps the byte offset of each
+	// tap's input from the window's first (0 for the padding taps) and
+	// the group's ones (byte j is 1 when tap j is real); ng is the number
+	// of groups.
 	offs []int
 	ng   int
 	// w holds, block by block and group by group, for each accumulator
-	// element the four taps' weights w'.
-	w []int8
-	// add holds per accumulator element what the sums start from: the
-	// bias, the input zero point's share (corr) and, for int8 inputs
-	// (read as uint8 x+128), -128·Σ taps w'; scale the multiplier.
+	// element the four taps' weights: w' (int8) for qTile, the uint8
+	// weights w for qTileU.
+	w []byte
+	// add holds per accumulator element what the sums start from, scale
+	// the multiplier: see packDWTile.
 	add   []int32
 	scale []float32
 	// zp is the output zero point, less 128 for uint8 outputs which the
-	// kernel packs as int8 and flips (oflip); xflip flips int8 inputs.
-	zp, xflip, oflip int32
+	// kernel packs as int8 and flips (oflip); xflip flips the inputs the
+	// kernel reads the other way; wzp is the weights' zero point (qTileU).
+	zp, xflip, oflip, wzp int32
 }
 
 // dwTileBlock returns the width of the block of channels that starts with
@@ -220,55 +227,81 @@ func dwTileBlock(rem int) int {
 	return 16
 }
 
-// packDWTile packs d's weights for run, or returns nil when a weight w'
-// does not fit int8.
-func packDWTile[T Quant8](d *DepthwiseQ[T], run func(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip int32, out *byte, n, xStep int)) *dwTileQ {
+// packDWTile packs d's weights for v's qTile when every w' fits int8, else
+// for v's qTileU when the weights are uint8 with one zero point, and
+// returns nil when neither fits.
+//
+// qTile reads the inputs as uint8 (int8 ones flipped to x+128) and sums
+// x'·w'; qTileU reads them as int8 (uint8 ones flipped to x-128), sums
+// x'·w and x', and takes wzp·Σx' out. Either way the sums start from add =
+// bias + corr + k·Σ taps w', k taking the flip back out: -128 for qTile on
+// int8 inputs, 128 for qTileU on uint8 inputs, 0 otherwise.
+func packDWTile[T Quant8](d *DepthwiseQ[T], v *dwVariant) *dwTileQ {
 	s := &d.Shape
 	nc, taps := s.OutC, s.KH*s.KW
-	for _, v := range d.W {
-		if v < -128 || v > 127 {
+	signed := isSigned(T(0))
+	t := &dwTileQ{run: v.qTile, ng: (taps + 3) / 4, zp: d.Rq.ZeroPoint}
+	raw := func(c, tap int) int32 { return int32(d.W[tap*nc+c]) }
+	k := int32(0)
+	if signed {
+		k, t.xflip = -128, -0x7f7f7f80 // 0x80808080
+	}
+	if fits := func(lo, hi, zp int32) bool {
+		for _, w := range d.W {
+			if int32(w)+zp < lo || int32(w)+zp > hi {
+				return false
+			}
+		}
+		return true
+	}; !fits(-128, 127, 0) {
+		if v.qTileU == nil || slices.ContainsFunc(d.wZP, func(z int32) bool { return z != d.wZP[0] }) || !fits(0, 255, d.wZP[0]) {
 			return nil
 		}
+		t.run, t.wzp, k, t.xflip = v.qTileU, d.wZP[0], 0, 0
+		raw = func(c, tap int) int32 { return int32(d.W[tap*nc+c]) + t.wzp }
+		if !signed {
+			k, t.xflip = 128, -0x7f7f7f80
+		}
 	}
-	t := &dwTileQ{run: run, ng: (taps + 3) / 4, zp: d.Rq.ZeroPoint}
-	t.offs = make([]int, 4*t.ng)
-	for k := 0; k < taps; k++ {
-		t.offs[k] = ((k/s.KW)*s.DilH*s.InW + (k%s.KW)*s.DilW) * nc
+	if t.run == nil {
+		return nil
 	}
-	var signed int32
-	if isSigned(T(0)) {
-		signed = 1
-		t.xflip = -0x7f7f7f80 // 0x80808080
-	} else {
+	if !signed {
 		t.zp -= 128
 		t.oflip = -0x7f7f7f80
 	}
+	t.offs = make([]int, 5*t.ng)
+	for tap := 0; tap < taps; tap++ {
+		g, j := tap/4, tap%4
+		t.offs[5*g+j] = ((tap/s.KW)*s.DilH*s.InW + (tap%s.KW)*s.DilW) * nc
+		t.offs[5*g+4] |= 1 << (8 * j)
+	}
 	for c0 := 0; c0 < nc; {
 		b := dwTileBlock(nc - c0)
-		for k := 0; k < 4; k++ {
+		for a := 0; a < 4; a++ {
 			for j := 0; j < b/4; j++ {
-				c := c0 + 16*(j/4) + 4*k + j%4
+				c := c0 + 16*(j/4) + 4*a + j%4
 				var add int32
 				var scale float32
 				if c < nc {
 					add, scale = d.corr[c]+d.Rq.Bias[c], d.Rq.Scale[c]
 					for tap := 0; tap < taps; tap++ {
-						add -= 128 * signed * int32(d.W[tap*nc+c])
+						add += k * int32(d.W[tap*nc+c])
 					}
 				}
 				t.add, t.scale = append(t.add, add), append(t.scale, scale)
 			}
 		}
 		for g := 0; g < t.ng; g++ {
-			for k := 0; k < 4; k++ {
+			for a := 0; a < 4; a++ {
 				for j := 0; j < b/4; j++ {
-					c := c0 + 16*(j/4) + 4*k + j%4
+					c := c0 + 16*(j/4) + 4*a + j%4
 					for i := 0; i < 4; i++ {
-						var v int16
+						var w int32
 						if tap := 4*g + i; c < nc && tap < taps {
-							v = d.W[tap*nc+c]
+							w = raw(c, tap)
 						}
-						t.w = append(t.w, int8(v))
+						t.w = append(t.w, byte(w))
 					}
 				}
 			}
@@ -288,14 +321,14 @@ func (d *DepthwiseQ[T]) runTile(in, out []T, b, iy0, oa, ob int) {
 	_ = x[((n-1)*s.StrideW+(s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
 	_ = out[n*nc-1]
 	t.run((*byte)(unsafe.Pointer(&x[0])), &t.offs[0], t.ng, &t.w[0], nc, nc, &t.add[0], &t.scale[0], d.Rq.lo, d.Rq.hi,
-		t.zp, t.xflip, t.oflip, (*byte)(unsafe.Pointer(&out[0])), n, s.StrideW*nc)
+		t.zp, t.xflip, t.oflip, t.wzp, (*byte)(unsafe.Pointer(&out[0])), n, s.StrideW*nc)
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
 // point(s) (one, or one per output channel) and puts bias (nil for none)
 // into rq.
 func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *DepthwiseQ[T] {
-	d := &DepthwiseQ[T]{Shape: s, Mult: mult, W: make([]int16, len(w)), Rq: rq, InZP: inZP}
+	d := &DepthwiseQ[T]{Shape: s, Mult: mult, W: make([]int16, len(w)), Rq: rq, InZP: inZP, wZP: slices.Clone(wZP)}
 	for i, v := range w {
 		zp := wZP[0]
 		if len(wZP) > 1 {
@@ -321,8 +354,10 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 // generic kernels) if v handles d's shape.
 func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
 	d.simd, d.init, d.zero, d.tile = nil, nil, nil, nil
-	if v != nil && v.qTile != nil && d.Mult == 1 {
-		d.tile = packDWTile(d, v.qTile)
+	// With 16 channels or fewer the tile kernels fill at most a quarter of
+	// their registers, and the per-pixel kernels are faster.
+	if v != nil && d.Mult == 1 && d.Shape.OutC > 16 {
+		d.tile = packDWTile(d, v)
 	}
 	if v == nil || d.Mult != 1 || d.Shape.OutC < 8 {
 		return

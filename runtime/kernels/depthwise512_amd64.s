@@ -243,23 +243,31 @@ ftdone:
 	VZEROUPPER
 	RET
 
-// dwQTile computes 8-bit output pixels whose windows lie wholly inside the
-// input with VPDPBUSD: the bytes of four taps are interleaved (two rounds
-// of unpacks) so that each int32 lane holds one channel's four inputs,
-// which multiply the four int8 weights packed the same way at load. The
-// unpacks work within 128-bit lanes, so an accumulator holds the channels
-// 16L + 4k + i (lane L, accumulator k, element i) of its block, the order
-// of the packed weights, sums and scales; two rounds of packs bring the
-// requantized bytes back to channel order. Channels go in blocks of 64
-// (ZMM), the last block, masked, in ZMM, YMM or XMM as it holds more than
-// 32, more than 16 or at most 16 channels.
+// dwQTile and dwQTileU compute 8-bit output pixels whose windows lie
+// wholly inside the input with VPDPBUSD: the bytes of four taps are
+// interleaved (two rounds of unpacks) so that each int32 lane holds one
+// channel's four inputs, which meet the four weights packed the same way
+// at load. The unpacks work within 128-bit lanes, so an accumulator holds
+// the channels 16L + 4k + i (lane L, accumulator k, element i) of its
+// block, the order of the packed weights, sums and scales; two rounds of
+// packs bring the requantized bytes back to channel order. Channels go in
+// blocks of 64 (ZMM), the last block, masked, in ZMM, YMM or XMM as it
+// holds more than 32, more than 16 or at most 16 channels.
+//
+// dwQTile takes int8 weights w' and inputs as uint8 (int8 inputs flipped
+// to x+128). dwQTileU takes uint8 weights w (zero point wzp) and inputs as
+// int8 (uint8 inputs flipped to x-128), and also sums the inputs of each
+// channel (VPDPBUSD with the group's ones, 1 for each real tap) to take
+// wzp·Σx back out.
 
-// func dwQTile(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip int32, out *byte, n, xStep int)
+
+// func dwQTile(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip, wzp int32, out *byte, n, xStep int)
 //
 // n output pixels, xStep bytes of input and cs bytes of output apart, of
-// nc channels. Pixel i reads the 4·ng taps x + i·xStep + offs[t] (bytes,
-// the padding taps' weights are zero) XORed with xflip (0x80 in each byte
-// for int8 inputs); accumulators start from add and are requantized like
+// nc channels. Pixel i reads the taps x + i·xStep + offs[5g+j] (group g,
+// j < 4; bytes, the padding taps' weights are zero) XORed with xflip (0x80
+// in each byte for int8 inputs); offs[5g+4] is the group's ones (unused
+// here, as is wzp). Accumulators start from add and are requantized like
 // requantRow with scale, lo, hi and zp, then XORed with oflip (0x80 for
 // uint8 outputs, whose zp is 128 less).
 TEXT ·dwQTile(SB), NOSPLIT, $16-112
@@ -322,7 +330,7 @@ qtzg:
 	VPDPBUSD 64(DI), Z5, Z1
 	VPDPBUSD 128(DI), Z6, Z2
 	VPDPBUSD 192(DI), Z7, Z3
-	ADDQ $32, R8
+	ADDQ $40, R8
 	ADDQ $256, DI
 	DECQ R13
 	JNZ qtzg
@@ -412,7 +420,7 @@ qtzmg:
 	VPDPBUSD 64(DI), Z5, Z1
 	VPDPBUSD 128(DI), Z6, Z2
 	VPDPBUSD 192(DI), Z7, Z3
-	ADDQ $32, R8
+	ADDQ $40, R8
 	ADDQ $256, DI
 	DECQ R13
 	JNZ qtzmg
@@ -489,7 +497,7 @@ qtymg:
 	VPDPBUSD 32(DI), Y5, Y1
 	VPDPBUSD 64(DI), Y6, Y2
 	VPDPBUSD 96(DI), Y7, Y3
-	ADDQ $32, R8
+	ADDQ $40, R8
 	ADDQ $128, DI
 	DECQ R13
 	JNZ qtymg
@@ -566,7 +574,7 @@ qtxmg:
 	VPDPBUSD 16(DI), X5, X1
 	VPDPBUSD 32(DI), X6, X2
 	VPDPBUSD 48(DI), X7, X3
-	ADDQ $32, R8
+	ADDQ $40, R8
 	ADDQ $64, DI
 	DECQ R13
 	JNZ qtxmg
@@ -608,5 +616,443 @@ qtnext:
 	ADDQ cs+40(FP), R14
 	DECQ np-16(SP)
 	JNZ qtpix
+	VZEROUPPER
+	RET
+
+// func dwQTileU(x *byte, offs *int, ng int, w *uint8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip, wzp int32, out *byte, n, xStep int)
+//
+// dwQTile for uint8 weights w with zero point wzp (inputs flipped with
+// xflip to int8).
+TEXT ·dwQTileU(SB), NOSPLIT, $16-112
+	VBROADCASTSS wzp+84(FP), Z26
+	VBROADCASTSS lo+64(FP), Z28
+	VBROADCASTSS hi+68(FP), Z29
+	VBROADCASTSS zp+72(FP), Z30
+	VBROADCASTSS xflip+76(FP), Z31
+	VBROADCASTSS oflip+80(FP), Z27
+	MOVQ x+0(FP), AX
+	MOVQ AX, xp-8(SP)
+	MOVQ n+96(FP), AX
+	MOVQ AX, np-16(SP)
+	MOVQ out+88(FP), R14
+
+qupix:
+	MOVQ xp-8(SP), SI
+	MOVQ w+24(FP), DI
+	MOVQ add+48(FP), DX
+	MOVQ scale+56(FP), R15
+	XORQ CX, CX
+
+qublock:
+	MOVQ nc+32(FP), AX
+	SUBQ CX, AX
+	JZ qunext
+	CMPQ AX, $64
+	JLT qupart
+
+quz:
+	VMOVDQU32 0(DX), Z0
+	VMOVDQU32 64(DX), Z1
+	VMOVDQU32 128(DX), Z2
+	VMOVDQU32 192(DX), Z3
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	LEAQ (SI)(CX*1), BX
+	MOVQ offs+8(FP), R8
+	MOVQ ng+16(FP), R13
+
+quzg:
+	MOVQ (R8), R9
+	MOVQ 8(R8), R10
+	MOVQ 16(R8), R11
+	MOVQ 24(R8), R12
+	VMOVDQU8 (BX)(R9*1), Z4
+	VMOVDQU8 (BX)(R10*1), Z5
+	VMOVDQU8 (BX)(R11*1), Z6
+	VMOVDQU8 (BX)(R12*1), Z7
+	VPXORD Z31, Z4, Z4
+	VPXORD Z31, Z5, Z5
+	VPXORD Z31, Z6, Z6
+	VPXORD Z31, Z7, Z7
+	VPUNPCKLBW Z5, Z4, Z8
+	VPUNPCKHBW Z5, Z4, Z9
+	VPUNPCKLBW Z7, Z6, Z10
+	VPUNPCKHBW Z7, Z6, Z11
+	VPUNPCKLWD Z10, Z8, Z4
+	VPUNPCKHWD Z10, Z8, Z5
+	VPUNPCKLWD Z11, Z9, Z6
+	VPUNPCKHWD Z11, Z9, Z7
+	VBROADCASTSS 32(R8), Z25
+	VMOVDQU8 0(DI), Z8
+	VMOVDQU8 64(DI), Z9
+	VMOVDQU8 128(DI), Z10
+	VMOVDQU8 192(DI), Z11
+	VPDPBUSD Z4, Z8, Z0
+	VPDPBUSD Z4, Z25, Z16
+	VPDPBUSD Z5, Z9, Z1
+	VPDPBUSD Z5, Z25, Z17
+	VPDPBUSD Z6, Z10, Z2
+	VPDPBUSD Z6, Z25, Z18
+	VPDPBUSD Z7, Z11, Z3
+	VPDPBUSD Z7, Z25, Z19
+	ADDQ $40, R8
+	ADDQ $256, DI
+	DECQ R13
+	JNZ quzg
+
+	VPMULLD Z26, Z16, Z16
+	VPSUBD Z16, Z0, Z0
+	VPMULLD Z26, Z17, Z17
+	VPSUBD Z17, Z1, Z1
+	VPMULLD Z26, Z18, Z18
+	VPSUBD Z18, Z2, Z2
+	VPMULLD Z26, Z19, Z19
+	VPSUBD Z19, Z3, Z3
+	VCVTDQ2PS Z0, Z0
+	VMULPS 0(R15), Z0, Z0
+	VMAXPS Z28, Z0, Z0
+	VMINPS Z29, Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPADDD Z30, Z0, Z0
+	VCVTDQ2PS Z1, Z1
+	VMULPS 64(R15), Z1, Z1
+	VMAXPS Z28, Z1, Z1
+	VMINPS Z29, Z1, Z1
+	VCVTPS2DQ Z1, Z1
+	VPADDD Z30, Z1, Z1
+	VCVTDQ2PS Z2, Z2
+	VMULPS 128(R15), Z2, Z2
+	VMAXPS Z28, Z2, Z2
+	VMINPS Z29, Z2, Z2
+	VCVTPS2DQ Z2, Z2
+	VPADDD Z30, Z2, Z2
+	VCVTDQ2PS Z3, Z3
+	VMULPS 192(R15), Z3, Z3
+	VMAXPS Z28, Z3, Z3
+	VMINPS Z29, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPADDD Z30, Z3, Z3
+	VPACKSSDW Z1, Z0, Z0
+	VPACKSSDW Z3, Z2, Z2
+	VPACKSSWB Z2, Z0, Z0
+	VPXORD Z27, Z0, Z0
+	VMOVDQU8 Z0, (R14)(CX*1)
+	JMP quzdone
+
+quzdone:
+	ADDQ $64, CX
+	ADDQ $256, DX
+	ADDQ $256, R15
+	JMP qublock
+
+qupart:
+	CMPQ AX, $32
+	JGT quzm
+	CMPQ AX, $16
+	JGT quym
+	JMP quxm
+
+quzm:
+	MOVQ CX, R9
+	MOVQ AX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	MOVQ R9, CX
+	KMOVQ AX, K1
+	VMOVDQU32 0(DX), Z0
+	VMOVDQU32 64(DX), Z1
+	VMOVDQU32 128(DX), Z2
+	VMOVDQU32 192(DX), Z3
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	LEAQ (SI)(CX*1), BX
+	MOVQ offs+8(FP), R8
+	MOVQ ng+16(FP), R13
+
+quzmg:
+	MOVQ (R8), R9
+	MOVQ 8(R8), R10
+	MOVQ 16(R8), R11
+	MOVQ 24(R8), R12
+	VMOVDQU8.Z (BX)(R9*1), K1, Z4
+	VMOVDQU8.Z (BX)(R10*1), K1, Z5
+	VMOVDQU8.Z (BX)(R11*1), K1, Z6
+	VMOVDQU8.Z (BX)(R12*1), K1, Z7
+	VPXORD Z31, Z4, Z4
+	VPXORD Z31, Z5, Z5
+	VPXORD Z31, Z6, Z6
+	VPXORD Z31, Z7, Z7
+	VPUNPCKLBW Z5, Z4, Z8
+	VPUNPCKHBW Z5, Z4, Z9
+	VPUNPCKLBW Z7, Z6, Z10
+	VPUNPCKHBW Z7, Z6, Z11
+	VPUNPCKLWD Z10, Z8, Z4
+	VPUNPCKHWD Z10, Z8, Z5
+	VPUNPCKLWD Z11, Z9, Z6
+	VPUNPCKHWD Z11, Z9, Z7
+	VBROADCASTSS 32(R8), Z25
+	VMOVDQU8 0(DI), Z8
+	VMOVDQU8 64(DI), Z9
+	VMOVDQU8 128(DI), Z10
+	VMOVDQU8 192(DI), Z11
+	VPDPBUSD Z4, Z8, Z0
+	VPDPBUSD Z4, Z25, Z16
+	VPDPBUSD Z5, Z9, Z1
+	VPDPBUSD Z5, Z25, Z17
+	VPDPBUSD Z6, Z10, Z2
+	VPDPBUSD Z6, Z25, Z18
+	VPDPBUSD Z7, Z11, Z3
+	VPDPBUSD Z7, Z25, Z19
+	ADDQ $40, R8
+	ADDQ $256, DI
+	DECQ R13
+	JNZ quzmg
+
+	VPMULLD Z26, Z16, Z16
+	VPSUBD Z16, Z0, Z0
+	VPMULLD Z26, Z17, Z17
+	VPSUBD Z17, Z1, Z1
+	VPMULLD Z26, Z18, Z18
+	VPSUBD Z18, Z2, Z2
+	VPMULLD Z26, Z19, Z19
+	VPSUBD Z19, Z3, Z3
+	VCVTDQ2PS Z0, Z0
+	VMULPS 0(R15), Z0, Z0
+	VMAXPS Z28, Z0, Z0
+	VMINPS Z29, Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPADDD Z30, Z0, Z0
+	VCVTDQ2PS Z1, Z1
+	VMULPS 64(R15), Z1, Z1
+	VMAXPS Z28, Z1, Z1
+	VMINPS Z29, Z1, Z1
+	VCVTPS2DQ Z1, Z1
+	VPADDD Z30, Z1, Z1
+	VCVTDQ2PS Z2, Z2
+	VMULPS 128(R15), Z2, Z2
+	VMAXPS Z28, Z2, Z2
+	VMINPS Z29, Z2, Z2
+	VCVTPS2DQ Z2, Z2
+	VPADDD Z30, Z2, Z2
+	VCVTDQ2PS Z3, Z3
+	VMULPS 192(R15), Z3, Z3
+	VMAXPS Z28, Z3, Z3
+	VMINPS Z29, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPADDD Z30, Z3, Z3
+	VPACKSSDW Z1, Z0, Z0
+	VPACKSSDW Z3, Z2, Z2
+	VPACKSSWB Z2, Z0, Z0
+	VPXORD Z27, Z0, Z0
+	VMOVDQU8 Z0, K1, (R14)(CX*1)
+	JMP qunext
+
+quym:
+	MOVQ CX, R9
+	MOVQ AX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	MOVQ R9, CX
+	KMOVQ AX, K1
+	VMOVDQU32 0(DX), Y0
+	VMOVDQU32 32(DX), Y1
+	VMOVDQU32 64(DX), Y2
+	VMOVDQU32 96(DX), Y3
+	VPXORD Y16, Y16, Y16
+	VPXORD Y17, Y17, Y17
+	VPXORD Y18, Y18, Y18
+	VPXORD Y19, Y19, Y19
+	LEAQ (SI)(CX*1), BX
+	MOVQ offs+8(FP), R8
+	MOVQ ng+16(FP), R13
+
+quymg:
+	MOVQ (R8), R9
+	MOVQ 8(R8), R10
+	MOVQ 16(R8), R11
+	MOVQ 24(R8), R12
+	VMOVDQU8.Z (BX)(R9*1), K1, Y4
+	VMOVDQU8.Z (BX)(R10*1), K1, Y5
+	VMOVDQU8.Z (BX)(R11*1), K1, Y6
+	VMOVDQU8.Z (BX)(R12*1), K1, Y7
+	VPXORD Y31, Y4, Y4
+	VPXORD Y31, Y5, Y5
+	VPXORD Y31, Y6, Y6
+	VPXORD Y31, Y7, Y7
+	VPUNPCKLBW Y5, Y4, Y8
+	VPUNPCKHBW Y5, Y4, Y9
+	VPUNPCKLBW Y7, Y6, Y10
+	VPUNPCKHBW Y7, Y6, Y11
+	VPUNPCKLWD Y10, Y8, Y4
+	VPUNPCKHWD Y10, Y8, Y5
+	VPUNPCKLWD Y11, Y9, Y6
+	VPUNPCKHWD Y11, Y9, Y7
+	VBROADCASTSS 32(R8), Y25
+	VMOVDQU8 0(DI), Y8
+	VMOVDQU8 32(DI), Y9
+	VMOVDQU8 64(DI), Y10
+	VMOVDQU8 96(DI), Y11
+	VPDPBUSD Y4, Y8, Y0
+	VPDPBUSD Y4, Y25, Y16
+	VPDPBUSD Y5, Y9, Y1
+	VPDPBUSD Y5, Y25, Y17
+	VPDPBUSD Y6, Y10, Y2
+	VPDPBUSD Y6, Y25, Y18
+	VPDPBUSD Y7, Y11, Y3
+	VPDPBUSD Y7, Y25, Y19
+	ADDQ $40, R8
+	ADDQ $128, DI
+	DECQ R13
+	JNZ quymg
+
+	VPMULLD Y26, Y16, Y16
+	VPSUBD Y16, Y0, Y0
+	VPMULLD Y26, Y17, Y17
+	VPSUBD Y17, Y1, Y1
+	VPMULLD Y26, Y18, Y18
+	VPSUBD Y18, Y2, Y2
+	VPMULLD Y26, Y19, Y19
+	VPSUBD Y19, Y3, Y3
+	VCVTDQ2PS Y0, Y0
+	VMULPS 0(R15), Y0, Y0
+	VMAXPS Y28, Y0, Y0
+	VMINPS Y29, Y0, Y0
+	VCVTPS2DQ Y0, Y0
+	VPADDD Y30, Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VMULPS 32(R15), Y1, Y1
+	VMAXPS Y28, Y1, Y1
+	VMINPS Y29, Y1, Y1
+	VCVTPS2DQ Y1, Y1
+	VPADDD Y30, Y1, Y1
+	VCVTDQ2PS Y2, Y2
+	VMULPS 64(R15), Y2, Y2
+	VMAXPS Y28, Y2, Y2
+	VMINPS Y29, Y2, Y2
+	VCVTPS2DQ Y2, Y2
+	VPADDD Y30, Y2, Y2
+	VCVTDQ2PS Y3, Y3
+	VMULPS 96(R15), Y3, Y3
+	VMAXPS Y28, Y3, Y3
+	VMINPS Y29, Y3, Y3
+	VCVTPS2DQ Y3, Y3
+	VPADDD Y30, Y3, Y3
+	VPACKSSDW Y1, Y0, Y0
+	VPACKSSDW Y3, Y2, Y2
+	VPACKSSWB Y2, Y0, Y0
+	VPXORD Y27, Y0, Y0
+	VMOVDQU8 Y0, K1, (R14)(CX*1)
+	JMP qunext
+
+quxm:
+	MOVQ CX, R9
+	MOVQ AX, CX
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	MOVQ R9, CX
+	KMOVQ AX, K1
+	VMOVDQU32 0(DX), X0
+	VMOVDQU32 16(DX), X1
+	VMOVDQU32 32(DX), X2
+	VMOVDQU32 48(DX), X3
+	VPXORD X16, X16, X16
+	VPXORD X17, X17, X17
+	VPXORD X18, X18, X18
+	VPXORD X19, X19, X19
+	LEAQ (SI)(CX*1), BX
+	MOVQ offs+8(FP), R8
+	MOVQ ng+16(FP), R13
+
+quxmg:
+	MOVQ (R8), R9
+	MOVQ 8(R8), R10
+	MOVQ 16(R8), R11
+	MOVQ 24(R8), R12
+	VMOVDQU8.Z (BX)(R9*1), K1, X4
+	VMOVDQU8.Z (BX)(R10*1), K1, X5
+	VMOVDQU8.Z (BX)(R11*1), K1, X6
+	VMOVDQU8.Z (BX)(R12*1), K1, X7
+	VPXORD X31, X4, X4
+	VPXORD X31, X5, X5
+	VPXORD X31, X6, X6
+	VPXORD X31, X7, X7
+	VPUNPCKLBW X5, X4, X8
+	VPUNPCKHBW X5, X4, X9
+	VPUNPCKLBW X7, X6, X10
+	VPUNPCKHBW X7, X6, X11
+	VPUNPCKLWD X10, X8, X4
+	VPUNPCKHWD X10, X8, X5
+	VPUNPCKLWD X11, X9, X6
+	VPUNPCKHWD X11, X9, X7
+	VBROADCASTSS 32(R8), X25
+	VMOVDQU8 0(DI), X8
+	VMOVDQU8 16(DI), X9
+	VMOVDQU8 32(DI), X10
+	VMOVDQU8 48(DI), X11
+	VPDPBUSD X4, X8, X0
+	VPDPBUSD X4, X25, X16
+	VPDPBUSD X5, X9, X1
+	VPDPBUSD X5, X25, X17
+	VPDPBUSD X6, X10, X2
+	VPDPBUSD X6, X25, X18
+	VPDPBUSD X7, X11, X3
+	VPDPBUSD X7, X25, X19
+	ADDQ $40, R8
+	ADDQ $64, DI
+	DECQ R13
+	JNZ quxmg
+
+	VPMULLD X26, X16, X16
+	VPSUBD X16, X0, X0
+	VPMULLD X26, X17, X17
+	VPSUBD X17, X1, X1
+	VPMULLD X26, X18, X18
+	VPSUBD X18, X2, X2
+	VPMULLD X26, X19, X19
+	VPSUBD X19, X3, X3
+	VCVTDQ2PS X0, X0
+	VMULPS 0(R15), X0, X0
+	VMAXPS X28, X0, X0
+	VMINPS X29, X0, X0
+	VCVTPS2DQ X0, X0
+	VPADDD X30, X0, X0
+	VCVTDQ2PS X1, X1
+	VMULPS 16(R15), X1, X1
+	VMAXPS X28, X1, X1
+	VMINPS X29, X1, X1
+	VCVTPS2DQ X1, X1
+	VPADDD X30, X1, X1
+	VCVTDQ2PS X2, X2
+	VMULPS 32(R15), X2, X2
+	VMAXPS X28, X2, X2
+	VMINPS X29, X2, X2
+	VCVTPS2DQ X2, X2
+	VPADDD X30, X2, X2
+	VCVTDQ2PS X3, X3
+	VMULPS 48(R15), X3, X3
+	VMAXPS X28, X3, X3
+	VMINPS X29, X3, X3
+	VCVTPS2DQ X3, X3
+	VPADDD X30, X3, X3
+	VPACKSSDW X1, X0, X0
+	VPACKSSDW X3, X2, X2
+	VPACKSSWB X2, X0, X0
+	VPXORD X27, X0, X0
+	VMOVDQU8 X0, K1, (R14)(CX*1)
+	JMP qunext
+
+qunext:
+	MOVQ xStep+104(FP), AX
+	ADDQ AX, xp-8(SP)
+	ADDQ cs+40(FP), R14
+	DECQ np-16(SP)
+	JNZ qupix
 	VZEROUPPER
 	RET

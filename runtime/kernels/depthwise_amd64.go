@@ -8,7 +8,11 @@ package kernels
 //go:noescape
 func dwF32Tile(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
 
-// dwQTile is the AVX-512 VNNI qTile: VPDPBUSD on four taps at a time.
+// dwQTile and dwQTileU are the AVX-512 VNNI qTile and qTileU: VPDPBUSD
+// on four taps at a time.
 //
 //go:noescape
-func dwQTile(x *byte, offs *int, ng int, w *int8, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip int32, out *byte, n, xStep int)
+func dwQTile(x *byte, offs *int, ng int, w *byte, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip, wzp int32, out *byte, n, xStep int)
+
+//go:noescape
+func dwQTileU(x *byte, offs *int, ng int, w *byte, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip, wzp int32, out *byte, n, xStep int)

@@ -103,25 +103,30 @@ func dwShapeName(s ConvShape) string {
 }
 
 // dwQuantCase is a quantization of a depthwise test: weights drawn in
-// [wlo, whi] with zero point wzp (per channel when perChannel).
+// [wlo, whi] with zero point wzp (per channel when perChannel); tile says
+// whether the tile kernels take them.
 type dwQuantCase struct {
 	name       string
 	perChannel bool
 	inZP, outZP,
 	wzp, wlo, whi int32
+	tile bool
 }
 
 func TestDepthwiseQVariants(t *testing.T) {
 	testDepthwiseQVariants[int8](t, -128, 127, []dwQuantCase{
-		{"int8-per-channel", true, -7, 3, 0, -127, 127},
-		{"int8-per-tensor", false, 12, -128, 0, -128, 127},
+		{"int8-per-channel", true, -7, 3, 0, -127, 127, true},
+		{"int8-per-tensor", false, 12, -128, 0, -128, 127, true},
+		// w' = w + 5 reaches 132 and w is not uint8: no tile kernel.
+		{"int8-zero-point-5", false, 12, -128, -5, -128, 127, false},
 	})
 	testDepthwiseQVariants[uint8](t, 0, 255, []dwQuantCase{
-		// w' = w - 117 fits int8: the tile kernels take it.
-		{"uint8-narrow", false, 131, 120, 117, 0, 244},
-		// w' reaches 138: the tile kernels must refuse it.
-		{"uint8-wide", false, 131, 120, 117, 0, 255},
-		{"uint8-zero-points-0", false, 0, 0, 0, 0, 127},
+		// w' = w - 117 fits int8 (qTile).
+		{"uint8-narrow", false, 131, 120, 117, 0, 244, true},
+		// w' reaches 138 (qTileU).
+		{"uint8-wide", false, 131, 120, 117, 0, 255, true},
+		{"uint8-zero-point-0", false, 0, 0, 0, 0, 255, true},
+		{"uint8-zero-point-255", false, 255, 255, 255, 0, 255, true},
 	})
 }
 
@@ -160,7 +165,7 @@ func testDepthwiseQVariants[T Quant8](t *testing.T, qmin, qmax int32, quants []d
 					rq := NewRequant(s.OutC, 0.05, ws, outScale, q.outZP, lo, hi)
 					d := NewDepthwiseQ[T](s, mult, w, wzp, bias, q.inZP, rq)
 					d.useDW(v)
-					if v.qTile != nil && mult == 1 && (d.tile == nil) != (q.name == "uint8-wide") {
+					if v.qTile != nil && mult == 1 && (d.tile != nil) != (q.tile && s.OutC > 16) {
 						t.Fatalf("%s/%s/%s: tile kernel in use %v", v.name, q.name, dwShapeName(s), d.tile != nil)
 					}
 					want := make([]T, s.Pixels()*s.OutC)

@@ -74,7 +74,7 @@ func init() {
 			anyNCF32: true,
 		}
 		if cpu.X86.HasAVX512VNNI {
-			v.qTile = dwQTile
+			v.qTile, v.qTileU = dwQTile, dwQTileU
 		}
 		dwVariants = append(dwVariants, v)
 	}
