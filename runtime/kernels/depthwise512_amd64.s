@@ -7,7 +7,8 @@
 // pixel of the group stay in registers while the taps go by, so each
 // weight vector is loaded once per group instead of once per pixel (the
 // inputs are the memory operands of the multiply-adds). The last block of
-// channels is masked (any nc).
+// channels is masked (any nc); when it holds exactly 8 channels, two
+// pixels share each register instead.
 
 // DWFMASK sets K1 to the channels [SI, SI+16) below nc.
 #define DWFMASK(lbl) \
@@ -55,6 +56,10 @@ ft8:
 	XORQ SI, SI
 
 ft8c:
+	MOVQ nc+56(FP), CX
+	SUBQ SI, CX
+	CMPQ CX, $8
+	JEQ ft8h
 	DWFMASK(ft8m)
 	MOVQ bias+72(FP), AX
 	VMOVUPS.Z (AX)(SI*4), K1, Z0
@@ -120,6 +125,7 @@ ft8kx:
 	ADDQ $16, SI
 	CMPQ SI, nc+56(FP)
 	JLT ft8c
+ft8n:
 	MOVQ R9, AX
 	IMULQ $8, AX
 	ADDQ AX, xp-24(SP)
@@ -129,12 +135,76 @@ ft8kx:
 	SUBQ $8, np-16(SP)
 	JMP ft8
 
+ft8h:
+	MOVQ bias+72(FP), AX
+	VBROADCASTF32X8 (AX)(SI*4), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	MOVQ xp-24(SP), R15
+	LEAQ (R15)(SI*4), R15
+	MOVQ w+24(FP), R12
+	LEAQ (R12)(SI*4), R12
+	MOVQ kh+32(FP), R13
+
+ft8hky:
+	MOVQ R15, AX
+	LEAQ (AX)(R9*4), BX
+	MOVQ kw+40(FP), DX
+
+ft8hkx:
+	VBROADCASTF32X8 (R12), Z8
+	VMOVUPS (AX), Y9
+	VINSERTF32X8 $1, (AX)(R9*1), Z9, Z9
+	VMOVUPS (AX)(R9*2), Y10
+	VINSERTF32X8 $1, (AX)(R10*1), Z10, Z10
+	VMOVUPS (BX), Y11
+	VINSERTF32X8 $1, (BX)(R9*1), Z11, Z11
+	VMOVUPS (BX)(R9*2), Y12
+	VINSERTF32X8 $1, (BX)(R10*1), Z12, Z12
+	VFMADD231PS Z9, Z8, Z0
+	VFMADD231PS Z10, Z8, Z1
+	VFMADD231PS Z11, Z8, Z2
+	VFMADD231PS Z12, Z8, Z3
+	ADDQ R11, AX
+	ADDQ R11, BX
+	ADDQ csb-8(SP), R12
+	DECQ DX
+	JNZ ft8hkx
+	ADDQ wSkip+48(FP), R12
+	ADDQ R8, R15
+	DECQ R13
+	JNZ ft8hky
+
+	DWFCLAMP(Z0)
+	DWFCLAMP(Z1)
+	DWFCLAMP(Z2)
+	DWFCLAMP(Z3)
+	MOVQ op-32(SP), AX
+	LEAQ (AX)(SI*4), AX
+	MOVQ csb-8(SP), BX
+	LEAQ (BX)(BX*2), DX
+	VMOVUPS Y0, (AX)
+	VEXTRACTF32X8 $1, Z0, (AX)(BX*1)
+	VMOVUPS Y1, (AX)(BX*2)
+	VEXTRACTF32X8 $1, Z1, (AX)(DX*1)
+	LEAQ (AX)(BX*4), AX
+	VMOVUPS Y2, (AX)
+	VEXTRACTF32X8 $1, Z2, (AX)(BX*1)
+	VMOVUPS Y3, (AX)(BX*2)
+	VEXTRACTF32X8 $1, Z3, (AX)(DX*1)
+	JMP ft8n
+
 ft4:
 	CMPQ np-16(SP), $4
 	JLT ft1
 	XORQ SI, SI
 
 ft4c:
+	MOVQ nc+56(FP), CX
+	SUBQ SI, CX
+	CMPQ CX, $8
+	JEQ ft4h
 	DWFMASK(ft4m)
 	MOVQ bias+72(FP), AX
 	VMOVUPS.Z (AX)(SI*4), K1, Z0
@@ -181,6 +251,7 @@ ft4kx:
 	ADDQ $16, SI
 	CMPQ SI, nc+56(FP)
 	JLT ft4c
+ft4n:
 	MOVQ R9, AX
 	IMULQ $4, AX
 	ADDQ AX, xp-24(SP)
@@ -189,6 +260,49 @@ ft4kx:
 	ADDQ AX, op-32(SP)
 	SUBQ $4, np-16(SP)
 	JMP ft4
+
+ft4h:
+	MOVQ bias+72(FP), AX
+	VBROADCASTF32X8 (AX)(SI*4), Z0
+	VMOVAPS Z0, Z1
+	MOVQ xp-24(SP), R15
+	LEAQ (R15)(SI*4), R15
+	MOVQ w+24(FP), R12
+	LEAQ (R12)(SI*4), R12
+	MOVQ kh+32(FP), R13
+
+ft4hky:
+	MOVQ R15, AX
+	MOVQ kw+40(FP), DX
+
+ft4hkx:
+	VBROADCASTF32X8 (R12), Z8
+	VMOVUPS (AX), Y9
+	VINSERTF32X8 $1, (AX)(R9*1), Z9, Z9
+	VMOVUPS (AX)(R9*2), Y10
+	VINSERTF32X8 $1, (AX)(R10*1), Z10, Z10
+	VFMADD231PS Z9, Z8, Z0
+	VFMADD231PS Z10, Z8, Z1
+	ADDQ R11, AX
+	ADDQ csb-8(SP), R12
+	DECQ DX
+	JNZ ft4hkx
+	ADDQ wSkip+48(FP), R12
+	ADDQ R8, R15
+	DECQ R13
+	JNZ ft4hky
+
+	DWFCLAMP(Z0)
+	DWFCLAMP(Z1)
+	MOVQ op-32(SP), AX
+	LEAQ (AX)(SI*4), AX
+	MOVQ csb-8(SP), BX
+	LEAQ (BX)(BX*2), DX
+	VMOVUPS Y0, (AX)
+	VEXTRACTF32X8 $1, Z0, (AX)(BX*1)
+	VMOVUPS Y1, (AX)(BX*2)
+	VEXTRACTF32X8 $1, Z1, (AX)(DX*1)
+	JMP ft4n
 
 ft1:
 	CMPQ np-16(SP), $1
@@ -230,6 +344,7 @@ ft1kx:
 	ADDQ $16, SI
 	CMPQ SI, nc+56(FP)
 	JLT ft1c
+ft1n:
 	MOVQ R9, AX
 	IMULQ $1, AX
 	ADDQ AX, xp-24(SP)
