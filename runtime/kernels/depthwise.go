@@ -213,6 +213,11 @@ type dwTileQ struct {
 	// kernel packs as int8 and flips (oflip); xflip flips the inputs the
 	// kernel reads the other way; wzp is the weights' zero point (qTileU).
 	zp, xflip, oflip, wzp int32
+	// group is the number of output pixels (1, or 64/C) the kernel sees as
+	// one pixel of 64 channels: with stride 1 and C (8, 16 or 32) dividing
+	// 64, the inputs and outputs of 64/C neighbouring pixels lie next to
+	// each other, and channel v of that pixel is channel v%C of pixel v/C.
+	group int
 }
 
 // dwTileBlock returns the width of the block of channels that starts with
@@ -229,7 +234,8 @@ func dwTileBlock(rem int) int {
 
 // packDWTile packs d's weights for v's qTile when every w' fits int8, else
 // for v's qTileU when the weights are uint8 with one zero point, and
-// returns nil when neither fits.
+// returns nil when neither fits or when the layer has 16 channels or fewer
+// and cannot group its pixels (the per-pixel kernels are faster then).
 //
 // qTile reads the inputs as uint8 (int8 ones flipped to x+128) and sums
 // x'·w'; qTileU reads them as int8 (uint8 ones flipped to x-128), sums
@@ -240,7 +246,13 @@ func packDWTile[T Quant8](d *DepthwiseQ[T], v *dwVariant) *dwTileQ {
 	s := &d.Shape
 	nc, taps := s.OutC, s.KH*s.KW
 	signed := isSigned(T(0))
-	t := &dwTileQ{run: v.qTile, ng: (taps + 3) / 4, zp: d.Rq.ZeroPoint}
+	t := &dwTileQ{run: v.qTile, ng: (taps + 3) / 4, zp: d.Rq.ZeroPoint, group: 1}
+	vc := nc
+	if s.StrideW == 1 && nc >= 8 && nc < 64 && 64%nc == 0 {
+		t.group, vc = 64/nc, 64
+	} else if nc <= 16 {
+		return nil
+	}
 	raw := func(c, tap int) int32 { return int32(d.W[tap*nc+c]) }
 	k := int32(0)
 	if signed {
@@ -276,14 +288,15 @@ func packDWTile[T Quant8](d *DepthwiseQ[T], v *dwVariant) *dwTileQ {
 		t.offs[5*g+j] = ((tap/s.KW)*s.DilH*s.InW + (tap%s.KW)*s.DilW) * nc
 		t.offs[5*g+4] |= 1 << (8 * j)
 	}
-	for c0 := 0; c0 < nc; {
-		b := dwTileBlock(nc - c0)
+	for c0 := 0; c0 < vc; {
+		b := dwTileBlock(vc - c0)
 		for a := 0; a < 4; a++ {
 			for j := 0; j < b/4; j++ {
 				c := c0 + 16*(j/4) + 4*a + j%4
 				var add int32
 				var scale float32
-				if c < nc {
+				if c < vc {
+					c %= nc
 					add, scale = d.corr[c]+d.Rq.Bias[c], d.Rq.Scale[c]
 					for tap := 0; tap < taps; tap++ {
 						add += k * int32(d.W[tap*nc+c])
@@ -298,8 +311,8 @@ func packDWTile[T Quant8](d *DepthwiseQ[T], v *dwVariant) *dwTileQ {
 					c := c0 + 16*(j/4) + 4*a + j%4
 					for i := 0; i < 4; i++ {
 						var w int32
-						if tap := 4*g + i; c < nc && tap < taps {
-							w = raw(c, tap)
+						if tap := 4*g + i; c < vc && tap < taps {
+							w = raw(c%nc, tap)
 						}
 						t.w = append(t.w, byte(w))
 					}
@@ -311,17 +324,23 @@ func packDWTile[T Quant8](d *DepthwiseQ[T], v *dwVariant) *dwTileQ {
 	return t
 }
 
-// runTile computes the output pixels [oa, ob) of a row, whose windows lie
-// wholly inside the input from input row iy0 of batch b, into out.
-func (d *DepthwiseQ[T]) runTile(in, out []T, b, iy0, oa, ob int) {
+// runTile computes the output pixels from oa of a row, whose windows lie
+// wholly inside the input from input row iy0 of batch b, into out, as many
+// of the n given as make whole groups, and returns how many.
+func (d *DepthwiseQ[T]) runTile(in, out []T, b, iy0, oa, n int) int {
 	s := &d.Shape
 	nc, t := s.OutC, d.tile
-	n := ob - oa
+	n -= n % t.group
+	if n == 0 {
+		return 0
+	}
 	x := in[((b*s.InH+iy0)*s.InW+oa*s.StrideW-s.PadLeft)*nc:]
 	_ = x[((n-1)*s.StrideW+(s.KH-1)*s.DilH*s.InW+(s.KW-1)*s.DilW+1)*nc-1]
 	_ = out[n*nc-1]
-	t.run((*byte)(unsafe.Pointer(&x[0])), &t.offs[0], t.ng, &t.w[0], nc, nc, &t.add[0], &t.scale[0], d.Rq.lo, d.Rq.hi,
-		t.zp, t.xflip, t.oflip, t.wzp, (*byte)(unsafe.Pointer(&out[0])), n, s.StrideW*nc)
+	vc := t.group * nc
+	t.run((*byte)(unsafe.Pointer(&x[0])), &t.offs[0], t.ng, &t.w[0], vc, vc, &t.add[0], &t.scale[0], d.Rq.lo, d.Rq.hi,
+		t.zp, t.xflip, t.oflip, t.wzp, (*byte)(unsafe.Pointer(&out[0])), n/t.group, t.group*s.StrideW*nc)
+	return n
 }
 
 // NewDepthwiseQ packs the weights [1][KH][KW][OutC] with their zero
@@ -354,9 +373,7 @@ func NewDepthwiseQ[T Quant8, W Quant8](s ConvShape, mult int, w []W, wZP []int32
 // generic kernels) if v handles d's shape.
 func (d *DepthwiseQ[T]) useDW(v *dwVariant) {
 	d.simd, d.init, d.zero, d.tile = nil, nil, nil, nil
-	// With 16 channels or fewer the tile kernels fill at most a quarter of
-	// their registers, and the per-pixel kernels are faster.
-	if v != nil && d.Mult == 1 && d.Shape.OutC > 16 {
+	if v != nil && d.Mult == 1 {
 		d.tile = packDWTile(d, v)
 	}
 	if v == nil || d.Mult != 1 || d.Shape.OutC < 8 {
@@ -390,10 +407,11 @@ func (d *DepthwiseQ[T]) Run(in, out []T, acc []int32, r0, r1 int) {
 		iy0 := oy*s.StrideH - s.PadTop
 		rowInside := iy0 >= 0 && iy0+(s.KH-1)*s.DilH < s.InH
 		for ox := 0; ox < s.OutW; ox++ {
-			if d.tile != nil && rowInside && ox == oa && ob > oa {
-				d.runTile(in, out[(r*s.OutW+oa)*nc:(r*s.OutW+ob)*nc], b, iy0, oa, ob)
-				ox = ob - 1
-				continue
+			if d.tile != nil && rowInside && ox == oa {
+				if done := d.runTile(in, out[(r*s.OutW+oa)*nc:(r*s.OutW+ob)*nc], b, iy0, oa, ob-oa); done > 0 {
+					ox += done - 1
+					continue
+				}
 			}
 			if rowRun && ox == oa && d.runSIMDRow(in, out[(r*s.OutW+oa)*nc:(r*s.OutW+ob)*nc], b, iy0, oa, ob) {
 				ox = ob - 1
