@@ -58,11 +58,17 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 		ncs = nc
 	}
 	rowRun := d.simd != nil && d.simd.f32Row != nil && ncs == nc && ob-oa > 1
+	colRun := d.simd != nil && d.simd.f32Cols != nil && ncs == nc && (oa > 0 || ob < s.OutW) && d.borderCols(in, out, r0, r1)
 	for r := r0; r < r1; r++ {
 		b, oy := r/s.OutH, r%s.OutH
 		iy0 := oy*s.StrideH - s.PadTop
 		ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
+		rowInside := ky0 == 0 && ky1 == s.KH
 		for ox := 0; ox < s.OutW; ox++ {
+			if colRun && rowInside && (ox < oa || ox >= ob) {
+				// Done by borderCols.
+				continue
+			}
 			if rowRun && ox == oa && ky0 < ky1 {
 				// The pixels [oa, ob) of this row, whose windows lie
 				// across the input, in one call.
@@ -132,6 +138,57 @@ func (d *DepthwiseF32) Run(in, out []float32, r0, r1 int) {
 			}
 		}
 	}
+}
+
+// borderCols computes, with d.simd.f32Cols, the output columns outside
+// [oa, ob) (whose windows cross the left or right edge) of the rows in
+// [r0, r1) whose windows lie inside the input vertically, a column of
+// such rows of a batch per call, and reports whether it did (not when a
+// column's windows miss the input).
+func (d *DepthwiseF32) borderCols(in, out []float32, r0, r1 int) bool {
+	s := &d.Shape
+	nc := s.OutC
+	oa, ob := s.insideCols()
+	for ox := 0; ox < s.OutW; ox++ {
+		if ox < oa || ox >= ob {
+			if kx0, kx1 := tapRange(ox*s.StrideW-s.PadLeft, s.KW, s.DilW, s.InW); kx0 >= kx1 {
+				return false
+			}
+		}
+	}
+	// The output rows whose windows lie inside the input vertically.
+	ya, yb := 0, s.OutH
+	for ya < s.OutH && ya*s.StrideH-s.PadTop < 0 {
+		ya++
+	}
+	for yb > ya && (yb-1)*s.StrideH-s.PadTop+(s.KH-1)*s.DilH >= s.InH {
+		yb--
+	}
+	for b := r0 / s.OutH; b*s.OutH < r1; b++ {
+		ra, rb := max(r0, b*s.OutH+ya), min(r1, b*s.OutH+yb)
+		if ra >= rb {
+			continue
+		}
+		n := rb - ra
+		iy0 := (ra-b*s.OutH)*s.StrideH - s.PadTop
+		for ox := 0; ox < s.OutW; ox++ {
+			if ox == oa && ob > oa {
+				ox = ob - 1
+				continue
+			}
+			ix0 := ox*s.StrideW - s.PadLeft
+			kx0, kx1 := tapRange(ix0, s.KW, s.DilW, s.InW)
+			x := in[((b*s.InH+iy0)*s.InW+ix0+kx0*s.DilW)*nc:]
+			_ = x[((n-1)*s.StrideH*s.InW+(s.KH-1)*s.DilH*s.InW+(kx1-kx0-1)*s.DilW+1)*nc-1]
+			w := d.W[kx0*nc:]
+			_ = w[((s.KH-1)*s.KW+kx1-kx0)*nc-1]
+			o := out[(ra*s.OutW+ox)*nc:]
+			_ = o[(n-1)*s.OutW*nc+nc-1]
+			d.simd.f32Cols(&x[0], 4*s.DilH*s.InW*nc, 4*s.DilW*nc, &w[0], s.KH, kx1-kx0, 4*(s.KW-(kx1-kx0))*nc, nc, nc,
+				&d.Bias[0], d.Lo, d.Hi, &o[0], n, 4*s.StrideH*s.InW*nc, 4*s.OutW*nc)
+		}
+	}
+	return true
 }
 
 func dwTapF32(acc, x, w []float32) {

@@ -29,11 +29,11 @@ lbl: \
 	VMINPS Z15, acc, acc
 
 
-// func dwF32Tile(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
+// func dwF32Tile(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep, outStep int)
 //
-// The f32Row contract of dwVariant: n output pixels, xStep bytes of input
-// apart and cs floats of output apart.
-TEXT ·dwF32Tile(SB), NOSPLIT, $32-112
+// The f32Cols contract of dwVariant: n output pixels, xStep bytes of input
+// and outStep bytes of output apart.
+TEXT ·dwF32Tile(SB), NOSPLIT, $32-120
 	VBROADCASTSS lo+80(FP), Z14
 	VBROADCASTSS hi+84(FP), Z15
 	MOVQ cs+64(FP), AX
@@ -111,7 +111,7 @@ ft8kx:
 	DWFCLAMP(Z7)
 	MOVQ op-32(SP), AX
 	LEAQ (AX)(SI*4), AX
-	MOVQ csb-8(SP), BX
+	MOVQ outStep+112(FP), BX
 	LEAQ (BX)(BX*2), DX
 	VMOVUPS Z0, K1, (AX)
 	VMOVUPS Z1, K1, (AX)(BX*1)
@@ -129,7 +129,7 @@ ft8n:
 	MOVQ R9, AX
 	IMULQ $8, AX
 	ADDQ AX, xp-24(SP)
-	MOVQ csb-8(SP), AX
+	MOVQ outStep+112(FP), AX
 	IMULQ $8, AX
 	ADDQ AX, op-32(SP)
 	SUBQ $8, np-16(SP)
@@ -182,7 +182,7 @@ ft8hkx:
 	DWFCLAMP(Z3)
 	MOVQ op-32(SP), AX
 	LEAQ (AX)(SI*4), AX
-	MOVQ csb-8(SP), BX
+	MOVQ outStep+112(FP), BX
 	LEAQ (BX)(BX*2), DX
 	VMOVUPS Y0, (AX)
 	VEXTRACTF32X8 $1, Z0, (AX)(BX*1)
@@ -242,7 +242,7 @@ ft4kx:
 	DWFCLAMP(Z3)
 	MOVQ op-32(SP), AX
 	LEAQ (AX)(SI*4), AX
-	MOVQ csb-8(SP), BX
+	MOVQ outStep+112(FP), BX
 	LEAQ (BX)(BX*2), DX
 	VMOVUPS Z0, K1, (AX)
 	VMOVUPS Z1, K1, (AX)(BX*1)
@@ -255,7 +255,7 @@ ft4n:
 	MOVQ R9, AX
 	IMULQ $4, AX
 	ADDQ AX, xp-24(SP)
-	MOVQ csb-8(SP), AX
+	MOVQ outStep+112(FP), AX
 	IMULQ $4, AX
 	ADDQ AX, op-32(SP)
 	SUBQ $4, np-16(SP)
@@ -296,7 +296,7 @@ ft4hkx:
 	DWFCLAMP(Z1)
 	MOVQ op-32(SP), AX
 	LEAQ (AX)(SI*4), AX
-	MOVQ csb-8(SP), BX
+	MOVQ outStep+112(FP), BX
 	LEAQ (BX)(BX*2), DX
 	VMOVUPS Y0, (AX)
 	VEXTRACTF32X8 $1, Z0, (AX)(BX*1)
@@ -338,7 +338,7 @@ ft1kx:
 	DWFCLAMP(Z0)
 	MOVQ op-32(SP), AX
 	LEAQ (AX)(SI*4), AX
-	MOVQ csb-8(SP), BX
+	MOVQ outStep+112(FP), BX
 	LEAQ (BX)(BX*2), DX
 	VMOVUPS Z0, K1, (AX)
 	ADDQ $16, SI
@@ -348,7 +348,7 @@ ft1n:
 	MOVQ R9, AX
 	IMULQ $1, AX
 	ADDQ AX, xp-24(SP)
-	MOVQ csb-8(SP), AX
+	MOVQ outStep+112(FP), AX
 	IMULQ $1, AX
 	ADDQ AX, op-32(SP)
 	SUBQ $1, np-16(SP)

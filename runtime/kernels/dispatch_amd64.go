@@ -68,7 +68,10 @@ func init() {
 			q: func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte) {
 				dwQAVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, init, bias, scale, lo, hi, zp, signed, xzp, out, 1, 0)
 			},
-			f32Row:   dwF32Tile,
+			f32Row: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int) {
+				dwF32Tile(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, n, xStep, 4*cs)
+			},
+			f32Cols:  dwF32Tile,
 			qRow:     dwQAVX512,
 			rawInt8:  true,
 			anyNCF32: true,
