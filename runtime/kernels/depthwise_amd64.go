@@ -2,6 +2,8 @@
 
 package kernels
 
+//go:generate go run gen_depthwise512.go
+
 // dwF32Tile is the AVX-512 f32Cols (and f32Row): groups of 8 and 4 output
 // pixels share each weight load (depthwise512_amd64.s).
 //
