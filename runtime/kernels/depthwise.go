@@ -270,9 +270,9 @@ type dwTileQ struct {
 	// kernel packs as int8 and flips (oflip); xflip flips the inputs the
 	// kernel reads the other way; wzp is the weights' zero point (qTileU).
 	zp, xflip, oflip, wzp int32
-	// group is the number of output pixels (1, or 64/C) the kernel sees as
-	// one pixel of 64 channels: with stride 1 and C (8, 16 or 32) dividing
-	// 64, the inputs and outputs of 64/C neighbouring pixels lie next to
+	// group is the number of output pixels (1, or 64/C rounded down) the
+	// kernel sees as one pixel of group·C channels: with stride 1 and C at
+	// most 32, the inputs and outputs of neighbouring pixels lie next to
 	// each other, and channel v of that pixel is channel v%C of pixel v/C.
 	group int
 }
@@ -305,8 +305,9 @@ func packDWTile[T Quant8](d *DepthwiseQ[T], v *dwVariant) *dwTileQ {
 	signed := isSigned(T(0))
 	t := &dwTileQ{run: v.qTile, ng: (taps + 3) / 4, zp: d.Rq.ZeroPoint, group: 1}
 	vc := nc
-	if s.StrideW == 1 && nc >= 8 && nc < 64 && 64%nc == 0 {
-		t.group, vc = 64/nc, 64
+	if s.StrideW == 1 && nc <= 32 {
+		t.group = 64 / nc
+		vc = t.group * nc
 	} else if nc <= 16 {
 		return nil
 	}
