@@ -152,9 +152,9 @@ func (t Table) Err() error {
 	return t.r.err
 }
 
-// field returns the absolute position of a field of the given byte size,
+// Field returns the absolute position of a field of the given byte size,
 // or 0 when the field is absent.
-func (t Table) field(slot int, size uint64) uint64 {
+func (t Table) Field(slot int, size uint64) uint64 {
 	if t.r == nil || t.r.err != nil {
 		return 0
 	}
@@ -175,7 +175,7 @@ func (t Table) field(slot int, size uint64) uint64 {
 
 // U8 reads a 1-byte field, def when absent.
 func (t Table) U8(slot int, def uint8) uint8 {
-	if p := t.field(slot, 1); p != 0 && t.r.Within(p, 1) {
+	if p := t.Field(slot, 1); p != 0 && t.r.Within(p, 1) {
 		return t.r.b[p]
 	}
 	return def
@@ -189,7 +189,7 @@ func (t Table) Bool(slot int) bool { return t.U8(slot, 0) != 0 }
 
 // U32 reads a 4-byte field.
 func (t Table) U32(slot int, def uint32) uint32 {
-	if p := t.field(slot, 4); p != 0 {
+	if p := t.Field(slot, 4); p != 0 {
 		return t.r.u32(p)
 	}
 	return def
@@ -200,7 +200,7 @@ func (t Table) I32(slot int, def int32) int32 { return int32(t.U32(slot, uint32(
 
 // U64 reads an 8-byte field.
 func (t Table) U64(slot int, def uint64) uint64 {
-	if p := t.field(slot, 8); p != 0 && t.r.Within(p, 8) {
+	if p := t.Field(slot, 8); p != 0 && t.r.Within(p, 8) {
 		return binary.LittleEndian.Uint64(t.r.b[p:])
 	}
 	return def
@@ -213,7 +213,7 @@ func (t Table) F32(slot int, def float32) float32 {
 
 // ref follows an offset field to the object it points at; 0 when absent.
 func (t Table) ref(slot int) uint64 {
-	p := t.field(slot, 4)
+	p := t.Field(slot, 4)
 	if p == 0 {
 		return 0
 	}

@@ -63,7 +63,7 @@ var layoutCases = []layoutCase{
 	{"8-byte fields aligned", Fields{0: uint8(1), 1: uint64(5), 2: int8(-1), 3: int64(-5)},
 		func(t *testing.T, b []byte, root Table) {
 			for _, slot := range []int{1, 3} {
-				if p := root.field(slot, 8); p%8 != 0 {
+				if p := root.Field(slot, 8); p%8 != 0 {
 					t.Errorf("slot %d at %d", slot, p)
 				}
 			}
@@ -132,8 +132,8 @@ func TestRawCopy(t *testing.T) {
 		if got.U8(0, 0) != 3 || got.U64(1, 0) != 1<<50 || got.F32(2, 0) != 2.5 || rr.Err() != nil {
 			t.Fatalf("copied table reads %d %d %v: %v", got.U8(0, 0), got.U64(1, 0), got.F32(2, 0), rr.Err())
 		}
-		if got.field(1, 8)%8 != 0 || got.pos%8 != uint64(raw.Mod8) {
-			t.Errorf("copy at %d, 8-byte field at %d", got.pos, got.field(1, 8))
+		if got.Field(1, 8)%8 != 0 || got.pos%8 != uint64(raw.Mod8) {
+			t.Errorf("copy at %d, 8-byte field at %d", got.pos, got.Field(1, 8))
 		}
 	}
 }
