@@ -127,8 +127,12 @@ func (r *Reader) TableAt(pos uint64) Table {
 	}
 	vtLen := uint64(r.u16(uint64(vt)))
 	objLen := uint64(r.u16(uint64(vt) + 2))
-	if vtLen < 4 || vtLen%2 != 0 || !r.fits(uint64(vt), vtLen) || !r.fits(pos, objLen) {
-		r.Fail("table at %d: vtable of %d bytes or object of %d bytes out of range", pos, vtLen, objLen)
+	if vtLen < 4 || vtLen%2 != 0 {
+		r.Fail("table at %d: vtable of %d bytes, not an even number of at least 4", pos, vtLen)
+		return Table{}
+	}
+	if !r.fits(uint64(vt), vtLen) || !r.fits(pos, objLen) {
+		r.Fail("table at %d: vtable of %d bytes or object of %d bytes out of range, outside the %d-byte %s", pos, vtLen, objLen, len(r.b), r.noun)
 		return Table{}
 	}
 	return Table{r: r, pos: pos, vt: uint64(vt), vtLen: vtLen, objLen: objLen}
