@@ -271,39 +271,29 @@ func (t Table) Str(slot int) string {
 
 // I32s returns a vector of int32.
 func (t Table) I32s(slot int) []int32 {
-	start, n := t.Vector(slot, 4)
-	if n == 0 || !t.r.Charge(n, 4) {
-		return nil
-	}
-	out := make([]int32, n)
-	for i := range out {
-		out[i] = int32(binary.LittleEndian.Uint32(t.r.b[start+4*uint64(i):]))
-	}
-	return out
+	return scalars(t, slot, 4, func(b []byte) int32 { return int32(binary.LittleEndian.Uint32(b)) })
 }
 
 // I64s returns a vector of int64.
 func (t Table) I64s(slot int) []int64 {
-	start, n := t.Vector(slot, 8)
-	if n == 0 || !t.r.Charge(n, 8) {
-		return nil
-	}
-	out := make([]int64, n)
-	for i := range out {
-		out[i] = int64(binary.LittleEndian.Uint64(t.r.b[start+8*uint64(i):]))
-	}
-	return out
+	return scalars(t, slot, 8, func(b []byte) int64 { return int64(binary.LittleEndian.Uint64(b)) })
 }
 
 // F32s returns a vector of float32.
 func (t Table) F32s(slot int) []float32 {
-	start, n := t.Vector(slot, 4)
-	if n == 0 || !t.r.Charge(n, 4) {
+	return scalars(t, slot, 4, func(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) })
+}
+
+// scalars copies a vector of size-byte scalars out of the buffer, each
+// decoded by get, charging the copy to the budget.
+func scalars[T any](t Table, slot int, size uint64, get func([]byte) T) []T {
+	start, n := t.Vector(slot, size)
+	if n == 0 || !t.r.Charge(n, size) {
 		return nil
 	}
-	out := make([]float32, n)
+	out := make([]T, n)
 	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.r.b[start+4*uint64(i):]))
+		out[i] = get(t.r.b[start+size*uint64(i):])
 	}
 	return out
 }

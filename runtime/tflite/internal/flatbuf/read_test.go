@@ -10,9 +10,9 @@ import (
 // words lays out little-endian 32-bit words; vt packs two 16-bit vtable
 // entries into one word.
 func words(w ...uint32) []byte {
-	b := make([]byte, 0, 4*len(w))
-	for _, x := range w {
-		b = binary.LittleEndian.AppendUint32(b, x)
+	b, err := binary.Append(nil, binary.LittleEndian, w)
+	if err != nil {
+		panic(err)
 	}
 	return b
 }
