@@ -187,7 +187,7 @@ func TestWithinAndBudget(t *testing.T) {
 func TestTablesAsChargesItsType(t *testing.T) {
 	type big struct {
 		Table
-		pad [1000]byte
+		_ [1000]byte
 	}
 	b := Build("TEST", Fields{0: make([]Fields, 100)})
 	r := NewReader(b, "file", 1)
