@@ -38,8 +38,8 @@ func init() {
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
 	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		f32Variants = append(f32Variants, &f32Variant{name: "avx512", run: gemmF32FMA, wide: gemmF32AVX512})
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		f32Variants = append(f32Variants, &f32Variant{name: "avx512", run: gemmF32FMA, wide: gemmF32AVX512, seg: gemmF32Seg512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		f32Variants = append(f32Variants, &f32Variant{name: "avx2fma", run: gemmF32FMA})
