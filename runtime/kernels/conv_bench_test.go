@@ -66,6 +66,35 @@ func benchConvInt8(b *testing.B, tc convCase) {
 	})
 }
 
+// benchF32Layers are float32 layers of the models whose profiles lead
+// (mobilenet_v1, hand_landmark, face_detection, deeplabv3), one thread.
+var benchF32Layers = []convCase{
+	{"3x3s2-c3-n8-224", 1, 224, 224, 3, 8, 3, 3, 2, 2, 1, 1, true},
+	{"3x3s2-c3-n24-224", 1, 224, 224, 3, 24, 3, 3, 2, 2, 1, 1, true},
+	{"5x5s2-c3-n24-128", 1, 128, 128, 3, 24, 5, 5, 2, 2, 1, 1, true},
+	{"1x1-c16-n64-112", 1, 112, 112, 16, 64, 1, 1, 1, 1, 1, 1, true},
+	{"1x1-c112-n672-7", 1, 7, 7, 112, 672, 1, 1, 1, 1, 1, 1, true},
+	{"1x1-c672-n112-7", 1, 7, 7, 672, 112, 1, 1, 1, 1, 1, 1, true},
+	{"1x1-c512-n256-33", 1, 33, 33, 512, 256, 1, 1, 1, 1, 1, 1, true},
+	{"1x1-c256-n1001-1", 1, 1, 1, 256, 1001, 1, 1, 1, 1, 1, 1, true},
+}
+
+func BenchmarkConvF32Layers(b *testing.B) {
+	for _, tc := range benchF32Layers {
+		b.Run(tc.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 1))
+			s := tc.shape(tc.outC)
+			in, out := randF32(r, s.Batches*s.InH*s.InW*s.InC), make([]float32, s.Pixels()*s.OutC)
+			k := NewConvF32(s, randF32(r, s.OutC*s.K()), randF32(r, s.OutC), 0, 6)
+			scratch := make([]float32, k.ScratchLen())
+			for b.Loop() {
+				k.Run(in, out, scratch, 0, s.Pixels(), 0, k.Panels())
+			}
+			b.ReportMetric(float64(s.Pixels()*s.OutC*s.K())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+		})
+	}
+}
+
 func BenchmarkConv2DF32_1x1(b *testing.B)  { benchConvF32(b, bench1x1) }
 func BenchmarkConv2DF32_3x3(b *testing.B)  { benchConvF32(b, bench3x3) }
 func BenchmarkConv2DInt8_1x1(b *testing.B) { benchConvInt8(b, bench1x1) }
