@@ -75,28 +75,35 @@ func (c *ConvF32) runIm2col(in, out, scratch []float32, m0, m1, p0, p1 int) {
 // KW·InC consecutive input values, and the window rows that fall in the
 // padding above or below are skipped (their weights meet zeros). The
 // pixels of the border columns, whose window rows run past the input's
-// sides, are gathered as in runIm2col; the right border of one output row
-// and the left border of the next are consecutive pixels and go together.
+// sides, are gathered as in runIm2col, a column at a time: a column's
+// pixels are OutW apart in the output, one product of up to a tile of
+// them.
 func (c *ConvF32) runDirect(in, out, scratch []float32, m0, m1, p0, p1 int) {
 	s := &c.Shape
 	oa, ob := s.insideCols()
 	for m := m0; m < m1; {
 		ox := m % s.OutW
-		if ox < oa || ox >= ob {
-			e := m + 1
-			for e < m1 && e-m < c.tile {
-				if x := e % s.OutW; x >= oa && x < ob {
-					break
-				}
-				e++
-			}
-			c.runIm2col(in, out, scratch, m, e, p0, p1)
-			m = e
+		e := min(m1, m-ox+s.OutW)
+		if x0, x1 := max(ox, oa), min(ox+e-m, ob); x0 < x1 {
+			c.directRow(in, out, m-ox+x0, m-ox+x1, p0, p1)
+		}
+		m = e
+	}
+	for x := range s.OutW {
+		if x >= oa && x < ob {
 			continue
 		}
-		e := min(m1, m-ox+ob)
-		c.directRow(in, out, m, e, p0, p1)
-		m = e
+		// The rows whose pixel in column x lies in [m0, m1).
+		y0, y1 := (m0-x+s.OutW-1)/s.OutW, (m1-x+s.OutW-1)/s.OutW
+		for ; y0 < y1; y0 += c.tile {
+			rows := min(c.tile, y1-y0)
+			k := s.K()
+			for i := range rows {
+				m := (y0+i)*s.OutW + x
+				im2col(s, in, m, m+1, 0, scratch[i*k:(i+1)*k])
+			}
+			GemmF32(scratch, k, rows, c.W, p0, p1, out[(y0*s.OutW+x)*s.OutC:], s.OutW*s.OutC, c.Lo, c.Hi)
+		}
 	}
 }
 

@@ -150,6 +150,8 @@ var directCases = []convCase{
 	{"7x7-s1-c2-n9-short", 1, 3, 19, 2, 9, 7, 7, 1, 1, 1, 1, true},
 	{"3x3-c24-n40", 1, 9, 21, 24, 40, 3, 3, 1, 1, 1, 1, true},
 	{"1x1-s2-c16-n32", 1, 12, 34, 16, 32, 1, 1, 2, 2, 1, 1, true},
+	// K = 5760: tiles of 6 pixels, so a border column takes several.
+	{"3x3-c640-n9-tile6", 1, 15, 5, 640, 9, 3, 3, 1, 1, 1, 1, true},
 }
 
 // TestConvF32Variants runs every float32 variant on this CPU, and the
