@@ -193,23 +193,13 @@ func gemmF32SIMD(a []float32, lda, rows int, w *PackedF32, p0, p1 int, c []float
 		}
 		return
 	}
-	for p := p0; p < p1; {
+	for p := p0; p < p1; p++ {
 		c0 := p * gemmNR
 		b := &w.data[p*gemmNR*w.K]
-		if w.simd.wide != nil && p+1 < p1 {
-			nc := min(2*gemmNR, w.N-c0)
-			for r := 0; r < rows; r += f32RowsWide {
-				w.simd.wide((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32RowsWide, rows-r), b, w.K, &w.bias[c0], lo, hi,
-					(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
-			}
-			p += 2
-			continue
-		}
 		nc := min(gemmNR, w.N-c0)
 		for r := 0; r < rows; r += f32Rows {
 			w.simd.run((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32Rows, rows-r), b, w.K, &w.bias[c0], lo, hi,
 				(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
 		}
-		p++
 	}
 }

@@ -50,6 +50,20 @@
 	ADDQ AX, cblk-16(SP); \
 	JMP again
 
+// SEGNEXT2 is SEGNEXT for gemmF32SegFMA.
+#define SEGNEXT2(again) \
+	SUBQ CX, left-24(SP); \
+	JLE fdone; \
+	MOVQ lda+8(FP), AX; \
+	IMULQ CX, AX; \
+	SHLQ $2, AX; \
+	ADDQ AX, ablk-8(SP); \
+	MOVQ ldc+88(FP), AX; \
+	IMULQ CX, AX; \
+	SHLQ $2, AX; \
+	ADDQ AX, cblk-16(SP); \
+	JMP again
+
 
 // func gemmF32Seg512(a *float32, lda, rows int, w *float32, psz, kseg, nseg, segStride int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 TEXT ·gemmF32Seg512(SB), NOSPLIT, $24-104
@@ -547,5 +561,546 @@ ynext:
 	SEGNEXT(yblock)
 
 segdone:
+	VZEROUPPER
+	RET
+
+DATA segiota<>+0(SB)/4, $0
+DATA segiota<>+4(SB)/4, $1
+DATA segiota<>+8(SB)/4, $2
+DATA segiota<>+12(SB)/4, $3
+DATA segiota<>+16(SB)/4, $4
+DATA segiota<>+20(SB)/4, $5
+DATA segiota<>+24(SB)/4, $6
+DATA segiota<>+28(SB)/4, $7
+GLOBL segiota<>(SB), RODATA|NOPTR, $32
+
+// SEGOUT2 adds the bias in b, clamps to Y13, Y14 and stores acc at (DI)
+// (off bytes on) whole, or through the mask in Y15.
+#define SEGOUT2(acc, b, off) \
+	VADDPS b, acc, acc; \
+	VMAXPS Y13, acc, acc; \
+	VMINPS Y14, acc, acc; \
+	VMOVUPS acc, off(DI)
+
+#define SEGOUT2N(acc, b, off) \
+	VADDPS b, acc, acc; \
+	VMAXPS Y13, acc, acc; \
+	VMINPS Y14, acc, acc; \
+	VMASKMOVPS acc, Y15, off(DI)
+
+// func gemmF32SegFMA(a *float32, lda, rows int, w *float32, psz, kseg, nseg, segStride int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+//
+// gemmF32Seg512 on AVX2 with FMA: blocks of up to 4 rows for two panels
+// (Y0-Y7: row r's channels in Y(2r) and Y(2r+1)), of up to 8 rows for
+// one, sized like gemmF32Seg512's. Y15 holds the store mask of the last
+// (or only) panel's lanes, bytes of the last 8 channels (nc > 8) or of
+// all (nc ≤ 8); left-24(SP) the rows not yet done.
+TEXT ·gemmF32SegFMA(SB), NOSPLIT, $24-104
+	MOVQ a+0(FP), AX
+	MOVQ AX, ablk-8(SP)
+	MOVQ c+80(FP), AX
+	MOVQ AX, cblk-16(SP)
+	MOVQ rows+16(FP), AX
+	MOVQ AX, left-24(SP)
+	MOVQ psz+32(FP), DX
+	SHLQ $2, DX
+	MOVQ segStride+56(FP), R14
+	SUBQ kseg+40(FP), R14
+	SHLQ $2, R14
+	SEGOFFS
+	MOVQ nc+96(FP), AX
+	CMPQ AX, $8
+	JLE fmask
+	SUBQ $8, AX
+
+fmask:
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VMOVDQU segiota<>(SB), Y14
+	VPCMPGTD Y14, Y15, Y15
+	CMPQ nc+96(FP), $8
+	JLE nblock
+
+
+wblock:
+	MOVQ left-24(SP), CX
+	CMPQ CX, $8
+	JLT wlast
+	MOVQ $4, CX
+	JMP wrows
+
+wlast:
+	CMPQ CX, $4
+	JLE wrows
+	INCQ CX
+	SHRQ $1, CX
+
+wrows:
+	MOVQ ablk-8(SP), SI
+	MOVQ w+24(FP), DI
+	MOVQ nseg+48(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ BX, BX
+	JZ wstore
+	CMPQ CX, $4
+	JEQ wseg4
+	CMPQ CX, $3
+	JEQ wseg3
+	CMPQ CX, $2
+	JEQ wseg2
+	JMP wseg1
+
+wseg4:
+	MOVQ kseg+40(FP), AX
+
+wk4:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (SI)(R9*1), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	VBROADCASTSS (SI)(R10*1), Y13
+	VFMADD231PS Y8, Y13, Y6
+	VFMADD231PS Y9, Y13, Y7
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk4
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg4
+	JMP wstore
+
+wseg3:
+	MOVQ kseg+40(FP), AX
+
+wk3:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (SI)(R9*1), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk3
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg3
+	JMP wstore
+
+wseg2:
+	MOVQ kseg+40(FP), AX
+
+wk2:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk2
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg2
+	JMP wstore
+
+wseg1:
+	MOVQ kseg+40(FP), AX
+
+wk1:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg1
+	JMP wstore
+
+wstore:
+	MOVQ bias+64(FP), AX
+	VMOVUPS (AX), Y8
+	VMOVUPS 32(AX), Y9
+	VBROADCASTSS lo+72(FP), Y13
+	VBROADCASTSS hi+76(FP), Y14
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+88(FP), AX
+	SHLQ $2, AX
+	CMPQ nc+96(FP), $16
+	JLT wpart
+	SEGOUT2(Y0, Y8, 0)
+	SEGOUT2(Y1, Y9, 32)
+	CMPQ CX, $2
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y2, Y8, 0)
+	SEGOUT2(Y3, Y9, 32)
+	CMPQ CX, $3
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y4, Y8, 0)
+	SEGOUT2(Y5, Y9, 32)
+	CMPQ CX, $4
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y6, Y8, 0)
+	SEGOUT2(Y7, Y9, 32)
+	JMP wnext
+
+wpart:
+	SEGOUT2(Y0, Y8, 0)
+	SEGOUT2N(Y1, Y9, 32)
+	CMPQ CX, $2
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y2, Y8, 0)
+	SEGOUT2N(Y3, Y9, 32)
+	CMPQ CX, $3
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y4, Y8, 0)
+	SEGOUT2N(Y5, Y9, 32)
+	CMPQ CX, $4
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y6, Y8, 0)
+	SEGOUT2N(Y7, Y9, 32)
+
+wnext:
+	SEGNEXT2(wblock)
+
+nblock:
+	MOVQ left-24(SP), CX
+	CMPQ CX, $16
+	JLT nlast
+	MOVQ $8, CX
+	JMP nrows
+
+nlast:
+	CMPQ CX, $8
+	JLE nrows
+	INCQ CX
+	SHRQ $1, CX
+
+nrows:
+	MOVQ ablk-8(SP), SI
+	MOVQ w+24(FP), DI
+	MOVQ nseg+48(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ BX, BX
+	JZ nstore
+	CMPQ CX, $8
+	JEQ nseg8
+	CMPQ CX, $7
+	JEQ nseg7
+	CMPQ CX, $6
+	JEQ nseg6
+	CMPQ CX, $5
+	JEQ nseg5
+	CMPQ CX, $4
+	JEQ nseg4
+	CMPQ CX, $3
+	JEQ nseg3
+	CMPQ CX, $2
+	JEQ nseg2
+	JMP nseg1
+
+nseg8:
+	MOVQ kseg+40(FP), AX
+
+nk8:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (SI)(R12*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	VBROADCASTSS (SI)(R13*1), Y11
+	VFMADD231PS Y8, Y11, Y6
+	VBROADCASTSS (SI)(R15*1), Y12
+	VFMADD231PS Y8, Y12, Y7
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk8
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg8
+	JMP nstore
+
+nseg7:
+	MOVQ kseg+40(FP), AX
+
+nk7:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (SI)(R12*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	VBROADCASTSS (SI)(R13*1), Y11
+	VFMADD231PS Y8, Y11, Y6
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk7
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg7
+	JMP nstore
+
+nseg6:
+	MOVQ kseg+40(FP), AX
+
+nk6:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (SI)(R12*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk6
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg6
+	JMP nstore
+
+nseg5:
+	MOVQ kseg+40(FP), AX
+
+nk5:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk5
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg5
+	JMP nstore
+
+nseg4:
+	MOVQ kseg+40(FP), AX
+
+nk4:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk4
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg4
+	JMP nstore
+
+nseg3:
+	MOVQ kseg+40(FP), AX
+
+nk3:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk3
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg3
+	JMP nstore
+
+nseg2:
+	MOVQ kseg+40(FP), AX
+
+nk2:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk2
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg2
+	JMP nstore
+
+nseg1:
+	MOVQ kseg+40(FP), AX
+
+nk1:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg1
+	JMP nstore
+
+nstore:
+	MOVQ bias+64(FP), AX
+	VMOVUPS (AX), Y8
+	VBROADCASTSS lo+72(FP), Y13
+	VBROADCASTSS hi+76(FP), Y14
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+88(FP), AX
+	SHLQ $2, AX
+	CMPQ nc+96(FP), $8
+	JLT npart
+	SEGOUT2(Y0, Y8, 0)
+	CMPQ CX, $2
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y1, Y8, 0)
+	CMPQ CX, $3
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y2, Y8, 0)
+	CMPQ CX, $4
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y3, Y8, 0)
+	CMPQ CX, $5
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y4, Y8, 0)
+	CMPQ CX, $6
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y5, Y8, 0)
+	CMPQ CX, $7
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y6, Y8, 0)
+	CMPQ CX, $8
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y7, Y8, 0)
+	JMP nnext
+
+npart:
+	SEGOUT2N(Y0, Y8, 0)
+	CMPQ CX, $2
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y1, Y8, 0)
+	CMPQ CX, $3
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y2, Y8, 0)
+	CMPQ CX, $4
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y3, Y8, 0)
+	CMPQ CX, $5
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y4, Y8, 0)
+	CMPQ CX, $6
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y5, Y8, 0)
+	CMPQ CX, $7
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y6, Y8, 0)
+	CMPQ CX, $8
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y7, Y8, 0)
+
+nnext:
+	SEGNEXT2(nblock)
+
+fdone:
 	VZEROUPPER
 	RET
