@@ -6,11 +6,11 @@
 // Rows are lda apart, so one pointer (SI) walks the values of the first
 // row of a block and the others are read at fixed byte offsets from it:
 // R8, R9, R10, R11, R12, R13 and R15 hold the offsets of rows 1 to 7. A
-// block is 8 rows while 16 or more are left; the last 9 to 15 rows make
-// two blocks of nearly equal size and fewer than 9 one block, each with a
-// loop of as many multiply-adds per step as it has rows, so that no
-// multiply-add is spent on a row past the count. DX is the byte distance
-// from the first panel to the second, R14 the step from the end of one
+// block is B = 8 rows (12 for one panel) while 2B or more are left; the
+// last B+1 to 2B-1 rows make two blocks of nearly equal size and B or
+// fewer one block, each with a loop of as many multiply-adds per step as
+// it has rows, so that no multiply-add is spent on a row past the count.
+// DX is the byte distance from the first panel to the second, R14 the step from the end of one
 // segment to the start of the next, Z17 the bias (Y17 for one panel), Z18
 // lo, Z19 hi, K1 the channels stored, CX the rows of the block, left-24(SP)
 // the rows not yet done.
@@ -328,25 +328,29 @@ znext:
 	SEGNEXT(zblock)
 
 // One panel: 8 channels on 256-bit registers, two of whose fused
-// multiply-adds issue per cycle where a 512-bit one takes both halves.
+// multiply-adds issue per cycle where a 512-bit one takes both halves,
+// in blocks of 12 rows (Y0-Y11) so that each accumulator waits for its
+// previous sum no longer than the others take to issue: rows 8 to 11
+// are read from DX, 8 rows after SI, at the offsets of rows 0 to 3.
 ynarrow:
 	VMOVUPS (AX), Y17
 
 yblock:
 	MOVQ left-24(SP), CX
-	CMPQ CX, $16
+	CMPQ CX, $24
 	JLT ylast
-	MOVQ $8, CX
+	MOVQ $12, CX
 	JMP yrows
 
 ylast:
-	CMPQ CX, $8
+	CMPQ CX, $12
 	JLE yrows
 	INCQ CX
 	SHRQ $1, CX
 
 yrows:
 	MOVQ ablk-8(SP), SI
+	LEAQ (SI)(R8*8), DX
 	MOVQ w+24(FP), DI
 	MOVQ nseg+48(FP), BX
 	VXORPS Y0, Y0, Y0
@@ -357,8 +361,20 @@ yrows:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
 	TESTQ BX, BX
 	JZ ystore
+	CMPQ CX, $12
+	JEQ yseg12
+	CMPQ CX, $11
+	JEQ yseg11
+	CMPQ CX, $10
+	JEQ yseg10
+	CMPQ CX, $9
+	JEQ yseg9
 	CMPQ CX, $8
 	JEQ yseg8
 	CMPQ CX, $7
@@ -374,6 +390,112 @@ yrows:
 	CMPQ CX, $2
 	JEQ yseg2
 	JMP yseg1
+
+yseg12:
+	MOVQ kseg+40(FP), AX
+
+yk12:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	VFMADD231PS.BCST (DX)(R8*1), Y16, Y9
+	VFMADD231PS.BCST (DX)(R9*1), Y16, Y10
+	VFMADD231PS.BCST (DX)(R10*1), Y16, Y11
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk12
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg12
+	JMP ystore
+
+yseg11:
+	MOVQ kseg+40(FP), AX
+
+yk11:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	VFMADD231PS.BCST (DX)(R8*1), Y16, Y9
+	VFMADD231PS.BCST (DX)(R9*1), Y16, Y10
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk11
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg11
+	JMP ystore
+
+yseg10:
+	MOVQ kseg+40(FP), AX
+
+yk10:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	VFMADD231PS.BCST (DX)(R8*1), Y16, Y9
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk10
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg10
+	JMP ystore
+
+yseg9:
+	MOVQ kseg+40(FP), AX
+
+yk9:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk9
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg9
+	JMP ystore
 
 yseg8:
 	MOVQ kseg+40(FP), AX
@@ -556,6 +678,22 @@ ystore:
 	JLT ynext
 	ADDQ AX, DI
 	SEGOUT(Y7, Y17, Y18, Y19)
+	CMPQ CX, $9
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y8, Y17, Y18, Y19)
+	CMPQ CX, $10
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y9, Y17, Y18, Y19)
+	CMPQ CX, $11
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y10, Y17, Y18, Y19)
+	CMPQ CX, $12
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y11, Y17, Y18, Y19)
 
 ynext:
 	SEGNEXT(yblock)
