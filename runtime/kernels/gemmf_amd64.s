@@ -9,9 +9,10 @@
 // block is B = 8 rows (12 for one panel) while 2B or more are left; the
 // last B+1 to 2B-1 rows make two blocks of nearly equal size and B or
 // fewer one block, each with a loop of as many multiply-adds per step as
-// it has rows, so that no multiply-add is spent on a row past the count;
-// a block of one row spreads its steps over four accumulators (a single
-// one would wait on each sum).
+// it has rows, so that no multiply-add is spent on a row past the count.
+// Every row sums its K products in order, in whatever block it falls, so
+// that a row's result does not depend on the rows beside it (a batch gives
+// each item what a single run gives it).
 // DX is the byte distance from the first panel to the second, R14 the step from the end of one
 // segment to the start of the next, Z17 the bias (Y17 for one panel), Z18
 // lo, Z19 hi, K1 the channels stored, CX the rows of the block, left-24(SP)
@@ -135,50 +136,6 @@ zrows:
 	CMPQ CX, $2
 	JEQ zseg2
 	JMP zseg1
-
-zseg1:
-	MOVQ kseg+40(FP), AX
-	CMPQ AX, $4
-	JLT zk1
-
-zk1x4:
-	VMOVUPS (DI), Y16
-	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
-	VFMADD231PS.BCST (SI), Z16, Z0
-	VMOVUPS 32(DI), Y20
-	VINSERTF64X4 $1, 32(DI)(DX*1), Z20, Z20
-	VFMADD231PS.BCST 4(SI), Z20, Z1
-	VMOVUPS 64(DI), Y21
-	VINSERTF64X4 $1, 64(DI)(DX*1), Z21, Z21
-	VFMADD231PS.BCST 8(SI), Z21, Z2
-	VMOVUPS 96(DI), Y22
-	VINSERTF64X4 $1, 96(DI)(DX*1), Z22, Z22
-	VFMADD231PS.BCST 12(SI), Z22, Z3
-	ADDQ $16, SI
-	ADDQ $128, DI
-	SUBQ $4, AX
-	CMPQ AX, $4
-	JGE zk1x4
-	TESTQ AX, AX
-	JZ zk1end
-
-zk1:
-	VMOVUPS (DI), Y16
-	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
-	VFMADD231PS.BCST (SI), Z16, Z0
-	ADDQ $4, SI
-	ADDQ $32, DI
-	DECQ AX
-	JNZ zk1
-
-zk1end:
-	ADDQ R14, SI
-	DECQ BX
-	JNZ zseg1
-	VADDPS Z1, Z0, Z0
-	VADDPS Z3, Z2, Z2
-	VADDPS Z2, Z0, Z0
-	JMP zstore
 
 zseg8:
 	MOVQ kseg+40(FP), AX
@@ -320,6 +277,22 @@ zk2:
 	JNZ zseg2
 	JMP zstore
 
+zseg1:
+	MOVQ kseg+40(FP), AX
+
+zk1:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg1
+	JMP zstore
+
 zstore:
 	MOVQ cblk-16(SP), DI
 	MOVQ ldc+88(FP), AX
@@ -420,45 +393,6 @@ yrows:
 	CMPQ CX, $2
 	JEQ yseg2
 	JMP yseg1
-
-yseg1:
-	MOVQ kseg+40(FP), AX
-	CMPQ AX, $4
-	JLT yk1
-
-yk1x4:
-	VMOVUPS (DI), Y16
-	VFMADD231PS.BCST (SI), Y16, Y0
-	VMOVUPS 32(DI), Y20
-	VFMADD231PS.BCST 4(SI), Y20, Y1
-	VMOVUPS 64(DI), Y21
-	VFMADD231PS.BCST 8(SI), Y21, Y2
-	VMOVUPS 96(DI), Y22
-	VFMADD231PS.BCST 12(SI), Y22, Y3
-	ADDQ $16, SI
-	ADDQ $128, DI
-	SUBQ $4, AX
-	CMPQ AX, $4
-	JGE yk1x4
-	TESTQ AX, AX
-	JZ yk1end
-
-yk1:
-	VMOVUPS (DI), Y16
-	VFMADD231PS.BCST (SI), Y16, Y0
-	ADDQ $4, SI
-	ADDQ $32, DI
-	DECQ AX
-	JNZ yk1
-
-yk1end:
-	ADDQ R14, SI
-	DECQ BX
-	JNZ yseg1
-	VADDPS Y1, Y0, Y0
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y0
-	JMP ystore
 
 yseg12:
 	MOVQ kseg+40(FP), AX
@@ -697,6 +631,21 @@ yk2:
 	ADDQ R14, SI
 	DECQ BX
 	JNZ yseg2
+	JMP ystore
+
+yseg1:
+	MOVQ kseg+40(FP), AX
+
+yk1:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg1
 	JMP ystore
 
 ystore:

@@ -69,3 +69,30 @@ func testF32Seg(t *testing.T, r *rand.Rand, v *f32Variant, rows, nc, kseg, nseg,
 		}
 	}
 }
+
+// TestF32SegRowAlone checks that the seg kernels give a row the same bits
+// whether it is computed alone or within blocks of others: batched runs
+// must give each item what a single run gives it.
+func TestF32SegRowAlone(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, v := range f32Variants {
+		if v.seg == nil {
+			continue
+		}
+		for _, nc := range []int{8, 16, 11} {
+			const rows, k = 29, 37
+			a := randF32(r, rows*k)
+			w := PackF32(randF32(r, nc*k), nc, k, randF32(r, nc))
+			all, one := make([]float32, rows*nc), make([]float32, nc)
+			v.seg(&a[0], k, rows, &w.data[0], gemmNR*k, k, 1, 0, &w.bias[0], -10, 10, &all[0], nc, nc)
+			for row := range rows {
+				v.seg(&a[row*k], k, 1, &w.data[0], gemmNR*k, k, 1, 0, &w.bias[0], -10, 10, &one[0], nc, nc)
+				for ch := range nc {
+					if math.Float32bits(one[ch]) != math.Float32bits(all[row*nc+ch]) {
+						t.Fatalf("%s nc %d: row %d channel %d alone %g, among %d rows %g", v.name, nc, row, ch, one[ch], rows, all[row*nc+ch])
+					}
+				}
+			}
+		}
+	}
+}
