@@ -20,6 +20,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/agent/server"
 	"github.com/edgeinfer/edgeinfer/api"
+	"github.com/edgeinfer/edgeinfer/internal/memtrim"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
@@ -250,6 +251,17 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	}
 	log.Info("agent ready", "socket", cfg.Server.Socket, "models", strings.Join(names, " "), "ready", a.Ready())
 	sdNotify("READY=1\nSTATUS=serving on " + cfg.Server.Socket)
+	// The code and heap that reading the config and loading the models
+	// took are not touched again while serving: give them back now, and
+	// again each time the agent goes quiet after work.
+	releaseMemory(log)
+	idleCtx, stopIdle := context.WithCancel(ctx)
+	idleDone := make(chan struct{})
+	go func() {
+		defer close(idleDone)
+		memtrim.Idle(idleCtx, idleRelease, func() { releaseMemory(log) })
+	}()
+	defer func() { stopIdle(); <-idleDone }()
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -279,6 +291,21 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 			return err
 		}
 	}
+}
+
+// idleRelease is how often the agent checks whether it went quiet after
+// work (requests, model loads), to give back the memory the work left.
+const idleRelease = 30 * time.Second
+
+// releaseMemory gives the kernel back the Go heap's free pages and the
+// executable's pages (memtrim.Release), and logs it at debug.
+func releaseMemory(log *slog.Logger) {
+	n, err := memtrim.Release()
+	if err != nil {
+		log.Debug("memory released; the executable's pages were not", "err", err)
+		return
+	}
+	log.Debug("memory released", "executable_bytes", n)
 }
 
 // newLogger builds the process's logger.
