@@ -251,6 +251,10 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	}
 	log.Info("agent ready", "socket", cfg.Server.Socket, "models", strings.Join(names, " "), "ready", a.Ready())
 	sdNotify("READY=1\nSTATUS=serving on " + cfg.Server.Socket)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	// The code and heap that reading the config and loading the models
 	// took are not touched again while serving: give them back now, and
 	// again each time the agent goes quiet after work.
@@ -262,10 +266,6 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 		memtrim.Idle(idleCtx, idleRelease, func() { releaseMemory(log) })
 	}()
 	defer func() { stopIdle(); <-idleDone }()
-
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-hup:
