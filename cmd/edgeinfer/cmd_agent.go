@@ -209,6 +209,10 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
 		"data_dir", cfg.Agent.DataDir, "threads", cfg.Agent.Defaults.Threads, "sessions", cfg.Agent.Defaults.Sessions, "cache_bytes", cfg.Agent.CacheBytes)
 
+	// Start-up's code (flags, config, every package's initialisation) is
+	// not run again: give its pages back before the models load, so the
+	// peak of loading them does not add to it.
+	releaseMemory(log)
 	var otaState atomic.Pointer[func(string) string]
 	a, err := agent.New(ctx, agent.Options{Config: cfg.Agent, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
 		OTAState: func(model string) string {
@@ -255,9 +259,9 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	// The code and heap that reading the config and loading the models
-	// took are not touched again while serving: give them back now, and
-	// again each time the agent goes quiet after work.
+	// The code and heap that loading the models took are not touched
+	// again while serving: give them back now, and again each time the
+	// agent goes quiet after work.
 	releaseMemory(log)
 	idleCtx, stopIdle := context.WithCancel(ctx)
 	idleDone := make(chan struct{})
