@@ -212,7 +212,7 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	// Start-up's code (flags, config, every package's initialisation) is
 	// not run again: give its pages back before the models load, so the
 	// peak of loading them does not add to it.
-	releaseMemory(log)
+	releaseMemory(log, "start-up")
 	var otaState atomic.Pointer[func(string) string]
 	a, err := agent.New(ctx, agent.Options{Config: cfg.Agent, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
 		OTAState: func(model string) string {
@@ -262,12 +262,12 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	// The code and heap that loading the models took are not touched
 	// again while serving: give them back now, and again each time the
 	// agent goes quiet after work.
-	releaseMemory(log)
+	releaseMemory(log, "load")
 	idleCtx, stopIdle := context.WithCancel(ctx)
 	idleDone := make(chan struct{})
 	go func() {
 		defer close(idleDone)
-		memtrim.Idle(idleCtx, idleRelease, func() { releaseMemory(log) })
+		memtrim.Idle(idleCtx, idleRelease, func() { releaseMemory(log, "work") })
 	}()
 	defer func() { stopIdle(); <-idleDone }()
 	for {
@@ -302,14 +302,15 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 const idleRelease = 30 * time.Second
 
 // releaseMemory gives the kernel back the Go heap's free pages and the
-// executable's pages (memtrim.Release), and logs it at debug.
-func releaseMemory(log *slog.Logger) {
+// executable's pages (memtrim.Release), and logs it at debug with what
+// the memory was taken by (after: start-up, load or work).
+func releaseMemory(log *slog.Logger, after string) {
 	n, err := memtrim.Release()
 	if err != nil {
-		log.Debug("memory released; the executable's pages were not", "err", err)
+		log.Debug("memory released; the executable's pages were not", "after", after, "err", err)
 		return
 	}
-	log.Debug("memory released", "executable_bytes", n)
+	log.Debug("memory released", "after", after, "executable_bytes", n)
 }
 
 // newLogger builds the process's logger.

@@ -21,9 +21,10 @@ import (
 const idleCeiling = 21 << 20
 
 // startIdleAgent starts the real agent with coral_tf2_mobilenet_v2_224_ptq
-// (1 thread, 2 sessions), waits until it has released the memory its
-// start took (its debug log says so) and has answered one readiness
-// check, and returns its process id.
+// (1 thread, 2 sessions), waits until it has released the memory loading
+// the model took (its debug log says so: that is the last step of its
+// start) and has answered one readiness check, and returns its process
+// id.
 func startIdleAgent(tb testing.TB) int {
 	tb.Helper()
 	bin, err := buildBinary()
@@ -52,7 +53,7 @@ func startIdleAgent(tb testing.TB) int {
 		defer lw.mu.Unlock()
 		return strings.Contains(log.String(), s)
 	}
-	for end := time.Now().Add(30 * time.Second); !logged(`msg="memory released"`); time.Sleep(10 * time.Millisecond) {
+	for end := time.Now().Add(30 * time.Second); !logged(`msg="memory released" after=load`); time.Sleep(10 * time.Millisecond) {
 		select {
 		case <-exited:
 			tb.Fatalf("the agent exited: %v\n%s", cmd.ProcessState, log.String())
