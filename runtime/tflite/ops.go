@@ -120,10 +120,13 @@ func (c *opCtx) arity(minIn, maxIn, outs int) error {
 	return nil
 }
 
-// activation reads a fused activation from an options field and refuses the
-// ones without a kernel.
+// activation reads a fused activation from an options field (or the one
+// the graph rewrites set) and refuses the ones without a kernel.
 func (c *opCtx) activation(slot int) (kernels.Activation, error) {
 	a := kernels.Activation(c.n.opts.u8(slot, 0))
+	if f := c.n.fuse; f != nil && f.setAct {
+		a = f.act // a RELU folded in by rewrite
+	}
 	switch a {
 	case kernels.ActNone, kernels.ActRelu, kernels.ActReluN1To1, kernels.ActRelu6:
 		return a, nil

@@ -195,6 +195,7 @@ func (m *Model) prepareCallees(n *node, seen []bool) error {
 		if err := s.prepare(); err != nil {
 			return fmt.Errorf("subgraph %d: %w", s.index, err)
 		}
+		s.rewrite()
 		var err error
 		if s.plan, err = planArena(s); err != nil {
 			return fmt.Errorf("subgraph %d: %w", s.index, err)
