@@ -212,10 +212,9 @@ func loadShaped(b []byte, batch int, shapes [][]int) (*Model, error) {
 	if err := m.prepareCalled(); err != nil {
 		return nil, err
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(true); err != nil {
 		return nil, err
 	}
-	m.rewrite()
 	if m.plan, err = planArena(m); err != nil {
 		return nil, err
 	}

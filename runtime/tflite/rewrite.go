@@ -8,7 +8,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 )
 
-// Graph rewrites. Once every operator is prepared, rewrite folds the
+// The graph rewrites. While it prepares the operators, the loader folds the
 // operators that only pad or clamp a tensor into the operator next to them,
 // as XNNPACK's subgraph rewrites do, so that fewer operators run and fewer
 // tensors take arena memory:
@@ -29,11 +29,13 @@ import (
 // A rewrite applies only where the tensor between the two operators has one
 // reader and is neither an input nor an output of the subgraph nor a
 // variable, so nothing else can see it go. The operator that absorbs another
-// is prepared again with the change; if that fails the change is undone and
-// both operators run as before. Results stay bit for bit the same for 8-bit
-// models; float results differ at most in the sign of a zero.
+// is prepared with the change; if that fails it is prepared as stored and
+// both operators run. Results stay bit for bit the same for 8-bit
+// models; float results may differ by rounding (a convolution's border
+// pixels may take another kernel path than when the PAD ran) and in the
+// sign of a zero.
 
-// fusion records what rewrite folded into an operator.
+// fusion records what the rewrites folded into an operator.
 type fusion struct {
 	// names are the operators folded in, in the order they were, for the
 	// operator's name in profiles ("CONV_2D+PAD", "ADD+PAD+RELU").
@@ -64,9 +66,21 @@ var actSlots = map[string]int{"ADD": 0, "SUB": 0, "MUL": 0, "CONV_2D": 3, "DEPTH
 // reluActs are the activation operators and their fused equivalents.
 var reluActs = map[string]kernels.Activation{"RELU": kernels.ActRelu, "RELU6": kernels.ActRelu6, "RELU_N1_TO_1": kernels.ActReluN1To1}
 
-// rewrite applies the graph rewrites to the prepared operators of m.
-func (m *Model) rewrite() {
-	g := &rewriter{m: m, readers: make([]int, len(m.tensors)), reader: make([]*node, len(m.tensors)), producer: make([]*node, len(m.tensors))}
+// rewriter prepares the operators of one graph with the rewrites: it
+// knows who reads and writes each tensor in the stored graph, and which
+// operators are prepared or folded into another so far.
+type rewriter struct {
+	m        *Model
+	readers  []int   // per tensor, how many operator inputs read it
+	reader   []*node // per tensor, its last reader
+	producer []*node // per tensor, the operator that writes it
+	done     map[*node]bool
+	folded   map[*node]bool
+}
+
+func newRewriter(m *Model) *rewriter {
+	g := &rewriter{m: m, readers: make([]int, len(m.tensors)), reader: make([]*node, len(m.tensors)), producer: make([]*node, len(m.tensors)),
+		done: map[*node]bool{}, folded: map[*node]bool{}}
 	for _, n := range m.nodes {
 		for _, t := range n.inputs {
 			if t >= 0 {
@@ -78,29 +92,57 @@ func (m *Model) rewrite() {
 			g.producer[t] = n
 		}
 	}
-	removed := map[*node]bool{}
-	for _, n := range m.nodes {
-		if (n.name == "PAD" || n.name == "PADV2") && g.fusePad(n) {
-			removed[n] = true
-		}
-	}
-	for _, n := range m.nodes {
-		if _, ok := reluActs[n.name]; ok && g.fuseRelu(n) {
-			removed[n] = true
-		}
-	}
-	if len(removed) > 0 {
-		m.nodes = slices.DeleteFunc(m.nodes, func(n *node) bool { return removed[n] })
-	}
+	return g
 }
 
-// rewriter is the state of one rewrite pass: who reads and writes each
-// tensor.
-type rewriter struct {
-	m        *Model
-	readers  []int   // per tensor, how many operator inputs read it
-	reader   []*node // per tensor, its last reader
-	producer []*node // per tensor, the operator that writes it
+// prepare prepares operator n with the PAD before it and the activation
+// after it folded in, where the rewrites apply; the PAD is prepared
+// already, the activation is not prepared at all. If the fused operator
+// fails to prepare, n is prepared as stored. Either way each kernel is
+// built once, so its packed weights are not built twice.
+func (g *rewriter) prepare(n *node) (kernel, error) {
+	m := g.m
+	pad, padEdit := g.padBefore(n)
+	relu, act := g.reluAfter(n)
+	if pad == nil && relu == nil {
+		return prepareStored(m, n)
+	}
+	saved := *n
+	saved.inputs, saved.outputs = slices.Clone(n.inputs), slices.Clone(n.outputs)
+	f := &fusion{}
+	n.fuse = f
+	if relu != nil {
+		f.act, f.setAct = act, true
+		n.outputs[0] = relu.outputs[0]
+	}
+	var err error
+	if m.reshaped {
+		// Shapes follow the stored operator: infer them before the PAD's
+		// input takes the place of its output.
+		err = inferShapes(m, n)
+	}
+	if pad != nil {
+		f.names = append(f.names, pad.name)
+		padEdit(n, f)
+	}
+	if relu != nil {
+		f.names = append(f.names, relu.name)
+	}
+	var k kernel
+	if err == nil {
+		k, err = prepareKernel(m, n)
+	}
+	if err != nil {
+		*n = saved
+		return prepareStored(m, n)
+	}
+	if pad != nil {
+		g.folded[pad] = true
+	}
+	if relu != nil {
+		g.folded[relu] = true
+	}
+	return k, nil
 }
 
 // internal reports whether tensor t only passes a value from its producer
@@ -110,50 +152,62 @@ func (g *rewriter) internal(t int) bool {
 	return g.readers[t] == 1 && g.producer[t] != nil && !tt.output && !tt.variable && !tt.isConst() && !slices.Contains(g.m.inputs, t)
 }
 
-// fusePad folds a PAD or PADV2 into its reader (see rewrite).
-func (g *rewriter) fusePad(pad *node) bool {
+// padBefore returns the prepared PAD or PADV2 whose output n reads and
+// can absorb (see the rewrites above), and the change to n that does it;
+// nil if none.
+func (g *rewriter) padBefore(n *node) (*node, func(n *node, f *fusion)) {
 	m := g.m
-	if len(pad.inputs) < 2 || len(pad.outputs) != 1 || pad.inputs[0] < 0 || pad.inputs[1] < 0 {
-		return false
+	var at []int // the inputs of n a PAD may feed
+	switch n.name {
+	case "CONV_2D", "DEPTHWISE_CONV_2D":
+		at = []int{0}
+	case "ADD":
+		at = []int{0, 1}
+	default:
+		return nil, nil
 	}
-	x, p := pad.inputs[0], pad.outputs[0]
-	next := g.reader[p]
-	in := m.tensors[x]
-	if !g.internal(p) || in.variable || len(in.shape) != 4 || !padsWithZero(m, pad) {
-		return false
-	}
-	ps, ok := shapeOpInts(m.tensors[pad.inputs[1]])
-	if !ok || len(ps) != 8 || ps[0] != 0 || ps[1] != 0 || slices.ContainsFunc(ps, func(v int) bool { return v < 0 }) {
-		return false
-	}
-	spatial := ps[6] == 0 && ps[7] == 0
-	channel := ps[2] == 0 && ps[3] == 0 && ps[4] == 0 && ps[5] == 0 && ps[6] == 0 && ps[7] > 0
-	switch {
-	case spatial && (next.name == "CONV_2D" || next.name == "DEPTHWISE_CONV_2D") && next.inputs[0] == p:
-		w := m.tensors[next.inputs[1]]
-		if w.dtype != in.dtype || (in.dtype != runtime.Float32 && in.dtype != runtime.Int8 && in.dtype != runtime.UInt8) {
-			return false // hybrid and 16-bit convolutions keep their PAD
+	for _, i := range at {
+		if i >= len(n.inputs) || n.inputs[i] < 0 {
+			continue
 		}
-		return g.refuse(next, func(n *node, f *fusion) {
-			f.pad = &[4]int{ps[2], ps[3], ps[4], ps[5]}
-			f.names = append(f.names, pad.name)
-			n.inputs[0] = x
-		})
-	case channel && next.name == "ADD" && in.dtype == runtime.Float32 && len(next.inputs) == 2:
-		other := next.inputs[0]
-		if other == p {
-			other = next.inputs[1]
+		p := n.inputs[i]
+		pad := g.producer[p]
+		if pad == nil || (pad.name != "PAD" && pad.name != "PADV2") || !g.done[pad] || len(pad.inputs) < 2 || len(pad.outputs) != 1 || pad.inputs[0] < 0 || pad.inputs[1] < 0 {
+			continue
 		}
-		if other < 0 || other == p || !sameShape(m.tensors[other].shape, m.tensors[p].shape) {
-			return false
+		x := pad.inputs[0]
+		in := m.tensors[x]
+		if !g.internal(p) || in.variable || len(in.shape) != 4 || !padsWithZero(m, pad) {
+			continue
 		}
-		return g.refuse(next, func(n *node, f *fusion) {
-			f.chanPad = true
-			f.names = append(f.names, pad.name)
-			n.inputs[0], n.inputs[1] = other, x // a + pad(x) = pad(x) + a, exactly
-		})
+		ps, ok := shapeOpInts(m.tensors[pad.inputs[1]])
+		if !ok || len(ps) != 8 || ps[0] != 0 || ps[1] != 0 || slices.ContainsFunc(ps, func(v int) bool { return v < 0 }) {
+			continue
+		}
+		spatial := ps[6] == 0 && ps[7] == 0
+		channel := ps[2] == 0 && ps[3] == 0 && ps[4] == 0 && ps[5] == 0 && ps[6] == 0 && ps[7] > 0
+		switch {
+		case spatial && n.name != "ADD":
+			w := m.tensors[n.inputs[1]]
+			if w.dtype != in.dtype || (in.dtype != runtime.Float32 && in.dtype != runtime.Int8 && in.dtype != runtime.UInt8) {
+				continue // hybrid and 16-bit convolutions keep their PAD
+			}
+			return pad, func(n *node, f *fusion) {
+				f.pad = &[4]int{ps[2], ps[3], ps[4], ps[5]}
+				n.inputs[0] = x
+			}
+		case channel && n.name == "ADD" && in.dtype == runtime.Float32 && len(n.inputs) == 2:
+			other := n.inputs[1-i]
+			if other < 0 || other == p || !sameShape(m.tensors[other].shape, m.tensors[p].shape) {
+				continue
+			}
+			return pad, func(n *node, f *fusion) {
+				f.chanPad = true
+				n.inputs[0], n.inputs[1] = other, x // a + pad(x) = pad(x) + a, exactly
+			}
+		}
 	}
-	return false
+	return nil, nil
 }
 
 // padsWithZero reports whether a prepared PAD or PADV2 fills with the
@@ -174,77 +228,48 @@ func padsWithZero(m *Model, pad *node) bool {
 	return false
 }
 
-// fuseRelu folds an activation operator into the operator that computes
-// its input (see rewrite).
-func (g *rewriter) fuseRelu(relu *node) bool {
+// reluAfter returns the activation operator, not yet prepared, that
+// reads the output of n and that n can absorb (see the rewrites above),
+// with its fused activation; nil if none.
+func (g *rewriter) reluAfter(n *node) (*node, kernels.Activation) {
 	m := g.m
-	if len(relu.inputs) != 1 || len(relu.outputs) != 1 || relu.inputs[0] < 0 {
-		return false
+	slot, ok := actSlots[n.name]
+	if !ok || len(n.outputs) != 1 {
+		return nil, 0
 	}
-	t, u := relu.inputs[0], relu.outputs[0]
-	prev := g.producer[t]
-	if prev == nil {
-		return false
+	t := n.outputs[0]
+	relu := g.reader[t]
+	if relu == nil || g.done[relu] || !g.internal(t) || len(relu.inputs) != 1 || len(relu.outputs) != 1 {
+		return nil, 0
 	}
-	slot, ok := actSlots[prev.name]
-	if !ok || len(prev.outputs) != 1 || !g.internal(t) {
-		return false
+	act, ok := reluActs[relu.name]
+	if !ok || kernels.Activation(n.opts.u8(slot, 0)) != kernels.ActNone {
+		return nil, 0
 	}
-	mid, out := m.tensors[t], m.tensors[u]
+	mid, out := m.tensors[t], m.tensors[relu.outputs[0]]
 	switch {
-	case out.variable || mid.dtype != out.dtype || !sameShape(mid.shape, out.shape):
-		return false
+	case out.variable || out.isConst() || mid.dtype != out.dtype || !sameShape(mid.shape, out.shape):
+		return nil, 0
 	case mid.dtype == runtime.Int8 || mid.dtype == runtime.UInt8:
-		if mid.quant == nil || out.quant == nil || !shapeOpSameQuant(mid, out) {
-			return false // the RELU rescales
+		if mid.quant == nil || out.quant == nil || len(out.quant.Scale) != 1 || !shapeOpSameQuant(mid, out) {
+			return nil, 0 // the RELU rescales
 		}
 	case mid.dtype != runtime.Float32:
-		return false
+		return nil, 0
 	}
-	act := reluActs[relu.name]
-	cur := kernels.Activation(prev.opts.u8(slot, 0))
-	if prev.fuse != nil && prev.fuse.setAct {
-		cur = prev.fuse.act
-	}
-	if cur != kernels.ActNone {
-		return false
-	}
-	if !g.refuse(prev, func(n *node, f *fusion) {
-		f.act, f.setAct = act, true
-		f.names = append(f.names, relu.name)
-		n.outputs[0] = u
-	}) {
-		return false
-	}
-	g.producer[u] = prev
-	return true
-}
-
-// refuse changes operator n with edit and prepares it again. If that
-// fails, n is left as it was and refuse reports false.
-func (g *rewriter) refuse(n *node, edit func(n *node, f *fusion)) bool {
-	saved := *n
-	saved.inputs, saved.outputs = slices.Clone(n.inputs), slices.Clone(n.outputs)
-	f := &fusion{}
-	if n.fuse != nil {
-		*f = *n.fuse
-		f.names = slices.Clone(n.fuse.names)
-	}
-	n.fuse = f
-	edit(n, f)
-	k, err := prepareKernel(g.m, n)
-	if err != nil {
-		*n = saved
-		return false
-	}
-	n.kernel = k
-	return true
+	return relu, act
 }
 
 // prepareAddChannelPad prepares an ADD whose input 1 was the input of a
-// PAD of the channel axis (see rewrite).
+// PAD of the channel axis (see the rewrites at the top of this file).
 func prepareAddChannelPad(c *opCtx, act kernels.Activation) (kernel, error) {
 	a, b, out := c.input(0), c.input(1), c.output(0)
+	if a.dtype == runtime.Float32 && b.dtype == runtime.Float32 {
+		// The output takes a's shape, as prepareBinary settles it.
+		if err := c.settleOutput(0, runtime.Float32, a.shape); err != nil {
+			return nil, err
+		}
+	}
 	r := len(out.shape)
 	if r == 0 || a.dtype != runtime.Float32 || b.dtype != runtime.Float32 || out.dtype != runtime.Float32 ||
 		!sameShape(a.shape, out.shape) || len(b.shape) != r || !sameShape(b.shape[:r-1], out.shape[:r-1]) ||

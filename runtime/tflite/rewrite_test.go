@@ -187,19 +187,22 @@ func (g *rwGraph) model(outputs ...int32) []byte {
 	return g.tm.bytes()
 }
 
-// loadUnrewritten loads a model as Load does without the graph rewrites:
-// the reference the rewritten graph must agree with.
-func loadUnrewritten(t *testing.T, b []byte) *Model {
+// loadUnrewritten loads a model as loadShaped does without the graph
+// rewrites: the reference the rewritten graph must agree with.
+func loadUnrewritten(t *testing.T, b []byte, shapes [][]int) *Model {
 	t.Helper()
 	m, err := parse(b)
 	if err == nil {
 		err = m.foldConstants()
 	}
+	if err == nil && shapes != nil {
+		err = m.reshapeInputs(shapes)
+	}
 	if err == nil {
 		err = m.prepareCalled()
 	}
 	if err == nil {
-		err = m.prepare()
+		err = m.prepare(false)
 	}
 	if err == nil {
 		m.plan, err = planArena(m)
@@ -245,7 +248,8 @@ func randomInput(r *rand.Rand, ti runtime.TensorInfo) []byte {
 // which operators the loaded model runs (the rewrite applied, or not in
 // the cases it must not), and that its outputs agree with the graph loaded
 // without rewrites: bit for bit for 8-bit graphs, within float rounding
-// for float ones, with the SIMD and the generic kernels.
+// for float ones, with the SIMD and the generic kernels; as stored, and
+// with larger inputs (shapes inferred while preparing).
 func TestRewrites(t *testing.T) {
 	spatial := []int32{0, 0, 1, 1, 1, 1, 0, 0}
 	for _, tc := range []struct {
@@ -396,43 +400,66 @@ func TestRewrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			if got := opNames(m); !slices.Equal(got, tc.want) {
-				t.Fatalf("operators %v, want %v", got, tc.want)
+			// The same graph with inputs 2 rows and 2 columns larger, whose
+			// shapes are inferred while the operators are prepared.
+			var shapes [][]int
+			for _, ti := range m.Inputs() {
+				s := slices.Clone(ti.Shape)
+				s[1], s[2] = s[1]+2, s[2]+2
+				shapes = append(shapes, s)
 			}
-			ref := loadUnrewritten(t, b)
-			r := rand.New(rand.NewPCG(1, 2))
-			for round := range 3 {
-				var ins [][]byte
-				for _, ti := range m.Inputs() {
-					ins = append(ins, randomInput(r, ti))
+			big, err := loadShaped(b, 0, shapes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range []struct {
+				m, ref *Model
+			}{{m, loadUnrewritten(t, b, nil)}, {big, loadUnrewritten(t, b, shapes)}} {
+				if got := opNames(v.m); !slices.Equal(got, tc.want) {
+					t.Fatalf("inputs %v: operators %v, want %v", v.m.Inputs()[0].Shape, got, tc.want)
 				}
-				for _, backend := range []string{"auto", "generic"} {
-					o := runtime.Options{Backend: backend}
-					got, err := m.Run(context.Background(), o, ins)
-					if err != nil {
-						t.Fatal(err)
-					}
-					want, err := ref.Run(context.Background(), o, ins)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for i := range want {
-						if m.Outputs()[i].DType != runtime.Float32 {
-							if !slices.Equal(got[i], want[i]) {
-								t.Fatalf("round %d, %s kernels: output %d differs from the graph without rewrites", round, backend, i)
-							}
-							continue
-						}
-						for j := 0; j < len(want[i]); j += 4 {
-							g := math.Float32frombits(binary.LittleEndian.Uint32(got[i][j:]))
-							w := math.Float32frombits(binary.LittleEndian.Uint32(want[i][j:]))
-							if math.Abs(float64(g-w)) > 1e-5*max(1, math.Abs(float64(w))) {
-								t.Fatalf("round %d, %s kernels: output %d value %d = %g, without rewrites %g", round, backend, i, j/4, g, w)
-							}
-						}
-					}
-				}
+				compareRuns(t, v.m, v.ref)
 			}
 		})
+	}
+}
+
+// compareRuns runs m and ref on the same random inputs, with the SIMD and
+// the generic kernels, and fails unless their outputs agree: bit for bit
+// for 8-bit outputs, within float rounding for float ones.
+func compareRuns(t *testing.T, m, ref *Model) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 3 {
+		var ins [][]byte
+		for _, ti := range m.Inputs() {
+			ins = append(ins, randomInput(r, ti))
+		}
+		for _, backend := range []string{"auto", "generic"} {
+			o := runtime.Options{Backend: backend}
+			got, err := m.Run(context.Background(), o, ins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ref.Run(context.Background(), o, ins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if m.Outputs()[i].DType != runtime.Float32 {
+					if !slices.Equal(got[i], want[i]) {
+						t.Fatalf("inputs %v, round %d, %s kernels: output %d differs from the graph without rewrites", m.Inputs()[0].Shape, round, backend, i)
+					}
+					continue
+				}
+				for j := 0; j < len(want[i]); j += 4 {
+					g := math.Float32frombits(binary.LittleEndian.Uint32(got[i][j:]))
+					w := math.Float32frombits(binary.LittleEndian.Uint32(want[i][j:]))
+					if math.Abs(float64(g-w)) > 1e-5*max(1, math.Abs(float64(w))) {
+						t.Fatalf("inputs %v, round %d, %s kernels: output %d value %d = %g, without rewrites %g", m.Inputs()[0].Shape, round, backend, i, j/4, g, w)
+					}
+				}
+			}
+		}
 	}
 }
