@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
 )
@@ -187,10 +188,9 @@ func (g *rwGraph) model(outputs ...int32) []byte {
 	return g.tm.bytes()
 }
 
-// loadUnrewritten loads a model as loadShaped does without the graph
-// rewrites: the reference the rewritten graph must agree with.
-func loadUnrewritten(t *testing.T, b []byte, shapes [][]int) *Model {
-	t.Helper()
+// loadPlain loads a model as loadShaped does without the graph rewrites:
+// the reference the rewritten graph must agree with.
+func loadPlain(b []byte, shapes [][]int) (*Model, error) {
 	m, err := parse(b)
 	if err == nil {
 		err = m.foldConstants()
@@ -207,6 +207,12 @@ func loadUnrewritten(t *testing.T, b []byte, shapes [][]int) *Model {
 	if err == nil {
 		m.plan, err = planArena(m)
 	}
+	return m, err
+}
+
+func loadUnrewritten(t *testing.T, b []byte, shapes [][]int) *Model {
+	t.Helper()
+	m, err := loadPlain(b, shapes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,19 +250,17 @@ func randomInput(r *rand.Rand, ti runtime.TensorInfo) []byte {
 	return b
 }
 
-// TestRewrites builds small graphs with each rewrite's pattern, checks
-// which operators the loaded model runs (the rewrite applied, or not in
-// the cases it must not), and that its outputs agree with the graph loaded
-// without rewrites: bit for bit for 8-bit graphs, within float rounding
-// for float ones, with the SIMD and the generic kernels; as stored, and
-// with larger inputs (shapes inferred while preparing).
-func TestRewrites(t *testing.T) {
+// rewriteCase is a graph with a rewrite's pattern and the operators the
+// loaded model must run.
+type rewriteCase struct {
+	name  string
+	build func() []byte
+	want  []string
+}
+
+func rewriteCases() []rewriteCase {
 	spatial := []int32{0, 0, 1, 1, 1, 1, 0, 0}
-	for _, tc := range []struct {
-		name  string
-		build func() []byte
-		want  []string
-	}{
+	return []rewriteCase{
 		{"float pad into conv", func() []byte {
 			g := newRWGraph(rwF32)
 			return g.model(g.conv(false, g.pad(g.input(1, 9, 8, 3), spatial), 3, 1, true, 0))
@@ -392,7 +396,17 @@ func TestRewrites(t *testing.T) {
 			g := newRWGraph(rwF32)
 			return g.model(g.unary(opRelu, g.input(1, 5, 5, 7)))
 		}, []string{"RELU"}},
-	} {
+	}
+}
+
+// TestRewrites builds small graphs with each rewrite's pattern, checks
+// which operators the loaded model runs (the rewrite applied, or not in
+// the cases it must not), and that its outputs agree with the graph loaded
+// without rewrites: bit for bit for 8-bit graphs, within float rounding
+// for float ones, with the SIMD and the generic kernels; as stored, and
+// with larger inputs (shapes inferred while preparing).
+func TestRewrites(t *testing.T) {
+	for _, tc := range rewriteCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.build()
 			m, err := Load(b)
@@ -462,4 +476,47 @@ func compareRuns(t *testing.T, m, ref *Model) {
 			}
 		}
 	}
+}
+
+// FuzzRewrites loads mutations of the rewrite test graphs with and without
+// the rewrites: both must load, or fail, alike; where they load and run,
+// their 8-bit outputs must agree bit for bit.
+func FuzzRewrites(f *testing.F) {
+	for _, tc := range rewriteCases() {
+		f.Add(tc.build())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Load(data)
+		ref, rerr := loadPlain(data, nil)
+		if (err == nil) != (rerr == nil) {
+			t.Fatalf("with rewrites: %v; without: %v", err, rerr)
+		}
+		if err != nil {
+			return
+		}
+		defer m.Close()
+		if m.ArenaBytes() > fuzzSessionLimit || ref.ArenaBytes() > fuzzSessionLimit {
+			return
+		}
+		r := rand.New(rand.NewPCG(uint64(len(data)), 1))
+		var ins [][]byte
+		for _, ti := range m.Inputs() {
+			ins = append(ins, randomInput(r, ti))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		got, err := m.Run(ctx, runtime.Options{}, ins)
+		if err != nil {
+			return
+		}
+		want, err := ref.Run(ctx, runtime.Options{}, ins)
+		if err != nil {
+			return
+		}
+		for i, o := range m.Outputs() {
+			if (o.DType == runtime.Int8 || o.DType == runtime.UInt8) && !slices.Equal(got[i], want[i]) {
+				t.Fatalf("output %d differs from the graph without rewrites", i)
+			}
+		}
+	})
 }
