@@ -188,6 +188,9 @@ func (g *rewriter) padBefore(n *node) (*node, func(n *node, f *fusion)) {
 		channel := ps[2] == 0 && ps[3] == 0 && ps[4] == 0 && ps[5] == 0 && ps[6] == 0 && ps[7] > 0
 		switch {
 		case spatial && n.name != "ADD":
+			if len(n.inputs) < 2 || n.inputs[1] < 0 {
+				continue // not yet checked: prepare refuses it
+			}
 			w := m.tensors[n.inputs[1]]
 			if w.dtype != in.dtype || (in.dtype != runtime.Float32 && in.dtype != runtime.Int8 && in.dtype != runtime.UInt8) {
 				continue // hybrid and 16-bit convolutions keep their PAD

@@ -3,6 +3,7 @@ package tflite
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -251,7 +252,7 @@ func randomInput(r *rand.Rand, ti runtime.TensorInfo) []byte {
 }
 
 // rewriteCase is a graph with a rewrite's pattern and the operators the
-// loaded model must run.
+// loaded model must run (nil: the model is invalid, and refused).
 type rewriteCase struct {
 	name  string
 	build func() []byte
@@ -315,6 +316,11 @@ func rewriteCases() []rewriteCase {
 			g := newRWGraph(rwF32)
 			return g.model(g.conv(false, g.pad(g.input(1, 6, 6, 3), []int32{0, 0, 3, 3, 0, 0, 0, 0}), 3, 1, true, 0))
 		}, []string{"PAD", "CONV_2D"}},
+		{"pad into a conv without weights", func() []byte {
+			g := newRWGraph(rwF32)
+			p := g.pad(g.input(1, 6, 6, 3), spatial)
+			return g.model(g.op(opConv, fbt{0: uint8(1), 1: int32(1), 2: int32(1)}, []int32{p}, g.act([]int32{1, 6, 6, 3})))
+		}, nil},
 		{"pad into max pool", func() []byte {
 			g := newRWGraph(rwF32)
 			p := g.pad(g.input(1, 8, 8, 4), spatial)
@@ -410,6 +416,12 @@ func TestRewrites(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.build()
 			m, err := Load(b)
+			if tc.want == nil {
+				if !errors.Is(err, runtime.ErrInvalidModel) {
+					t.Fatalf("Load: %v, want an invalid model", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
