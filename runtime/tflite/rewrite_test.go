@@ -270,6 +270,14 @@ func rewriteCases() []rewriteCase {
 			g := newRWGraph(rwF32)
 			return g.model(g.conv(false, g.pad(g.input(1, 10, 10, 4), []int32{0, 0, 0, 1, 0, 1, 0, 0}), 3, 2, true, 0))
 		}, []string{"CONV_2D+PAD"}},
+		{"float uneven pad into a wide SAME conv", func() []byte {
+			g := newRWGraph(rwF32)
+			return g.model(g.conv(false, g.pad(g.input(1, 13, 12, 24), []int32{0, 0, 2, 0, 1, 3, 0, 0}), 5, 1, false, 0))
+		}, []string{"CONV_2D+PAD"}},
+		{"int8 uneven pad into a wide strided conv", func() []byte {
+			g := newRWGraph(rwI8)
+			return g.model(g.conv(false, g.pad(g.input(1, 13, 12, 24), []int32{0, 0, 2, 0, 1, 3, 0, 0}), 5, 2, true, 0))
+		}, []string{"CONV_2D+PAD"}},
 		{"float pad into strided depthwise", func() []byte {
 			g := newRWGraph(rwF32)
 			return g.model(g.conv(true, g.pad(g.input(1, 16, 16, 20), spatial), 3, 2, true, 0))
