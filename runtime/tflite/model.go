@@ -107,6 +107,9 @@ type node struct {
 	opts2         fbTable // builtin_options_2 (StableHLO operators)
 	custom        []byte  // custom_options
 	kernel        kernel
+	// fuse is what the graph rewrites folded into the operator (see
+	// rewrite.go); nil for most.
+	fuse *fusion
 }
 
 // Signature is a named entry point (SignatureDef) of the model.
@@ -209,7 +212,7 @@ func loadShaped(b []byte, batch int, shapes [][]int) (*Model, error) {
 	if err := m.prepareCalled(); err != nil {
 		return nil, err
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(true); err != nil {
 		return nil, err
 	}
 	if m.plan, err = planArena(m); err != nil {
