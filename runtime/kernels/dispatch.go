@@ -177,6 +177,16 @@ type dwVariant struct {
 	// the input.
 	f32Row func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int)
 	qRow   func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte, n, xStep int)
+	// f32Cols, when set, does what f32Row does with the output pixels
+	// outStep bytes apart (any nc); the float depthwise kernel uses it for
+	// the border columns of the rows whose windows lie inside the input
+	// vertically, a column at a time.
+	f32Cols func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep, outStep int)
+	// qTile and qTileU, when set, compute the 8-bit output pixels whose
+	// windows lie wholly inside the input from weights packed by
+	// packDWTile (see dwTileQ): qTile those whose weights w' fit int8,
+	// qTileU those with uint8 weights and one zero point.
+	qTile, qTileU func(x *byte, offs *int, ng int, w *byte, nc, cs int, add *int32, scale *float32, lo, hi float32, zp, xflip, oflip, wzp int32, out *byte, n, xStep int)
 	// rawInt8 is set when q and qRow read int8 inputs as they are
 	// (x' = x) rather than as uint8 x+128.
 	rawInt8 bool

@@ -54,7 +54,7 @@ func dwQAVX512(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs in
 
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL {
-		dwVariants = append(dwVariants, &dwVariant{
+		v := &dwVariant{
 			name: "avx512",
 			f32: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32) {
 				dwF32AVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, 1, 0)
@@ -62,11 +62,18 @@ func init() {
 			q: func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte) {
 				dwQAVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, init, bias, scale, lo, hi, zp, signed, xzp, out, 1, 0)
 			},
-			f32Row:   dwF32AVX512,
+			f32Row: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int) {
+				dwF32Tile(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, n, xStep, 4*cs)
+			},
+			f32Cols:  dwF32Tile,
 			qRow:     dwQAVX512,
 			rawInt8:  true,
 			anyNCF32: true,
-		})
+		}
+		if cpu.X86.HasAVX512VNNI {
+			v.qTile, v.qTileU = dwQTile, dwQTileU
+		}
+		dwVariants = append(dwVariants, v)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})
