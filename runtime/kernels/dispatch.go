@@ -1,6 +1,9 @@
 package kernels
 
-import "unsafe"
+import (
+	"sync"
+	"unsafe"
+)
 
 // CPU-specific matrix product kernels register themselves, best first, in
 // qVariants and f32Variants from an init function of their architecture's
@@ -14,7 +17,9 @@ type qVariant struct {
 	name string
 	// pack returns the weights w' of p in the variant's layout (panels of
 	// gemmNR channels by groups of 4 values of K, zero past K), or nil
-	// when they do not fit it.
+	// when they do not fit it. A layout that does not hold every w' may
+	// instead store channel n as w'+d[n], with d[n] in p.offs (see
+	// PackedQ.offs).
 	pack func(p *PackedQ) []byte
 	// run computes rows (1 to qRows) rows of a, stride lda, times one
 	// full panel of kg groups of 4 weights and stores gemmNR outputs per
@@ -25,15 +30,19 @@ type qVariant struct {
 	// instructions want the other kind flips the activations' top bit
 	// (±128) and takes 128·Σk w' (sum) back out of the bias. It reads
 	// 4·kg bytes of each row, which may exceed K; the weights past K are
-	// zero.
-	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+	// zero. offs is nil unless pack set p.offs: it then points at the
+	// panel's channel offsets d[n] (the weights stored as w'+d[n]) and
+	// rsum at the row sums (see sumRows) of the rows, and the kernel
+	// takes d[n]·rsum[r] off each sum; rsum may be read up to the rows
+	// rounded up to 8.
+	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
 	// wide, when set, does the same for any number of rows (at least
 	// one) and two consecutive full panels, the second psz bytes after
 	// the first.
-	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
-	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs, rsum *int32)
 	// symmetric marks a layout that also refuses w' = -128 (the weights
 	// of TFLite's int8 scheme lie in [-127, 127]).
 	symmetric bool
@@ -69,7 +78,7 @@ var (
 // useQVariant makes p run with v when its weights fit v's layout, and
 // reports whether they did; v nil selects the generic kernels.
 func (p *PackedQ) useQVariant(v *qVariant) bool {
-	p.simd, p.simdData = nil, nil
+	p.simd, p.simdData, p.offs = nil, nil, nil
 	if v == nil {
 		return true
 	}
@@ -93,6 +102,80 @@ func simdRows(lenA, lda, rows, kg int) int {
 	return rows
 }
 
+// qChunk is the number of rows whose sums (for weights stored with
+// offsets) GemmQ keeps at a time.
+const qChunk = 128
+
+// rowSumBuf holds the sums of up to qChunk rows, and 8 more entries that
+// the kernels may read past the last row.
+type rowSumBuf [qChunk + 8]int32
+
+// rowChunks returns the rows GemmQ passes to the kernels at a time for w,
+// all of them unless its weights have offsets, and then a buffer for
+// their sums from rowSumBufs, which the caller puts back.
+func rowChunks(w *PackedQ, rows int) (int, *rowSumBuf) {
+	if w.offs == nil {
+		return rows, nil
+	}
+	return qChunk, rowSumBufs.Get().(*rowSumBuf)
+}
+
+// rowSumBufs holds the row sum buffers of the GemmQ calls under way: the
+// kernels are called through function values, so a buffer on the caller's
+// stack would move to the heap on every call.
+var rowSumBufs = sync.Pool{New: func() any { return new(rowSumBuf) }}
+
+// rowSumsFor sets buf to the sums of rows rows of a (stride lda) for the
+// kernels of w and returns the pointer rsum they take.
+func rowSumsFor[T Quant8](w *PackedQ, a []T, lda, rows int, buf *rowSumBuf) *int32 {
+	sumRows(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(a))), len(a)), lda, rows, w.K, isSigned(T(0)), buf[:rows])
+	return &buf[0]
+}
+
+// offsAt returns &w.offs[c], nil when w has no offsets.
+func offsAt(w *PackedQ, c int) *int32 {
+	if w.offs == nil {
+		return nil
+	}
+	return &w.offs[c]
+}
+
+// sumRows sets sums[r] to the sum of the K bytes of row r of a (stride
+// lda) as the kernels read them: as uint8, with the top bit flipped when
+// signed (int8 activations as uint8 a+128).
+func sumRows(a []byte, lda, rows, k int, signed bool, sums []int32) {
+	if rows == 0 {
+		return
+	}
+	_ = a[(rows-1)*lda+k-1]
+	if sumRowsSIMD != nil {
+		var flip int32
+		if signed {
+			flip = 0x80
+		}
+		sumRowsSIMD(&a[0], lda, rows, k, flip, &sums[0])
+		return
+	}
+	sumRowsGeneric(a, lda, rows, k, signed, sums)
+}
+
+func sumRowsGeneric(a []byte, lda, rows, k int, signed bool, sums []int32) {
+	var flip byte
+	if signed {
+		flip = 0x80
+	}
+	for r := range rows {
+		var s int32
+		for _, v := range a[r*lda : r*lda+k] {
+			s += int32(v ^ flip)
+		}
+		sums[r] = s
+	}
+}
+
+// sumRowsSIMD, when set, is sumRows's loop in SIMD: flip is 0x80 or 0.
+var sumRowsSIMD func(a *byte, lda, rows, k int, flip int32, sums *int32)
+
 // gemmQTail is GemmQ with w.simd.tail for the partial last panel p and
 // rows (readable by simdRows) rows.
 func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c []T, ldc int) {
@@ -107,11 +190,31 @@ func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c
 	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
 	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
 	wp := &w.simdData[p*(len(w.simdData)/panels(w.N))]
-	for r := 0; r < rows; r += qRows {
-		w.simd.tail((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRows, rows-r), wp, kg,
-			&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
-			(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc, nc)
+	step, buf := rowChunks(w, rows)
+	if buf != nil {
+		defer rowSumBufs.Put(buf)
 	}
+	for r0 := 0; r0 < rows; r0 += step {
+		n := min(step, rows-r0)
+		var rsum *int32
+		if buf != nil {
+			rsum = rowSumsFor(w, a[r0*lda:], lda, n, buf)
+		}
+		offs := offsAt(w, c0)
+		for r := 0; r < n; r += qRows {
+			w.simd.tail((*byte)(unsafe.Add(unsafe.Pointer(ab), (r0+r)*lda)), lda, min(qRows, n-r), wp, kg,
+				&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+				(*byte)(unsafe.Add(unsafe.Pointer(cb), (r0+r)*ldc+c0)), ldc, nc, offs, rowSumAt(rsum, r))
+		}
+	}
+}
+
+// rowSumAt returns &rsum[r], nil when rsum is.
+func rowSumAt(rsum *int32, r int) *int32 {
+	if rsum == nil {
+		return nil
+	}
+	return (*int32)(unsafe.Add(unsafe.Pointer(rsum), 4*r))
 }
 
 // gemmQSIMD is GemmQ with w.simd for full panels [p0, p1) and rows
@@ -126,19 +229,33 @@ func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 i
 	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
 	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
 	psz := len(w.simdData) / panels(w.N)
-	for p := p0; p < p1; p++ {
-		c0 := p * gemmNR
-		wp := &w.simdData[p*psz]
-		if w.simd.wide != nil && p+1 < p1 {
-			w.simd.wide(ab, lda, done, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
-				(*byte)(unsafe.Add(unsafe.Pointer(cb), c0)), ldc)
-			p++
-			continue
+	step, buf := rowChunks(w, done)
+	if buf != nil {
+		defer rowSumBufs.Put(buf)
+	}
+	for r0 := 0; r0 < done; r0 += step {
+		n := min(step, done-r0)
+		ar := (*byte)(unsafe.Add(unsafe.Pointer(ab), r0*lda))
+		cr := (*byte)(unsafe.Add(unsafe.Pointer(cb), r0*ldc))
+		var rsum *int32
+		if buf != nil {
+			rsum = rowSumsFor(w, a[r0*lda:], lda, n, buf)
 		}
-		for r := 0; r < done; r += qRows {
-			w.simd.run((*byte)(unsafe.Add(unsafe.Pointer(ab), r*lda)), lda, min(qRows, done-r), wp, kg,
-				&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
-				(*byte)(unsafe.Add(unsafe.Pointer(cb), r*ldc+c0)), ldc)
+		for p := p0; p < p1; p++ {
+			c0 := p * gemmNR
+			offs := offsAt(w, c0)
+			wp := &w.simdData[p*psz]
+			if w.simd.wide != nil && p+1 < p1 {
+				w.simd.wide(ar, lda, n, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum)
+				p++
+				continue
+			}
+			for r := 0; r < n; r += qRows {
+				w.simd.run((*byte)(unsafe.Add(unsafe.Pointer(ar), r*lda)), lda, min(qRows, n-r), wp, kg,
+					&rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+					(*byte)(unsafe.Add(unsafe.Pointer(cr), r*ldc+c0)), ldc, offs, rowSumAt(rsum, r))
+			}
 		}
 	}
 }

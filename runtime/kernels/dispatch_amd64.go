@@ -8,22 +8,24 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
-// registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
-// otherwise or on CPUs without VNNI; the float32 product uses AVX-512 on
-// pairs of panels and AVX2 with FMA on single ones.
+// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD, uint8 by int8)
+// on any weights: a channel whose w' does not fit int8 (uint8 weights far
+// from their zero point) is stored with an offset that the kernels take
+// back out with the sums of the activation rows; AVX2 (VPMADDWD on int16
+// pairs) on CPUs without VNNI. The float32 product uses AVX-512 on pairs
+// of panels and AVX2 with FMA on single ones.
 
 //go:noescape
-func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
 
 //go:noescape
-func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
 
 //go:noescape
-func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs, rsum *int32)
 
 //go:noescape
-func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
 
 //go:noescape
 func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
@@ -33,7 +35,8 @@ func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo,
 
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail})
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail})
+		sumRowsSIMD = sumRowsAVX512
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})

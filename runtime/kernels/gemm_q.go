@@ -28,6 +28,11 @@ type PackedQ struct {
 	// simdData the weights in its layout.
 	simd     *qVariant
 	simdData []byte
+	// offs, when the layout of simd stores channel n as w'+offs[n] (so
+	// that uint8 weights, w - 128, fit int8), holds those offsets,
+	// padded to whole panels; nil when every channel is stored as w'.
+	// The kernels then take offs[n]·Σk a[r][k] off each sum.
+	offs []int32
 }
 
 // PackQ packs w (N rows of K weights) with its zero point(s): one for all

@@ -1,0 +1,42 @@
+//go:build !purego
+
+package kernels
+
+// packQ8Off is packQ8 for the VNNI kernels, which take per-channel
+// offsets: a channel whose w' = w - zp does not fit int8 is stored as its
+// raw weight as an int8 (w - 128 for uint8 weights, w for int8 ones), that
+// is w' + d with d = zp - 128 or zp in p.offs, and the kernels take
+// d·Σk a[k] off its sums. Every weight fits, so it never returns nil.
+func packQ8Off(p *PackedQ) []byte {
+	kg := (p.K + 3) / 4
+	out := make([]byte, panels(p.N)*kg*gemmNR*4)
+	var offs []int32
+	for n := range p.N {
+		zp, src := p.zp(n), p.raw[n*p.K:(n+1)*p.K]
+		var d int32
+		for _, b := range src {
+			if v := rawWeight(b, p.rawSigned) - zp; v < -128 || v > 127 {
+				d = zp
+				if !p.rawSigned {
+					d -= 128
+				}
+				break
+			}
+		}
+		if d != 0 && offs == nil {
+			offs = make([]int32, panels(p.N)*gemmNR)
+		}
+		if offs != nil {
+			offs[n] = d
+		}
+		base := (n/gemmNR*kg*gemmNR + n%gemmNR) * 4
+		for k, b := range src {
+			out[base+(k/4)*gemmNR*4+k%4] = byte(int8(rawWeight(b, p.rawSigned) - zp + d))
+		}
+	}
+	p.offs = offs
+	return out
+}
+
+//go:noescape
+func sumRowsAVX512(a *byte, lda, rows, k int, flip int32, sums *int32)
