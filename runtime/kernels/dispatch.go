@@ -1,9 +1,6 @@
 package kernels
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // CPU-specific matrix product kernels register themselves, best first, in
 // qVariants and f32Variants from an init function of their architecture's
@@ -32,17 +29,20 @@ type qVariant struct {
 	// 4·kg bytes of each row, which may exceed K; the weights past K are
 	// zero. offs is nil unless pack set p.offs: it then points at the
 	// panel's channel offsets d[n] (the weights stored as w'+d[n]) and
-	// rsum at the row sums (see sumRows) of the rows, and the kernel
-	// takes d[n]·rsum[r] off each sum; rsum may be read up to the rows
-	// rounded up to 8.
-	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
+	// rsum is the address of the row sums (see sumRows) of the rows, and
+	// the kernel takes d[n]·rsum[r] off each sum; rsum may be read up to
+	// the rows rounded up to 8. rsum is a uintptr so that the caller's
+	// buffer stays on its stack (a pointer passed to a function value
+	// escapes): a kernel that reads it is an assembly leaf, during which
+	// the stack does not move.
+	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 	// wide, when set, does the same for any number of rows (at least
 	// one) and two consecutive full panels, the second psz bytes after
 	// the first.
-	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
+	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
-	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs, rsum *int32)
+	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs *int32, rsum uintptr)
 	// symmetric marks a layout that also refuses w' = -128 (the weights
 	// of TFLite's int8 scheme lie in [-127, 127]).
 	symmetric bool
@@ -110,26 +110,11 @@ const qChunk = 128
 // the kernels may read past the last row.
 type rowSumBuf [qChunk + 8]int32
 
-// rowChunks returns the rows GemmQ passes to the kernels at a time for w,
-// all of them unless its weights have offsets, and then a buffer for
-// their sums from rowSumBufs, which the caller puts back.
-func rowChunks(w *PackedQ, rows int) (int, *rowSumBuf) {
-	if w.offs == nil {
-		return rows, nil
-	}
-	return qChunk, rowSumBufs.Get().(*rowSumBuf)
-}
-
-// rowSumBufs holds the row sum buffers of the GemmQ calls under way: the
-// kernels are called through function values, so a buffer on the caller's
-// stack would move to the heap on every call.
-var rowSumBufs = sync.Pool{New: func() any { return new(rowSumBuf) }}
-
 // rowSumsFor sets buf to the sums of rows rows of a (stride lda) for the
-// kernels of w and returns the pointer rsum they take.
-func rowSumsFor[T Quant8](w *PackedQ, a []T, lda, rows int, buf *rowSumBuf) *int32 {
+// kernels of w and returns the address rsum they take.
+func rowSumsFor[T Quant8](w *PackedQ, a []T, lda, rows int, buf *rowSumBuf) uintptr {
 	sumRows(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(a))), len(a)), lda, rows, w.K, isSigned(T(0)), buf[:rows])
-	return &buf[0]
+	return uintptr(unsafe.Pointer(&buf[0]))
 }
 
 // offsAt returns &w.offs[c], nil when w has no offsets.
@@ -190,15 +175,16 @@ func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c
 	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
 	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
 	wp := &w.simdData[p*(len(w.simdData)/panels(w.N))]
-	step, buf := rowChunks(w, rows)
-	if buf != nil {
-		defer rowSumBufs.Put(buf)
+	var buf rowSumBuf
+	step := rows
+	if w.offs != nil {
+		step = qChunk
 	}
 	for r0 := 0; r0 < rows; r0 += step {
 		n := min(step, rows-r0)
-		var rsum *int32
-		if buf != nil {
-			rsum = rowSumsFor(w, a[r0*lda:], lda, n, buf)
+		var rsum uintptr
+		if w.offs != nil {
+			rsum = rowSumsFor(w, a[r0*lda:], lda, n, &buf)
 		}
 		offs := offsAt(w, c0)
 		for r := 0; r < n; r += qRows {
@@ -209,12 +195,13 @@ func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c
 	}
 }
 
-// rowSumAt returns &rsum[r], nil when rsum is.
-func rowSumAt(rsum *int32, r int) *int32 {
-	if rsum == nil {
-		return nil
+// rowSumAt returns the address of row sum r from that of the first, 0
+// when that is.
+func rowSumAt(rsum uintptr, r int) uintptr {
+	if rsum == 0 {
+		return 0
 	}
-	return (*int32)(unsafe.Add(unsafe.Pointer(rsum), 4*r))
+	return rsum + uintptr(4*r)
 }
 
 // gemmQSIMD is GemmQ with w.simd for full panels [p0, p1) and rows
@@ -229,17 +216,18 @@ func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 i
 	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
 	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
 	psz := len(w.simdData) / panels(w.N)
-	step, buf := rowChunks(w, done)
-	if buf != nil {
-		defer rowSumBufs.Put(buf)
+	var buf rowSumBuf
+	step := done
+	if w.offs != nil {
+		step = qChunk
 	}
 	for r0 := 0; r0 < done; r0 += step {
 		n := min(step, done-r0)
 		ar := (*byte)(unsafe.Add(unsafe.Pointer(ab), r0*lda))
 		cr := (*byte)(unsafe.Add(unsafe.Pointer(cb), r0*ldc))
-		var rsum *int32
-		if buf != nil {
-			rsum = rowSumsFor(w, a[r0*lda:], lda, n, buf)
+		var rsum uintptr
+		if w.offs != nil {
+			rsum = rowSumsFor(w, a[r0*lda:], lda, n, &buf)
 		}
 		for p := p0; p < p1; p++ {
 			c0 := p * gemmNR
