@@ -125,25 +125,10 @@ func offsAt(w *PackedQ, c int) *int32 {
 	return &w.offs[c]
 }
 
-// sumRows sets sums[r] to the sum of the K bytes of row r of a (stride
-// lda) as the kernels read them: as uint8, with the top bit flipped when
-// signed (int8 activations as uint8 a+128).
-func sumRows(a []byte, lda, rows, k int, signed bool, sums []int32) {
-	if rows == 0 {
-		return
-	}
-	_ = a[(rows-1)*lda+k-1]
-	if sumRowsSIMD != nil {
-		var flip int32
-		if signed {
-			flip = 0x80
-		}
-		sumRowsSIMD(&a[0], lda, rows, k, flip, &sums[0])
-		return
-	}
-	sumRowsGeneric(a, lda, rows, k, signed, sums)
-}
-
+// sumRowsGeneric sets sums[r] to the sum of the K bytes of row r of a
+// (stride lda) as the kernels read them: as uint8, with the top bit
+// flipped when signed (int8 activations as uint8 a+128). sumRows does the
+// same, in SIMD where the build has it.
 func sumRowsGeneric(a []byte, lda, rows, k int, signed bool, sums []int32) {
 	var flip byte
 	if signed {
@@ -157,9 +142,6 @@ func sumRowsGeneric(a []byte, lda, rows, k int, signed bool, sums []int32) {
 		sums[r] = s
 	}
 }
-
-// sumRowsSIMD, when set, is sumRows's loop in SIMD: flip is 0x80 or 0.
-var sumRowsSIMD func(a *byte, lda, rows, k int, flip int32, sums *int32)
 
 // gemmQTail is GemmQ with w.simd.tail for the partial last panel p and
 // rows (readable by simdRows) rows.

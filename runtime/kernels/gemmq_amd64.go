@@ -2,6 +2,8 @@
 
 package kernels
 
+import "golang.org/x/sys/cpu"
+
 // packQ8Off is packQ8 for the VNNI kernels, which take per-channel
 // offsets: a channel whose w' = w - zp does not fit int8 is stored as its
 // raw weight as an int8 (w - 128 for uint8 weights, w for int8 ones), that
@@ -40,3 +42,23 @@ func packQ8Off(p *PackedQ) []byte {
 
 //go:noescape
 func sumRowsAVX512(a *byte, lda, rows, k int, flip int32, sums *int32)
+
+// hasSumRowsAVX512 reports whether sumRowsAVX512 runs on this CPU.
+var hasSumRowsAVX512 = cpu.X86.HasAVX512BW && cpu.X86.HasAVX512F
+
+// sumRows is sumRowsGeneric, with AVX-512 where the CPU has it.
+func sumRows(a []byte, lda, rows, k int, signed bool, sums []int32) {
+	if rows == 0 {
+		return
+	}
+	if !hasSumRowsAVX512 {
+		sumRowsGeneric(a, lda, rows, k, signed, sums)
+		return
+	}
+	_, _ = a[(rows-1)*lda+k-1], sums[rows-1]
+	var flip int32
+	if signed {
+		flip = 0x80
+	}
+	sumRowsAVX512(&a[0], lda, rows, k, flip, &sums[0])
+}

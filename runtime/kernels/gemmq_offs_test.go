@@ -138,13 +138,10 @@ func testQEdge[T Quant8, W Quant8](t *testing.T, v *qVariant, tc qEdgeCase, perT
 	}
 }
 
-// TestSumRows checks the SIMD row sums (when this build has them) against
+// TestSumRows checks sumRows (AVX-512 on amd64 CPUs that have it) against
 // the generic loop: lengths around the 64-byte step, strides past K, both
 // kinds of activations.
 func TestSumRows(t *testing.T) {
-	if sumRowsSIMD == nil {
-		t.Logf("no SIMD row sums on this CPU or build; sumRows runs the generic loop")
-	}
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []int{1, 3, 8, 63, 64, 65, 127, 128, 200, 1000} {
 		for _, signed := range []bool{false, true} {
@@ -166,5 +163,21 @@ func TestSumRows(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestGemmQOffsetsAllocateNothing checks that the row sums of weights
+// stored with offsets stay off the heap.
+func TestGemmQOffsetsAllocateNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	m, n, k := 40, 24, 50
+	w := randQ[uint8](r, n*k, 0, 255)
+	a := randQ[uint8](r, m*k, 0, 255)
+	p := PackQ(w, n, k, []int32{3})
+	rq := NewRequant(n, 1, []float32{1}, 1000, 0, 0, 255)
+	p.FoldBias(rq, nil, 7)
+	out := make([]uint8, m*n)
+	if allocs := testing.AllocsPerRun(20, func() { GemmQ(a, k, m, p, rq, 0, panels(n), out, n) }); allocs != 0 {
+		t.Errorf("GemmQ (offsets %v) allocates %v times", p.offs != nil, allocs)
 	}
 }
