@@ -104,7 +104,7 @@ func (c *ConvQ[T]) Run(in, out, scratch []T, m0, m1, p0, p1 int) {
 		if pointwise {
 			a = in[t0*k:]
 		} else {
-			im2col(s, in, t0, t1, c.InZP, scratch)
+			im2colQ(s, in, t0, t1, c.InZP, scratch)
 		}
 		GemmQ(a, k, t1-t0, c.W, c.Rq, p0, p1, out[t0*n:], n)
 	}
