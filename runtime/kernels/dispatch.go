@@ -46,6 +46,11 @@ type qVariant struct {
 	// symmetric marks a layout that also refuses w' = -128 (the weights
 	// of TFLite's int8 scheme lie in [-127, 127]).
 	symmetric bool
+	// flipped marks kernels that also take signed = 3: int8 activations
+	// that the caller has already turned into uint8 a+128 (XOR 0x80), so
+	// that a tile of rows is turned once rather than once for every panel
+	// (see gemmQFlipped). The sums still take 128·Σk w' out.
+	flipped bool
 }
 
 // qRows is the number of rows a qVariant computes per call of run.
@@ -111,9 +116,10 @@ const qChunk = 128
 type rowSumBuf [qChunk + 8]int32
 
 // rowSumsFor sets buf to the sums of rows rows of a (stride lda) for the
-// kernels of w and returns the address rsum they take.
-func rowSumsFor[T Quant8](w *PackedQ, a []T, lda, rows int, buf *rowSumBuf) uintptr {
-	sumRows(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(a))), len(a)), lda, rows, w.K, isSigned(T(0)), buf[:rows])
+// kernels of w, whose signed argument is signed, and returns the address
+// rsum they take.
+func rowSumsFor(w *PackedQ, a []byte, lda, rows int, signed int32, buf *rowSumBuf) uintptr {
+	sumRows(a, lda, rows, w.K, signed == 1, buf[:rows])
 	return uintptr(unsafe.Pointer(&buf[0]))
 }
 
@@ -146,16 +152,37 @@ func sumRowsGeneric(a []byte, lda, rows, k int, signed bool, sums []int32) {
 // gemmQTail is GemmQ with w.simd.tail for the partial last panel p and
 // rows (readable by simdRows) rows.
 func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c []T, ldc int) {
+	gemmQTailBytes(asBytes(a), lda, rows, w, rq, p, asBytes(c), ldc, signedOf[T]())
+}
+
+// gemmQSIMD is GemmQ with w.simd for full panels [p0, p1) and rows
+// (readable by simdRows) rows.
+func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
+	gemmQSIMDBytes(asBytes(a), lda, done, w, rq, p0, p1, asBytes(c), ldc, signedOf[T]())
+}
+
+// asBytes returns the bytes of a.
+func asBytes[T Quant8](a []T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+}
+
+// signedOf returns the kernels' signed argument for activations of type T.
+func signedOf[T Quant8]() int32 {
+	if isSigned(T(0)) {
+		return 1
+	}
+	return 0
+}
+
+// gemmQTailBytes is gemmQTail on the bytes of a and c, with the kernels'
+// signed argument.
+func gemmQTailBytes(a []byte, lda, rows int, w *PackedQ, rq *Requant, p int, c []byte, ldc int, signed int32) {
 	c0 := p * gemmNR
 	nc := w.N - c0
 	kg := (w.K + 3) / 4
 	_ = c[(rows-1)*ldc+w.N-1]
-	var signed int32
-	if isSigned(T(0)) {
-		signed = 1
-	}
-	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
-	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
+	ab := unsafe.SliceData(a)
+	cb := unsafe.SliceData(c)
 	wp := &w.simdData[p*(len(w.simdData)/panels(w.N))]
 	var buf rowSumBuf
 	step := rows
@@ -166,7 +193,7 @@ func gemmQTail[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p int, c
 		n := min(step, rows-r0)
 		var rsum uintptr
 		if w.offs != nil {
-			rsum = rowSumsFor(w, a[r0*lda:], lda, n, &buf)
+			rsum = rowSumsFor(w, a[r0*lda:], lda, n, signed, &buf)
 		}
 		offs := offsAt(w, c0)
 		for r := 0; r < n; r += qRows {
@@ -186,17 +213,13 @@ func rowSumAt(rsum uintptr, r int) uintptr {
 	return rsum + uintptr(4*r)
 }
 
-// gemmQSIMD is GemmQ with w.simd for full panels [p0, p1) and rows
-// (readable by simdRows) rows.
-func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
+// gemmQSIMDBytes is gemmQSIMD on the bytes of a and c, with the kernels'
+// signed argument.
+func gemmQSIMDBytes(a []byte, lda, done int, w *PackedQ, rq *Requant, p0, p1 int, c []byte, ldc int, signed int32) {
 	kg := (w.K + 3) / 4
 	_ = c[(done-1)*ldc+p1*gemmNR-1]
-	var signed int32
-	if isSigned(T(0)) {
-		signed = 1
-	}
-	ab := (*byte)(unsafe.Pointer(unsafe.SliceData(a)))
-	cb := (*byte)(unsafe.Pointer(unsafe.SliceData(c)))
+	ab := unsafe.SliceData(a)
+	cb := unsafe.SliceData(c)
 	psz := len(w.simdData) / panels(w.N)
 	var buf rowSumBuf
 	step := done
@@ -209,7 +232,7 @@ func gemmQSIMD[T Quant8](a []T, lda, done int, w *PackedQ, rq *Requant, p0, p1 i
 		cr := (*byte)(unsafe.Add(unsafe.Pointer(cb), r0*ldc))
 		var rsum uintptr
 		if w.offs != nil {
-			rsum = rowSumsFor(w, a[r0*lda:], lda, n, &buf)
+			rsum = rowSumsFor(w, a[r0*lda:], lda, n, signed, &buf)
 		}
 		for p := p0; p < p1; p++ {
 			c0 := p * gemmNR
@@ -306,4 +329,19 @@ func Variants() map[string][]string {
 		m["depthwise"] = append(m["depthwise"], v.name)
 	}
 	return m
+}
+
+// flipBytesGeneric sets dst[i] = src[i] XOR 0x80 (int8 a as uint8 a+128);
+// flipBytes does the same, in SIMD where the build has it. dst may be src.
+func flipBytesGeneric(dst, src []byte) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v ^ 0x80
+	}
+}
+
+// asInt8 returns c as int8 values: c is []int8 whenever the caller asks
+// for it (gemmQFlipped runs only for int8 activations).
+func asInt8[T Quant8](c []T) []int8 {
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(c))), len(c))
 }

@@ -18,11 +18,13 @@
 	CMPQ CX, $4; \
 	CMOVQLT R9, R10
 
-// Y14 = 0x80 in every byte when the activations are int8 (XOR turns them
-// into uint8 a+128), else 0.
+// Y14 = 0x80 in every byte when the activations are int8 (signed 1: XOR
+// turns them into uint8 a+128), else 0 (signed 0, or 3 for int8
+// activations the caller turned already).
 #define QSIGN \
 	MOVL signed+76(FP), AX; \
-	NEGL AX; \
+	XORL $1, AX; \
+	SUBL $1, AX; \
 	ANDL $0x80808080, AX; \
 	VMOVD AX, X14; \
 	VPBROADCASTD X14, Y14
@@ -63,6 +65,7 @@ start:
 	VMOVDQU (AX), Y9; \
 	VPSLLD $7, Y9, Y9; \
 	MOVL signed+76(FP), AX; \
+	ANDL $1, AX; \
 	NEGL AX; \
 	VMOVD AX, X15; \
 	VPBROADCASTD X15, Y15; \
@@ -590,9 +593,10 @@ zdone:
 // on 512-bit registers, 8 rows at a time: accumulator Zr holds the 16
 // channels of row r of the block, the low 8 from the first panel. Rows
 // past the count repeat the previous row (computed, not stored). The
-// activations are XORed with 0x80 when int8, as in gemmQVNNI; uint8 ones
-// skip it. The requantization constants stay in Z8-Z12 across blocks, and
-// -offs in Z13 when offs is not nil.
+// activations are XORed with 0x80 when int8 (signed 1), as in gemmQVNNI;
+// uint8 ones and int8 ones already turned (signed 3) skip it. The
+// requantization constants stay in Z8-Z12 across blocks, and -offs in Z13
+// when offs is not nil.
 TEXT ·gemmQVNNI512(SB), NOSPLIT, $32-120
 	MOVQ offs+104(FP), AX
 	TESTQ AX, AX
@@ -610,6 +614,7 @@ znooffs:
 	VMOVDQU32 (AX), Z9
 	VPSLLD $7, Z9, Z9
 	MOVL signed+84(FP), AX
+	ANDL $1, AX
 	NEGL AX
 	VPBROADCASTD AX, Z15
 	VPANDD Z15, Z9, Z9
@@ -694,8 +699,8 @@ zstart:
 	TESTQ CX, CX
 	JZ zepi
 	MOVL signed+84(FP), AX
-	TESTL AX, AX
-	JNZ zloopx
+	CMPL AX, $1
+	JEQ zloopx
 zloopu:
 	VMOVDQU32 (DI), Y16
 	VINSERTI64X4 $1, (DI)(BX*1), Z16, Z16

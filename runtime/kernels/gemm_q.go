@@ -186,6 +186,32 @@ func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, 
 	gemmQGeneric(a, lda, rows, w, rq, max(p0, end), p1, c, ldc)
 }
 
+// takesFlipped reports whether gemmQFlipped can run w: its SIMD variant
+// takes turned activations and covers every panel.
+func (p *PackedQ) takesFlipped() bool {
+	return p.simd != nil && p.simd.flipped && p.simd.tail != nil
+}
+
+// gemmQFlipped is GemmQ for int8 activations that the caller has turned
+// into uint8 a+128 (flipBytes), for w that takesFlipped. Every row must be
+// readable by the SIMD kernels: (rows-1)·lda + 4·⌈K/4⌉ ≤ len(a).
+func gemmQFlipped(a []byte, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []int8, ldc int) {
+	if rows <= 0 || p1 <= p0 {
+		return
+	}
+	if simdRows(len(a), lda, rows, (w.K+3)/4) < rows {
+		panic("kernels: gemmQFlipped: rows past the end of a")
+	}
+	full := min(p1, w.N/gemmNR)
+	cb := asBytes(c)
+	if full > p0 {
+		gemmQSIMDBytes(a, lda, rows, w, rq, p0, full, cb, ldc, 3)
+	}
+	if p1 > full {
+		gemmQTailBytes(a, lda, rows, w, rq, full, cb, ldc, 3)
+	}
+}
+
 func gemmQGeneric[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {
 	var acc [gemmMR * gemmNR]int32
 	k := w.K

@@ -43,15 +43,29 @@ func packQ8Off(p *PackedQ) []byte {
 //go:noescape
 func sumRowsAVX512(a *byte, lda, rows, k int, flip int32, sums *int32)
 
-// hasSumRowsAVX512 reports whether sumRowsAVX512 runs on this CPU.
-var hasSumRowsAVX512 = cpu.X86.HasAVX512BW && cpu.X86.HasAVX512F
+//go:noescape
+func flipBytesAVX512(dst, src *byte, n int)
+
+// hasAVX512BW reports whether sumRowsAVX512 and flipBytesAVX512 run on
+// this CPU.
+var hasAVX512BW = cpu.X86.HasAVX512BW && cpu.X86.HasAVX512F
+
+// flipBytes is flipBytesGeneric, with AVX-512 where the CPU has it.
+func flipBytes(dst, src []byte) {
+	if !hasAVX512BW || len(src) == 0 {
+		flipBytesGeneric(dst, src)
+		return
+	}
+	_ = dst[len(src)-1]
+	flipBytesAVX512(&dst[0], &src[0], len(src))
+}
 
 // sumRows is sumRowsGeneric, with AVX-512 where the CPU has it.
 func sumRows(a []byte, lda, rows, k int, signed bool, sums []int32) {
 	if rows == 0 {
 		return
 	}
-	if !hasSumRowsAVX512 {
+	if !hasAVX512BW {
 		sumRowsGeneric(a, lda, rows, k, signed, sums)
 		return
 	}

@@ -63,3 +63,40 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func flipBytesAVX512(dst, src *byte, n int)
+//
+// dst[i] = src[i] XOR 0x80 for i < n, 64 bytes a step and the rest under a
+// mask; dst may be src.
+TEXT ·flipBytesAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z1
+	CMPQ CX, $64
+	JLT ftail
+
+fblock:
+	VPXORD (SI), Z1, Z0
+	VMOVDQU64 Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $64, CX
+	CMPQ CX, $64
+	JGE fblock
+
+ftail:
+	TESTQ CX, CX
+	JZ fdone
+	MOVQ $1, AX
+	SHLXQ CX, AX, AX
+	DECQ AX
+	KMOVQ AX, K1
+	VMOVDQU8.Z (SI), K1, Z0
+	VPXORD Z1, Z0, Z0
+	VMOVDQU8 Z0, K1, (DI)
+
+fdone:
+	VZEROUPPER
+	RET

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -179,5 +180,76 @@ func TestGemmQOffsetsAllocateNothing(t *testing.T) {
 	out := make([]uint8, m*n)
 	if allocs := testing.AllocsPerRun(20, func() { GemmQ(a, k, m, p, rq, 0, panels(n), out, n) }); allocs != 0 {
 		t.Errorf("GemmQ (offsets %v) allocates %v times", p.offs != nil, allocs)
+	}
+}
+
+// TestQVariantsFlipped runs the variants that take int8 activations
+// already turned into uint8 (gemmQFlipped, as ConvQ calls it) against the
+// generic kernels on the activations as they were: random and edge weights,
+// per-tensor zero points far from 0 (so that the weights take offsets and
+// the row sums are of the turned bytes), every panel range.
+func TestQVariantsFlipped(t *testing.T) {
+	for _, v := range qVariants {
+		if !v.flipped {
+			continue
+		}
+		t.Run(v.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(13, 14))
+			shapes := append(gemmShapes(r), qEdgeShapes...)
+			for i, sh := range shapes {
+				m, n, k := sh[0], sh[1], sh[2]
+				lda := k + r.IntN(3)*r.IntN(5)
+				zp := []int32{0}
+				switch i % 3 {
+				case 1:
+					zp[0] = -128 + r.Int32N(256)
+				case 2:
+					zp[0] = 127
+				}
+				name := fmt.Sprintf("%dx%dx%d/lda=%d/zp=%d", m, n, k, lda, zp[0])
+				w := randQ[int8](r, n*k, -128, 127)
+				a := randQ[int8](r, (m-1)*lda+k, -128, 127)
+				rq := NewRequant(n, 0.02+r.Float32()/50, []float32{0.01 + r.Float32()/100}, 0.05+r.Float32(), -128+r.Int32N(256), -128, 127)
+				ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
+				ref.FoldBias(rq, randI32(r, n, 5000), -128+r.Int32N(256))
+				ref.useQVariant(nil)
+				if !got.useQVariant(v) || !got.takesFlipped() {
+					t.Fatalf("%s: %s does not take the weights", name, v.name)
+				}
+				turned := make([]byte, len(a)+3)
+				flipBytes(turned, asBytes(a))
+				want, out := make([]int8, m*n), make([]int8, m*n)
+				p0, p1 := 0, panels(n)
+				if p1 > 1 {
+					p0 = r.IntN(p1)
+				}
+				GemmQ(a, lda, m, ref, rq, p0, p1, want, n)
+				gemmQFlipped(turned, lda, m, got, rq, p0, p1, out, n)
+				for i := range want {
+					if want[i] != out[i] {
+						t.Fatalf("%s: %s output %d (row %d, channel %d) = %d, generic %d", name, v.name, i, i/n, i%n, out[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFlipBytes checks flipBytes against the generic loop, in place and
+// not, on lengths around its 64-byte step.
+func TestFlipBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, 7, 63, 64, 65, 130, 1000} {
+		src := randQ[uint8](r, n, 0, 255)
+		want, got := make([]byte, n), make([]byte, n+5)
+		flipBytesGeneric(want, src)
+		flipBytes(got, src)
+		if !slices.Equal(got[:n], want) || !slices.Equal(got[n:], make([]byte, 5)) {
+			t.Fatalf("n=%d: flipBytes = %v, generic %v", n, got, want)
+		}
+		flipBytes(src, src)
+		if !slices.Equal(src, want) {
+			t.Fatalf("n=%d: flipBytes in place = %v, generic %v", n, src, want)
+		}
 	}
 }
