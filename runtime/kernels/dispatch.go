@@ -40,6 +40,9 @@ type qVariant struct {
 	// one) and two consecutive full panels, the second psz bytes after
 	// the first.
 	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+	// quad, when set, does what wide does for four consecutive full
+	// panels, each psz bytes after the one before.
+	quad func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
 	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs *int32, rsum uintptr)
@@ -238,6 +241,12 @@ func gemmQSIMDBytes(a []byte, lda, done int, w *PackedQ, rq *Requant, p0, p1 int
 			c0 := p * gemmNR
 			offs := offsAt(w, c0)
 			wp := &w.simdData[p*psz]
+			if w.simd.quad != nil && p+3 < p1 {
+				w.simd.quad(ar, lda, n, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
+					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum)
+				p += 3
+				continue
+			}
 			if w.simd.wide != nil && p+1 < p1 {
 				w.simd.wide(ar, lda, n, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
 					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum)

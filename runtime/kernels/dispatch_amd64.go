@@ -35,7 +35,7 @@ func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo,
 
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail, flipped: true})
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail, quad: gemmQVNNI512x4, flipped: true})
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})

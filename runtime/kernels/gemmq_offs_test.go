@@ -113,7 +113,7 @@ func testQEdge[T Quant8, W Quant8](t *testing.T, v *qVariant, tc qEdgeCase, perT
 		}
 		// Sums reach 255·255·k: scale them into the output range.
 		outScale := float32(255*255*k) / 400
-		rq := NewRequant(n, 1, []float32{1}, outScale, amin+r.Int32N(amax-amin+1), amin, amax)
+		rq := NewRequant(n, 1, chanScales(r, n, 0.5, 1.5), outScale, amin+r.Int32N(amax-amin+1), amin, amax)
 		ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
 		ref.FoldBias(rq, randI32(r, n, 255*255), amin+r.Int32N(amax-amin+1))
 		ref.useQVariant(nil)
@@ -209,7 +209,7 @@ func TestQVariantsFlipped(t *testing.T) {
 				name := fmt.Sprintf("%dx%dx%d/lda=%d/zp=%d", m, n, k, lda, zp[0])
 				w := randQ[int8](r, n*k, -128, 127)
 				a := randQ[int8](r, (m-1)*lda+k, -128, 127)
-				rq := NewRequant(n, 0.02+r.Float32()/50, []float32{0.01 + r.Float32()/100}, 0.05+r.Float32(), -128+r.Int32N(256), -128, 127)
+				rq := NewRequant(n, 0.02+r.Float32()/50, chanScales(r, n, 0.01, 0.02), 0.05+r.Float32(), -128+r.Int32N(256), -128, 127)
 				ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
 				ref.FoldBias(rq, randI32(r, n, 5000), -128+r.Int32N(256))
 				ref.useQVariant(nil)
@@ -252,4 +252,14 @@ func TestFlipBytes(t *testing.T) {
 			t.Fatalf("n=%d: flipBytes in place = %v, generic %v", n, src, want)
 		}
 	}
+}
+
+// chanScales returns n per-channel weight scales in [lo, hi), so that a
+// kernel that mixes up channels' requantization shows.
+func chanScales(r *rand.Rand, n int, lo, hi float32) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = lo + (hi-lo)*r.Float32()
+	}
+	return s
 }
