@@ -130,7 +130,8 @@ fdone:
 // VPDPBUSD, so a step loads 12 values for 16 products where
 // gemmQVNNI512 loads 10 for 8. The biases (less 128·sum when signed is 1)
 // stay in Z8 and Z9, -offs in Z13 and Z15; the scales are read from
-// memory in the requantization.
+// memory in the requantization. A last block of at most 4 rows computes
+// only 4.
 TEXT ·gemmQVNNI512x4(SB), NOSPLIT, $32-120
 	MOVQ offs+104(FP), AX
 	TESTQ AX, AX
@@ -253,6 +254,8 @@ qstart:
 	TESTQ CX, CX
 	JZ qepi
 	MOVL signed+84(FP), AX
+	CMPQ left-24(SP), $4
+	JLE qhalf
 	CMPL AX, $1
 	JEQ qloopx
 
@@ -332,6 +335,61 @@ qloopx:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ qloopx
+	JMP qepi
+
+// At most 4 rows left: the first 4 rows only, half the products.
+qhalf:
+	CMPL AX, $1
+	JEQ qloopx4
+
+qloopu4:
+	VMOVDQU32 (DI), Y24
+	VINSERTI64X4 $1, (DI)(BX*1), Z24, Z24
+	VMOVDQU32 (DI)(BX*2), Y25
+	VINSERTI64X4 $1, (DI)(R14*1), Z25, Z25
+	VPBROADCASTD (SI)(DX*1), Z26
+	VPDPBUSD Z24, Z26, Z0
+	VPDPBUSD Z25, Z26, Z16
+	VPBROADCASTD (R8)(DX*1), Z27
+	VPDPBUSD Z24, Z27, Z1
+	VPDPBUSD Z25, Z27, Z17
+	VPBROADCASTD (R9)(DX*1), Z28
+	VPDPBUSD Z24, Z28, Z2
+	VPDPBUSD Z25, Z28, Z18
+	VPBROADCASTD (R10)(DX*1), Z29
+	VPDPBUSD Z24, Z29, Z3
+	VPDPBUSD Z25, Z29, Z19
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ qloopu4
+	JMP qepi
+
+qloopx4:
+	VMOVDQU32 (DI), Y24
+	VINSERTI64X4 $1, (DI)(BX*1), Z24, Z24
+	VMOVDQU32 (DI)(BX*2), Y25
+	VINSERTI64X4 $1, (DI)(R14*1), Z25, Z25
+	VPBROADCASTD (SI)(DX*1), Z26
+	VPXORD Z14, Z26, Z26
+	VPDPBUSD Z24, Z26, Z0
+	VPDPBUSD Z25, Z26, Z16
+	VPBROADCASTD (R8)(DX*1), Z27
+	VPXORD Z14, Z27, Z27
+	VPDPBUSD Z24, Z27, Z1
+	VPDPBUSD Z25, Z27, Z17
+	VPBROADCASTD (R9)(DX*1), Z28
+	VPXORD Z14, Z28, Z28
+	VPDPBUSD Z24, Z28, Z2
+	VPDPBUSD Z25, Z28, Z18
+	VPBROADCASTD (R10)(DX*1), Z29
+	VPXORD Z14, Z29, Z29
+	VPDPBUSD Z24, Z29, Z3
+	VPDPBUSD Z25, Z29, Z19
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ qloopx4
 
 qepi:
 	MOVQ cblk-16(SP), DI
