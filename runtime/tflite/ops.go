@@ -160,8 +160,8 @@ func (m *Model) prepare() error {
 // and reports options the reader found malformed on the way.
 func prepareKernel(m *Model, n *node) (kernel, error) {
 	k, err := registry[n.name](&opCtx{m: m, n: n})
-	if err == nil && n.opts.r != nil && n.opts.r.err != nil {
-		err = invalid("options: %v", n.opts.r.err)
+	if err == nil && n.opts.Err() != nil {
+		err = invalid("options: %v", n.opts.Err())
 	}
 	return k, err
 }
