@@ -8,26 +8,28 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
-// registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
-// otherwise or on CPUs without VNNI; the float32 product (gemmf_amd64.s)
-// uses AVX-512, or AVX2 with FMA, in its segmented form.
+// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD, uint8 by int8)
+// on any weights: a channel whose w' does not fit int8 (uint8 weights far
+// from their zero point) is stored with an offset that the kernels take
+// back out with the sums of the activation rows; AVX2 (VPMADDWD on int16
+// pairs) on CPUs without VNNI. The float32 product (gemmf_amd64.s) uses
+// AVX-512, or AVX2 with FMA, in its segmented form.
 
 //go:noescape
-func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail})
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail, quad: gemmQVNNI512x4, flipped: true})
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
