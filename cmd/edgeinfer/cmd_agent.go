@@ -241,6 +241,12 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	if err != nil {
 		return err
 	}
+	// SIGHUP reloads: caught before the socket serves or anyone is told the
+	// agent is ready (systemd's ExecReload may send it as soon as READY=1
+	// arrives).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	serveCtx, stopServe := context.WithCancel(ctx)
 	defer stopServe()
 	served := make(chan error, 1)
@@ -256,9 +262,6 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	log.Info("agent ready", "socket", cfg.Server.Socket, "models", strings.Join(names, " "), "ready", a.Ready())
 	sdNotify("READY=1\nSTATUS=serving on " + cfg.Server.Socket)
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	// The code and heap that loading the models took are not touched
 	// again while serving: give them back now, and again each time the
 	// agent goes quiet after work.
