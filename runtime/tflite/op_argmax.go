@@ -64,9 +64,13 @@ const argMaxGrain = 1 << 14
 func argMaxRun[T float32 | int8 | uint8 | int32](view func([]byte) []T, outType runtime.DType, outer, n, inner int, smallest bool) func(in, out []byte, lo, hi int) {
 	switch outType {
 	case runtime.Int32:
-		return func(in, out []byte, lo, hi int) { kernels.ArgMax(view(in), i32(out), outer, n, inner, smallest, lo, hi) }
+		return func(in, out []byte, lo, hi int) {
+			kernels.ArgMax(view(in), i32(out), outer, n, inner, smallest, lo, hi)
+		}
 	case runtime.Int64:
-		return func(in, out []byte, lo, hi int) { kernels.ArgMax(view(in), i64(out), outer, n, inner, smallest, lo, hi) }
+		return func(in, out []byte, lo, hi int) {
+			kernels.ArgMax(view(in), i64(out), outer, n, inner, smallest, lo, hi)
+		}
 	}
 	return nil
 }
