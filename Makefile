@@ -126,8 +126,17 @@ conformance:
 # and runtime/tflite alone takes about 5 minutes under emulation (arm64,
 # 2-core amd64 VM), so go test's 10-minute default is too tight on a busy
 # machine.
+# Then the arm64 kernels' variant tests once more as the Raspberry Pi 4's
+# CPU (Cortex-A72: no dot product, so the SMULL GEMM) and the Pi 5's (A76:
+# SDOT) offer them; qemu's default CPU offers every extension.
 qemu:
 	$(GO) run ./cross/cmd/cross test -short ./runtime/... -timeout 30m
+	@if [ "$$($(GO) env GOHOSTARCH)" != arm64 ]; then \
+		for cpu in cortex-a72 cortex-a76; do \
+			echo "=== arm64 kernels as $$cpu: QEMU_CPU=$$cpu go test -run Variants ./runtime/kernels"; \
+			QEMU_CPU=$$cpu GOARCH=arm64 $(GO) test -exec qemu-aarch64-static -short -count=1 -run Variants ./runtime/kernels || exit 1; \
+		done; \
+	fi
 
 cross:
 	$(GO) run ./cross/cmd/cross build -o dist -ldflags '$(LDFLAGS)' ./cmd/edgeinfer

@@ -191,6 +191,13 @@ func (a *Agent) load(ctx context.Context, e *entry, spec loadSpec) (*instance, e
 // the background once its requests are done.
 func (a *Agent) activate(e *entry, in *instance) {
 	old := e.cur.Swap(in)
+	if !in.cfg.Media.zero() {
+		// Configured media options (a labels file, SSD anchors) are
+		// checked against the version now, not at its first encoded file.
+		if _, _, err := a.task(e); err != nil {
+			in.log.Error("the model's media options do not apply: it will refuse encoded files", "err", err)
+		}
+	}
 	if old != nil {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), a.drainTimeout())

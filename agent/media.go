@@ -79,9 +79,6 @@ func (a *Agent) task(e *entry) (in *instance, task *media.Task, err error) {
 	return in, t.task, t.err
 }
 
-// mediaKinds maps content types to the input kind they feed.
-var mediaKinds = map[string]string{"image/jpeg": "image", "image/png": "image", "image/bmp": "image", "audio/wav": "audio", "audio/x-wav": "audio", "audio/wave": "audio"}
-
 // InferMedia decodes an encoded image or WAV file, prepares it as the
 // model's metadata says (size, normalization; sample rate, windows), runs
 // the model through Infer (once per audio window, all on one version) and
@@ -93,8 +90,7 @@ func (a *Agent) InferMedia(ctx context.Context, req *MediaRequest) (*MediaRespon
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrNoModel, req.Model)
 	}
-	ct, _, _ := strings.Cut(strings.ToLower(req.ContentType), ";")
-	kind, ok := mediaKinds[strings.TrimSpace(ct)]
+	kind, ok := api.MediaKind(req.ContentType)
 	if !ok {
 		return nil, fmt.Errorf("%w: content type %q: the agent prepares %s", ErrBadRequest, req.ContentType, strings.Join(api.MediaTypes, ", "))
 	}

@@ -109,3 +109,37 @@ func faceMedia(labels string) MediaConfig {
 		SSD: SSDConfig{Strides: []int{8, 16, 16, 16}, MinScale: 0.1484375, MaxScale: 0.75, InterpolatedScaleAspectRatio: 1,
 			FixedAnchorSize: true, NumKeypoints: 6, ReverseOutputOrder: true, ScoreClip: 100}}
 }
+
+// TestMediaLabelsFile: a labels file that is missing, not a regular file
+// or far too large is refused naming the configuration key.
+func TestMediaLabelsFile(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.txt")
+	f, err := os.Create(big)
+	if err == nil {
+		err = f.Truncate(maxLabelsBytes + 1)
+		f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct{ labels, text string }{
+		"missing":   {filepath.Join(dir, "none.txt"), "no such file"},
+		"directory": {dir, "not a regular file"},
+		"too large": {big, "not a labels file"},
+	}
+	models := map[string]ModelConfig{}
+	face := modelPath(t, "mp_face_detection_short_range")
+	for name, c := range cases {
+		models["face-"+strings.ReplaceAll(name, " ", "-")] = ModelConfig{Path: face, Media: faceMedia(c.labels)}
+	}
+	a, _ := newAgent(t, testConfig(t, models))
+	grace := sharedFile(t, "conformance2", "mp_face_detection_full_range", "source", "grace_hopper.bmp")
+	for name, c := range cases {
+		model := "face-" + strings.ReplaceAll(name, " ", "-")
+		_, err := a.InferMedia(context.Background(), &MediaRequest{Model: model, ContentType: "image/bmp", Data: grace})
+		if !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "models."+model+".media.labels") || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: error %v, want ErrBadRequest naming models.%s.media.labels and saying %q", name, err, model, c.text)
+		}
+	}
+}

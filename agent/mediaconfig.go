@@ -3,6 +3,7 @@ package agent
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,7 +46,8 @@ type MediaConfig struct {
 	// MinScore drops detections scoring less (0 = 0.5).
 	MinScore float32 `yaml:"min_score"`
 	// Labels is a text file of labels, one per line, for the output the
-	// kind reads (a relative path is relative to the model file's folder).
+	// kind reads (a relative path is relative to the model file's folder;
+	// at most 1 MiB), read when a version loads.
 	Labels string `yaml:"labels"`
 	// SSD holds the anchor and decoding options of kind ssd, as MediaPipe's
 	// graph for the model sets them (SsdAnchorsCalculator and
@@ -210,11 +212,11 @@ func (m MediaConfig) options(field, modelPath string, ins, outs []runtime.Tensor
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(filepath.Dir(modelPath), path)
 		}
-		b, err := os.ReadFile(path)
+		labels, err := readLabels(path)
 		if err != nil {
 			return o, fmt.Errorf("%s.labels: %w", field, err)
 		}
-		o.Labels = strings.Split(strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n"), "\n")
+		o.Labels = labels
 	}
 	if m.Kind != string(media.KindSSD) {
 		return o, nil
@@ -258,4 +260,32 @@ func (s SSDConfig) decoder(ins, outs []runtime.TensorInfo) (*media.SSDDecoder, e
 		d.NumCoords = reg[2]
 	}
 	return d, nil
+}
+
+// maxLabelsBytes bounds a labels file: ImageNet's 1001 labels take 11 KB.
+const maxLabelsBytes = 1 << 20
+
+// readLabels reads a labels file, one label per line: a regular file of
+// at most maxLabelsBytes.
+func readLabels(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxLabelsBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(b) > maxLabelsBytes {
+		return nil, fmt.Errorf("%s: more than %d bytes: not a labels file", path, maxLabelsBytes)
+	}
+	return strings.Split(strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n"), "\n"), nil
 }

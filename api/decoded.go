@@ -1,5 +1,7 @@
 package api
 
+import "strings"
+
 // DatatypeBytes is the datatype of an input that carries an encoded file
 // (an image or a WAV file) instead of a tensor; its parameters name the
 // file's content type.
@@ -8,6 +10,22 @@ const DatatypeBytes = "BYTES"
 // MediaTypes are the content types of the encoded inputs the agent
 // prepares itself.
 var MediaTypes = []string{"image/jpeg", "image/png", "image/bmp", "audio/wav"}
+
+// mediaKinds maps each content type the agent takes, MediaTypes and the
+// other names WAV files go by, to the kind of input it feeds.
+var mediaKinds = map[string]string{
+	"image/jpeg": "image", "image/png": "image", "image/bmp": "image",
+	"audio/wav": "audio", "audio/x-wav": "audio", "audio/wave": "audio",
+}
+
+// MediaKind names the kind of input ("image" or "audio") a content type
+// feeds, ignoring case and parameters ("audio/WAV; codec=1" is audio);
+// ok is false for a type the agent does not prepare.
+func MediaKind(contentType string) (kind string, ok bool) {
+	ct, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	kind, ok = mediaKinds[strings.TrimSpace(ct)]
+	return kind, ok
+}
 
 // Decoded is what a model's outputs say, read as the model's metadata (or
 // its configuration) describes them: the answer to a request that sent an

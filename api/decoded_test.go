@@ -22,3 +22,28 @@ func TestSniffMediaType(t *testing.T) {
 		}
 	}
 }
+
+func TestMediaKind(t *testing.T) {
+	for _, ct := range MediaTypes {
+		if _, ok := MediaKind(ct); !ok {
+			t.Errorf("MediaKind(%q): not a kind, but it is one of MediaTypes", ct)
+		}
+	}
+	for _, c := range []struct {
+		ct, kind string
+		ok       bool
+	}{
+		{"image/jpeg", "image", true},
+		{"IMAGE/PNG", "image", true},
+		{" audio/x-wav ; rate=16000", "audio", true},
+		{"audio/wave", "audio", true},
+		{"image/gif", "", false},
+		{"", "", false},
+		{"application/octet-stream", "", false},
+	} {
+		kind, ok := MediaKind(c.ct)
+		if kind != c.kind || ok != c.ok {
+			t.Errorf("MediaKind(%q) = %q, %v; want %q, %v", c.ct, kind, ok, c.kind, c.ok)
+		}
+	}
+}

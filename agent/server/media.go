@@ -14,10 +14,30 @@ import (
 	"github.com/edgeinfer/edgeinfer/api"
 )
 
-// isMedia reports whether a request's JSON part names a BYTES input: the
-// request carries an encoded file, not tensors.
+// isMedia reports whether a request's JSON part has an input of datatype
+// BYTES: the request carries an encoded file, not tensors. Only a request
+// whose JSON holds the string "BYTES" somewhere (an input's datatype, or
+// any name or id) is parsed for its datatypes; tensor requests, whose
+// JSON may hold large data arrays, are not parsed twice. JSON that does
+// not parse is not media: decodeInfer reports what is wrong with it.
 func isMedia(js []byte) bool {
-	return bytes.Contains(js, []byte(`"`+api.DatatypeBytes+`"`))
+	if !bytes.Contains(js, []byte(`"`+api.DatatypeBytes+`"`)) {
+		return false
+	}
+	var ir struct {
+		Inputs []struct {
+			Datatype string `json:"datatype"`
+		} `json:"inputs"`
+	}
+	if json.Unmarshal(js, &ir) != nil {
+		return false
+	}
+	for _, in := range ir.Inputs {
+		if in.Datatype == api.DatatypeBytes {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeMedia decodes a request that sends one encoded file as a BYTES

@@ -118,3 +118,21 @@ func FuzzDecodeMedia(f *testing.F) {
 		}
 	})
 }
+
+func TestIsMedia(t *testing.T) {
+	for _, c := range []struct {
+		name, js string
+		want     bool
+	}{
+		{"bytes input", `{"inputs":[{"name":"image","datatype":"BYTES","shape":[1],"parameters":{"content_type":"image/png","binary_data_size":3}}]}`, true},
+		{"tensor input", `{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[1]}]}`, false},
+		{"input named BYTES", `{"inputs":[{"name":"BYTES","datatype":"FP32","shape":[1],"data":[1]}]}`, false},
+		{"id BYTES", `{"id":"BYTES","inputs":[{"name":"x","datatype":"UINT8","shape":[1],"data":[1]}]}`, false},
+		{"second input bytes", `{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[1]},{"name":"f","datatype":"BYTES","shape":[1]}]}`, true},
+		{"broken JSON", `{"inputs":[{"datatype":"BYTES"`, false},
+	} {
+		if got := isMedia([]byte(c.js)); got != c.want {
+			t.Errorf("%s: isMedia = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -16,7 +16,7 @@ var configDocs = map[string]string{
 	"agent.MediaConfig.BGR":                        "bgr feeds channels in blue, green, red order.",
 	"agent.MediaConfig.Fit":                        "fit is how an image of another aspect ratio fits the input: stretch\n(\"\"), crop or letterbox.",
 	"agent.MediaConfig.Kind":                       "kind is how the outputs read: classification, detection (the four\noutputs of TFLite_Detection_PostProcess), ssd (the raw regressors\nand scores of a single-shot detector, decoded with anchors),\nsegmentation or landmarks; \"\" = from the metadata or the outputs'\nshapes.",
-	"agent.MediaConfig.Labels":                     "labels is a text file of labels, one per line, for the output the\nkind reads (a relative path is relative to the model file's folder).",
+	"agent.MediaConfig.Labels":                     "labels is a text file of labels, one per line, for the output the\nkind reads (a relative path is relative to the model file's folder;\nat most 1 MiB), read when a version loads.",
 	"agent.MediaConfig.Mean":                       "mean is subtracted from each pixel value (0..255) before it is\ndivided by std: one value, or one per channel.",
 	"agent.MediaConfig.MinScore":                   "min_score drops detections scoring less (0 = 0.5).",
 	"agent.MediaConfig.Resize":                     "resize is the resampling: bilinear (\"\") or nearest.",
