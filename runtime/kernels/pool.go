@@ -44,6 +44,13 @@ type Pool struct {
 	running atomic.Bool
 	// now is the clock of the spin deadline (time.Now; tests step it).
 	now func() time.Time
+	// calm, owned by the caller, is the number of Parallel calls left
+	// before Begin keeps helpers spinning again, set when a call waited
+	// far longer for a helper's tile than its tiles take (other processes
+	// had taken the helper's core); meanwhile Begin leaves parked helpers
+	// parked and helpers park spinFor after their last tile, as they did
+	// before Begin kept them spinning.
+	calm int
 	// tiles counts the tiles of calls split across workers, helperTiles
 	// those of them that helpers ran, splits the calls split.
 	splits, tiles, helperTiles atomic.Uint64
@@ -130,7 +137,7 @@ func (p *Pool) await(h *helper, seen uint64) uint64 {
 // calls it as a run starts, before the operators that come ahead of the
 // first parallel one, and End when the run ends.
 func (p *Pool) Begin() {
-	if p == nil {
+	if p == nil || p.calm > 0 {
 		return
 	}
 	p.running.Store(true)
@@ -155,16 +162,19 @@ func (p *Pool) unpark() {
 }
 
 // work claims and runs tiles of the current call until none is left;
-// helper says whether a helper (not the caller) runs them.
-func (p *Pool) work(helper bool) {
+// helper says whether a helper (not the caller) runs them. It returns the
+// number of tiles it ran.
+func (p *Pool) work(helper bool) int {
+	k := 0
 	for {
 		c := p.claims.Load()
 		t, tiles := c&0xffffffff, c>>32
 		if t >= tiles {
-			return
+			return k
 		}
 		if p.claims.CompareAndSwap(c, c+1) {
 			p.runTile(int(t), helper)
+			k++
 		}
 	}
 }
@@ -217,16 +227,38 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 	p.tiles.Add(uint64(tiles))
 	p.gen.Add(1)
 	p.unpark()
-	p.work(false)
+	if p.calm > 0 {
+		p.calm--
+	}
+	t0 := p.now()
+	own := p.work(false)
+	t1 := p.now()
 	for i := 0; p.left.Load() != 0; i++ {
 		if i&63 == 63 {
 			goruntime.Gosched()
 		}
 	}
+	if own > 0 && contended(t1.Sub(t0)/time.Duration(own), p.now().Sub(t1)) {
+		p.calm = calmCalls
+		p.running.Store(false)
+	}
 	p.r = nil
 	if v := p.panicked.Swap(nil); v != nil {
 		panic(*v)
 	}
+}
+
+// calmCalls is how many Parallel calls a Pool leaves its helpers to park
+// after a call found a helper's core taken: a few dozen runs of a model.
+const calmCalls = 2000
+
+// contended says whether a call's caller, whose own tiles took tile each,
+// waited too long for the tiles the helpers had claimed: a running helper
+// ends its last tile at most about one tile after the caller, so a wait of
+// several tiles (and more than a scheduler tick's worth of noise) means the
+// helper was descheduled in the middle of one.
+func contended(tile, wait time.Duration) bool {
+	return wait > 4*max(tile, 50*time.Microsecond)
 }
 
 // PoolStats counts a Pool's work since it was made.

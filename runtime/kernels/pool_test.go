@@ -180,3 +180,62 @@ func TestNilPoolRunsOnCaller(t *testing.T) {
 		t.Errorf("nil pool: workers %d, last index ran %d times", p.Workers(), c.hits[9].Load())
 	}
 }
+
+// TestContended checks the test of a stalled helper: a wait of several
+// tiles, and never one within the noise of a scheduler tick.
+func TestContended(t *testing.T) {
+	us := time.Microsecond
+	for _, tc := range []struct {
+		tile, wait time.Duration
+		want       bool
+	}{
+		{100 * us, 150 * us, false}, // the helper's last tile ended half a tile after the caller's
+		{100 * us, 401 * us, true},
+		{5 * us, 150 * us, false}, // tiny tiles: within the 200 µs of noise
+		{5 * us, 201 * us, true},
+		{3 * time.Millisecond, 10 * time.Millisecond, false},
+		{3 * time.Millisecond, 13 * time.Millisecond, true},
+	} {
+		if got := contended(tc.tile, tc.wait); got != tc.want {
+			t.Errorf("contended(tile %v, wait %v) = %v, want %v", tc.tile, tc.wait, got, tc.want)
+		}
+	}
+}
+
+// TestPoolCalm checks that while a pool is calm (after a stalled helper)
+// Begin does not keep helpers spinning, so they park spinFor after their
+// last tile, that calls still cover every index, and that the pool spins
+// through runs again once its calm calls are spent.
+func TestPoolCalm(t *testing.T) {
+	c := &stepClock{}
+	p := newPool(2, c.now)
+	defer p.Close()
+	h := p.helpers[0]
+	p.calm = 3
+	for range 3 {
+		p.Begin()
+		if p.running.Load() {
+			t.Fatal("a calm pool keeps its helpers spinning through a run")
+		}
+		for !h.parked.Load() {
+			c.ns.Add(int64(spinFor))
+			goruntime.Gosched()
+		}
+		r := &countRanger{hits: make([]atomic.Int32, 100)}
+		p.Parallel(100, 1, r)
+		for i := range r.hits {
+			if r.hits[i].Load() != 1 {
+				t.Fatalf("index %d ran %d times", i, r.hits[i].Load())
+			}
+		}
+		p.End()
+	}
+	if p.calm != 0 {
+		t.Fatalf("calm %d after 3 calls, want 0", p.calm)
+	}
+	p.Begin()
+	if !p.running.Load() {
+		t.Fatal("the pool stays calm after its calm calls")
+	}
+	p.End()
+}
