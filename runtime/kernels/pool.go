@@ -249,8 +249,10 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 }
 
 // calmCalls is how many Parallel calls a Pool leaves its helpers to park
-// after a call found a helper's core taken: a few dozen runs of a model.
-const calmCalls = 2000
+// after a call found a helper's core taken: a few runs of a model, so that
+// a stall on a quiet machine costs little and a busy one stays calm (each
+// stalled call starts the count again).
+const calmCalls = 256
 
 // contended says whether a call's caller, whose own tiles took tile each,
 // waited too long for the tiles the helpers had claimed: a running helper
