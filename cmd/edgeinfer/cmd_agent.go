@@ -20,6 +20,7 @@ import (
 	"github.com/edgeinfer/edgeinfer/agent"
 	"github.com/edgeinfer/edgeinfer/agent/server"
 	"github.com/edgeinfer/edgeinfer/api"
+	"github.com/edgeinfer/edgeinfer/internal/memtrim"
 	"github.com/edgeinfer/edgeinfer/platforms"
 	"github.com/edgeinfer/edgeinfer/store"
 	"github.com/edgeinfer/edgeinfer/telemetry"
@@ -208,6 +209,10 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	log.Info("starting", "version", version, "device_id", deviceID, "platform", profile.String(),
 		"data_dir", cfg.Agent.DataDir, "threads", cfg.Agent.Defaults.Threads, "sessions", cfg.Agent.Defaults.Sessions, "cache_bytes", cfg.Agent.CacheBytes)
 
+	// Start-up's code (flags, config, every package's initialisation) is
+	// not run again: give its pages back before the models load, so the
+	// peak of loading them does not add to it.
+	releaseMemory(log, "start-up")
 	var otaState atomic.Pointer[func(string) string]
 	a, err := agent.New(ctx, agent.Options{Config: cfg.Agent, Store: st, Recorder: rec, Logger: log.With("component", "agent"),
 		OTAState: func(model string) string {
@@ -254,6 +259,17 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	// The code and heap that loading the models took are not touched
+	// again while serving: give them back now, and again each time the
+	// agent goes quiet after work.
+	releaseMemory(log, "load")
+	idleCtx, stopIdle := context.WithCancel(ctx)
+	idleDone := make(chan struct{})
+	go func() {
+		defer close(idleDone)
+		memtrim.Idle(idleCtx, idleRelease, func() { releaseMemory(log, "work") })
+	}()
+	defer func() { stopIdle(); <-idleDone }()
 	for {
 		select {
 		case <-hup:
@@ -279,6 +295,22 @@ func runAgent(ctx context.Context, cfg fileConfig, profile platforms.Profile, re
 			return err
 		}
 	}
+}
+
+// idleRelease is how often the agent checks whether it went quiet after
+// work (requests, model loads), to give back the memory the work left.
+const idleRelease = 30 * time.Second
+
+// releaseMemory gives the kernel back the Go heap's free pages and the
+// executable's pages (memtrim.Release), and logs it at debug with what
+// the memory was taken by (after: start-up, load or work).
+func releaseMemory(log *slog.Logger, after string) {
+	n, err := memtrim.Release()
+	if err != nil {
+		log.Debug("memory released; the executable's pages were not", "after", after, "err", err)
+		return
+	}
+	log.Debug("memory released", "after", after, "executable_bytes", n)
 }
 
 // newLogger builds the process's logger.

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/edgeinfer/edgeinfer/internal/memtrim"
 	"github.com/edgeinfer/edgeinfer/runtime"
 	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite"
@@ -23,7 +24,9 @@ Bench measures a model on this machine: the time to load it, the latency of
 the first run and the distribution (min, median, p90, p99, max) over --runs
 timed runs after --warmup untimed ones, heap allocations per run (Session.Run
 should make none), the arena a session allocates, and the process's peak
-resident set size. Inputs are random from a seeded generator: uniform in
+resident set size (bench first gives back the pages its own start-up
+touched, as the agent does before it loads models, so the peak is that of
+loading and running the model). Inputs are random from a seeded generator: uniform in
 [-1, 1) for float types and over the whole range of integer types (the
 generator is xorshift32 as in the conformance references, so float inputs
 in [-1, 1) with --seed S match case inputs generated with seed S). A p99
@@ -108,6 +111,7 @@ type splitReport struct {
 }
 
 func bench(ctx context.Context, path string, threads, runs, warmup int, seed uint32, profile bool) (*benchReport, error) {
+	memtrim.Release()
 	start := time.Now()
 	m, err := openModel(path)
 	if err != nil {

@@ -46,6 +46,16 @@ func (c *ConvF32) Panels() int { return panels(c.Shape.OutC) }
 // scratch (ScratchLen elements, private to the caller) for im2col.
 func (c *ConvF32) Run(in, out, scratch []float32, m0, m1, p0, p1 int) {
 	s := &c.Shape
+	if !s.pointwise() && s.DilW == 1 && c.W.simd != nil && c.W.simd.seg != nil {
+		c.runDirect(in, out, scratch, m0, m1, p0, p1)
+		return
+	}
+	c.runIm2col(in, out, scratch, m0, m1, p0, p1)
+}
+
+// runIm2col is Run gathering every pixel's window (none when pointwise).
+func (c *ConvF32) runIm2col(in, out, scratch []float32, m0, m1, p0, p1 int) {
+	s := &c.Shape
 	k, n := s.K(), s.OutC
 	pointwise := s.pointwise()
 	for t0 := m0; t0 < m1; t0 += c.tile {
@@ -57,6 +67,75 @@ func (c *ConvF32) Run(in, out, scratch []float32, m0, m1, p0, p1 int) {
 			im2col(s, in, t0, t1, 0, scratch)
 		}
 		GemmF32(a, k, t1-t0, c.W, p0, p1, out[t0*n:], n, c.Lo, c.Hi)
+	}
+}
+
+// runDirect is Run with the seg kernel reading the windows of the pixels
+// whose columns lie across the input where they are: each window row is
+// KW·InC consecutive input values, and the window rows that fall in the
+// padding above or below are skipped (their weights meet zeros). The
+// pixels of the border columns, whose window rows run past the input's
+// sides, are gathered as in runIm2col, a column at a time: a column's
+// pixels are OutW apart in the output, one product of up to a tile of
+// them.
+func (c *ConvF32) runDirect(in, out, scratch []float32, m0, m1, p0, p1 int) {
+	s := &c.Shape
+	oa, ob := s.insideCols()
+	for m := m0; m < m1; {
+		ox := m % s.OutW
+		e := min(m1, m-ox+s.OutW)
+		if x0, x1 := max(ox, oa), min(ox+e-m, ob); x0 < x1 {
+			c.directRow(in, out, m-ox+x0, m-ox+x1, p0, p1)
+		}
+		m = e
+	}
+	for x := range s.OutW {
+		if x >= oa && x < ob {
+			continue
+		}
+		// The rows whose pixel in column x lies in [m0, m1).
+		y0, y1 := (m0-x+s.OutW-1)/s.OutW, (m1-x+s.OutW-1)/s.OutW
+		for ; y0 < y1; y0 += c.tile {
+			rows := min(c.tile, y1-y0)
+			k := s.K()
+			for i := range rows {
+				m := (y0+i)*s.OutW + x
+				im2col(s, in, m, m+1, 0, scratch[i*k:(i+1)*k])
+			}
+			GemmF32(scratch, k, rows, c.W, p0, p1, out[(y0*s.OutW+x)*s.OutC:], s.OutW*s.OutC, c.Lo, c.Hi)
+		}
+	}
+}
+
+// directRow computes the pixels [m0, m1) of one output row, all of whose
+// columns lie inside the input, with the seg kernel.
+func (c *ConvF32) directRow(in, out []float32, m0, m1, p0, p1 int) {
+	s, w := &c.Shape, c.W
+	ox, row := m0%s.OutW, m0/s.OutW
+	oy, b := row%s.OutH, row/s.OutH
+	iy0 := oy*s.StrideH - s.PadTop
+	ky0, ky1 := tapRange(iy0, s.KH, s.DilH, s.InH)
+	kseg, lda, segStride := s.KW*s.InC, s.StrideW*s.InC, s.DilH*s.InW*s.InC
+	rows, nseg := m1-m0, ky1-ky0
+	a0 := 0
+	if nseg == 0 {
+		ky0 = 0
+	} else {
+		a0 = ((b*s.InH+iy0+ky0*s.DilH)*s.InW + ox*s.StrideW - s.PadLeft) * s.InC
+		// The kernel reads up to the last window row of the last pixel.
+		_ = in[a0+(rows-1)*lda+(nseg-1)*segStride+kseg-1]
+	}
+	n := s.OutC
+	_ = out[(m1-1)*n+min(p1*gemmNR, n)-1]
+	psz := gemmNR * w.K
+	for p := p0; p < p1; p += 2 {
+		c0 := p * gemmNR
+		nc := min(gemmNR, n-c0)
+		if p+1 < p1 {
+			nc = min(2*gemmNR, n-c0)
+		}
+		w.simd.seg(&in[a0], lda, rows, &w.data[p*psz+ky0*kseg*gemmNR], psz, kseg, nseg, segStride,
+			&w.bias[c0], c.Lo, c.Hi, &out[m0*n+c0], n, nc)
 	}
 }
 

@@ -135,6 +135,59 @@ func TestConvF32(t *testing.T) {
 	}
 }
 
+// directCases are geometries the direct float32 path takes (window
+// columns of stride 1): first layers on 3-channel images, rows longer than
+// the kernels' blocks of 8, one, two and three panels with a partial last
+// one, borders on every side, window rows wholly in the padding, dilated
+// rows and several images.
+var directCases = []convCase{
+	{"3x3-s2-c3-n8-even", 1, 16, 40, 3, 8, 3, 3, 2, 2, 1, 1, true},
+	{"3x3-s2-c3-n24-odd", 1, 17, 37, 3, 24, 3, 3, 2, 2, 1, 1, true},
+	{"3x3-s2-c3-n16-valid", 1, 15, 35, 3, 16, 3, 3, 2, 2, 1, 1, false},
+	{"5x5-s2-c3-n24", 1, 16, 42, 3, 24, 5, 5, 2, 2, 1, 1, true},
+	{"3x3-c3-n13", 2, 7, 27, 3, 13, 3, 3, 1, 1, 1, 1, true},
+	{"3x3-dilh2-c4-n20", 1, 12, 30, 4, 20, 3, 3, 1, 1, 2, 1, true},
+	{"7x7-s1-c2-n9-short", 1, 3, 19, 2, 9, 7, 7, 1, 1, 1, 1, true},
+	{"3x3-c24-n40", 1, 9, 21, 24, 40, 3, 3, 1, 1, 1, 1, true},
+	{"1x1-s2-c16-n32", 1, 12, 34, 16, 32, 1, 1, 2, 2, 1, 1, true},
+	// K = 5760: tiles of 6 pixels, so a border column takes several.
+	{"3x3-c640-n9-tile6", 1, 15, 5, 640, 9, 3, 3, 1, 1, 1, 1, true},
+}
+
+// TestConvF32Variants runs every float32 variant on this CPU, and the
+// generic kernels, on the convolution geometries against the plain sum.
+func TestConvF32Variants(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, v := range append([]*f32Variant{nil}, f32Variants...) {
+		name := "generic"
+		if v != nil {
+			name = v.name
+		}
+		for _, tc := range append(directCases, convCases...) {
+			s := tc.shape(tc.outC)
+			in := randF32(r, s.Batches*s.InH*s.InW*s.InC)
+			w, bias := randF32(r, s.OutC*s.K()), randF32(r, s.OutC)
+			lo, hi := float32(-0.75), float32(1.25)
+			want := make([]float32, s.Pixels()*s.OutC)
+			for m := 0; m < s.Pixels(); m++ {
+				for o := 0; o < s.OutC; o++ {
+					want[m*s.OutC+o] = min(max(convRefAcc[float32, float32](s, in, 0, w, false, m, o)+bias[o], lo), hi)
+				}
+			}
+			k := NewConvF32(s, w, bias, lo, hi)
+			k.W.simd = v
+			splits(t, s.Pixels(), k.Panels(), func(split string, run func(func(m0, m1, p0, p1 int))) {
+				got := make([]float32, len(want))
+				scratch := make([]float32, k.ScratchLen())
+				run(func(m0, m1, p0, p1 int) { k.Run(in, got, scratch, m0, m1, p0, p1) })
+				t.Run(name+"/"+tc.name+"/"+split, func(t *testing.T) {
+					checkF32(t, got, want, 1e-5)
+				})
+			})
+		}
+	}
+}
+
 func checkF32(t *testing.T, got, want []float32, tol float64) {
 	t.Helper()
 	for i := range want {

@@ -42,24 +42,28 @@ type qVariant struct {
 // qRows is the number of rows a qVariant computes per call of run.
 const qRows = 4
 
-// f32Variant is a SIMD float32 matrix product on PackedF32 panels.
+// f32Variant is a SIMD float32 matrix product on PackedF32 panels: a
+// variant has seg or, failing that, run.
 type f32Variant struct {
 	name string
 	// run computes rows (1 to f32Rows) rows of a, stride lda, times one
 	// panel of k steps, adds bias, clamps to [lo, hi] and stores the
 	// first nc (1 to gemmNR) values of each row at c, stride ldc.
 	run func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
-	// wide, when set, does the same for rows (1 to f32RowsWide) rows
-	// and two consecutive panels (nc 1 to 2·gemmNR).
-	wide func(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+	// seg computes any number of rows (at least one), stride lda, times
+	// one panel (nc ≤ gemmNR) or two consecutive ones, the second psz
+	// values after the first (nc > gemmNR), storing the first nc
+	// channels of each row like run. It reads each row's values in nseg
+	// segments of kseg, segStride apart: value s·kseg+i of row r is
+	// a[r·lda + s·segStride + i], against weight step s·kseg+i of the
+	// panels at w. A plain product is one segment of K values; a
+	// convolution reads the window rows of its pixels where they lie in
+	// the input, without gathering them (im2col).
+	seg func(a *float32, lda, rows int, w *float32, psz, kseg, nseg, segStride int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
 }
 
-// f32Rows and f32RowsWide are the numbers of rows an f32Variant computes
-// per call of run and of wide.
-const (
-	f32Rows     = 6
-	f32RowsWide = 8
-)
+// f32Rows is the number of rows an f32Variant computes per call of run.
+const f32Rows = 6
 
 var (
 	qVariants   []*qVariant

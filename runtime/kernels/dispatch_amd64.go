@@ -10,8 +10,8 @@ import (
 
 // On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
 // registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
-// otherwise or on CPUs without VNNI; the float32 product uses AVX-512 on
-// pairs of panels and AVX2 with FMA on single ones.
+// otherwise or on CPUs without VNNI; the float32 product (gemmf_amd64.s)
+// uses AVX-512, or AVX2 with FMA, in its segmented form.
 
 //go:noescape
 func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
@@ -25,12 +25,6 @@ func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, sc
 //go:noescape
 func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
 
-//go:noescape
-func gemmF32AVX512(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
-
-//go:noescape
-func gemmF32FMA(a *float32, lda, rows int, w *float32, k int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
-
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail})
@@ -38,11 +32,11 @@ func init() {
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
 	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		f32Variants = append(f32Variants, &f32Variant{name: "avx512", run: gemmF32FMA, wide: gemmF32AVX512})
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		f32Variants = append(f32Variants, &f32Variant{name: "avx512", seg: gemmF32Seg512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		f32Variants = append(f32Variants, &f32Variant{name: "avx2fma", run: gemmF32FMA})
+		f32Variants = append(f32Variants, &f32Variant{name: "avx2fma", seg: gemmF32SegFMA})
 	}
 }
 

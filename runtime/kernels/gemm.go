@@ -181,23 +181,25 @@ func gemmF32SIMD(a []float32, lda, rows int, w *PackedF32, p0, p1 int, c []float
 	_ = a[(rows-1)*lda+w.K-1]
 	_ = c[(rows-1)*ldc+min(p1*gemmNR, w.N)-1]
 	ap, cp := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(c))
-	for p := p0; p < p1; {
+	if seg := w.simd.seg; seg != nil {
+		for p := p0; p < p1; p += 2 {
+			c0 := p * gemmNR
+			nc := min(gemmNR, w.N-c0)
+			if p+1 < p1 {
+				nc = min(2*gemmNR, w.N-c0)
+			}
+			seg((*float32)(ap), lda, rows, &w.data[p*gemmNR*w.K], gemmNR*w.K, w.K, 1, 0, &w.bias[c0], lo, hi,
+				(*float32)(unsafe.Add(cp, 4*c0)), ldc, nc)
+		}
+		return
+	}
+	for p := p0; p < p1; p++ {
 		c0 := p * gemmNR
 		b := &w.data[p*gemmNR*w.K]
-		if w.simd.wide != nil && p+1 < p1 {
-			nc := min(2*gemmNR, w.N-c0)
-			for r := 0; r < rows; r += f32RowsWide {
-				w.simd.wide((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32RowsWide, rows-r), b, w.K, &w.bias[c0], lo, hi,
-					(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
-			}
-			p += 2
-			continue
-		}
 		nc := min(gemmNR, w.N-c0)
 		for r := 0; r < rows; r += f32Rows {
 			w.simd.run((*float32)(unsafe.Add(ap, 4*r*lda)), lda, min(f32Rows, rows-r), b, w.K, &w.bias[c0], lo, hi,
 				(*float32)(unsafe.Add(cp, 4*(r*ldc+c0))), ldc, nc)
 		}
-		p++
 	}
 }

@@ -27,18 +27,18 @@ func helloWorld(t *testing.T) []byte {
 // code 127 (PLACEHOLDER_FOR_GREATER_OP_CODES), an operator no engine has.
 func renameOpcode(t *testing.T, b []byte, k int) {
 	t.Helper()
-	r := &fbReader{b: b}
-	codes := r.root().tables(1)
-	if r.err != nil || k >= len(codes) {
-		t.Fatalf("operator code %d not found: %v", k, r.err)
+	r := newFBReader(b)
+	codes := fbRoot(r).tables(1)
+	if r.Err() != nil || k >= len(codes) {
+		t.Fatalf("operator code %d not found: %v", k, r.Err())
 	}
-	if p := codes[k].field(0, 1); p != 0 {
+	if p := codes[k].Field(0, 1); p != 0 {
 		b[p] = 127
 	}
-	if p := codes[k].field(3, 4); p != 0 {
+	if p := codes[k].Field(3, 4); p != 0 {
 		binary.LittleEndian.PutUint32(b[p:], 127)
 	}
-	if codes[k].field(0, 1) == 0 && codes[k].field(3, 4) == 0 {
+	if codes[k].Field(0, 1) == 0 && codes[k].Field(3, 4) == 0 {
 		t.Fatalf("operator code %d stores no builtin code to change", k)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/tflite/internal/flatbuf"
 )
 
 // Options types (BuiltinOptions union members) whose tables hold only
@@ -40,13 +41,13 @@ func CompressFP16(model []byte) ([]byte, error) {
 	if _, err := parse(model); err != nil {
 		return nil, fmt.Errorf("tflite: %w", err)
 	}
-	r := &fbReader{b: model}
-	root := r.root()
+	r := newFBReader(model)
+	root := fbRoot(r)
 	bufs, err := parseBuffers(r, root)
 	if err != nil {
 		return nil, fmt.Errorf("tflite: %w", err)
 	}
-	c := &fp16Converter{r: r, bufs: bufs}
+	c := &fp16Converter{bufs: bufs}
 	out := wtable{0: root.u32(0, 0)}
 	if d := root.str(3); d != "" {
 		out[3] = d
@@ -99,10 +100,10 @@ func CompressFP16(model []byte) ([]byte, error) {
 		out[7] = sigs
 	}
 	out[4] = c.buffers()
-	if r.err != nil {
-		return nil, fmt.Errorf("tflite: fp16: %w", r.err)
+	if r.Err() != nil {
+		return nil, fmt.Errorf("tflite: fp16: %w", r.Err())
 	}
-	b, err := appendZip(writeFB("TFL3", out), model)
+	b, err := appendZip(flatbuf.Build("TFL3", out), model)
 	if err != nil {
 		return nil, fmt.Errorf("tflite: fp16: %w", err)
 	}
@@ -110,7 +111,6 @@ func CompressFP16(model []byte) ([]byte, error) {
 }
 
 type fp16Converter struct {
-	r         *fbReader
 	bufs      [][]byte
 	dequant   uint32
 	newBufs   [][]byte
@@ -191,7 +191,7 @@ func (c *fp16Converter) tensor(t fbTable) (wtable, error) {
 	if s := t.i32s(7); s != nil {
 		w[7] = s
 	}
-	if p := t.field(8, 1); p != 0 {
+	if t.Field(8, 1) != 0 {
 		w[8] = t.u8(8, 0)
 	}
 	if q := t.table(4); q.present() {
@@ -221,10 +221,10 @@ func (c *fp16Converter) operator(op fbTable) (wtable, error) {
 		w[8] = v
 	}
 	if v := op.bytes(7); v != nil {
-		w[7] = wbytes(v)
+		w[7] = v
 	}
 	if v := op.bytes(5); v != nil {
-		w[5] = wbytes(v)
+		w[5] = v
 		w[6] = op.i8(6, 0)
 	}
 	typ := op.u8(3, 0)
@@ -235,11 +235,7 @@ func (c *fp16Converter) operator(op fbTable) (wtable, error) {
 	w[3] = typ
 	switch {
 	case scalarOptions[typ]:
-		w[4] = rawTable{
-			vtable: c.r.b[opts.vt : opts.vt+opts.vtLen],
-			object: c.r.b[opts.pos : opts.pos+opts.objLen],
-			mod8:   int(opts.pos % 8),
-		}
+		w[4] = opts.Raw()
 	case vectorOptions[typ]:
 		ow := wtable{}
 		if v := opts.i32s(0); v != nil {
@@ -282,10 +278,10 @@ func (c *fp16Converter) buffers() []wtable {
 			out = append(out, wtable{})
 			continue
 		}
-		out = append(out, wtable{0: wbytes(b)})
+		out = append(out, wtable{0: b})
 	}
 	for _, b := range c.newBufs {
-		out = append(out, wtable{0: wbytes(b)})
+		out = append(out, wtable{0: b})
 	}
 	return out
 }

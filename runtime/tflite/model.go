@@ -107,6 +107,9 @@ type node struct {
 	opts2         fbTable // builtin_options_2 (StableHLO operators)
 	custom        []byte  // custom_options
 	kernel        kernel
+	// fuse is what the graph rewrites folded into the operator (see
+	// rewrite.go); nil for most.
+	fuse *fusion
 }
 
 // Signature is a named entry point (SignatureDef) of the model.
@@ -209,7 +212,7 @@ func loadShaped(b []byte, batch int, shapes [][]int) (*Model, error) {
 	if err := m.prepareCalled(); err != nil {
 		return nil, err
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(true); err != nil {
 		return nil, err
 	}
 	if m.plan, err = planArena(m); err != nil {
@@ -232,10 +235,10 @@ func parse(b []byte) (*Model, error) {
 	if string(b[4:8]) != "TFL3" {
 		return nil, invalid("file identifier is %q, want \"TFL3\" (not a TFLite flatbuffer)", b[4:8])
 	}
-	r := &fbReader{b: b}
-	root := r.root()
-	if r.err != nil {
-		return nil, invalid("root table: %v", r.err)
+	r := newFBReader(b)
+	root := fbRoot(r)
+	if r.Err() != nil {
+		return nil, invalid("root table: %v", r.Err())
 	}
 	m := &Model{file: b, opCount: map[string]int{}}
 	m.version = root.u32(0, 0)
@@ -253,8 +256,8 @@ func parse(b []byte) (*Model, error) {
 		return nil, err
 	}
 	subgraphs := root.tables(2)
-	if r.err != nil {
-		return nil, invalid("subgraphs: %v", r.err)
+	if r.Err() != nil {
+		return nil, invalid("subgraphs: %v", r.Err())
 	}
 	if len(subgraphs) == 0 {
 		return nil, invalid("model has no subgraph")
@@ -283,13 +286,13 @@ func parseOpcodes(r *fbReader, root fbTable) ([]opcode, error) {
 		} else {
 			c.name = fmt.Sprintf("BUILTIN_%d", code)
 		}
-		if r.err != nil {
-			return nil, invalid("operator code %d: %v", i, r.err)
+		if r.Err() != nil {
+			return nil, invalid("operator code %d: %v", i, r.Err())
 		}
 		codes[i] = c
 	}
-	if r.err != nil {
-		return nil, invalid("operator codes: %v", r.err)
+	if r.Err() != nil {
+		return nil, invalid("operator codes: %v", r.Err())
 	}
 	return codes, nil
 }
@@ -301,17 +304,17 @@ func parseBuffers(r *fbReader, root fbTable) ([][]byte, error) {
 	for i, t := range tabs {
 		bufs[i] = t.bytes(0)
 		if off, size := t.u64(1, 0), t.u64(2, 0); off > 1 {
-			if off > uint64(len(r.b)) || size > uint64(len(r.b))-off {
-				return nil, invalid("buffer %d: external data %d+%d lies outside the %d-byte file", i, off, size, len(r.b))
+			if off > uint64(len(r.Bytes())) || size > uint64(len(r.Bytes()))-off {
+				return nil, invalid("buffer %d: external data %d+%d lies outside the %d-byte file", i, off, size, len(r.Bytes()))
 			}
-			bufs[i] = r.b[off : off+size : off+size]
+			bufs[i] = r.Bytes()[off : off+size : off+size]
 		}
-		if r.err != nil {
-			return nil, invalid("buffer %d: %v", i, r.err)
+		if r.Err() != nil {
+			return nil, invalid("buffer %d: %v", i, r.Err())
 		}
 	}
-	if r.err != nil {
-		return nil, invalid("buffers: %v", r.err)
+	if r.Err() != nil {
+		return nil, invalid("buffers: %v", r.Err())
 	}
 	return bufs, nil
 }
@@ -341,8 +344,8 @@ func typeName(typ int8) string {
 
 func (m *Model) parseTensors(r *fbReader, sg fbTable, bufs [][]byte) error {
 	tabs := sg.tables(0)
-	if r.err != nil {
-		return invalid("tensors: %v", r.err)
+	if r.Err() != nil {
+		return invalid("tensors: %v", r.Err())
 	}
 	if len(tabs) > maxTensors {
 		return invalid("tensors: %d tensors, more than the %d this engine accepts", len(tabs), maxTensors)
@@ -373,8 +376,8 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 	sig := t.i32s(7)
 	q := t.table(4)
 	sparse := t.table(6)
-	if r.err != nil {
-		return nil, fail("%v", r.err)
+	if r.Err() != nil {
+		return nil, fail("%v", r.Err())
 	}
 	dt, ok := tensorTypes[typ]
 	if !ok {
@@ -439,8 +442,8 @@ func parseTensor(r *fbReader, i int, t fbTable, bufs [][]byte) (*tensor, error) 
 			// Tensors may share a buffer: charge each copy to the reader's
 			// budget, or a misaligned buffer named by many tensors would be
 			// copied once per tensor without bound.
-			if &tt.data[0] != &data[0] && !r.charge(len(data), 1) {
-				return nil, fail("%v", r.err)
+			if &tt.data[0] != &data[0] && !r.Charge(len(data), 1) {
+				return nil, fail("%v", r.Err())
 			}
 		}
 	}
@@ -480,8 +483,8 @@ func parseQuant(r *fbReader, q fbTable, shape []int) (*runtime.Quantization, err
 	if d := q.u8(4, 0); d != 0 {
 		return nil, fmt.Errorf("%w: quantization details of type %d (custom or blockwise)", runtime.ErrUnsupported, d)
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if len(scale) == 0 {
 		return nil, nil
@@ -516,8 +519,8 @@ func parseQuant(r *fbReader, q fbTable, shape []int) (*runtime.Quantization, err
 // tensorList reads a vector of tensor indices (subgraph inputs or outputs).
 func (m *Model) tensorList(r *fbReader, t fbTable, slot int, what string) ([]int, error) {
 	raw := t.i32s(slot)
-	if r.err != nil {
-		return nil, invalid("%s: %v", what, r.err)
+	if r.Err() != nil {
+		return nil, invalid("%s: %v", what, r.Err())
 	}
 	out := make([]int, len(raw))
 	for i, x := range raw {
@@ -531,8 +534,8 @@ func (m *Model) tensorList(r *fbReader, t fbTable, slot int, what string) ([]int
 
 func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []byte) error {
 	tabs := sg.tables(3)
-	if r.err != nil {
-		return invalid("operators: %v", r.err)
+	if r.Err() != nil {
+		return invalid("operators: %v", r.Err())
 	}
 	if len(tabs) > maxOperators {
 		return invalid("operators: %d operators, more than the %d this engine accepts", len(tabs), maxOperators)
@@ -555,8 +558,8 @@ func (m *Model) parseOperators(r *fbReader, sg fbTable, codes []opcode, file []b
 			}
 			n.custom = file[off : off+size : off+size]
 		}
-		if r.err != nil {
-			return invalid("operator %d (%s): %v", i, c.name, r.err)
+		if r.Err() != nil {
+			return invalid("operator %d (%s): %v", i, c.name, r.Err())
 		}
 		for k, x := range ins {
 			if x < -1 || int(x) >= len(m.tensors) {
@@ -604,13 +607,13 @@ func (m *Model) parseSignatures(r *fbReader, root fbTable) error {
 				dir.dst[name] = pos
 			}
 		}
-		if r.err != nil {
-			return invalid("signature %d: %v", i, r.err)
+		if r.Err() != nil {
+			return invalid("signature %d: %v", i, r.Err())
 		}
 		m.sigs = append(m.sigs, s)
 	}
-	if r.err != nil {
-		return invalid("signature defs: %v", r.err)
+	if r.Err() != nil {
+		return invalid("signature defs: %v", r.Err())
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func editedModel(base testModel, fn func(tm *testModel)) []byte {
 
 // sharedTensors is a model whose tensor list names one tensor table n times.
 func sharedTensors(n int, name string) []byte {
-	t := &fbShared{fbt{0: []int32{1}, 1: tensorFloat32, 3: name}}
+	t := &fbShared{V: fbt{0: []int32{1}, 1: tensorFloat32, 3: name}}
 	list := make([]any, n)
 	for i := range list {
 		list[i] = t
@@ -43,7 +43,7 @@ func sharedTensors(n int, name string) []byte {
 // misalignedBomb has n constant outputs that share one misaligned buffer
 // of k float32 values.
 func misalignedBomb(n, k int) []byte {
-	t := &fbShared{fbt{0: []int32{int32(k)}, 1: tensorFloat32, 2: uint32(1), 3: "c"}}
+	t := &fbShared{V: fbt{0: []int32{int32(k)}, 1: tensorFloat32, 2: uint32(1), 3: "c"}}
 	list := make([]any, n)
 	for i := range list {
 		list[i] = t
@@ -58,8 +58,8 @@ func signatureBomb(n, k int) []byte {
 	for i := range maps {
 		maps[i] = fbt{0: "x", 1: uint32(0)}
 	}
-	shared := &fbShared{maps}
-	sig := &fbShared{fbt{0: shared, 1: shared, 2: "s"}}
+	shared := &fbShared{V: maps}
+	sig := &fbShared{V: fbt{0: shared, 1: shared, 2: "s"}}
 	sigs := make([]any, n)
 	for i := range sigs {
 		sigs[i] = sig
@@ -197,8 +197,8 @@ func TestLoadRefusesMalformed(t *testing.T) {
 
 // quantTable parses a QuantizationParameters table built from q.
 func quantTable(q fbt) (*fbReader, fbTable) {
-	r := &fbReader{b: buildFB("TFL3", q)}
-	return r, r.root()
+	r := newFBReader(buildFB("TFL3", q))
+	return r, fbRoot(r)
 }
 
 func TestParseQuant(t *testing.T) {

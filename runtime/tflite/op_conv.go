@@ -107,12 +107,22 @@ func convShape(c *opCtx, in, out *tensor, kh, kw int, padSlot, strideWSlot, stri
 	default:
 		return s, c.unsupported("padding %d", p)
 	}
-	oh, ow := kernels.OutSize(s.InH, kh, s.StrideH, s.DilH, same), kernels.OutSize(s.InW, kw, s.StrideW, s.DilW, same)
+	// A PAD folded in by the graph rewrites pads the input before the
+	// padding of the options, no wider than the window (as SAME padding).
+	var pad [4]int // top, bottom, left, right
+	if f := c.n.fuse; f != nil && f.pad != nil {
+		pad = *f.pad
+		if max(pad[0], pad[1]) > (kh-1)*s.DilH || max(pad[2], pad[3]) > (kw-1)*s.DilW {
+			return s, c.unsupported("folded padding %v wider than the %dx%d window", pad, kh, kw)
+		}
+	}
+	inH, inW := s.InH+pad[0]+pad[1], s.InW+pad[2]+pad[3]
+	oh, ow := kernels.OutSize(inH, kh, s.StrideH, s.DilH, same), kernels.OutSize(inW, kw, s.StrideW, s.DilW, same)
 	if out.shape[0] != s.Batches || oh != s.OutH || ow != s.OutW || oh < 1 || ow < 1 {
 		return s, c.invalid("output %s, want %d x %d x %d from input %s", out, s.Batches, oh, ow, in)
 	}
-	s.PadTop = kernels.Pad(s.InH, oh, kh, s.StrideH, s.DilH)
-	s.PadLeft = kernels.Pad(s.InW, ow, kw, s.StrideW, s.DilW)
+	s.PadTop = kernels.Pad(inH, oh, kh, s.StrideH, s.DilH) + pad[0]
+	s.PadLeft = kernels.Pad(inW, ow, kw, s.StrideW, s.DilW) + pad[2]
 	return s, nil
 }
 

@@ -26,8 +26,8 @@ func optsTable(fields ...int32) fbTable {
 		binary.LittleEndian.PutUint16(b[4+2*i:], uint16(4+4*i))
 		binary.LittleEndian.PutUint32(b[pos+4+4*i:], uint32(f))
 	}
-	r := &fbReader{b: b}
-	return r.tableAt(uint64(pos))
+	r := newFBReader(b)
+	return fbTable{r.TableAt(uint64(pos))}
 }
 
 // opTest is one operator on hand-built tensors; tensors with data are

@@ -121,6 +121,12 @@ func prepareBinary(op kernels.BinaryOp, actSlot int) prepareFunc {
 				return nil, err
 			}
 		}
+		if f := c.n.fuse; f != nil && f.chanPad {
+			if op != kernels.OpAdd {
+				return nil, c.unsupported("channel padding folded into %s", c.n.name)
+			}
+			return prepareAddChannelPad(c, act)
+		}
 		if a.dtype == b.dtype {
 			// TFLite types and sizes the output from the inputs: some
 			// files store float32 for an 8-bit sum, or [] for a shape

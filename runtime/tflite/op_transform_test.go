@@ -51,8 +51,8 @@ func testOpts(fields map[int]any) fbTable {
 			le.PutUint32(b[fp:], uint32(vp-fp))
 		}
 	}
-	r := &fbReader{b: b}
-	return r.tableAt(uint64(tpos))
+	r := newFBReader(b)
+	return fbTable{r.TableAt(uint64(tpos))}
 }
 
 // tt builds a test tensor; data (a typed slice) makes it a constant.

@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
@@ -120,10 +121,13 @@ func (c *opCtx) arity(minIn, maxIn, outs int) error {
 	return nil
 }
 
-// activation reads a fused activation from an options field and refuses the
-// ones without a kernel.
+// activation reads a fused activation from an options field (or the one
+// the graph rewrites set) and refuses the ones without a kernel.
 func (c *opCtx) activation(slot int) (kernels.Activation, error) {
 	a := kernels.Activation(c.n.opts.u8(slot, 0))
+	if f := c.n.fuse; f != nil && f.setAct {
+		a = f.act // a RELU folded in by rewrite
+	}
 	switch a {
 	case kernels.ActNone, kernels.ActRelu, kernels.ActReluN1To1, kernels.ActRelu6:
 		return a, nil
@@ -131,37 +135,58 @@ func (c *opCtx) activation(slot int) (kernels.Activation, error) {
 	return 0, c.unsupported("fused activation %d", a)
 }
 
-// prepare finds and prepares every operator's kernel. Like TFLite's
+// prepare finds and prepares every operator's kernel, with the graph
+// rewrites (rewrite.go) when rewrite is set. Like TFLite's
 // InterpreterBuilder, it resolves every operator before preparing any, so a
 // model with an operator this engine lacks is reported as unsupported
 // rather than by the first check a known operator fails.
-func (m *Model) prepare() error {
+func (m *Model) prepare(rewrite bool) error {
 	for _, n := range m.nodes {
 		if !Supported(n.name) {
 			return unsupportedOp(n)
 		}
 	}
+	g := newRewriter(m)
 	for _, n := range m.nodes {
-		if m.reshaped {
-			if err := inferShapes(m, n); err != nil {
-				return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)
-			}
+		if g.folded[n] {
+			continue
 		}
-		k, err := prepareKernel(m, n)
+		var k kernel
+		var err error
+		if rewrite {
+			k, err = g.prepare(n)
+		} else {
+			k, err = prepareStored(m, n)
+		}
 		if err != nil {
 			return fmt.Errorf("operator %d (%s): %w", n.index, n.name, err)
 		}
 		n.kernel = k
+		g.done[n] = true
+	}
+	if len(g.folded) > 0 {
+		m.nodes = slices.DeleteFunc(m.nodes, func(n *node) bool { return g.folded[n] })
 	}
 	return nil
+}
+
+// prepareStored prepares operator n as the file stores it, inferring its
+// output shapes first in a model with reshaped inputs.
+func prepareStored(m *Model, n *node) (kernel, error) {
+	if m.reshaped {
+		if err := inferShapes(m, n); err != nil {
+			return nil, err
+		}
+	}
+	return prepareKernel(m, n)
 }
 
 // prepareKernel runs the prepare function of n, which must have a kernel,
 // and reports options the reader found malformed on the way.
 func prepareKernel(m *Model, n *node) (kernel, error) {
 	k, err := registry[n.name](&opCtx{m: m, n: n})
-	if err == nil && n.opts.r != nil && n.opts.r.err != nil {
-		err = invalid("options: %v", n.opts.r.err)
+	if err == nil && n.opts.Err() != nil {
+		err = invalid("options: %v", n.opts.Err())
 	}
 	return k, err
 }

@@ -12,7 +12,9 @@ import (
 type OpInfo struct {
 	// Index is the operator's index in the model file's subgraph.
 	Index int
-	// Name is the builtin name ("CONV_2D") or CUSTOM:<code>.
+	// Name is the builtin name ("CONV_2D") or CUSTOM:<code>, followed by
+	// the operators the graph rewrites folded into it ("CONV_2D+PAD",
+	// "ADD+PAD+RELU").
 	Name string
 	// Inputs and Outputs describe its tensors; absent optional inputs are
 	// left out.
@@ -30,7 +32,7 @@ func (m *Model) Operators() []OpInfo {
 				ins = append(ins, t)
 			}
 		}
-		ops[k] = OpInfo{Index: n.index, Name: n.name, Inputs: m.infos(ins), Outputs: m.infos(n.outputs)}
+		ops[k] = OpInfo{Index: n.index, Name: n.opName(), Inputs: m.infos(ins), Outputs: m.infos(n.outputs)}
 	}
 	return ops
 }

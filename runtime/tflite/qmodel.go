@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/tflite/internal/flatbuf"
 )
 
 // Builtin operator codes the quantizers rewrite or emit.
@@ -63,13 +64,13 @@ func decodeModel(model []byte) (*qmodel, error) {
 	if _, err := parse(model); err != nil {
 		return nil, err
 	}
-	r := &fbReader{b: model}
-	root := r.root()
+	r := newFBReader(model)
+	root := fbRoot(r)
 	bufs, err := parseBuffers(r, root)
 	if err != nil {
 		return nil, err
 	}
-	c := &fp16Converter{r: r}
+	c := &fp16Converter{}
 	m := &qmodel{src: model, root: wtable{0: root.u32(0, 0)}, bufs: bufs}
 	if d := root.str(3); d != "" {
 		m.root[3] = d
@@ -116,8 +117,8 @@ func decodeModel(model []byte) (*qmodel, error) {
 	if sigs := c.signatures(root.tables(7)); sigs != nil {
 		m.root[7] = sigs
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if len(m.bufs) == 0 || len(m.bufs[0]) != 0 {
 		return nil, fmt.Errorf("%w: buffer 0 is not the empty buffer", runtime.ErrUnsupported)
@@ -148,7 +149,7 @@ func (m *qmodel) encode() ([]byte, error) {
 	for i, b := range m.bufs {
 		bufs[i] = wtable{}
 		if len(b) > 0 && used[uint32(i)] {
-			bufs[i] = wtable{0: wbytes(b)}
+			bufs[i] = wtable{0: b}
 		}
 	}
 	out := wtable{}
@@ -167,7 +168,7 @@ func (m *qmodel) encode() ([]byte, error) {
 		sgs = append(sgs, t)
 	}
 	out[2] = sgs
-	return appendZip(writeFB("TFL3", out), m.src)
+	return appendZip(flatbuf.Build("TFL3", out), m.src)
 }
 
 // builtin returns the builtin code of operator op.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
 	"github.com/edgeinfer/edgeinfer/runtime"
+	"github.com/edgeinfer/edgeinfer/runtime/kernels"
 	"github.com/edgeinfer/edgeinfer/runtime/tflite/metadata"
 )
 
@@ -212,7 +213,7 @@ func writeQuantGolden(t *testing.T, golden, digest string, model, in []byte) {
 	if msg, err := exec.Command(ref, mp, ip, "--out", out).CombinedOutput(); err != nil {
 		t.Fatalf("tflite-ref: %v\n%s", err, msg)
 	}
-	res := []byte(digest + "\n")
+	res := []byte(digest + " " + floatKernels() + "\n")
 	for k := 0; ; k++ {
 		b, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("out_%d.bin", k)))
 		if errors.Is(err, os.ErrNotExist) && k > 0 {
@@ -251,18 +252,33 @@ func quantGolden(t *testing.T, name string, model, in []byte) []byte {
 		t.Fatalf("%v (run with -update-quant)", err)
 	}
 	head, ref, ok := strings.Cut(string(g), "\n")
-	if !ok || head != digest {
-		// The goldens are made on amd64. Elsewhere the float engine may
-		// calibrate a range a last bit apart (the compiler fuses
-		// multiply-adds on arm64), which makes another model that the
-		// golden does not describe.
-		if goruntime.GOARCH != "amd64" {
-			t.Logf("%s: this platform's calibration made another model than the amd64 one the golden describes; not compared with TFLite", golden)
+	gotDigest, made, _ := strings.Cut(head, " ")
+	if !ok || gotDigest != digest {
+		// The float engine's rounding decides the calibrated ranges, so
+		// other float kernels (another CPU, arm64's fused multiply-adds,
+		// -tags purego) make another model than the one the golden
+		// describes. Those are not compared; with the kernels that made
+		// the golden, a different model means the golden is stale.
+		if made != floatKernels() {
+			t.Logf("%s was made with the float kernels %q, this build runs %q: their calibration makes another model; not compared with TFLite", golden, made, floatKernels())
 			return nil
 		}
 		t.Fatalf("%s was made from another model or input (run with -update-quant)", golden)
 	}
 	return []byte(ref)
+}
+
+// floatKernels names the architecture and the float32 GEMM and
+// depthwise kernels this build runs, which decide a calibration's ranges.
+func floatKernels() string {
+	v := kernels.Variants()
+	name := func(kind string) string {
+		if len(v[kind]) == 0 {
+			return "generic"
+		}
+		return v[kind][0]
+	}
+	return goruntime.GOARCH + "/float32=" + name("float32") + "/depthwise=" + name("depthwise")
 }
 
 // sameAsGolden reports whether got equals a golden's outputs: the raw

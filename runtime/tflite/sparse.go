@@ -43,8 +43,8 @@ const (
 // given dense shape whose buffer holds n values.
 func parseSparsity(r *fbReader, t fbTable, shape []int, n int) (*sparsity, error) {
 	order32, map32, dims := t.i32s(0), t.i32s(1), t.tables(2)
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	rank, k := len(shape), len(map32)
 	sp := &sparsity{}
@@ -155,8 +155,8 @@ func first(s []int32) int32 {
 // field 0 is the vector.
 func indexVector(r *fbReader, t fbTable, slot int) ([]int32, error) {
 	typ, v := t.u8(slot, 0), t.table(slot+1)
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	if !v.present() {
 		return nil, fmt.Errorf("absent")
@@ -166,14 +166,14 @@ func indexVector(r *fbReader, t fbTable, slot int) ([]int32, error) {
 		return nil, fmt.Errorf("index vector type %d, want 1 (int32), 2 (uint16) or 3 (uint8)", typ)
 	}
 	start, n := v.vector(0, size)
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
-	if !r.charge(n, 4) {
-		return nil, r.err
+	if !r.Charge(n, 4) {
+		return nil, r.Err()
 	}
 	out := make([]int32, n)
-	b := r.b[start:]
+	b := r.Bytes()[start:]
 	for i := range out {
 		switch size {
 		case 4:
@@ -250,8 +250,8 @@ func densifyTensor(r *fbReader, tt *tensor, t fbTable, values []byte) error {
 	if err != nil {
 		return err
 	}
-	if !r.charge(tt.numElements(), uint64(size)) {
-		return r.err
+	if !r.Charge(tt.numElements(), uint64(size)) {
+		return r.Err()
 	}
 	tt.data, tt.sparse = sp.densify(values, size, tt.shape), sp
 	return nil

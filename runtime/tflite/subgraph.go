@@ -192,7 +192,7 @@ func (m *Model) prepareCallees(n *node, seen []bool) error {
 		if err := s.foldConstants(); err != nil {
 			return fmt.Errorf("subgraph %d: %w", s.index, err)
 		}
-		if err := s.prepare(); err != nil {
+		if err := s.prepare(true); err != nil {
 			return fmt.Errorf("subgraph %d: %w", s.index, err)
 		}
 		var err error

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/edgeinfer/edgeinfer/runtime/tflite/internal/flatbuf"
 )
 
 // Limits on what a model may declare. Real models stay far below them.
@@ -200,34 +202,37 @@ func Read(model []byte) (*Metadata, error) {
 // findBuffer returns the bytes of the model's TFLITE_METADATA buffer (nil
 // when there is none) and the main subgraph's input and output counts.
 func findBuffer(model []byte) ([]byte, int, int, error) {
-	r := newReader(model, "model flatbuffer")
-	root := r.root()
+	r := flatbuf.NewReader(model, "buffer", expansion)
+	root := r.Root()
 	var inputs, outputs int
-	if sgs := root.tables(2, 1<<16, "subgraphs"); len(sgs) > 0 {
-		inputs, outputs = sgs[0].count(1), sgs[0].count(2)
+	if sgs := root.Tables(2, 1<<16, "subgraphs"); len(sgs) > 0 {
+		inputs, outputs = sgs[0].Len(1), sgs[0].Len(2)
 	}
 	var found []byte
-	entries := root.tables(6, 1<<16, "metadata entries")
+	entries := root.Tables(6, 1<<16, "metadata entries")
 	for i, e := range entries {
-		if e.str(0) != Name {
+		if e.Str(0) != Name {
 			continue
 		}
-		b := root.elem(4, uint64(e.u32(1)), "buffers")
-		if r.err != nil {
+		b := root.Elem(4, uint64(e.U32(1, 0)), "buffers")
+		if r.Err() != nil {
 			break
 		}
-		if off, size := b.u64(1), b.u64(2); off > 1 {
-			if !r.in(off, size) {
+		if off, size := b.U64(1, 0), b.U64(2, 0); off > 1 {
+			if !r.Within(off, size) {
 				break
 			}
 			found = model[off : off+size : off+size]
 		} else {
-			found = b.bytes(0)
+			found = b.Bytes(0)
 		}
 		if len(found) == 0 {
-			r.fail("metadata entry %d: buffer %d is empty", i, e.u32(1))
+			r.Fail("metadata entry %d: buffer %d is empty", i, e.U32(1, 0))
 		}
 		break
 	}
-	return found, inputs, outputs, r.err
+	if r.Err() != nil {
+		return nil, 0, 0, fmt.Errorf("model flatbuffer: %w", r.Err())
+	}
+	return found, inputs, outputs, nil
 }

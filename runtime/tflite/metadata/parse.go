@@ -3,6 +3,8 @@ package metadata
 import (
 	"fmt"
 	"math"
+
+	"github.com/edgeinfer/edgeinfer/runtime/tflite/internal/flatbuf"
 )
 
 // Union member numbers of metadata_schema.fbs.
@@ -22,44 +24,49 @@ var (
 	transformations = []string{"IDENTITY", "LOG", "INVERSE_LOGISTIC"}
 )
 
+// expansion bounds what a flatbuffer reader allocates to this many times
+// the bytes it reads (plus flatbuf.Slack): vectors and strings may be
+// shared by any number of references.
+const expansion = 8
+
 // parse reads a ModelMetadata flatbuffer; z gives the associated files.
 func parse(b []byte, z *zipFiles) (*Metadata, error) {
-	r := newReader(b, "metadata flatbuffer")
+	r := flatbuf.NewReader(b, "buffer", expansion)
 	if len(b) >= 8 && string(b[4:8]) != "M001" {
 		return nil, fmt.Errorf("file identifier %q, want \"M001\"", b[4:8])
 	}
-	root := r.root()
+	root := r.Root()
 	md := &Metadata{
-		Name:             root.str(0),
-		Description:      root.str(1),
-		Version:          root.str(2),
-		Author:           root.str(4),
-		License:          root.str(5),
-		MinParserVersion: root.str(7),
+		Name:             root.Str(0),
+		Description:      root.Str(1),
+		Version:          root.Str(2),
+		Author:           root.Str(4),
+		License:          root.Str(5),
+		MinParserVersion: root.Str(7),
 	}
-	md.Files = files(root.tables(6, MaxFiles, "model associated files"), z)
-	if sgs := root.tables(3, 1<<10, "subgraph metadata entries"); len(sgs) > 0 {
+	md.Files = files(root.Tables(6, MaxFiles, "model associated files"), z)
+	if sgs := root.Tables(3, 1<<10, "subgraph metadata entries"); len(sgs) > 0 {
 		sg := sgs[0]
-		md.Files = append(md.Files, files(sg.tables(4, MaxFiles, "subgraph associated files"), z)...)
+		md.Files = append(md.Files, files(sg.Tables(4, MaxFiles, "subgraph associated files"), z)...)
 		var err error
-		if md.Inputs, err = tensors(sg.tables(2, MaxTensors, "input tensor entries"), z, "input"); err != nil {
+		if md.Inputs, err = tensors(sg.Tables(2, MaxTensors, "input tensor entries"), z, "input"); err != nil {
 			return nil, err
 		}
-		if md.Outputs, err = tensors(sg.tables(3, MaxTensors, "output tensor entries"), z, "output"); err != nil {
+		if md.Outputs, err = tensors(sg.Tables(3, MaxTensors, "output tensor entries"), z, "output"); err != nil {
 			return nil, err
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, fmt.Errorf("metadata flatbuffer: %w", r.Err())
 	}
 	return md, nil
 }
 
-func files(ts []table, z *zipFiles) []File {
+func files(ts []flatbuf.Table, z *zipFiles) []File {
 	var out []File
 	for _, t := range ts {
-		f := File{Name: t.str(0), Description: t.str(1), Type: FileUnknown, Locale: t.str(3), Size: z.size(t.str(0))}
-		if k := int(int8(t.u8(2))); k >= 0 && k < len(fileTypes) {
+		f := File{Name: t.Str(0), Description: t.Str(1), Type: FileUnknown, Locale: t.Str(3), Size: z.size(t.Str(0))}
+		if k := int(int8(t.U8(2, 0))); k >= 0 && k < len(fileTypes) {
 			f.Type = fileTypes[k]
 		}
 		out = append(out, f)
@@ -67,7 +74,7 @@ func files(ts []table, z *zipFiles) []File {
 	return out
 }
 
-func tensors(ts []table, z *zipFiles, dir string) ([]Tensor, error) {
+func tensors(ts []flatbuf.Table, z *zipFiles, dir string) ([]Tensor, error) {
 	out := make([]Tensor, 0, len(ts))
 	for i, t := range ts {
 		tm, err := tensor(t, z)
@@ -79,47 +86,47 @@ func tensors(ts []table, z *zipFiles, dir string) ([]Tensor, error) {
 	return out, nil
 }
 
-func tensor(t table, z *zipFiles) (Tensor, error) {
-	tm := Tensor{Name: t.str(0), Description: t.str(1), Files: files(t.tables(6, MaxFiles, "associated files"), z)}
-	content := t.table(3)
-	props := content.table(1)
-	switch content.u8(0) {
+func tensor(t flatbuf.Table, z *zipFiles) (Tensor, error) {
+	tm := Tensor{Name: t.Str(0), Description: t.Str(1), Files: files(t.Tables(6, MaxFiles, "associated files"), z)}
+	content := t.Table(3)
+	props := content.Table(1)
+	switch content.U8(0, 0) {
 	case contentFeature:
 		tm.Kind = KindFeature
 	case contentImage:
 		tm.Kind = KindImage
 		img := &Image{ColorSpace: "UNKNOWN"}
-		if c := int(props.u8(0)); c < len(colorSpaces) {
+		if c := int(props.U8(0, 0)); c < len(colorSpaces) {
 			img.ColorSpace = colorSpaces[c]
 		}
-		size := props.table(1)
-		img.Width, img.Height = size.u32(0), size.u32(1)
+		size := props.Table(1)
+		img.Width, img.Height = size.U32(0, 0), size.U32(1, 0)
 		tm.Image = img
 	case contentBoundingBox:
 		tm.Kind = KindBoundingBox
 	case contentAudio:
 		tm.Kind = KindAudio
-		tm.Audio = &Audio{SampleRate: props.u32(0), Channels: props.u32(1)}
+		tm.Audio = &Audio{SampleRate: props.U32(0, 0), Channels: props.U32(1, 0)}
 	}
-	for _, u := range t.tables(4, MaxProcessUnits, "process units") {
-		opts := u.table(1)
-		switch u.u8(0) {
+	for _, u := range t.Tables(4, MaxProcessUnits, "process units") {
+		opts := u.Table(1)
+		switch u.U8(0, 0) {
 		case unitNormalization:
-			n := &Normalization{Mean: opts.f32s(0), Std: opts.f32s(1)}
+			n := &Normalization{Mean: opts.F32s(0), Std: opts.F32s(1)}
 			if err := n.validate(); err != nil {
 				return tm, err
 			}
 			tm.Normalization = n
 		case unitScoreCalibration:
-			sc := &ScoreCalibration{Transformation: "IDENTITY", DefaultScore: opts.f32(1)}
-			if k := int(opts.u8(0)); k < len(transformations) {
+			sc := &ScoreCalibration{Transformation: "IDENTITY", DefaultScore: opts.F32(1, 0)}
+			if k := int(opts.U8(0, 0)); k < len(transformations) {
 				sc.Transformation = transformations[k]
 			} else {
 				return tm, fmt.Errorf("score calibration: transformation %d unknown", k)
 			}
 			tm.ScoreCalibration = sc
 		case unitScoreThreshold:
-			v := opts.f32(0)
+			v := opts.F32(0, 0)
 			tm.ScoreThreshold = &v
 		}
 	}

@@ -1,0 +1,1247 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The segmented float32 product of gemmF32Seg512 (see f32Variant.seg).
+// Rows are lda apart, so one pointer (SI) walks the values of the first
+// row of a block and the others are read at fixed byte offsets from it:
+// R8, R9, R10, R11, R12, R13 and R15 hold the offsets of rows 1 to 7. A
+// block is B = 8 rows (12 for one panel) while 2B or more are left; the
+// last B+1 to 2B-1 rows make two blocks of nearly equal size and B or
+// fewer one block, each with a loop of as many multiply-adds per step as
+// it has rows, so that no multiply-add is spent on a row past the count.
+// Every row sums its K products in order, in whatever block it falls, so
+// that a row's result does not depend on the rows beside it (a batch gives
+// each item what a single run gives it).
+// DX is the byte distance from the first panel to the second, R14 the step from the end of one
+// segment to the start of the next, Z17 the bias (Y17 for one panel), Z18
+// lo, Z19 hi, K1 the channels stored, CX the rows of the block, left-24(SP)
+// the rows not yet done.
+
+// SEGOFFS sets the row offsets from the row stride (AX is clobbered).
+#define SEGOFFS \
+	MOVQ lda+8(FP), AX; \
+	SHLQ $2, AX; \
+	MOVQ AX, R8; \
+	LEAQ (R8)(AX*1), R9; \
+	LEAQ (R9)(AX*1), R10; \
+	LEAQ (R10)(AX*1), R11; \
+	LEAQ (R11)(AX*1), R12; \
+	LEAQ (R12)(AX*1), R13; \
+	LEAQ (R13)(AX*1), R15
+
+// SEGOUT adds the bias, clamps and stores the lanes of acc set in K1 at
+// (DI).
+#define SEGOUT(acc, bias, lo, hi) \
+	VADDPS bias, acc, acc; \
+	VMAXPS lo, acc, acc; \
+	VMINPS hi, acc, acc; \
+	VMOVUPS acc, K1, (DI)
+
+// SEGNEXT ends a block of CX rows: it returns when no rows are left and
+// otherwise moves the row and output pointers on.
+#define SEGNEXT(again) \
+	SUBQ CX, left-24(SP); \
+	JLE segdone; \
+	MOVQ lda+8(FP), AX; \
+	IMULQ CX, AX; \
+	SHLQ $2, AX; \
+	ADDQ AX, ablk-8(SP); \
+	MOVQ ldc+88(FP), AX; \
+	IMULQ CX, AX; \
+	SHLQ $2, AX; \
+	ADDQ AX, cblk-16(SP); \
+	JMP again
+
+// SEGNEXT2 is SEGNEXT for gemmF32SegFMA.
+#define SEGNEXT2(again) \
+	SUBQ CX, left-24(SP); \
+	JLE fdone; \
+	MOVQ lda+8(FP), AX; \
+	IMULQ CX, AX; \
+	SHLQ $2, AX; \
+	ADDQ AX, ablk-8(SP); \
+	MOVQ ldc+88(FP), AX; \
+	IMULQ CX, AX; \
+	SHLQ $2, AX; \
+	ADDQ AX, cblk-16(SP); \
+	JMP again
+
+
+// func gemmF32Seg512(a *float32, lda, rows int, w *float32, psz, kseg, nseg, segStride int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+TEXT ·gemmF32Seg512(SB), NOSPLIT, $24-104
+	MOVQ a+0(FP), AX
+	MOVQ AX, ablk-8(SP)
+	MOVQ c+80(FP), AX
+	MOVQ AX, cblk-16(SP)
+	MOVQ rows+16(FP), AX
+	MOVQ AX, left-24(SP)
+	MOVQ psz+32(FP), DX
+	SHLQ $2, DX
+	MOVQ segStride+56(FP), R14
+	SUBQ kseg+40(FP), R14
+	SHLQ $2, R14
+	VBROADCASTSS lo+72(FP), Z18
+	VBROADCASTSS hi+76(FP), Z19
+	MOVQ nc+96(FP), CX
+	MOVL $1, SI
+	SHLL CX, SI
+	DECL SI
+	KMOVW SI, K1
+	SEGOFFS
+	MOVQ bias+64(FP), AX
+	CMPQ CX, $8
+	JLE ynarrow
+	VMOVUPS (AX), Z17
+
+zblock:
+	MOVQ left-24(SP), CX
+	CMPQ CX, $16
+	JLT zlast
+	MOVQ $8, CX
+	JMP zrows
+
+zlast:
+	CMPQ CX, $8
+	JLE zrows
+	INCQ CX
+	SHRQ $1, CX
+
+zrows:
+	MOVQ ablk-8(SP), SI
+	MOVQ w+24(FP), DI
+	MOVQ nseg+48(FP), BX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	TESTQ BX, BX
+	JZ zstore
+	CMPQ CX, $8
+	JEQ zseg8
+	CMPQ CX, $7
+	JEQ zseg7
+	CMPQ CX, $6
+	JEQ zseg6
+	CMPQ CX, $5
+	JEQ zseg5
+	CMPQ CX, $4
+	JEQ zseg4
+	CMPQ CX, $3
+	JEQ zseg3
+	CMPQ CX, $2
+	JEQ zseg2
+	JMP zseg1
+
+zseg8:
+	MOVQ kseg+40(FP), AX
+
+zk8:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	VFMADD231PS.BCST (SI)(R10*1), Z16, Z3
+	VFMADD231PS.BCST (SI)(R11*1), Z16, Z4
+	VFMADD231PS.BCST (SI)(R12*1), Z16, Z5
+	VFMADD231PS.BCST (SI)(R13*1), Z16, Z6
+	VFMADD231PS.BCST (SI)(R15*1), Z16, Z7
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk8
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg8
+	JMP zstore
+
+zseg7:
+	MOVQ kseg+40(FP), AX
+
+zk7:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	VFMADD231PS.BCST (SI)(R10*1), Z16, Z3
+	VFMADD231PS.BCST (SI)(R11*1), Z16, Z4
+	VFMADD231PS.BCST (SI)(R12*1), Z16, Z5
+	VFMADD231PS.BCST (SI)(R13*1), Z16, Z6
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk7
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg7
+	JMP zstore
+
+zseg6:
+	MOVQ kseg+40(FP), AX
+
+zk6:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	VFMADD231PS.BCST (SI)(R10*1), Z16, Z3
+	VFMADD231PS.BCST (SI)(R11*1), Z16, Z4
+	VFMADD231PS.BCST (SI)(R12*1), Z16, Z5
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk6
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg6
+	JMP zstore
+
+zseg5:
+	MOVQ kseg+40(FP), AX
+
+zk5:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	VFMADD231PS.BCST (SI)(R10*1), Z16, Z3
+	VFMADD231PS.BCST (SI)(R11*1), Z16, Z4
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk5
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg5
+	JMP zstore
+
+zseg4:
+	MOVQ kseg+40(FP), AX
+
+zk4:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	VFMADD231PS.BCST (SI)(R10*1), Z16, Z3
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk4
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg4
+	JMP zstore
+
+zseg3:
+	MOVQ kseg+40(FP), AX
+
+zk3:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	VFMADD231PS.BCST (SI)(R9*1), Z16, Z2
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk3
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg3
+	JMP zstore
+
+zseg2:
+	MOVQ kseg+40(FP), AX
+
+zk2:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	VFMADD231PS.BCST (SI)(R8*1), Z16, Z1
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk2
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg2
+	JMP zstore
+
+zseg1:
+	MOVQ kseg+40(FP), AX
+
+zk1:
+	VMOVUPS (DI), Y16
+	VINSERTF64X4 $1, (DI)(DX*1), Z16, Z16
+	VFMADD231PS.BCST (SI), Z16, Z0
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ zk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ zseg1
+	JMP zstore
+
+zstore:
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+88(FP), AX
+	SHLQ $2, AX
+	SEGOUT(Z0, Z17, Z18, Z19)
+	CMPQ CX, $2
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z1, Z17, Z18, Z19)
+	CMPQ CX, $3
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z2, Z17, Z18, Z19)
+	CMPQ CX, $4
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z3, Z17, Z18, Z19)
+	CMPQ CX, $5
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z4, Z17, Z18, Z19)
+	CMPQ CX, $6
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z5, Z17, Z18, Z19)
+	CMPQ CX, $7
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z6, Z17, Z18, Z19)
+	CMPQ CX, $8
+	JLT znext
+	ADDQ AX, DI
+	SEGOUT(Z7, Z17, Z18, Z19)
+
+znext:
+	SEGNEXT(zblock)
+
+// One panel: 8 channels on 256-bit registers, two of whose fused
+// multiply-adds issue per cycle where a 512-bit one takes both halves,
+// in blocks of 12 rows (Y0-Y11) so that each accumulator waits for its
+// previous sum no longer than the others take to issue: rows 8 to 11
+// are read from DX, 8 rows after SI, at the offsets of rows 0 to 3.
+ynarrow:
+	VMOVUPS (AX), Y17
+
+yblock:
+	MOVQ left-24(SP), CX
+	CMPQ CX, $24
+	JLT ylast
+	MOVQ $12, CX
+	JMP yrows
+
+ylast:
+	CMPQ CX, $12
+	JLE yrows
+	INCQ CX
+	SHRQ $1, CX
+
+yrows:
+	MOVQ ablk-8(SP), SI
+	LEAQ (SI)(R8*8), DX
+	MOVQ w+24(FP), DI
+	MOVQ nseg+48(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	TESTQ BX, BX
+	JZ ystore
+	CMPQ CX, $12
+	JEQ yseg12
+	CMPQ CX, $11
+	JEQ yseg11
+	CMPQ CX, $10
+	JEQ yseg10
+	CMPQ CX, $9
+	JEQ yseg9
+	CMPQ CX, $8
+	JEQ yseg8
+	CMPQ CX, $7
+	JEQ yseg7
+	CMPQ CX, $6
+	JEQ yseg6
+	CMPQ CX, $5
+	JEQ yseg5
+	CMPQ CX, $4
+	JEQ yseg4
+	CMPQ CX, $3
+	JEQ yseg3
+	CMPQ CX, $2
+	JEQ yseg2
+	JMP yseg1
+
+yseg12:
+	MOVQ kseg+40(FP), AX
+
+yk12:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	VFMADD231PS.BCST (DX)(R8*1), Y16, Y9
+	VFMADD231PS.BCST (DX)(R9*1), Y16, Y10
+	VFMADD231PS.BCST (DX)(R10*1), Y16, Y11
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk12
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg12
+	JMP ystore
+
+yseg11:
+	MOVQ kseg+40(FP), AX
+
+yk11:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	VFMADD231PS.BCST (DX)(R8*1), Y16, Y9
+	VFMADD231PS.BCST (DX)(R9*1), Y16, Y10
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk11
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg11
+	JMP ystore
+
+yseg10:
+	MOVQ kseg+40(FP), AX
+
+yk10:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	VFMADD231PS.BCST (DX)(R8*1), Y16, Y9
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk10
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg10
+	JMP ystore
+
+yseg9:
+	MOVQ kseg+40(FP), AX
+
+yk9:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	VFMADD231PS.BCST (DX), Y16, Y8
+	ADDQ $4, SI
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk9
+	ADDQ R14, SI
+	ADDQ R14, DX
+	DECQ BX
+	JNZ yseg9
+	JMP ystore
+
+yseg8:
+	MOVQ kseg+40(FP), AX
+
+yk8:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	VFMADD231PS.BCST (SI)(R15*1), Y16, Y7
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk8
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg8
+	JMP ystore
+
+yseg7:
+	MOVQ kseg+40(FP), AX
+
+yk7:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	VFMADD231PS.BCST (SI)(R13*1), Y16, Y6
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk7
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg7
+	JMP ystore
+
+yseg6:
+	MOVQ kseg+40(FP), AX
+
+yk6:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	VFMADD231PS.BCST (SI)(R12*1), Y16, Y5
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk6
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg6
+	JMP ystore
+
+yseg5:
+	MOVQ kseg+40(FP), AX
+
+yk5:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	VFMADD231PS.BCST (SI)(R11*1), Y16, Y4
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk5
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg5
+	JMP ystore
+
+yseg4:
+	MOVQ kseg+40(FP), AX
+
+yk4:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	VFMADD231PS.BCST (SI)(R10*1), Y16, Y3
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk4
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg4
+	JMP ystore
+
+yseg3:
+	MOVQ kseg+40(FP), AX
+
+yk3:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	VFMADD231PS.BCST (SI)(R9*1), Y16, Y2
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk3
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg3
+	JMP ystore
+
+yseg2:
+	MOVQ kseg+40(FP), AX
+
+yk2:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	VFMADD231PS.BCST (SI)(R8*1), Y16, Y1
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk2
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg2
+	JMP ystore
+
+yseg1:
+	MOVQ kseg+40(FP), AX
+
+yk1:
+	VMOVUPS (DI), Y16
+	VFMADD231PS.BCST (SI), Y16, Y0
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ yk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ yseg1
+	JMP ystore
+
+ystore:
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+88(FP), AX
+	SHLQ $2, AX
+	SEGOUT(Y0, Y17, Y18, Y19)
+	CMPQ CX, $2
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y1, Y17, Y18, Y19)
+	CMPQ CX, $3
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y2, Y17, Y18, Y19)
+	CMPQ CX, $4
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y3, Y17, Y18, Y19)
+	CMPQ CX, $5
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y4, Y17, Y18, Y19)
+	CMPQ CX, $6
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y5, Y17, Y18, Y19)
+	CMPQ CX, $7
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y6, Y17, Y18, Y19)
+	CMPQ CX, $8
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y7, Y17, Y18, Y19)
+	CMPQ CX, $9
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y8, Y17, Y18, Y19)
+	CMPQ CX, $10
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y9, Y17, Y18, Y19)
+	CMPQ CX, $11
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y10, Y17, Y18, Y19)
+	CMPQ CX, $12
+	JLT ynext
+	ADDQ AX, DI
+	SEGOUT(Y11, Y17, Y18, Y19)
+
+ynext:
+	SEGNEXT(yblock)
+
+segdone:
+	VZEROUPPER
+	RET
+
+DATA segiota<>+0(SB)/4, $0
+DATA segiota<>+4(SB)/4, $1
+DATA segiota<>+8(SB)/4, $2
+DATA segiota<>+12(SB)/4, $3
+DATA segiota<>+16(SB)/4, $4
+DATA segiota<>+20(SB)/4, $5
+DATA segiota<>+24(SB)/4, $6
+DATA segiota<>+28(SB)/4, $7
+GLOBL segiota<>(SB), RODATA|NOPTR, $32
+
+// SEGOUT2 adds the bias in b, clamps to Y13, Y14 and stores acc at (DI)
+// (off bytes on) whole, or through the mask in Y15.
+#define SEGOUT2(acc, b, off) \
+	VADDPS b, acc, acc; \
+	VMAXPS Y13, acc, acc; \
+	VMINPS Y14, acc, acc; \
+	VMOVUPS acc, off(DI)
+
+#define SEGOUT2N(acc, b, off) \
+	VADDPS b, acc, acc; \
+	VMAXPS Y13, acc, acc; \
+	VMINPS Y14, acc, acc; \
+	VMASKMOVPS acc, Y15, off(DI)
+
+// func gemmF32SegFMA(a *float32, lda, rows int, w *float32, psz, kseg, nseg, segStride int, bias *float32, lo, hi float32, c *float32, ldc, nc int)
+//
+// gemmF32Seg512 on AVX2 with FMA: blocks of up to 4 rows for two panels
+// (Y0-Y7: row r's channels in Y(2r) and Y(2r+1)), of up to 8 rows for
+// one, sized like gemmF32Seg512's. Y15 holds the store mask of the last
+// (or only) panel's lanes, bytes of the last 8 channels (nc > 8) or of
+// all (nc ≤ 8); left-24(SP) the rows not yet done.
+TEXT ·gemmF32SegFMA(SB), NOSPLIT, $24-104
+	MOVQ a+0(FP), AX
+	MOVQ AX, ablk-8(SP)
+	MOVQ c+80(FP), AX
+	MOVQ AX, cblk-16(SP)
+	MOVQ rows+16(FP), AX
+	MOVQ AX, left-24(SP)
+	MOVQ psz+32(FP), DX
+	SHLQ $2, DX
+	MOVQ segStride+56(FP), R14
+	SUBQ kseg+40(FP), R14
+	SHLQ $2, R14
+	SEGOFFS
+	MOVQ nc+96(FP), AX
+	CMPQ AX, $8
+	JLE fmask
+	SUBQ $8, AX
+
+fmask:
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VMOVDQU segiota<>(SB), Y14
+	VPCMPGTD Y14, Y15, Y15
+	CMPQ nc+96(FP), $8
+	JLE nblock
+
+
+wblock:
+	MOVQ left-24(SP), CX
+	CMPQ CX, $8
+	JLT wlast
+	MOVQ $4, CX
+	JMP wrows
+
+wlast:
+	CMPQ CX, $4
+	JLE wrows
+	INCQ CX
+	SHRQ $1, CX
+
+wrows:
+	MOVQ ablk-8(SP), SI
+	MOVQ w+24(FP), DI
+	MOVQ nseg+48(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ BX, BX
+	JZ wstore
+	CMPQ CX, $4
+	JEQ wseg4
+	CMPQ CX, $3
+	JEQ wseg3
+	CMPQ CX, $2
+	JEQ wseg2
+	JMP wseg1
+
+wseg4:
+	MOVQ kseg+40(FP), AX
+
+wk4:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (SI)(R9*1), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	VBROADCASTSS (SI)(R10*1), Y13
+	VFMADD231PS Y8, Y13, Y6
+	VFMADD231PS Y9, Y13, Y7
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk4
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg4
+	JMP wstore
+
+wseg3:
+	MOVQ kseg+40(FP), AX
+
+wk3:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	VBROADCASTSS (SI)(R9*1), Y12
+	VFMADD231PS Y8, Y12, Y4
+	VFMADD231PS Y9, Y12, Y5
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk3
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg3
+	JMP wstore
+
+wseg2:
+	MOVQ kseg+40(FP), AX
+
+wk2:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	VBROADCASTSS (SI)(R8*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VFMADD231PS Y9, Y11, Y3
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk2
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg2
+	JMP wstore
+
+wseg1:
+	MOVQ kseg+40(FP), AX
+
+wk1:
+	VMOVUPS (DI), Y8
+	VMOVUPS (DI)(DX*1), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS Y8, Y10, Y0
+	VFMADD231PS Y9, Y10, Y1
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ wk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ wseg1
+	JMP wstore
+
+wstore:
+	MOVQ bias+64(FP), AX
+	VMOVUPS (AX), Y8
+	VMOVUPS 32(AX), Y9
+	VBROADCASTSS lo+72(FP), Y13
+	VBROADCASTSS hi+76(FP), Y14
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+88(FP), AX
+	SHLQ $2, AX
+	CMPQ nc+96(FP), $16
+	JLT wpart
+	SEGOUT2(Y0, Y8, 0)
+	SEGOUT2(Y1, Y9, 32)
+	CMPQ CX, $2
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y2, Y8, 0)
+	SEGOUT2(Y3, Y9, 32)
+	CMPQ CX, $3
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y4, Y8, 0)
+	SEGOUT2(Y5, Y9, 32)
+	CMPQ CX, $4
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y6, Y8, 0)
+	SEGOUT2(Y7, Y9, 32)
+	JMP wnext
+
+wpart:
+	SEGOUT2(Y0, Y8, 0)
+	SEGOUT2N(Y1, Y9, 32)
+	CMPQ CX, $2
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y2, Y8, 0)
+	SEGOUT2N(Y3, Y9, 32)
+	CMPQ CX, $3
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y4, Y8, 0)
+	SEGOUT2N(Y5, Y9, 32)
+	CMPQ CX, $4
+	JLT wnext
+	ADDQ AX, DI
+	SEGOUT2(Y6, Y8, 0)
+	SEGOUT2N(Y7, Y9, 32)
+
+wnext:
+	SEGNEXT2(wblock)
+
+nblock:
+	MOVQ left-24(SP), CX
+	CMPQ CX, $16
+	JLT nlast
+	MOVQ $8, CX
+	JMP nrows
+
+nlast:
+	CMPQ CX, $8
+	JLE nrows
+	INCQ CX
+	SHRQ $1, CX
+
+nrows:
+	MOVQ ablk-8(SP), SI
+	MOVQ w+24(FP), DI
+	MOVQ nseg+48(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ BX, BX
+	JZ nstore
+	CMPQ CX, $8
+	JEQ nseg8
+	CMPQ CX, $7
+	JEQ nseg7
+	CMPQ CX, $6
+	JEQ nseg6
+	CMPQ CX, $5
+	JEQ nseg5
+	CMPQ CX, $4
+	JEQ nseg4
+	CMPQ CX, $3
+	JEQ nseg3
+	CMPQ CX, $2
+	JEQ nseg2
+	JMP nseg1
+
+nseg8:
+	MOVQ kseg+40(FP), AX
+
+nk8:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (SI)(R12*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	VBROADCASTSS (SI)(R13*1), Y11
+	VFMADD231PS Y8, Y11, Y6
+	VBROADCASTSS (SI)(R15*1), Y12
+	VFMADD231PS Y8, Y12, Y7
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk8
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg8
+	JMP nstore
+
+nseg7:
+	MOVQ kseg+40(FP), AX
+
+nk7:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (SI)(R12*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	VBROADCASTSS (SI)(R13*1), Y11
+	VFMADD231PS Y8, Y11, Y6
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk7
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg7
+	JMP nstore
+
+nseg6:
+	MOVQ kseg+40(FP), AX
+
+nk6:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VBROADCASTSS (SI)(R12*1), Y10
+	VFMADD231PS Y8, Y10, Y5
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk6
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg6
+	JMP nstore
+
+nseg5:
+	MOVQ kseg+40(FP), AX
+
+nk5:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	VBROADCASTSS (SI)(R11*1), Y9
+	VFMADD231PS Y8, Y9, Y4
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk5
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg5
+	JMP nstore
+
+nseg4:
+	MOVQ kseg+40(FP), AX
+
+nk4:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	VBROADCASTSS (SI)(R10*1), Y12
+	VFMADD231PS Y8, Y12, Y3
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk4
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg4
+	JMP nstore
+
+nseg3:
+	MOVQ kseg+40(FP), AX
+
+nk3:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	VBROADCASTSS (SI)(R9*1), Y11
+	VFMADD231PS Y8, Y11, Y2
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk3
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg3
+	JMP nstore
+
+nseg2:
+	MOVQ kseg+40(FP), AX
+
+nk2:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	VBROADCASTSS (SI)(R8*1), Y10
+	VFMADD231PS Y8, Y10, Y1
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk2
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg2
+	JMP nstore
+
+nseg1:
+	MOVQ kseg+40(FP), AX
+
+nk1:
+	VMOVUPS (DI), Y8
+	VBROADCASTSS (SI), Y9
+	VFMADD231PS Y8, Y9, Y0
+	ADDQ $4, SI
+	ADDQ $32, DI
+	DECQ AX
+	JNZ nk1
+	ADDQ R14, SI
+	DECQ BX
+	JNZ nseg1
+	JMP nstore
+
+nstore:
+	MOVQ bias+64(FP), AX
+	VMOVUPS (AX), Y8
+	VBROADCASTSS lo+72(FP), Y13
+	VBROADCASTSS hi+76(FP), Y14
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+88(FP), AX
+	SHLQ $2, AX
+	CMPQ nc+96(FP), $8
+	JLT npart
+	SEGOUT2(Y0, Y8, 0)
+	CMPQ CX, $2
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y1, Y8, 0)
+	CMPQ CX, $3
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y2, Y8, 0)
+	CMPQ CX, $4
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y3, Y8, 0)
+	CMPQ CX, $5
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y4, Y8, 0)
+	CMPQ CX, $6
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y5, Y8, 0)
+	CMPQ CX, $7
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y6, Y8, 0)
+	CMPQ CX, $8
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2(Y7, Y8, 0)
+	JMP nnext
+
+npart:
+	SEGOUT2N(Y0, Y8, 0)
+	CMPQ CX, $2
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y1, Y8, 0)
+	CMPQ CX, $3
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y2, Y8, 0)
+	CMPQ CX, $4
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y3, Y8, 0)
+	CMPQ CX, $5
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y4, Y8, 0)
+	CMPQ CX, $6
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y5, Y8, 0)
+	CMPQ CX, $7
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y6, Y8, 0)
+	CMPQ CX, $8
+	JLT nnext
+	ADDQ AX, DI
+	SEGOUT2N(Y7, Y8, 0)
+
+nnext:
+	SEGNEXT2(nblock)
+
+fdone:
+	VZEROUPPER
+	RET
