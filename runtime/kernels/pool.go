@@ -44,13 +44,14 @@ type Pool struct {
 	running atomic.Bool
 	// now is the clock of the spin deadline (time.Now; tests step it).
 	now func() time.Time
-	// calm, owned by the caller, is the number of Parallel calls left
-	// before Begin keeps helpers spinning again, set when a call waited
-	// far longer for a helper's tile than its tiles take (other processes
-	// had taken the helper's core); meanwhile Begin leaves parked helpers
+	// calm, owned by the caller like stalls and window, is the number of
+	// Parallel calls left before Begin keeps helpers spinning again. It is
+	// set when calmStalls calls of one window of calmWindow calls waited
+	// far longer for a helper's tile than tiles take (other processes had
+	// taken the helper's core); meanwhile Begin leaves parked helpers
 	// parked and helpers park spinFor after their last tile, as they did
 	// before Begin kept them spinning.
-	calm int
+	calm, stalls, window int
 	// tiles counts the tiles of calls split across workers, helperTiles
 	// those of them that helpers ran, splits the calls split.
 	splits, tiles, helperTiles atomic.Uint64
@@ -227,9 +228,6 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 	p.tiles.Add(uint64(tiles))
 	p.gen.Add(1)
 	p.unpark()
-	if p.calm > 0 {
-		p.calm--
-	}
 	t0 := p.now()
 	own := p.work(false)
 	t1 := p.now()
@@ -238,29 +236,48 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 			goruntime.Gosched()
 		}
 	}
-	if own > 0 && contended(t1.Sub(t0)/time.Duration(own), p.now().Sub(t1)) {
-		p.calm = calmCalls
-		p.running.Store(false)
-	}
+	p.settle(own > 0 && contended(t1.Sub(t0)/time.Duration(own), p.now().Sub(t1)))
 	p.r = nil
 	if v := p.panicked.Swap(nil); v != nil {
 		panic(*v)
 	}
 }
 
-// calmCalls is how many Parallel calls a Pool leaves its helpers to park
-// after a call found a helper's core taken: a few runs of a model, so that
-// a stall on a quiet machine costs little and a busy one stays calm (each
-// stalled call starts the count again).
-const calmCalls = 256
+// A Pool calms down for calmCalls Parallel calls (some dozens of runs of
+// a model) after calmStalls stalled calls within calmWindow calls: on a
+// busy machine stalls come every few calls, on a quiet one a stray stall
+// (a page fault, the hypervisor) does not cost the runs after it their
+// second thread.
+const (
+	calmCalls  = 4096
+	calmStalls = 2
+	calmWindow = 256
+)
+
+// settle counts a split call, stalled or not, towards calming the pool.
+func (p *Pool) settle(stalled bool) {
+	if p.calm > 0 {
+		p.calm--
+	}
+	if p.window++; p.window == calmWindow {
+		p.window, p.stalls = 0, 0
+	}
+	if !stalled {
+		return
+	}
+	if p.stalls++; p.stalls == calmStalls {
+		p.calm, p.stalls = calmCalls, 0
+		p.running.Store(false)
+	}
+}
 
 // contended says whether a call's caller, whose own tiles took tile each,
 // waited too long for the tiles the helpers had claimed: a running helper
 // ends its last tile at most about one tile after the caller, so a wait of
-// several tiles (and more than a scheduler tick's worth of noise) means the
-// helper was descheduled in the middle of one.
+// more than two tiles (and more than 100 µs, above a scheduler tick's
+// noise) means the helper was descheduled in the middle of one.
 func contended(tile, wait time.Duration) bool {
-	return wait > 4*max(tile, 50*time.Microsecond)
+	return wait > 2*max(tile, 50*time.Microsecond)
 }
 
 // PoolStats counts a Pool's work since it was made.

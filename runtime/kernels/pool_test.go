@@ -190,15 +190,46 @@ func TestContended(t *testing.T) {
 		want       bool
 	}{
 		{100 * us, 150 * us, false}, // the helper's last tile ended half a tile after the caller's
-		{100 * us, 401 * us, true},
-		{5 * us, 150 * us, false}, // tiny tiles: within the 200 µs of noise
-		{5 * us, 201 * us, true},
-		{3 * time.Millisecond, 10 * time.Millisecond, false},
-		{3 * time.Millisecond, 13 * time.Millisecond, true},
+		{100 * us, 201 * us, true},
+		{5 * us, 90 * us, false}, // tiny tiles: within the 100 µs of noise
+		{5 * us, 101 * us, true},
+		{3 * time.Millisecond, 5 * time.Millisecond, false},
+		{3 * time.Millisecond, 7 * time.Millisecond, true},
 	} {
 		if got := contended(tc.tile, tc.wait); got != tc.want {
 			t.Errorf("contended(tile %v, wait %v) = %v, want %v", tc.tile, tc.wait, got, tc.want)
 		}
+	}
+}
+
+// TestPoolSettle checks that a pool calms down after calmStalls stalled
+// calls within one window of calmWindow calls, not after stalls spread
+// over windows, and that calm ends after calmCalls calls.
+func TestPoolSettle(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	for range calmStalls - 1 {
+		p.settle(true)
+	}
+	for range calmWindow {
+		p.settle(false)
+	}
+	p.settle(true)
+	if p.calm != 0 {
+		t.Fatalf("calm after %d stalls split across two windows", calmStalls)
+	}
+	p.running.Store(true)
+	for range calmStalls - 1 {
+		p.settle(true)
+	}
+	if p.calm != calmCalls || p.running.Load() {
+		t.Fatalf("after %d stalls in a window: calm %d, running %v; want %d calm calls, not running", calmStalls, p.calm, p.running.Load(), calmCalls)
+	}
+	for range calmCalls {
+		p.settle(false)
+	}
+	if p.calm != 0 {
+		t.Fatalf("calm %d after %d calls", p.calm, calmCalls)
 	}
 }
 
