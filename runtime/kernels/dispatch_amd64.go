@@ -8,26 +8,28 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD on 256-bit
-// registers) when the weights fit int8, and AVX2 (VPMADDWD on int16 pairs)
-// otherwise or on CPUs without VNNI; the float32 product (gemmf_amd64.s)
-// uses AVX-512, or AVX2 with FMA, in its segmented form.
+// On amd64 the 8-bit product uses AVX-512 VNNI (VPDPBUSD, uint8 by int8)
+// on any weights: a channel whose w' does not fit int8 (uint8 weights far
+// from their zero point) is stored with an offset that the kernels take
+// back out with the sums of the activation rows; AVX2 (VPMADDWD on int16
+// pairs) on CPUs without VNNI. The float32 product (gemmf_amd64.s) uses
+// AVX-512, or AVX2 with FMA, in its segmented form.
 
 //go:noescape
-func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail})
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail, quad: gemmQVNNI512x4, flipped: true})
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})
@@ -54,7 +56,7 @@ func dwQAVX512(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs in
 
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL {
-		dwVariants = append(dwVariants, &dwVariant{
+		v := &dwVariant{
 			name: "avx512",
 			f32: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32) {
 				dwF32AVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, 1, 0)
@@ -62,11 +64,18 @@ func init() {
 			q: func(x *byte, rowStep, colStep int, w *int16, kh, kw, wSkip, nc, cs int, init, bias *int32, scale *float32, lo, hi float32, zp, signed, xzp int32, out *byte) {
 				dwQAVX512(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, init, bias, scale, lo, hi, zp, signed, xzp, out, 1, 0)
 			},
-			f32Row:   dwF32AVX512,
+			f32Row: func(x *float32, rowStep, colStep int, w *float32, kh, kw, wSkip, nc, cs int, bias *float32, lo, hi float32, out *float32, n, xStep int) {
+				dwF32Tile(x, rowStep, colStep, w, kh, kw, wSkip, nc, cs, bias, lo, hi, out, n, xStep, 4*cs)
+			},
+			f32Cols:  dwF32Tile,
 			qRow:     dwQAVX512,
 			rawInt8:  true,
 			anyNCF32: true,
-		})
+		}
+		if cpu.X86.HasAVX512VNNI {
+			v.qTile, v.qTileU = dwQTile, dwQTileU
+		}
+		dwVariants = append(dwVariants, v)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		dwVariants = append(dwVariants, &dwVariant{name: "avx2fma", f32: dwF32FMA, q: dwQAVX2})

@@ -48,20 +48,23 @@ func init() {
 		name:      "smull",
 		pack:      packQ8C16,
 		symmetric: true,
-		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
 			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
 		},
-		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
 			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
 			gemmQMull(a, lda, rows, (*byte)(unsafe.Add(unsafe.Pointer(w), psz)), kg, (*int32)(unsafe.Add(unsafe.Pointer(bias), 4*gemmNR)),
 				(*int32)(unsafe.Add(unsafe.Pointer(sum), 4*gemmNR)), (*float32)(unsafe.Add(unsafe.Pointer(scale), 4*gemmNR)), lo, hi, zp, signed,
 				(*byte)(unsafe.Add(unsafe.Pointer(c), gemmNR)), ldc, gemmNR)
 		},
-		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int) {
+		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, _ *int32, _ uintptr) {
 			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, nc)
 		},
 	})
-	qVariants = append(qVariants, &qVariant{name: "smlal", pack: packQ16K, run: gemmQSMLAL})
+	qVariants = append(qVariants, &qVariant{name: "smlal", pack: packQ16K,
+		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
+			gemmQSMLAL(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc)
+		}})
 	f32Variants = append(f32Variants, &f32Variant{name: "fmla", run: gemmF32NEON})
 }
 
@@ -71,13 +74,13 @@ func panelsQ(name string, pack func(*PackedQ) []byte, k func(a *byte, lda, rows 
 	return &qVariant{
 		name: name,
 		pack: pack,
-		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
 			k(a, lda, rows, w, 0, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
 		},
-		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int) {
+		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
 			k(a, lda, rows, w, psz, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, 2*gemmNR)
 		},
-		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int) {
+		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, _ *int32, _ uintptr) {
 			k(a, lda, rows, w, 0, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, nc)
 		},
 	}

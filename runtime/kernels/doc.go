@@ -10,7 +10,7 @@
 // convolutions have SIMD variants in Go assembly, chosen once at start from
 // golang.org/x/sys/cpu and bound to each layer when its weights are packed:
 // on amd64 AVX-512 VNNI and AVX2 for 8-bit products, AVX-512 and AVX2+FMA
-// for float32, AVX-512 and AVX2 for depthwise, AVX-512 for 8-bit and
+// for float32, AVX-512 VNNI, AVX-512 and AVX2 for depthwise, AVX-512 for 8-bit and
 // float ADD/SUB/MUL, float clamps and QUANTIZE; on arm64 I8MM (SMMLA), SDOT,
 // SMULL or SMLAL for 8-bit, FMLA for float32, NEON depthwise and 8-bit
 // ADD/SUB/MUL and QUANTIZE (docs/arm64-kernels.md compares them with

@@ -18,14 +18,42 @@
 	CMPQ CX, $4; \
 	CMOVQLT R9, R10
 
-// Y14 = 0x80 in every byte when the activations are int8 (XOR turns them
-// into uint8 a+128), else 0.
+// Y14 = 0x80 in every byte when the activations are int8 (signed 1: XOR
+// turns them into uint8 a+128), else 0 (signed 0, or 3 for int8
+// activations the caller turned already).
 #define QSIGN \
 	MOVL signed+76(FP), AX; \
-	NEGL AX; \
+	XORL $1, AX; \
+	SUBL $1, AX; \
 	ANDL $0x80808080, AX; \
 	VMOVD AX, X14; \
 	VPBROADCASTD X14, Y14
+
+// QINIT sets the accumulators Y0-Y3 to zero, or, when offs is not nil, to
+// -offs[n]·rsum[r] for rows 0 to 3 (rsum has entries past the rows).
+#define QINIT(offs, rsum, plain, start) \
+	MOVQ offs, AX; \
+	TESTQ AX, AX; \
+	JZ plain; \
+	VMOVDQU (AX), Y9; \
+	VPXOR Y10, Y10, Y10; \
+	VPSUBD Y9, Y10, Y9; \
+	MOVQ rsum, AX; \
+	VPBROADCASTD (AX), Y0; \
+	VPMULLD Y9, Y0, Y0; \
+	VPBROADCASTD 4(AX), Y1; \
+	VPMULLD Y9, Y1, Y1; \
+	VPBROADCASTD 8(AX), Y2; \
+	VPMULLD Y9, Y2, Y2; \
+	VPBROADCASTD 12(AX), Y3; \
+	VPMULLD Y9, Y3, Y3; \
+	JMP start; \
+plain: \
+	VPXOR Y0, Y0, Y0; \
+	VPXOR Y1, Y1, Y1; \
+	VPXOR Y2, Y2, Y2; \
+	VPXOR Y3, Y3, Y3; \
+start:
 
 // Requantization constants: Y8 bias (minus 128·sum when signed: Y15 is
 // then all ones), Y9
@@ -37,6 +65,7 @@
 	VMOVDQU (AX), Y9; \
 	VPSLLD $7, Y9, Y9; \
 	MOVL signed+76(FP), AX; \
+	ANDL $1, AX; \
 	NEGL AX; \
 	VMOVD AX, X15; \
 	VPBROADCASTD X15, Y15; \
@@ -88,16 +117,13 @@
 	ADDQ BX, DI; \
 	QREQ(Y3, X3)
 
-// func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
-TEXT ·gemmQVNNI(SB), NOSPLIT, $0-96
+// func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
+TEXT ·gemmQVNNI(SB), NOSPLIT, $0-112
 	QROWS
 	QSIGN
+	QINIT(offs+96(FP), rsum+104(FP), zero, start)
 	MOVQ w+24(FP), DI
 	MOVQ kg+32(FP), DX
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
 	TESTQ DX, DX
 	JZ epi
 
@@ -158,18 +184,15 @@ done:
 	ADDQ BX, DI; \
 	QREQMASK(Y3, X3)
 
-// func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int)
+// func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs, rsum *int32)
 //
 // gemmQVNNI storing only the first nc (1 to 7) channels of each row.
-TEXT ·gemmQVNNITail(SB), NOSPLIT, $0-104
+TEXT ·gemmQVNNITail(SB), NOSPLIT, $0-120
 	QROWS
 	QSIGN
+	QINIT(offs+104(FP), rsum+112(FP), tzero, tstart)
 	MOVQ w+24(FP), DI
 	MOVQ kg+32(FP), DX
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
 	TESTQ DX, DX
 	JZ tepi
 
@@ -210,8 +233,10 @@ tdone:
 	VZEROUPPER
 	RET
 
-// func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
-TEXT ·gemmQAVX2(SB), NOSPLIT, $0-96
+// func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
+//
+// Its layout holds every w', so offs is always nil.
+TEXT ·gemmQAVX2(SB), NOSPLIT, $0-112
 	QROWS
 	QSIGN
 	MOVQ w+24(FP), DI
@@ -299,21 +324,34 @@ done:
 	VPADDD Z12, acc, acc; \
 	VPMOVDB acc, (DI)
 
-// func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int)
+// func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
 //
 // rows (at least 1) rows of a times two consecutive panels (w and w+psz)
 // on 512-bit registers, 8 rows at a time: accumulator Zr holds the 16
 // channels of row r of the block, the low 8 from the first panel. Rows
 // past the count repeat the previous row (computed, not stored). The
-// activations are XORed with 0x80 when int8, as in gemmQVNNI; uint8 ones
-// skip it. The requantization constants stay in Z8-Z12 across blocks.
-TEXT ·gemmQVNNI512(SB), NOSPLIT, $24-104
+// activations are XORed with 0x80 when int8 (signed 1), as in gemmQVNNI;
+// uint8 ones and int8 ones already turned (signed 3) skip it. The
+// requantization constants stay in Z8-Z12 across blocks, and -offs in Z13
+// when offs is not nil.
+TEXT ·gemmQVNNI512(SB), NOSPLIT, $32-120
+	MOVQ offs+104(FP), AX
+	TESTQ AX, AX
+	JZ znooffs
+	VMOVDQU32 (AX), Z13
+	VPXORD Z15, Z15, Z15
+	VPSUBD Z13, Z15, Z13
+	MOVQ rsum+112(FP), AX
+	MOVQ AX, rblk-32(SP)
+
+znooffs:
 	MOVQ bias+48(FP), AX
 	VMOVDQU32 (AX), Z8
 	MOVQ sum+56(FP), AX
 	VMOVDQU32 (AX), Z9
 	VPSLLD $7, Z9, Z9
 	MOVL signed+84(FP), AX
+	ANDL $1, AX
 	NEGL AX
 	VPBROADCASTD AX, Z15
 	VPANDD Z15, Z9, Z9
@@ -358,10 +396,29 @@ zblock:
 	LEAQ (R13)(AX*1), R15
 	CMPQ CX, $8
 	CMOVQLT R13, R15
-	MOVQ w+24(FP), DI
-	MOVQ psz+32(FP), BX
-	MOVQ kg+40(FP), CX
-	XORQ DX, DX
+	MOVQ offs+104(FP), AX
+	TESTQ AX, AX
+	JZ zzero
+	MOVQ rblk-32(SP), AX
+	VPBROADCASTD (AX), Z0
+	VPMULLD Z13, Z0, Z0
+	VPBROADCASTD 4(AX), Z1
+	VPMULLD Z13, Z1, Z1
+	VPBROADCASTD 8(AX), Z2
+	VPMULLD Z13, Z2, Z2
+	VPBROADCASTD 12(AX), Z3
+	VPMULLD Z13, Z3, Z3
+	VPBROADCASTD 16(AX), Z4
+	VPMULLD Z13, Z4, Z4
+	VPBROADCASTD 20(AX), Z5
+	VPMULLD Z13, Z5, Z5
+	VPBROADCASTD 24(AX), Z6
+	VPMULLD Z13, Z6, Z6
+	VPBROADCASTD 28(AX), Z7
+	VPMULLD Z13, Z7, Z7
+	JMP zstart
+
+zzero:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -370,11 +427,17 @@ zblock:
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+
+zstart:
+	MOVQ w+24(FP), DI
+	MOVQ psz+32(FP), BX
+	MOVQ kg+40(FP), CX
+	XORQ DX, DX
 	TESTQ CX, CX
 	JZ zepi
 	MOVL signed+84(FP), AX
-	TESTL AX, AX
-	JNZ zloopx
+	CMPL AX, $1
+	JEQ zloopx
 zloopu:
 	VMOVDQU32 (DI), Y16
 	VINSERTI64X4 $1, (DI)(BX*1), Z16, Z16
@@ -478,6 +541,7 @@ znext:
 	MOVQ ldc+96(FP), AX
 	SHLQ $3, AX
 	ADDQ AX, cblk-16(SP)
+	ADDQ $32, rblk-32(SP)
 	JMP zblock
 
 zdone:

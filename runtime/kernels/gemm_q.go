@@ -28,6 +28,11 @@ type PackedQ struct {
 	// simdData the weights in its layout.
 	simd     *qVariant
 	simdData []byte
+	// offs, when the layout of simd stores channel n as w'+offs[n] (so
+	// that uint8 weights, w - 128, fit int8), holds those offsets,
+	// padded to whole panels; nil when every channel is stored as w'.
+	// The kernels then take offs[n]·Σk a[r][k] off each sum.
+	offs []int32
 }
 
 // PackQ packs w (N rows of K weights) with its zero point(s): one for all
@@ -179,6 +184,32 @@ func GemmQ[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, 
 		gemmQGeneric(a[done*lda:], lda, rows-done, w, rq, p0, end, c[done*ldc:], ldc)
 	}
 	gemmQGeneric(a, lda, rows, w, rq, max(p0, end), p1, c, ldc)
+}
+
+// takesFlipped reports whether gemmQFlipped can run w: its SIMD variant
+// takes turned activations and covers every panel.
+func (p *PackedQ) takesFlipped() bool {
+	return p.simd != nil && p.simd.flipped && p.simd.tail != nil
+}
+
+// gemmQFlipped is GemmQ for int8 activations that the caller has turned
+// into uint8 a+128 (flipBytes), for w that takesFlipped. Every row must be
+// readable by the SIMD kernels: (rows-1)·lda + 4·⌈K/4⌉ ≤ len(a).
+func gemmQFlipped(a []byte, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []int8, ldc int) {
+	if rows <= 0 || p1 <= p0 {
+		return
+	}
+	if simdRows(len(a), lda, rows, (w.K+3)/4) < rows {
+		panic("kernels: gemmQFlipped: rows past the end of a")
+	}
+	full := min(p1, w.N/gemmNR)
+	cb := asBytes(c)
+	if full > p0 {
+		gemmQSIMDBytes(a, lda, rows, w, rq, p0, full, cb, ldc, 3)
+	}
+	if p1 > full {
+		gemmQTailBytes(a, lda, rows, w, rq, full, cb, ldc, 3)
+	}
 }
 
 func gemmQGeneric[T Quant8](a []T, lda, rows int, w *PackedQ, rq *Requant, p0, p1 int, c []T, ldc int) {

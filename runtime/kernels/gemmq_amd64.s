@@ -1,0 +1,445 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func sumRowsAVX512(a *byte, lda, rows, k int, flip int32, sums *int32)
+//
+// sums[r] = Σ (a[r·lda+i] XOR flip) for i < k, bytes as uint8: VPSADBW
+// against zero adds each 8 bytes into a quadword, 64 bytes per step; the
+// last k%64 bytes are read under a mask, so nothing past k is read.
+TEXT ·sumRowsAVX512(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), BX
+	MOVQ rows+16(FP), CX
+	MOVQ k+24(FP), DX
+	MOVL flip+32(FP), AX
+	VPBROADCASTB AX, Z3
+	MOVQ sums+40(FP), DI
+	MOVQ DX, R8
+	ANDQ $63, R8
+	MOVQ $1, R9
+	SHLXQ R8, R9, R9
+	DECQ R9
+	KMOVQ R9, K1
+	VPXORD Z2, Z2, Z2
+	SHRQ $6, DX
+	TESTQ CX, CX
+	JZ done
+
+row:
+	VPXORD Z0, Z0, Z0
+	MOVQ SI, R10
+	MOVQ DX, R11
+	TESTQ R11, R11
+	JZ tail
+
+block:
+	VMOVDQU8 (R10), Z1
+	VPXORD Z3, Z1, Z1
+	VPSADBW Z2, Z1, Z1
+	VPADDQ Z1, Z0, Z0
+	ADDQ $64, R10
+	DECQ R11
+	JNZ block
+
+tail:
+	VMOVDQU8.Z (R10), K1, Z1
+	VPXORD Z3, Z1, Z1
+	VMOVDQU8.Z Z1, K1, Z1
+	VPSADBW Z2, Z1, Z1
+	VPADDQ Z1, Z0, Z0
+	VEXTRACTI64X4 $1, Z0, Y1
+	VPADDQ Y1, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPADDQ X1, X0, X0
+	VPSHUFD $0x4e, X0, X1
+	VPADDQ X1, X0, X0
+	VMOVD X0, (DI)
+	ADDQ $4, DI
+	ADDQ BX, SI
+	DECQ CX
+	JNZ row
+
+done:
+	VZEROUPPER
+	RET
+
+// func flipBytesAVX512(dst, src *byte, n int)
+//
+// dst[i] = src[i] XOR 0x80 for i < n, 64 bytes a step and the rest under a
+// mask; dst may be src.
+TEXT ·flipBytesAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z1
+	CMPQ CX, $64
+	JLT ftail
+
+fblock:
+	VPXORD (SI), Z1, Z0
+	VMOVDQU64 Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $64, CX
+	CMPQ CX, $64
+	JGE fblock
+
+ftail:
+	TESTQ CX, CX
+	JZ fdone
+	MOVQ $1, AX
+	SHLXQ CX, AX, AX
+	DECQ AX
+	KMOVQ AX, K1
+	VMOVDQU8.Z (SI), K1, Z0
+	VPXORD Z1, Z0, Z0
+	VMOVDQU8 Z0, K1, (DI)
+
+fdone:
+	VZEROUPPER
+	RET
+
+// QREQ2 requantizes the 32 accumulators in lo and hi (channels 0-15 and
+// 16-31, biases in Z8 and Z9, scales at (AX) and 64(AX)) and stores their
+// low bytes at (DI), like QREQ.
+#define QREQ2(lo, hi) \
+	VPADDD Z8, lo, lo; \
+	VCVTDQ2PS lo, lo; \
+	VMULPS (AX), lo, lo; \
+	VMAXPS Z10, lo, lo; \
+	VMINPS Z11, lo, lo; \
+	VCVTPS2DQ lo, lo; \
+	VPADDD Z12, lo, lo; \
+	VPMOVDB lo, (DI); \
+	VPADDD Z9, hi, hi; \
+	VCVTDQ2PS hi, hi; \
+	VMULPS 64(AX), hi, hi; \
+	VMAXPS Z10, hi, hi; \
+	VMINPS Z11, hi, hi; \
+	VCVTPS2DQ hi, hi; \
+	VPADDD Z12, hi, hi; \
+	VPMOVDB hi, 16(DI)
+
+// func gemmQVNNI512x4(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+//
+// gemmQVNNI512 for four consecutive panels (w, w+psz, w+2·psz, w+3·psz):
+// 8 rows by 32 channels, accumulators Z0-Z7 (channels 0-15 of rows 0-7)
+// and Z16-Z23 (channels 16-31). Each broadcast row value feeds two
+// VPDPBUSD, so a step loads 12 values for 16 products where
+// gemmQVNNI512 loads 10 for 8. The biases (less 128·sum when signed is 1)
+// stay in Z8 and Z9, -offs in Z13 and Z15; the scales are read from
+// memory in the requantization. A last block of at most 4 rows computes
+// only 4.
+TEXT ·gemmQVNNI512x4(SB), NOSPLIT, $32-120
+	MOVQ offs+104(FP), AX
+	TESTQ AX, AX
+	JZ qnooffs
+	VPXORD Z26, Z26, Z26
+	VPSUBD (AX), Z26, Z13
+	VPSUBD 64(AX), Z26, Z15
+	MOVQ rsum+112(FP), AX
+	MOVQ AX, rblk-32(SP)
+
+qnooffs:
+	MOVL signed+84(FP), AX
+	ANDL $1, AX
+	NEGL AX
+	VPBROADCASTD AX, Z26
+	MOVQ sum+56(FP), AX
+	MOVQ bias+48(FP), BX
+	VMOVDQU32 (AX), Z27
+	VPSLLD $7, Z27, Z27
+	VPANDD Z26, Z27, Z27
+	VMOVDQU32 (BX), Z8
+	VPSUBD Z27, Z8, Z8
+	VMOVDQU32 64(AX), Z27
+	VPSLLD $7, Z27, Z27
+	VPANDD Z26, Z27, Z27
+	VMOVDQU32 64(BX), Z9
+	VPSUBD Z27, Z9, Z9
+	VBROADCASTSS lo+72(FP), Z10
+	VBROADCASTSS hi+76(FP), Z11
+	MOVL zp+80(FP), AX
+	VPBROADCASTD AX, Z12
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z14
+	MOVQ a+0(FP), AX
+	MOVQ AX, ablk-8(SP)
+	MOVQ c+88(FP), AX
+	MOVQ AX, cblk-16(SP)
+	MOVQ rows+16(FP), AX
+	MOVQ AX, left-24(SP)
+
+qblock:
+	MOVQ ablk-8(SP), SI
+	MOVQ lda+8(FP), AX
+	MOVQ left-24(SP), CX
+	LEAQ (SI)(AX*1), R8
+	CMPQ CX, $2
+	CMOVQLT SI, R8
+	LEAQ (R8)(AX*1), R9
+	CMPQ CX, $3
+	CMOVQLT R8, R9
+	LEAQ (R9)(AX*1), R10
+	CMPQ CX, $4
+	CMOVQLT R9, R10
+	LEAQ (R10)(AX*1), R11
+	CMPQ CX, $5
+	CMOVQLT R10, R11
+	LEAQ (R11)(AX*1), R12
+	CMPQ CX, $6
+	CMOVQLT R11, R12
+	LEAQ (R12)(AX*1), R13
+	CMPQ CX, $7
+	CMOVQLT R12, R13
+	LEAQ (R13)(AX*1), R15
+	CMPQ CX, $8
+	CMOVQLT R13, R15
+	MOVQ offs+104(FP), AX
+	TESTQ AX, AX
+	JZ qzero
+	MOVQ rblk-32(SP), AX
+	VPBROADCASTD 0(AX), Z26
+	VPMULLD Z13, Z26, Z0
+	VPMULLD Z15, Z26, Z16
+	VPBROADCASTD 4(AX), Z26
+	VPMULLD Z13, Z26, Z1
+	VPMULLD Z15, Z26, Z17
+	VPBROADCASTD 8(AX), Z26
+	VPMULLD Z13, Z26, Z2
+	VPMULLD Z15, Z26, Z18
+	VPBROADCASTD 12(AX), Z26
+	VPMULLD Z13, Z26, Z3
+	VPMULLD Z15, Z26, Z19
+	VPBROADCASTD 16(AX), Z26
+	VPMULLD Z13, Z26, Z4
+	VPMULLD Z15, Z26, Z20
+	VPBROADCASTD 20(AX), Z26
+	VPMULLD Z13, Z26, Z5
+	VPMULLD Z15, Z26, Z21
+	VPBROADCASTD 24(AX), Z26
+	VPMULLD Z13, Z26, Z6
+	VPMULLD Z15, Z26, Z22
+	VPBROADCASTD 28(AX), Z26
+	VPMULLD Z13, Z26, Z7
+	VPMULLD Z15, Z26, Z23
+	JMP qstart
+
+qzero:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z16, Z16, Z16
+	VPXORD Z1, Z1, Z1
+	VPXORD Z17, Z17, Z17
+	VPXORD Z2, Z2, Z2
+	VPXORD Z18, Z18, Z18
+	VPXORD Z3, Z3, Z3
+	VPXORD Z19, Z19, Z19
+	VPXORD Z4, Z4, Z4
+	VPXORD Z20, Z20, Z20
+	VPXORD Z5, Z5, Z5
+	VPXORD Z21, Z21, Z21
+	VPXORD Z6, Z6, Z6
+	VPXORD Z22, Z22, Z22
+	VPXORD Z7, Z7, Z7
+	VPXORD Z23, Z23, Z23
+
+qstart:
+	MOVQ w+24(FP), DI
+	MOVQ psz+32(FP), BX
+	LEAQ (BX)(BX*2), R14
+	MOVQ kg+40(FP), CX
+	XORQ DX, DX
+	TESTQ CX, CX
+	JZ qepi
+	MOVL signed+84(FP), AX
+	CMPQ left-24(SP), $4
+	JLE qhalf
+	CMPL AX, $1
+	JEQ qloopx
+
+qloopu:
+	VMOVDQU32 (DI), Y24
+	VINSERTI64X4 $1, (DI)(BX*1), Z24, Z24
+	VMOVDQU32 (DI)(BX*2), Y25
+	VINSERTI64X4 $1, (DI)(R14*1), Z25, Z25
+	VPBROADCASTD (SI)(DX*1), Z26
+	VPDPBUSD Z24, Z26, Z0
+	VPDPBUSD Z25, Z26, Z16
+	VPBROADCASTD (R8)(DX*1), Z27
+	VPDPBUSD Z24, Z27, Z1
+	VPDPBUSD Z25, Z27, Z17
+	VPBROADCASTD (R9)(DX*1), Z28
+	VPDPBUSD Z24, Z28, Z2
+	VPDPBUSD Z25, Z28, Z18
+	VPBROADCASTD (R10)(DX*1), Z29
+	VPDPBUSD Z24, Z29, Z3
+	VPDPBUSD Z25, Z29, Z19
+	VPBROADCASTD (R11)(DX*1), Z26
+	VPDPBUSD Z24, Z26, Z4
+	VPDPBUSD Z25, Z26, Z20
+	VPBROADCASTD (R12)(DX*1), Z27
+	VPDPBUSD Z24, Z27, Z5
+	VPDPBUSD Z25, Z27, Z21
+	VPBROADCASTD (R13)(DX*1), Z28
+	VPDPBUSD Z24, Z28, Z6
+	VPDPBUSD Z25, Z28, Z22
+	VPBROADCASTD (R15)(DX*1), Z29
+	VPDPBUSD Z24, Z29, Z7
+	VPDPBUSD Z25, Z29, Z23
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ qloopu
+	JMP qepi
+
+qloopx:
+	VMOVDQU32 (DI), Y24
+	VINSERTI64X4 $1, (DI)(BX*1), Z24, Z24
+	VMOVDQU32 (DI)(BX*2), Y25
+	VINSERTI64X4 $1, (DI)(R14*1), Z25, Z25
+	VPBROADCASTD (SI)(DX*1), Z26
+	VPXORD Z14, Z26, Z26
+	VPDPBUSD Z24, Z26, Z0
+	VPDPBUSD Z25, Z26, Z16
+	VPBROADCASTD (R8)(DX*1), Z27
+	VPXORD Z14, Z27, Z27
+	VPDPBUSD Z24, Z27, Z1
+	VPDPBUSD Z25, Z27, Z17
+	VPBROADCASTD (R9)(DX*1), Z28
+	VPXORD Z14, Z28, Z28
+	VPDPBUSD Z24, Z28, Z2
+	VPDPBUSD Z25, Z28, Z18
+	VPBROADCASTD (R10)(DX*1), Z29
+	VPXORD Z14, Z29, Z29
+	VPDPBUSD Z24, Z29, Z3
+	VPDPBUSD Z25, Z29, Z19
+	VPBROADCASTD (R11)(DX*1), Z26
+	VPXORD Z14, Z26, Z26
+	VPDPBUSD Z24, Z26, Z4
+	VPDPBUSD Z25, Z26, Z20
+	VPBROADCASTD (R12)(DX*1), Z27
+	VPXORD Z14, Z27, Z27
+	VPDPBUSD Z24, Z27, Z5
+	VPDPBUSD Z25, Z27, Z21
+	VPBROADCASTD (R13)(DX*1), Z28
+	VPXORD Z14, Z28, Z28
+	VPDPBUSD Z24, Z28, Z6
+	VPDPBUSD Z25, Z28, Z22
+	VPBROADCASTD (R15)(DX*1), Z29
+	VPXORD Z14, Z29, Z29
+	VPDPBUSD Z24, Z29, Z7
+	VPDPBUSD Z25, Z29, Z23
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ qloopx
+	JMP qepi
+
+// At most 4 rows left: the first 4 rows only, half the products.
+qhalf:
+	CMPL AX, $1
+	JEQ qloopx4
+
+qloopu4:
+	VMOVDQU32 (DI), Y24
+	VINSERTI64X4 $1, (DI)(BX*1), Z24, Z24
+	VMOVDQU32 (DI)(BX*2), Y25
+	VINSERTI64X4 $1, (DI)(R14*1), Z25, Z25
+	VPBROADCASTD (SI)(DX*1), Z26
+	VPDPBUSD Z24, Z26, Z0
+	VPDPBUSD Z25, Z26, Z16
+	VPBROADCASTD (R8)(DX*1), Z27
+	VPDPBUSD Z24, Z27, Z1
+	VPDPBUSD Z25, Z27, Z17
+	VPBROADCASTD (R9)(DX*1), Z28
+	VPDPBUSD Z24, Z28, Z2
+	VPDPBUSD Z25, Z28, Z18
+	VPBROADCASTD (R10)(DX*1), Z29
+	VPDPBUSD Z24, Z29, Z3
+	VPDPBUSD Z25, Z29, Z19
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ qloopu4
+	JMP qepi
+
+qloopx4:
+	VMOVDQU32 (DI), Y24
+	VINSERTI64X4 $1, (DI)(BX*1), Z24, Z24
+	VMOVDQU32 (DI)(BX*2), Y25
+	VINSERTI64X4 $1, (DI)(R14*1), Z25, Z25
+	VPBROADCASTD (SI)(DX*1), Z26
+	VPXORD Z14, Z26, Z26
+	VPDPBUSD Z24, Z26, Z0
+	VPDPBUSD Z25, Z26, Z16
+	VPBROADCASTD (R8)(DX*1), Z27
+	VPXORD Z14, Z27, Z27
+	VPDPBUSD Z24, Z27, Z1
+	VPDPBUSD Z25, Z27, Z17
+	VPBROADCASTD (R9)(DX*1), Z28
+	VPXORD Z14, Z28, Z28
+	VPDPBUSD Z24, Z28, Z2
+	VPDPBUSD Z25, Z28, Z18
+	VPBROADCASTD (R10)(DX*1), Z29
+	VPXORD Z14, Z29, Z29
+	VPDPBUSD Z24, Z29, Z3
+	VPDPBUSD Z25, Z29, Z19
+	ADDQ $4, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ qloopx4
+
+qepi:
+	MOVQ cblk-16(SP), DI
+	MOVQ ldc+96(FP), BX
+	MOVQ scale+64(FP), AX
+	MOVQ left-24(SP), CX
+	QREQ2(Z0, Z16)
+	CMPQ CX, $2
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z1, Z17)
+	CMPQ CX, $3
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z2, Z18)
+	CMPQ CX, $4
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z3, Z19)
+	CMPQ CX, $5
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z4, Z20)
+	CMPQ CX, $6
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z5, Z21)
+	CMPQ CX, $7
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z6, Z22)
+	CMPQ CX, $8
+	JLT qnext
+	ADDQ BX, DI
+	QREQ2(Z7, Z23)
+
+qnext:
+	MOVQ left-24(SP), CX
+	SUBQ $8, CX
+	JLE qdone
+	MOVQ CX, left-24(SP)
+	MOVQ lda+8(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, ablk-8(SP)
+	MOVQ ldc+96(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, cblk-16(SP)
+	ADDQ $32, rblk-32(SP)
+	JMP qblock
+
+qdone:
+	VZEROUPPER
+	RET
