@@ -90,10 +90,24 @@ type benchReport struct {
 	AllocsPerRun float64 `json:"allocs_per_run"`
 	ArenaBytes   int     `json:"arena_bytes"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	// Split is set with more than one thread: how the timed runs' work
+	// was shared across the threads.
+	Split *splitReport `json:"split,omitempty"`
 	// Kernels names the SIMD kernels picked on this CPU, by kind.
 	Kernels map[string][]string `json:"kernels"`
 	// Profile is set with --profile.
 	Profile *opProfile `json:"profile,omitempty"`
+}
+
+// splitReport is how a multi-threaded session shared its work: operators
+// split across the threads per run, their tiles per run, and the share of
+// tiles the helper threads ran (the calling thread ran the rest; a share
+// far below (threads-1)/threads means helpers were asleep when operators
+// came).
+type splitReport struct {
+	OpsPerRun   float64 `json:"ops_per_run"`
+	TilesPerRun float64 `json:"tiles_per_run"`
+	HelperShare float64 `json:"helper_share"`
 }
 
 func bench(ctx context.Context, path string, threads, runs, warmup int, seed uint32, profile bool) (*benchReport, error) {
@@ -138,6 +152,8 @@ func bench(ctx context.Context, path string, threads, runs, warmup int, seed uin
 	}
 	times := make([]time.Duration, runs)
 	var before, after goruntime.MemStats
+	ts := s.(*tflite.Session)
+	split0 := ts.PoolStats()
 	goruntime.ReadMemStats(&before)
 	for i := range times {
 		if times[i], err = runOnce(); err != nil {
@@ -146,6 +162,15 @@ func bench(ctx context.Context, path string, threads, runs, warmup int, seed uin
 	}
 	goruntime.ReadMemStats(&after)
 	r.AllocsPerRun = float64(after.Mallocs-before.Mallocs) / float64(runs)
+	if threads > 1 {
+		split := ts.PoolStats()
+		n := float64(runs)
+		r.Split = &splitReport{
+			OpsPerRun:   float64(split.Splits-split0.Splits) / n,
+			TilesPerRun: float64(split.Tiles-split0.Tiles) / n,
+			HelperShare: share(float64(split.HelperTiles-split0.HelperTiles), float64(split.Tiles-split0.Tiles)),
+		}
+	}
 	slices.Sort(times)
 	r.MinMS, r.MaxMS = msf(times[0]), msf(times[runs-1])
 	r.MedianMS = msf(percentile(times, 0.5))
@@ -153,7 +178,7 @@ func bench(ctx context.Context, path string, threads, runs, warmup int, seed uin
 	r.P99MS = msf(percentile(times, 0.99))
 	r.Kernels = kernels.Variants()
 	if profile {
-		if r.Profile, err = profileOps(ctx, m, s.(*tflite.Session), runs); err != nil {
+		if r.Profile, err = profileOps(ctx, m, ts, runs); err != nil {
 			return nil, fmt.Errorf("%s: profile: %w", path, err)
 		}
 	}
@@ -180,6 +205,9 @@ func (r *benchReport) writeText(w io.Writer) {
 	fmt.Fprintf(tw, "latency\tmin %.3f  median %.3f  p90 %.3f  p99 %.3f  max %.3f ms over %d runs (after %d warmup)\n",
 		r.MinMS, r.MedianMS, r.P90MS, r.P99MS, r.MaxMS, r.Runs, r.Warmup)
 	fmt.Fprintf(tw, "allocations\t%.2f per run\n", r.AllocsPerRun)
+	if r.Split != nil {
+		fmt.Fprintf(tw, "split\t%.1f operators per run in %.1f tiles, %.0f%% of them run by helper threads\n", r.Split.OpsPerRun, r.Split.TilesPerRun, 100*r.Split.HelperShare)
+	}
 	fmt.Fprintf(tw, "arena\t%d bytes\n", r.ArenaBytes)
 	if r.PeakRSSBytes >= 0 {
 		fmt.Fprintf(tw, "peak RSS\t%.1f MiB\n", float64(r.PeakRSSBytes)/(1<<20))

@@ -294,7 +294,7 @@ func TestBenchJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("not one JSON object: %v\n%s", err, stdout)
 	}
-	for _, k := range []string{"model", "threads", "runs", "load_ms", "first_run_ms", "min_ms", "median_ms", "p90_ms", "p99_ms", "max_ms", "allocs_per_run", "arena_bytes", "peak_rss_bytes", "kernels"} {
+	for _, k := range []string{"model", "threads", "runs", "load_ms", "first_run_ms", "min_ms", "median_ms", "p90_ms", "p99_ms", "max_ms", "allocs_per_run", "arena_bytes", "peak_rss_bytes", "kernels", "split"} {
 		if _, ok := r[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}

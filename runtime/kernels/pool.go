@@ -18,9 +18,13 @@ type Ranger interface {
 //
 // Parallel cuts the range into tiles that the caller and the helpers claim
 // one at a time from a shared counter, so a helper that wakes late only
-// takes fewer tiles, never delays the call. Between calls a helper spins
-// for spinFor watching for the next one (the operators of a model follow
-// each other within microseconds), then parks on a channel until woken.
+// takes fewer tiles, never delays the call. Between Begin and End (a
+// Session's run) idle helpers spin watching for the next call, so that
+// every operator's hand-off costs a few loads instead of a parked
+// goroutine's wake-up (tens of microseconds: a futex wake of an idle
+// thread, then the goroutine taken from the caller's run queue), which
+// outlasts many operators' tiles. Outside a run they spin for spinFor,
+// then park on a channel until woken.
 type Pool struct {
 	workers int
 	helpers []*helper
@@ -36,6 +40,21 @@ type Pool struct {
 	left   atomic.Int64  // tiles not yet finished
 	gen    atomic.Uint64 // bumped by each call that wants helpers
 	quit   atomic.Bool
+	// running is set between Begin and End: helpers do not park.
+	running atomic.Bool
+	// now is the clock of the spin deadline (time.Now; tests step it).
+	now func() time.Time
+	// calm, owned by the caller like stalls and window, is the number of
+	// Parallel calls left before Begin keeps helpers spinning again. It is
+	// set when calmStalls calls of one window of calmWindow calls waited
+	// far longer for a helper's tile than tiles take (other processes had
+	// taken the helper's core); meanwhile Begin leaves parked helpers
+	// parked and helpers park spinFor after their last tile, as they did
+	// before Begin kept them spinning.
+	calm, stalls, window int
+	// tiles counts the tiles of calls split across workers, helperTiles
+	// those of them that helpers ran, splits the calls split.
+	splits, tiles, helperTiles atomic.Uint64
 	// panicked keeps the first panic of a tile during a Parallel call,
 	// which raises it again on the caller's goroutine once every tile has
 	// ended (where the caller can recover it; a helper's panic would end
@@ -59,8 +78,10 @@ const spinFor = 50 * time.Microsecond
 const tilesPerWorker = 4
 
 // NewPool starts workers-1 helper goroutines; the caller is the last worker.
-func NewPool(workers int) *Pool {
-	p := &Pool{workers: max(workers, 1)}
+func NewPool(workers int) *Pool { return newPool(workers, time.Now) }
+
+func newPool(workers int, now func() time.Time) *Pool {
+	p := &Pool{workers: max(workers, 1), now: now}
 	for range p.workers - 1 {
 		h := &helper{wake: make(chan struct{}, 1)}
 		p.helpers = append(p.helpers, h)
@@ -78,21 +99,24 @@ func (p *Pool) loop(h *helper, seen uint64) {
 			return
 		}
 		seen = g
-		p.work()
+		p.work(true)
 	}
 }
 
-// await returns the generation of the first call after seen, spinning for
-// spinFor and then parking; a helper woken by Wake spins again.
+// await returns the generation of the first call after seen, spinning
+// while the pool is running and for spinFor after, then parking; a helper
+// woken by Begin spins again.
 func (p *Pool) await(h *helper, seen uint64) uint64 {
 	for {
-		deadline := time.Now().Add(spinFor)
+		deadline := p.now().Add(spinFor)
 		for i := 0; ; i++ {
 			if g := p.gen.Load(); g != seen {
 				return g
 			}
 			if i&63 == 63 {
-				if time.Now().After(deadline) {
+				if p.running.Load() {
+					deadline = p.now().Add(spinFor)
+				} else if p.now().After(deadline) {
 					break
 				}
 				goruntime.Gosched()
@@ -109,15 +133,24 @@ func (p *Pool) await(h *helper, seen uint64) uint64 {
 	}
 }
 
-// Wake sets parked helpers spinning, so that a Parallel call soon after
-// finds them awake instead of paying for a parked goroutine's wake-up,
-// which can outlast a small operator. A Session calls it as a run starts,
-// before the operators that come ahead of the first parallel one.
-func (p *Pool) Wake() {
+// Begin sets parked helpers spinning and keeps them from parking until
+// End, so that each Parallel call in between finds them awake. A Session
+// calls it as a run starts, before the operators that come ahead of the
+// first parallel one, and End when the run ends.
+func (p *Pool) Begin() {
+	if p == nil || p.calm > 0 {
+		return
+	}
+	p.running.Store(true)
+	p.unpark()
+}
+
+// End lets idle helpers park again, spinFor after their last call.
+func (p *Pool) End() {
 	if p == nil {
 		return
 	}
-	p.unpark()
+	p.running.Store(false)
 }
 
 // unpark sends a token to each parked helper.
@@ -129,25 +162,32 @@ func (p *Pool) unpark() {
 	}
 }
 
-// work claims and runs tiles of the current call until none is left.
-func (p *Pool) work() {
+// work claims and runs tiles of the current call until none is left;
+// helper says whether a helper (not the caller) runs them. It returns the
+// number of tiles it ran.
+func (p *Pool) work(helper bool) int {
+	k := 0
 	for {
 		c := p.claims.Load()
 		t, tiles := c&0xffffffff, c>>32
 		if t >= tiles {
-			return
+			return k
 		}
 		if p.claims.CompareAndSwap(c, c+1) {
-			p.runTile(int(t))
+			p.runTile(int(t), helper)
+			k++
 		}
 	}
 }
 
 // runTile runs tile t and counts it done, even when it panics.
-func (p *Pool) runTile(t int) {
+func (p *Pool) runTile(t int, helper bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			p.keepPanic(v)
+		}
+		if helper {
+			p.helperTiles.Add(1)
 		}
 		p.left.Add(-1)
 	}()
@@ -184,18 +224,78 @@ func (p *Pool) Parallel(n, minChunk int, r Ranger) {
 	tiles = (n + p.tileSize - 1) / p.tileSize
 	p.left.Store(int64(tiles))
 	p.claims.Store(uint64(tiles) << 32)
+	p.splits.Add(1)
+	p.tiles.Add(uint64(tiles))
 	p.gen.Add(1)
 	p.unpark()
-	p.work()
+	t0 := p.now()
+	own := p.work(false)
+	t1 := p.now()
 	for i := 0; p.left.Load() != 0; i++ {
 		if i&63 == 63 {
 			goruntime.Gosched()
 		}
 	}
+	p.settle(own > 0 && contended(t1.Sub(t0)/time.Duration(own), p.now().Sub(t1)))
 	p.r = nil
 	if v := p.panicked.Swap(nil); v != nil {
 		panic(*v)
 	}
+}
+
+// A Pool calms down for calmCalls Parallel calls (some dozens of runs of
+// a model) after calmStalls stalled calls within calmWindow calls: on a
+// busy machine stalls come every few calls, on a quiet one a stray stall
+// (a page fault, the hypervisor) does not cost the runs after it their
+// second thread.
+const (
+	calmCalls  = 4096
+	calmStalls = 2
+	calmWindow = 256
+)
+
+// settle counts a split call, stalled or not, towards calming the pool.
+func (p *Pool) settle(stalled bool) {
+	if p.calm > 0 {
+		p.calm--
+	}
+	if p.window++; p.window == calmWindow {
+		p.window, p.stalls = 0, 0
+	}
+	if !stalled {
+		return
+	}
+	if p.stalls++; p.stalls == calmStalls {
+		p.calm, p.stalls = calmCalls, 0
+		p.running.Store(false)
+	}
+}
+
+// contended says whether a call's caller, whose own tiles took tile each,
+// waited too long for the tiles the helpers had claimed: a running helper
+// ends its last tile at most about one tile after the caller, so a wait of
+// more than two tiles (and more than 100 µs, above a scheduler tick's
+// noise) means the helper was descheduled in the middle of one.
+func contended(tile, wait time.Duration) bool {
+	return wait > 2*max(tile, 50*time.Microsecond)
+}
+
+// PoolStats counts a Pool's work since it was made.
+type PoolStats struct {
+	// Splits is the number of Parallel calls cut into more than one tile;
+	// Tiles the tiles of those calls, HelperTiles the ones helpers ran
+	// (the caller ran the rest). A helper that was parked or descheduled
+	// when a call came runs few of its tiles or none.
+	Splits, Tiles, HelperTiles uint64
+}
+
+// Stats returns the pool's counts; the zero PoolStats for a nil pool.
+// Between Parallel calls they are exact.
+func (p *Pool) Stats() PoolStats {
+	if p == nil {
+		return PoolStats{}
+	}
+	return PoolStats{Splits: p.splits.Load(), Tiles: p.tiles.Load(), HelperTiles: p.helperTiles.Load()}
 }
 
 // Close stops the pool's goroutines. The pool must be idle.

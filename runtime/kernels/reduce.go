@@ -59,6 +59,36 @@ func ReduceSum[T sumElem, A ~float32 | ~int32](g *ReduceGeom, in []T, acc []A) {
 	})
 }
 
+// KeepsLast says whether the last dimension is not reduced, so that
+// ReduceSumCols can split the reduction by columns of it.
+func (g *ReduceGeom) KeepsLast() bool { return g.OutStride[len(g.Shape)-1] != 0 }
+
+// ReduceSumCols is ReduceSum, for a geometry that KeepsLast, over the
+// columns [c0, c1) of the last dimension only: acc's other columns are
+// left alone, so that a Pool can split the columns. Each sum adds the same
+// values in the same order as ReduceSum.
+func ReduceSumCols[T sumElem, A ~float32 | ~int32](g *ReduceGeom, in []T, acc []A, c0, c1 int) {
+	last := g.Shape[len(g.Shape)-1]
+	for r := 0; r < len(acc); r += last {
+		clear(acc[r+c0 : r+c1])
+	}
+	g.walk(len(in), func(i, o int) {
+		dst := acc[o+c0 : o+c1]
+		for j, v := range in[i+c0 : i+c1] {
+			dst[j] += A(v)
+		}
+	})
+}
+
+// Rows calls f with the output index range [lo, hi) of columns [c0, c1)
+// of each output row, for a geometry that KeepsLast and outElems outputs.
+func (g *ReduceGeom) Rows(outElems, c0, c1 int, f func(lo, hi int)) {
+	last := g.Shape[len(g.Shape)-1]
+	for r := 0; r < outElems; r += last {
+		f(r+c0, r+c1)
+	}
+}
+
 // ReduceMax sets out to the maxima (or, with smallest set, minima) of in
 // over the reduced dimensions; init must be the type's lowest (highest)
 // value.

@@ -45,6 +45,24 @@ func TestReduceSumAndMax(t *testing.T) {
 		if !equalInts(sum, wantSum) || !equalInts(mx, wantMax) {
 			t.Errorf("axes mask %03b: sum %v max %v, want %v %v", mask, sum, mx, wantSum, wantMax)
 		}
+		if g.KeepsLast() != !red[2] {
+			t.Errorf("axes mask %03b: KeepsLast %v", mask, g.KeepsLast())
+		}
+		if g.KeepsLast() {
+			// Column ranges, as a Pool cuts them, onto a dirty acc.
+			for _, cut := range []int{1, 3} {
+				cols := make([]int32, outN)
+				for i := range cols {
+					cols[i] = 99
+				}
+				for c0 := 0; c0 < 4; c0 += cut {
+					ReduceSumCols(g, in, cols, c0, min(c0+cut, 4))
+				}
+				if !equalInts(cols, wantSum) {
+					t.Errorf("axes mask %03b, columns by %d: sum %v, want %v", mask, cut, cols, wantSum)
+				}
+			}
+		}
 	}
 }
 

@@ -34,7 +34,7 @@ func prepareArgMax(c *opCtx, smallest bool) (kernel, error) {
 	if n == 0 {
 		return nil, c.invalid("input %s is empty along axis %d", in, axis)
 	}
-	var run func(in, out []byte)
+	var run func(in, out []byte, lo, hi int)
 	switch in.dtype {
 	case runtime.Float32:
 		run = argMaxRun(f32, out.dtype, outer, n, inner, smallest)
@@ -50,20 +50,27 @@ func prepareArgMax(c *opCtx, smallest bool) (kernel, error) {
 	if run == nil {
 		return nil, c.unsupported("arg max output %s", out.dtype)
 	}
-	return kernelFunc(func(b *binding) error {
-		run(b.ins[0], b.outs[0])
-		return nil
-	}), nil
+	return &elemKernel{n: outer * inner, grain: max(1, argMaxGrain/n), run: func(ins, outs [][]byte, lo, hi int) {
+		run(ins[0], outs[0], lo, hi)
+	}}, nil
 }
 
-// argMaxRun binds the kernel for an input view and output type; nil when
-// the output type is neither int32 nor int64.
-func argMaxRun[T float32 | int8 | uint8 | int32](view func([]byte) []T, outType runtime.DType, outer, n, inner int, smallest bool) func(in, out []byte) {
+// argMaxGrain is the fewest input values worth a tile of their own: the
+// positions of a tile read n values each.
+const argMaxGrain = 1 << 14
+
+// argMaxRun binds the kernel of positions [lo, hi) for an input view and
+// output type; nil when the output type is neither int32 nor int64.
+func argMaxRun[T float32 | int8 | uint8 | int32](view func([]byte) []T, outType runtime.DType, outer, n, inner int, smallest bool) func(in, out []byte, lo, hi int) {
 	switch outType {
 	case runtime.Int32:
-		return func(in, out []byte) { kernels.ArgMax(view(in), i32(out), outer, n, inner, smallest) }
+		return func(in, out []byte, lo, hi int) {
+			kernels.ArgMax(view(in), i32(out), outer, n, inner, smallest, lo, hi)
+		}
 	case runtime.Int64:
-		return func(in, out []byte) { kernels.ArgMax(view(in), i64(out), outer, n, inner, smallest) }
+		return func(in, out []byte, lo, hi int) {
+			kernels.ArgMax(view(in), i64(out), outer, n, inner, smallest, lo, hi)
+		}
 	}
 	return nil
 }

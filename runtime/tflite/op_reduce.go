@@ -149,16 +149,25 @@ type reduceFloat struct {
 }
 
 func (k *reduceFloat) bind(b *binding) step {
-	if !k.mean {
-		return func() error {
-			kernels.ReduceSum(k.g, f32(b.ins[0]), f32(b.outs[0]))
-			return nil
-		}
+	acc := f32(b.outs[0])
+	if k.mean {
+		acc = make([]float32, k.outElems)
 	}
-	acc := make([]float32, k.outElems)
+	if k.g.KeepsLast() {
+		r := &reduceCols{g: k.g, outElems: k.outElems, run: func(c0, c1 int) {
+			kernels.ReduceSumCols(k.g, f32(b.ins[0]), acc, c0, c1)
+			if k.mean {
+				out := f32(b.outs[0])
+				k.g.Rows(k.outElems, c0, c1, func(lo, hi int) { kernels.MeanF32(acc[lo:hi], out[lo:hi], k.n) })
+			}
+		}}
+		return r.bind(b, k.n)
+	}
 	return func() error {
 		kernels.ReduceSum(k.g, f32(b.ins[0]), acc)
-		kernels.MeanF32(acc, f32(b.outs[0]), k.n)
+		if k.mean {
+			kernels.MeanF32(acc, f32(b.outs[0]), k.n)
+		}
 		return nil
 	}
 }
@@ -175,14 +184,57 @@ type reduceQMean struct {
 
 func (k *reduceQMean) bind(b *binding) step {
 	acc := make([]int32, k.outElems)
+	if k.g.KeepsLast() {
+		r := &reduceCols{g: k.g, outElems: k.outElems, run: func(c0, c1 int) {
+			if k.signed {
+				kernels.ReduceSumCols(k.g, i8(b.ins[0]), acc, c0, c1)
+			} else {
+				kernels.ReduceSumCols(k.g, b.ins[0], acc, c0, c1)
+			}
+			k.g.Rows(k.outElems, c0, c1, func(lo, hi int) { k.mean(acc[lo:hi], b.outs[0][lo:hi]) })
+		}}
+		return r.bind(b, k.n)
+	}
 	return func() error {
 		if k.signed {
 			kernels.ReduceSum(k.g, i8(b.ins[0]), acc)
-			kernels.MeanQ(acc, i8(b.outs[0]), k.n, k.inZP, k.outZP, k.ratio, k.qmin, k.qmax)
 		} else {
 			kernels.ReduceSum(k.g, b.ins[0], acc)
-			kernels.MeanQ(acc, b.outs[0], k.n, k.inZP, k.outZP, k.ratio, k.qmin, k.qmax)
 		}
+		k.mean(acc, b.outs[0])
+		return nil
+	}
+}
+
+// mean turns the sums acc into the means out (bytes of int8 or uint8).
+func (k *reduceQMean) mean(acc []int32, out []byte) {
+	if k.signed {
+		kernels.MeanQ(acc, i8(out), k.n, k.inZP, k.outZP, k.ratio, k.qmin, k.qmax)
+	} else {
+		kernels.MeanQ(acc, out, k.n, k.inZP, k.outZP, k.ratio, k.qmin, k.qmax)
+	}
+}
+
+// reduceGrain is the fewest input values worth a tile of their own.
+const reduceGrain = 1 << 14
+
+// reduceCols runs a reduction that keeps the last dimension split by
+// columns of it across the session's pool.
+type reduceCols struct {
+	g        *kernels.ReduceGeom
+	outElems int
+	run      func(c0, c1 int)
+}
+
+func (r *reduceCols) Range(lo, hi int) { r.run(lo, hi) }
+
+// bind returns the step of a reduction of n values into each output.
+func (r *reduceCols) bind(b *binding, n int) step {
+	last := r.g.Shape[len(r.g.Shape)-1]
+	grain := max(1, reduceGrain/max(n*(r.outElems/last), 1))
+	pool := b.pool
+	return func() error {
+		pool.Parallel(last, grain, r)
 		return nil
 	}
 }

@@ -62,7 +62,8 @@ func (s *Session) run(ctx context.Context, times []time.Duration) error {
 		return runtime.ErrClosed
 	}
 	s.state.ctx = ctx
-	s.pool.Wake()
+	s.pool.Begin()
+	defer s.pool.End()
 	var t0 time.Time
 	for k, st := range s.steps {
 		if err := ctx.Err(); err != nil {
@@ -82,6 +83,12 @@ func (s *Session) run(ctx context.Context, times []time.Duration) error {
 	}
 	return nil
 }
+
+// PoolStats counts the work the session's operators split across its
+// goroutines since it was made (zeros with one thread): how many operator
+// calls were split, into how many tiles, and how many of those the helper
+// goroutines ran. Call it between runs.
+func (s *Session) PoolStats() kernels.PoolStats { return s.pool.Stats() }
 
 // Close stops the session's worker goroutines and releases the model.
 func (s *Session) Close() error {

@@ -183,3 +183,44 @@ func TestModelRun(t *testing.T) {
 		t.Fatalf("Run with a short input: %v, want ErrInput", err)
 	}
 }
+
+// TestSessionSplitsOperators checks that a two-thread session splits the
+// same operators on every run, at least each convolution with enough
+// multiply-accumulates to pay for the hand-off, and that a one-thread
+// session splits nothing.
+func TestSessionSplitsOperators(t *testing.T) {
+	dir := filepath.Join(sharedtest.Dir(t), "conformance")
+	for _, name := range []string{"coral_tf2_mobilenet_v2_224_ptq", "mp_hand_landmark_lite", "coral_movenet_lightning_ptq"} {
+		t.Run(name, func(t *testing.T) {
+			m, err := Open(filepath.Join(dir, name, "model.tflite"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			convs := 0
+			for _, op := range m.Operators() {
+				if op.Name == "CONV_2D" && work(append(slices.Clone(op.Outputs[0].Shape), op.Inputs[1].Shape[1:]...)...) >= minParallelMACs {
+					convs++
+				}
+			}
+			for _, threads := range []int{1, 2} {
+				s := mustSession(t, m, runtime.Options{Threads: threads}).(*Session)
+				var per []uint64
+				for range 3 {
+					before := s.PoolStats()
+					if err := s.Run(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					per = append(per, s.PoolStats().Splits-before.Splits)
+				}
+				s.Close()
+				switch {
+				case threads == 1 && per[0] != 0:
+					t.Errorf("one thread: %d operators split per run", per[0])
+				case threads == 2 && (int(per[0]) < convs || per[1] != per[0] || per[2] != per[0]):
+					t.Errorf("two threads: %v operators split in three runs, want the same each run and at least the %d large convolutions", per, convs)
+				}
+			}
+		})
+	}
+}
