@@ -12,7 +12,7 @@ import "unsafe"
 // memmoves). The moves may write up to 15 bytes past a row; the rows are
 // written in order, so those bytes are written again by the next. Pixels
 // whose window crosses the border, or whose moves would read past the
-// input or write past dst, take im2col.
+// input or write past dst, take borderWindows.
 func im2colQ[T int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, dst []T) {
 	rowLen := s.KW * s.InC
 	if rowLen > 64 || s.DilW != 1 {
@@ -52,10 +52,10 @@ func im2colQ[T int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, dst []T) {
 			}
 		}
 		if a > m {
-			im2col(s, in, m, a, pad, dst[(m-m0)*k:])
+			borderWindows(s, src, m, a, byte(pad), d[(m-m0)*k:])
 		}
 		if end > z {
-			im2col(s, in, z, end, pad, dst[(z-m0)*k:])
+			borderWindows(s, src, z, end, byte(pad), d[(z-m0)*k:])
 		}
 		m = end
 	}
@@ -93,5 +93,44 @@ func moveWindows(w *windowMove, span int) {
 		}
 		dst = unsafe.Add(dst, w.k)
 		src = unsafe.Add(src, w.colStep)
+	}
+}
+
+// borderWindows writes the windows of the pixels [m0, m1) of one output
+// row into dst, k bytes each, for an undilated row of taps: the window is
+// first filled with pad, 16 bytes a store, and then each of its rows that
+// lies in the input gets its taps inside the input with one copy (im2col
+// fills and copies tap by tap, a call or a byte loop for each).
+func borderWindows(s *ConvShape, src []byte, m0, m1 int, pad byte, dst []byte) {
+	k, rowLen := s.K(), s.KW*s.InC
+	var pp [16]byte
+	for i := range pp {
+		pp[i] = pad
+	}
+	ox, row := m0%s.OutW, m0/s.OutW
+	oy, b := row%s.OutH, row/s.OutH
+	iy0 := oy*s.StrideH - s.PadTop
+	for m := m0; m < m1; m, ox = m+1, ox+1 {
+		win := dst[(m-m0)*k : (m-m0+1)*k]
+		i := 0
+		for ; i+16 <= k; i += 16 {
+			*(*[16]byte)(win[i:]) = pp
+		}
+		for ; i < k; i++ {
+			win[i] = pad
+		}
+		ix0 := ox*s.StrideW - s.PadLeft
+		kx0, kx1 := max(0, -ix0), min(s.KW, s.InW-ix0)
+		if kx1 <= kx0 {
+			continue
+		}
+		for ky := range s.KH {
+			iy := iy0 + ky*s.DilH
+			if iy < 0 || iy >= s.InH {
+				continue
+			}
+			at := ((b*s.InH+iy)*s.InW + ix0) * s.InC
+			copy(win[ky*rowLen+kx0*s.InC:ky*rowLen+kx1*s.InC], src[at+kx0*s.InC:at+kx1*s.InC])
+		}
 	}
 }
