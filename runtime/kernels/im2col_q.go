@@ -3,19 +3,23 @@ package kernels
 import "unsafe"
 
 // im2colQ is im2col for 8-bit values. When a window's row of taps is at
-// most 64 bytes (KW·InC, undilated: the first convolution of most image
-// models, 3×3 over RGB, has 9; a 3×3 over 16 channels 48), it moves each
-// such row of a window that lies inside the input as up to four 16-byte
-// arrays (one vector move each on amd64 and arm64) rather than with a
-// memmove call: a few instructions instead of a few dozen (the 3×3 over
-// 16 channels of tiny_resnet8 spent 60% of its time in im2col's
-// memmoves). The moves may write up to 15 bytes past a row; the rows are
-// written in order, so those bytes are written again by the next. Pixels
-// whose window crosses the border, or whose moves would read past the
-// input or write past dst, take borderWindows.
+// most maxMoveRow bytes (KW·InC, undilated: the first convolution of most
+// image models, 3×3 over RGB, has 9; a 3×3 over 16 channels 48), it moves
+// each such row of a window that lies inside the input as 16-byte arrays
+// (one vector move each on amd64 and arm64) rather than with a memmove
+// call: a few instructions instead of a few dozen (the 3×3 over 16
+// channels of tiny_resnet8 spent 60% of its time in im2col's memmoves).
+// The moves may write up to 15 bytes past a row; the rows are written in
+// order, so those bytes are written again by the next. Pixels whose
+// window crosses the border, or whose moves would read past the input or
+// write past dst, take borderWindows.
+// maxMoveRow is the longest window row that im2colQ moves in 16-byte
+// arrays.
+const maxMoveRow = 256
+
 func im2colQ[T int8 | uint8](s *ConvShape, in []T, m0, m1 int, pad T, dst []T) {
 	rowLen := s.KW * s.InC
-	if rowLen > 64 || s.DilW != 1 {
+	if rowLen > maxMoveRow || s.DilW != 1 {
 		im2col(s, in, m0, m1, pad, dst)
 		return
 	}
@@ -69,8 +73,8 @@ type windowMove struct {
 	n, kh, k, rowLen, rowStep, colStep int
 }
 
-// moveWindows moves each window row of w as span bytes (16, 32, 48 or
-// 64, at least rowLen), 16-byte arrays that the compiler moves with one
+// moveWindows moves each window row of w as span bytes (rowLen rounded up
+// to a multiple of 16), 16-byte arrays that the compiler moves with one
 // vector load and store each, with no call and no bounds checks. The
 // caller has checked that every move stays within src and dst.
 func moveWindows(w *windowMove, span int) {
@@ -85,6 +89,9 @@ func moveWindows(w *windowMove, span int) {
 					*(*[16]byte)(unsafe.Add(d, 32)) = *(*[16]byte)(unsafe.Add(s, 32))
 					if span > 48 {
 						*(*[16]byte)(unsafe.Add(d, 48)) = *(*[16]byte)(unsafe.Add(s, 48))
+						for c := 64; c < span; c += 16 {
+							*(*[16]byte)(unsafe.Add(d, c)) = *(*[16]byte)(unsafe.Add(s, c))
+						}
 					}
 				}
 			}
