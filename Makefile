@@ -150,13 +150,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
 
 # edgeinfer beside the real TFLite (LiteRT WebAssembly) on the models of the
-# speed issue (issue 12) at BENCH_THREADS threads, with ratios against the
-# issue's native LiteRT+XNNPACK figures. TFLITE_REF=DIR reuses a set-up
-# tools/tflite-ref (else npm ci runs).
+# speed issue (issue 12) at BENCH_THREADS threads, with ratios against
+# native LiteRT+XNNPACK: timed in the same run when NATIVE names its
+# benchmark_model (built outside this repository), else the medians measured
+# on the 2-vCPU EPYC VM. TFLITE_REF=DIR reuses a set-up tools/tflite-ref.
 TFLITE_REF    ?=
+NATIVE        ?=
 BENCH_THREADS ?= 1
 bench-peers: build
-	$(GO) run ./cmd/benchpeers -edgeinfer bin/edgeinfer -threads $(BENCH_THREADS) $(if $(TFLITE_REF),-ref $(TFLITE_REF))
+	$(GO) run ./cmd/benchpeers -edgeinfer bin/edgeinfer -threads $(BENCH_THREADS) $(if $(TFLITE_REF),-ref $(TFLITE_REF)) $(if $(NATIVE),-native $(NATIVE))
 
 # The agent as a local app sees it: socket overhead, cache hits and writes,
 # throughput with 1/4/16 clients (batching off and on), idle memory.

@@ -11,11 +11,11 @@
 // MediaPipe pose landmark model, is not there); each is timed on its case_0
 // inputs, alternating engines so both see the same machine load.
 //
-// The native column is not measured here: it is the table of issue 12,
-// LiteRT's benchmark_model built natively with XNNPACK (qs8_qc8w 7x16c8
-// avx512vnni GEMMs, avx512skx depthwise) on a 2-vCPU Xeon with AVX-512
-// VNNI, run alternating with edgeinfer on a quiet machine. It has 1-thread
-// figures for every model and 2-thread ones for three.
+// With -native BIN it also times native TFLite, LiteRT's benchmark_model
+// built with XNNPACK (not part of this repository: docs/benchmarks.md says
+// where it comes from), in the same run, the three engines in turn.
+// Without it the native column quotes the figures measured that way on
+// the 2-vCPU AMD EPYC (Zen 4) VM with AVX-512 VNNI on 2026-12-03.
 package main
 
 import (
@@ -50,18 +50,19 @@ var defaultModels = []string{
 }
 
 // nativeMS holds native TFLite+XNNPACK latencies in ms by model and thread
-// count, from issue 12 (LiteRT benchmark_model, XNNPACK with AVX-512 VNNI
-// kernels, 2-vCPU Xeon with AVX-512 VNNI).
+// count: medians of benchmark_model --num_runs=30 (3 rounds alternating
+// with edgeinfer, load average 2.1-2.2) on a 2-vCPU AMD EPYC (Zen 4) VM
+// with AVX-512 VNNI, 2026-12-03.
 var nativeMS = map[string]map[string]float64{
-	"coral_tf2_mobilenet_v2_224_ptq":   {"1": 3.38, "2": 2.05},
-	"tfls_mobilenet_v1_025_224_quant":  {"1": 1.31},
-	"tfls_mobilenet_v1_025_224_float":  {"1": 0.74},
-	"mp_face_detection_short_range":    {"1": 0.81},
-	"mp_hand_landmark_lite":            {"1": 2.66, "2": 1.52},
-	"tfls_deeplabv3_float":             {"1": 10.05},
-	"coral_movenet_lightning_ptq":      {"1": 3.91, "2": 2.73},
-	"tfls_coco_ssd_mobilenet_v1_quant": {"1": 14.66},
-	"tiny_resnet8_int8":                {"1": 0.33},
+	"coral_tf2_mobilenet_v2_224_ptq":   {"1": 4.755, "2": 5.591},
+	"tfls_mobilenet_v1_025_224_quant":  {"1": 1.852, "2": 2.567},
+	"tfls_mobilenet_v1_025_224_float":  {"1": 1.409, "2": 1.897},
+	"mp_face_detection_short_range":    {"1": 1.365, "2": 1.734},
+	"mp_hand_landmark_lite":            {"1": 4.601, "2": 5.705},
+	"tfls_deeplabv3_float":             {"1": 19.486, "2": 20.727},
+	"coral_movenet_lightning_ptq":      {"1": 5.649, "2": 6.965},
+	"tfls_coco_ssd_mobilenet_v1_quant": {"1": 24.760, "2": 16.785},
+	"tiny_resnet8_int8":                {"1": 0.092, "2": 0.100},
 }
 
 func main() {
@@ -71,14 +72,15 @@ func main() {
 	runs := flag.Int("runs", 50, "timed runs per model and engine")
 	warmup := flag.Int("warmup", 5, "untimed runs first")
 	threads := flag.String("threads", "1", "comma-separated thread counts")
+	native := flag.String("native", "", "native TFLite's benchmark_model, timed in the same run (default: quote the figures in nativeMS)")
 	flag.Parse()
-	if err := run(*bin, *shared, *ref, *runs, *warmup, *threads, flag.Args()); err != nil {
+	if err := run(*bin, *shared, *ref, *native, *runs, *warmup, *threads, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "benchpeers:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, shared, ref string, runs, warmup int, threadList string, models []string) error {
+func run(bin, shared, ref, nativeBin string, runs, warmup int, threadList string, models []string) error {
 	if shared == "" {
 		shared = sharedtest.Find()
 	}
@@ -98,7 +100,7 @@ func run(bin, shared, ref string, runs, warmup int, threadList string, models []
 	}
 	var ratios []float64
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "model\tthreads\tedgeinfer min\tmedian\tp99\tlitert-wasm min\tmedian\tvs wasm\t(min)\tnative*\tvs native\t(min)\t")
+	fmt.Fprintln(tw, "model\tthreads\tedgeinfer min\tmedian\tp99\tlitert-wasm min\tmedian\tvs wasm\t(min)\tnative\tvs native\t(min)\t")
 	for _, m := range models {
 		dir := filepath.Join(shared, "conformance", m)
 		inputs, _ := filepath.Glob(filepath.Join(dir, "case_0", "in_*.bin"))
@@ -112,9 +114,18 @@ func run(bin, shared, ref string, runs, warmup int, threadList string, models []
 				return fmt.Errorf("%s: tflite-ref: %w", m, err)
 			}
 			fmt.Fprintf(os.Stderr, "%s, %s threads: edgeinfer median %.2f ms, LiteRT-WASM median %.2f ms\n", m, t, ours.MedianMS, theirs.median)
-			native, ok := nativeColumns(m, t, ours.MedianMS, ours.MinMS)
+			quoted, measured := nativeMS[m][t], false
+			if nativeBin != "" {
+				n, err := benchNative(nativeBin, filepath.Join(dir, "model.tflite"), t, runs, warmup)
+				if err != nil {
+					return fmt.Errorf("%s: native: %w", m, err)
+				}
+				fmt.Fprintf(os.Stderr, "%s, %s threads: native median %.2f ms\n", m, t, n.median)
+				quoted, measured = n.median, true
+			}
+			native, ok := nativeColumns(quoted, measured, ours.MedianMS, ours.MinMS)
 			if ok {
-				ratios = append(ratios, ours.MedianMS/nativeMS[m][t])
+				ratios = append(ratios, ours.MedianMS/quoted)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2f ms\t%.2fx\t%.2fx\t%s\t\n", m, t,
 				ours.MinMS, ours.MedianMS, ours.P99MS, theirs.min, theirs.median, ours.MedianMS/theirs.median, ours.MinMS/theirs.min, native)
@@ -123,25 +134,32 @@ func run(bin, shared, ref string, runs, warmup int, threadList string, models []
 	tw.Flush()
 	fmt.Println("vs wasm = edgeinfer median / LiteRT-WASM median (below 1: edgeinfer is faster); (min) the same for")
 	fmt.Println("  the fastest runs, steadier than medians when other work shares the machine")
-	fmt.Println("* native = LiteRT benchmark_model + XNNPACK (AVX-512 VNNI kernels), built natively, on issue 12's")
-	fmt.Println("  machine kind (2-vCPU Xeon with AVX-512 VNNI): quoted from the issue's table, not measured in")
-	fmt.Println("  this run; vs native = edgeinfer median (and min) / that figure (goal: geometric mean at most")
-	fmt.Println("  1.0 and worst at most 1.3 at 1 thread; at most 1.2 at 2 threads)")
+	if nativeBin != "" {
+		fmt.Println("native = " + nativeBin + " (LiteRT benchmark_model, XNNPACK), timed in this run;")
+	} else {
+		fmt.Println("native* = LiteRT benchmark_model + XNNPACK built natively, quoted, not measured in this run: medians")
+		fmt.Println("  on a 2-vCPU AMD EPYC (Zen 4) VM, 2026-12-03 (-native BIN times it here);")
+	}
+	fmt.Println("  vs native = edgeinfer median (and min) / native median (goal: geometric mean at most 1.0 and")
+	fmt.Println("  worst at most 1.3 at 1 thread; at most 1.2 at 2 threads)")
 	if g, n := geomean(ratios); n > 0 {
 		fmt.Printf("geometric mean of vs native over %d rows: %.2fx\n", n, g)
 	}
 	return nil
 }
 
-// nativeColumns returns the native figure of model m at the given threads
-// and the ratios of median and lo to it, or dashes when the issue has
-// none; ok reports whether it had one.
-func nativeColumns(m, threads string, median, lo float64) (cols string, ok bool) {
-	n, ok := nativeMS[m][threads]
-	if !ok {
+// nativeColumns returns the native median n (measured in this run, or
+// quoted when 0 means none is known) and the ratios of median and lo to
+// it, or dashes; ok reports whether there was a figure.
+func nativeColumns(n float64, measured bool, median, lo float64) (cols string, ok bool) {
+	if n <= 0 {
 		return "-\t-\t-", false
 	}
-	return fmt.Sprintf("%.2f ms\t%.2fx\t%.2fx", n, median/n, lo/n), true
+	mark := "*"
+	if measured {
+		mark = ""
+	}
+	return fmt.Sprintf("%.2f ms%s\t%.2fx\t%.2fx", n, mark, median/n, lo/n), true
 }
 
 // geomean returns the geometric mean of positive ratios and their number.
@@ -195,6 +213,33 @@ func benchRef(dir, model string, inputs []string, threads string, runs, warmup i
 	lo, _ := strconv.ParseFloat(string(m[1]), 64)
 	med, _ := strconv.ParseFloat(string(m[2]), 64)
 	return refResult{lo, med}, nil
+}
+
+// nativeLine is benchmark_model's summary of timed runs, in microseconds.
+var nativeLine = regexp.MustCompile(`count=\d+ .*\bmin=([0-9.]+) .*\bmedian=([0-9.]+)`)
+
+// benchNative times model with native TFLite's benchmark_model and the
+// XNNPACK delegate: exactly runs timed runs after warmup ones, as bench.
+func benchNative(bin, model, threads string, runs, warmup int) (refResult, error) {
+	text, err := exec.Command(bin, "--graph="+model, "--num_threads="+threads, "--use_xnnpack=true",
+		"--num_runs="+strconv.Itoa(runs), "--warmup_runs="+strconv.Itoa(warmup), "--min_secs=0", "--warmup_min_secs=0").CombinedOutput()
+	if err != nil {
+		return refResult{}, fmt.Errorf("%w: %s", err, bytes.TrimSpace(text))
+	}
+	return parseNative(text)
+}
+
+// parseNative reads the last summary line of benchmark_model's output
+// (the one before it is the warmup's) as milliseconds.
+func parseNative(text []byte) (refResult, error) {
+	all := nativeLine.FindAllSubmatch(text, -1)
+	if len(all) == 0 {
+		return refResult{}, fmt.Errorf("no timing line (count=... min=... median=...) in its output: %s", bytes.TrimSpace(text))
+	}
+	m := all[len(all)-1]
+	lo, _ := strconv.ParseFloat(string(m[1]), 64)
+	med, _ := strconv.ParseFloat(string(m[2]), 64)
+	return refResult{lo / 1000, med / 1000}, nil
 }
 
 func setupRef(shared string) (string, error) {

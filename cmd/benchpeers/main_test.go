@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/edgeinfer/edgeinfer/internal/sharedtest"
@@ -29,20 +30,36 @@ func TestDefaultModels(t *testing.T) {
 
 func TestNativeColumns(t *testing.T) {
 	for _, tc := range []struct {
-		model, threads string
-		median, lo     float64
-		want           string
-		wantOK         bool
+		native     float64
+		measured   bool
+		median, lo float64
+		want       string
+		wantOK     bool
 	}{
-		{"coral_tf2_mobilenet_v2_224_ptq", "1", 6.76, 1.69, "3.38 ms\t2.00x\t0.50x", true},
-		{"coral_tf2_mobilenet_v2_224_ptq", "2", 4.1, 2.05, "2.05 ms\t2.00x\t1.00x", true},
-		{"tfls_deeplabv3_float", "2", 4, 3, "-\t-\t-", false},
-		{"other", "1", 4, 3, "-\t-\t-", false},
+		{nativeMS["coral_tf2_mobilenet_v2_224_ptq"]["1"], false, 9.51, 2.3775, "4.75 ms*\t2.00x\t0.50x", true},
+		{2.05, true, 4.1, 2.05, "2.05 ms\t2.00x\t1.00x", true},
+		{nativeMS["other"]["1"], false, 4, 3, "-\t-\t-", false},
 	} {
-		got, ok := nativeColumns(tc.model, tc.threads, tc.median, tc.lo)
+		got, ok := nativeColumns(tc.native, tc.measured, tc.median, tc.lo)
 		if got != tc.want || ok != tc.wantOK {
-			t.Errorf("nativeColumns(%s, %s, %g, %g) = %q, %v, want %q, %v", tc.model, tc.threads, tc.median, tc.lo, got, ok, tc.want, tc.wantOK)
+			t.Errorf("nativeColumns(%g, %v, %g, %g) = %q, %v, want %q, %v", tc.native, tc.measured, tc.median, tc.lo, got, ok, tc.want, tc.wantOK)
 		}
+	}
+}
+
+func TestParseNative(t *testing.T) {
+	out := []byte(`INFO: Running benchmark for at least 3 iterations and at least 0 seconds but terminate if exceeding 150 seconds.
+INFO: count=3 first=132 curr=89 min=89 max=132 avg=106.333 std=18 p5=89 median=98 p95=132
+INFO: Running benchmark for at least 30 iterations and at least 0 seconds but terminate if exceeding 150 seconds.
+INFO: count=30 first=97 curr=99 min=77 max=149 avg=98.6333 std=17 p5=77 median=97 p95=119
+INFO: Inference timings in us: Init: 5210, First inference: 132, Warmup (avg): 106.333, Inference (avg): 98.6333
+`)
+	r, err := parseNative(out)
+	if err != nil || r.min != 0.077 || r.median != 0.097 {
+		t.Errorf("parseNative = %+v, %v; want min 0.077 and median 0.097 ms (the timed runs, not the warmup)", r, err)
+	}
+	if _, err := parseNative([]byte("ERROR: Could not open 'x.tflite'.")); err == nil || !strings.Contains(err.Error(), "no timing line") {
+		t.Errorf("parseNative of a failed run: %v", err)
 	}
 }
 
