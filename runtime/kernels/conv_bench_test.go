@@ -111,6 +111,12 @@ func BenchmarkConv2DF32_3x3(b *testing.B)  { benchConvF32(b, bench3x3) }
 func BenchmarkConv2DInt8_1x1(b *testing.B) { benchConvInt8(b, bench1x1) }
 func BenchmarkConv2DInt8_3x3(b *testing.B) { benchConvInt8(b, bench3x3) }
 
+// BenchmarkConv2DInt8_3x3c16 is the 3x3 over 16 channels to 16 of
+// tiny_resnet8_int8: 48-byte window rows and a single 16-channel product.
+func BenchmarkConv2DInt8_3x3c16(b *testing.B) {
+	benchConvInt8(b, convCase{"3x3-c16", 1, 32, 32, 16, 16, 3, 3, 1, 1, 1, 1, true})
+}
+
 func BenchmarkDepthwiseF32_3x3(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	s := benchDW.shape(benchDW.outC)

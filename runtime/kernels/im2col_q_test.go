@@ -8,8 +8,8 @@ import (
 )
 
 // TestIm2colQ checks the 8-bit im2col against the generic one, byte for
-// byte over each tile's rows: windows of 3, 9 and 16 bytes a row (the
-// 8-byte words' cases) and past 16, borders, strides, dilated rows,
+// byte over each tile's rows: windows of 3, 9 and 16 bytes a row, of 18
+// to 256 (two to sixteen 16-byte moves) and past 256, borders, strides, dilated rows,
 // batches, and tiles that end at the end of the scratch, as ConvQ sizes
 // it (the words must not write past it).
 func TestIm2colQ(t *testing.T) {
@@ -19,6 +19,15 @@ func TestIm2colQ(t *testing.T) {
 		{"c4-4x4-same", 1, 10, 9, 4, 4, 4, 4, 1, 1, 1, 1, true},
 		{"c1-3x3-dilH2", 1, 12, 11, 1, 4, 3, 3, 1, 1, 2, 1, true},
 		{"c8-2x2-s2", 1, 8, 8, 8, 4, 2, 2, 2, 2, 1, 1, true},
+		{"c16-3x3-same", 2, 9, 8, 16, 4, 3, 3, 1, 1, 1, 1, true},
+		{"c16-3x3-s2-valid", 1, 9, 8, 16, 4, 3, 3, 2, 2, 1, 1, false},
+		{"c6-3x3-dilH2", 1, 7, 9, 6, 4, 3, 3, 1, 1, 2, 1, true},
+		{"c20-3x3-same", 1, 6, 7, 20, 4, 3, 3, 1, 1, 1, 1, true},
+		{"c7-3x2-s2-same", 1, 9, 10, 7, 4, 3, 2, 2, 1, 1, 1, true},
+		{"c33-2x2-valid", 1, 4, 5, 33, 4, 2, 2, 1, 1, 1, 1, false},
+		{"c40-3x3-same", 1, 5, 6, 40, 4, 3, 3, 1, 1, 1, 1, true},
+		{"c64-3x3-s2-same", 1, 6, 5, 64, 4, 3, 3, 2, 2, 1, 1, true},
+		{"c90-3x3-same", 1, 4, 4, 90, 4, 3, 3, 1, 1, 1, 1, true},
 	}, convCases...)
 	r := rand.New(rand.NewPCG(9, 9))
 	for _, tc := range cases {
