@@ -78,14 +78,16 @@ type windowMove struct {
 // vector load and store each, with no call and no bounds checks. The
 // caller has checked that every move stays within src and dst.
 func moveWindows(w *windowMove, span int) {
-	// Each address is formed from the base and an offset when it is used:
+	// The pointers step to the next row and pixel only when there is one:
 	// a pointer stepped past the last row would point outside src or dst,
 	// which the garbage collector and -race's checkptr refuse.
-	for p := range w.n {
-		dOff, sOff := p*w.k, p*w.colStep
-		for r := range w.kh {
-			d := unsafe.Add(w.dst, dOff+r*w.rowLen)
-			s := unsafe.Add(w.src, sOff+r*w.rowStep)
+	if w.n <= 0 || w.kh <= 0 {
+		return
+	}
+	dst, src := w.dst, w.src
+	for p := 1; ; p++ {
+		d, s := dst, src
+		for r := 1; ; r++ {
 			*(*[16]byte)(d) = *(*[16]byte)(s)
 			if span > 16 {
 				*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(s, 16))
@@ -99,7 +101,17 @@ func moveWindows(w *windowMove, span int) {
 					}
 				}
 			}
+			if r == w.kh {
+				break
+			}
+			d = unsafe.Add(d, w.rowLen)
+			s = unsafe.Add(s, w.rowStep)
 		}
+		if p == w.n {
+			return
+		}
+		dst = unsafe.Add(dst, w.k)
+		src = unsafe.Add(src, w.colStep)
 	}
 }
 
