@@ -148,6 +148,9 @@ type ConvQ[T Quant8] struct {
 	// InZP is the input zero point, the value of padding.
 	InZP T
 	tile int
+	// band is the number of output rows runWindows computes at a time,
+	// 0 when it does not fit the convolution.
+	band int
 }
 
 // flips reports whether c turns its int8 activations into uint8 once per
@@ -168,7 +171,11 @@ func (c *ConvQ[T]) flips() bool {
 func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32, inZP int32, rq *Requant) *ConvQ[T] {
 	p := packQ(w, s.OutC, s.K(), wZP, false)
 	p.FoldBias(rq, bias, inZP)
-	return &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
+	c := &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
+	if c.windowsFit() {
+		c.band = c.windowBand()
+	}
+	return c
 }
 
 // ScratchLen is the number of scratch elements one worker needs: a tile
@@ -176,10 +183,15 @@ func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32,
 // read each row's K rounded up to a multiple of 4 (weights past K are
 // zero), can read the last row too.
 func (c *ConvQ[T]) ScratchLen() int {
-	if c.Shape.pointwise() && !c.flips() {
+	s := &c.Shape
+	if s.pointwise() && !c.flips() {
 		return 0
 	}
-	return c.tile*c.Shape.K() + 3
+	n := c.tile*s.K() + 3
+	if c.band > 0 {
+		n = max(n, s.bandHeight(c.band)*s.bandWidth()*s.InC)
+	}
+	return n
 }
 
 // Panels is the number of output channel panels.
@@ -187,6 +199,10 @@ func (c *ConvQ[T]) Panels() int { return panels(c.Shape.OutC) }
 
 // Run computes output pixels [m0, m1) for channel panels [p0, p1).
 func (c *ConvQ[T]) Run(in, out, scratch []T, m0, m1, p0, p1 int) {
+	if c.band > 0 && p0%2 == 0 && (p1-p0)%2 == 0 {
+		c.runWindows(in, out, scratch, m0, m1, p0, p1)
+		return
+	}
 	s := &c.Shape
 	k, n := s.K(), s.OutC
 	pointwise, flip := s.pointwise(), c.flips()

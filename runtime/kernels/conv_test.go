@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +32,15 @@ var convCases = []convCase{
 	{"1x7-stride2-dilation2", 1, 6, 23, 3, 5, 1, 7, 1, 2, 1, 2, true},
 	{"many-tiles", 1, 20, 20, 3, 16, 3, 3, 1, 1, 1, 1, true},
 	{"single-pixel", 1, 1, 1, 33, 1, 1, 1, 1, 1, 1, 1, true},
+	// The band- cases fit ConvQ's in-place windows (runWindows) on
+	// kernels that read them: whole pairs of panels, rows of taps of
+	// whole groups of 4, no column dilation.
+	{"band-3x3-same", 1, 10, 11, 16, 16, 3, 3, 1, 1, 1, 1, true},
+	{"band-3x3-stride2-batches", 2, 9, 10, 8, 32, 3, 3, 2, 2, 1, 1, true},
+	{"band-3x3-row-dilation", 1, 10, 9, 4, 48, 3, 3, 1, 1, 2, 1, true},
+	{"band-5x5-valid", 1, 9, 11, 4, 16, 5, 5, 1, 1, 1, 1, false},
+	{"band-2x4-strides", 1, 13, 17, 2, 64, 2, 4, 3, 2, 1, 1, true},
+	{"band-tall", 1, 40, 6, 12, 16, 3, 3, 1, 1, 1, 1, true},
 }
 
 func (c convCase) shape(outC int) ConvShape {
@@ -292,6 +302,23 @@ func testConvQ[T Quant8](t *testing.T, quants []quantCase, qmin, qmax int32) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestConvQBands checks that the band- cases of convCases take
+// runWindows where the CPU's kernels read windows, so that TestConvQ
+// tests it, and that the others do not.
+func TestConvQBands(t *testing.T) {
+	for _, tc := range convCases {
+		s := tc.shape(tc.outC)
+		w := make([]int8, s.OutC*s.K())
+		k := NewConvQ[int8](s, w, []int32{0}, nil, 0, NewRequant(s.OutC, 1, []float32{1}, 1, 0, -128, 127))
+		if k.W.simd == nil || !k.W.simd.windows {
+			t.Skipf("the 8-bit kernels here (%v) do not read windows in place", Variants()["int8"])
+		}
+		if got, want := k.band > 0, strings.HasPrefix(tc.name, "band-"); got != want {
+			t.Errorf("%s: runs in bands = %v, want %v", tc.name, got, want)
 		}
 	}
 }

@@ -38,11 +38,16 @@ type qVariant struct {
 	run func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 	// wide, when set, does the same for any number of rows (at least
 	// one) and two consecutive full panels, the second psz bytes after
-	// the first.
-	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+	// the first. segs is 1 and segSkip 0, unless windows is set.
+	wide func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr, segs, segSkip int)
 	// quad, when set, does what wide does for four consecutive full
 	// panels, each psz bytes after the one before.
-	quad func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+	quad func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr, segs, segSkip int)
+	// windows marks wide and quad kernels that read a row's K as segs
+	// segments of kg groups of 4, each segSkip bytes past the end of the
+	// one before, and take offs nil: a convolution's windows read in
+	// place, one segment a row of taps (see ConvQ.runWindows).
+	windows bool
 	// tail, when set, does what run does for the last panel when it is
 	// partial, storing only its first nc (1 to gemmNR-1) channels.
 	tail func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs *int32, rsum uintptr)
@@ -247,13 +252,13 @@ func gemmQSIMDBytes(a []byte, lda, done int, w *PackedQ, rq *Requant, p0, p1 int
 			wp := &w.simdData[p*psz]
 			if w.simd.quad != nil && p+3 < p1 {
 				w.simd.quad(ar, lda, n, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
-					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum)
+					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum, 1, 0)
 				p += 3
 				continue
 			}
 			if w.simd.wide != nil && p+1 < p1 {
 				w.simd.wide(ar, lda, n, wp, psz, kg, &rq.Bias[c0], &w.sum[c0], &rq.Scale[c0], rq.lo, rq.hi, rq.ZeroPoint, signed,
-					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum)
+					(*byte)(unsafe.Add(unsafe.Pointer(cr), c0)), ldc, offs, rsum, 1, 0)
 				p++
 				continue
 			}

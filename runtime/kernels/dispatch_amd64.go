@@ -19,7 +19,7 @@ import (
 func gemmQVNNI(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
 
 //go:noescape
-func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr, segs, segSkip int)
 
 //go:noescape
 func gemmQVNNITail(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, offs *int32, rsum uintptr)
@@ -29,7 +29,7 @@ func gemmQAVX2(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale 
 
 func init() {
 	if cpu.X86.HasAVX512VNNI && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX2 {
-		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail, quad: gemmQVNNI512x4, flipped: true})
+		qVariants = append(qVariants, &qVariant{name: "avx512vnni", pack: packQ8Off, run: gemmQVNNI, wide: gemmQVNNI512, tail: gemmQVNNITail, quad: gemmQVNNI512x4, flipped: true, windows: true})
 	}
 	if cpu.X86.HasAVX2 {
 		qVariants = append(qVariants, &qVariant{name: "avx2", pack: packQ16, run: gemmQAVX2})

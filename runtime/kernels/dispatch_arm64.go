@@ -51,7 +51,7 @@ func init() {
 		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
 			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
 		},
-		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
+		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr, _, _ int) {
 			gemmQMull(a, lda, rows, w, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
 			gemmQMull(a, lda, rows, (*byte)(unsafe.Add(unsafe.Pointer(w), psz)), kg, (*int32)(unsafe.Add(unsafe.Pointer(bias), 4*gemmNR)),
 				(*int32)(unsafe.Add(unsafe.Pointer(sum), 4*gemmNR)), (*float32)(unsafe.Add(unsafe.Pointer(scale), 4*gemmNR)), lo, hi, zp, signed,
@@ -77,7 +77,7 @@ func panelsQ(name string, pack func(*PackedQ) []byte, k func(a *byte, lda, rows 
 		run: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
 			k(a, lda, rows, w, 0, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, gemmNR)
 		},
-		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr) {
+		wide: func(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, _ *int32, _ uintptr, _, _ int) {
 			k(a, lda, rows, w, psz, kg, bias, sum, scale, lo, hi, zp, signed, c, ldc, 2*gemmNR)
 		},
 		tail: func(a *byte, lda, rows int, w *byte, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc, nc int, _ *int32, _ uintptr) {

@@ -324,7 +324,7 @@ done:
 	VPADDD Z12, acc, acc; \
 	VPMOVDB acc, (DI)
 
-// func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs, rsum *int32)
+// func gemmQVNNI512(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr, segs, segSkip int)
 //
 // rows (at least 1) rows of a times two consecutive panels (w and w+psz)
 // on 512-bit registers, 8 rows at a time: accumulator Zr holds the 16
@@ -333,8 +333,10 @@ done:
 // activations are XORed with 0x80 when int8 (signed 1), as in gemmQVNNI;
 // uint8 ones and int8 ones already turned (signed 3) skip it. The
 // requantization constants stay in Z8-Z12 across blocks, and -offs in Z13
-// when offs is not nil.
-TEXT ·gemmQVNNI512(SB), NOSPLIT, $32-120
+// when offs is not nil. A row's K is segs segments of kg groups, each
+// segment segSkip bytes past the end of the one before (segs 1 for a
+// plain matrix); AX counts the segments left.
+TEXT ·gemmQVNNI512(SB), NOSPLIT, $32-136
 	MOVQ offs+104(FP), AX
 	TESTQ AX, AX
 	JZ znooffs
@@ -437,6 +439,7 @@ zstart:
 	JZ zepi
 	MOVL signed+84(FP), AX
 	CMPL AX, $1
+	MOVQ segs+120(FP), AX
 	JEQ zloopx
 zloopu:
 	VMOVDQU32 (DI), Y16
@@ -461,7 +464,11 @@ zloopu:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ zloopu
-	JMP zepi
+	DECQ AX
+	JZ zepi
+	ADDQ segSkip+128(FP), DX
+	MOVQ kg+40(FP), CX
+	JMP zloopu
 
 zloopx:
 	VMOVDQU32 (DI), Y16
@@ -494,7 +501,11 @@ zloopx:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ zloopx
-	JMP zepi
+	DECQ AX
+	JZ zepi
+	ADDQ segSkip+128(FP), DX
+	MOVQ kg+40(FP), CX
+	JMP zloopx
 
 zepi:
 	MOVQ cblk-16(SP), DI

@@ -44,7 +44,7 @@ func packQ8Off(p *PackedQ) []byte {
 func sumRowsAVX512(a *byte, lda, rows, k int, flip int32, sums *int32)
 
 //go:noescape
-func gemmQVNNI512x4(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+func gemmQVNNI512x4(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr, segs, segSkip int)
 
 //go:noescape
 func flipBytesAVX512(dst, src *byte, n int)

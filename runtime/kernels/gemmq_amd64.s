@@ -122,7 +122,7 @@ fdone:
 	VPADDD Z12, hi, hi; \
 	VPMOVDB hi, 16(DI)
 
-// func gemmQVNNI512x4(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr)
+// func gemmQVNNI512x4(a *byte, lda, rows int, w *byte, psz, kg int, bias, sum *int32, scale *float32, lo, hi float32, zp, signed int32, c *byte, ldc int, offs *int32, rsum uintptr, segs, segSkip int)
 //
 // gemmQVNNI512 for four consecutive panels (w, w+psz, w+2·psz, w+3·psz):
 // 8 rows by 32 channels, accumulators Z0-Z7 (channels 0-15 of rows 0-7)
@@ -131,8 +131,8 @@ fdone:
 // gemmQVNNI512 loads 10 for 8. The biases (less 128·sum when signed is 1)
 // stay in Z8 and Z9, -offs in Z13 and Z15; the scales are read from
 // memory in the requantization. A last block of at most 4 rows computes
-// only 4.
-TEXT ·gemmQVNNI512x4(SB), NOSPLIT, $32-120
+// only 4. K lies in segs segments as in gemmQVNNI512.
+TEXT ·gemmQVNNI512x4(SB), NOSPLIT, $32-136
 	MOVQ offs+104(FP), AX
 	TESTQ AX, AX
 	JZ qnooffs
@@ -257,6 +257,7 @@ qstart:
 	CMPQ left-24(SP), $4
 	JLE qhalf
 	CMPL AX, $1
+	MOVQ segs+120(FP), AX
 	JEQ qloopx
 
 qloopu:
@@ -292,7 +293,11 @@ qloopu:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ qloopu
-	JMP qepi
+	DECQ AX
+	JZ qepi
+	ADDQ segSkip+128(FP), DX
+	MOVQ kg+40(FP), CX
+	JMP qloopu
 
 qloopx:
 	VMOVDQU32 (DI), Y24
@@ -335,11 +340,16 @@ qloopx:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ qloopx
-	JMP qepi
+	DECQ AX
+	JZ qepi
+	ADDQ segSkip+128(FP), DX
+	MOVQ kg+40(FP), CX
+	JMP qloopx
 
 // At most 4 rows left: the first 4 rows only, half the products.
 qhalf:
 	CMPL AX, $1
+	MOVQ segs+120(FP), AX
 	JEQ qloopx4
 
 qloopu4:
@@ -363,7 +373,11 @@ qloopu4:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ qloopu4
-	JMP qepi
+	DECQ AX
+	JZ qepi
+	ADDQ segSkip+128(FP), DX
+	MOVQ kg+40(FP), CX
+	JMP qloopu4
 
 qloopx4:
 	VMOVDQU32 (DI), Y24
@@ -390,6 +404,11 @@ qloopx4:
 	ADDQ $32, DI
 	DECQ CX
 	JNZ qloopx4
+	DECQ AX
+	JZ qepi
+	ADDQ segSkip+128(FP), DX
+	MOVQ kg+40(FP), CX
+	JMP qloopx4
 
 qepi:
 	MOVQ cblk-16(SP), DI

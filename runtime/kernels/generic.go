@@ -17,7 +17,7 @@ func (c *ConvF32) Generic() *ConvF32 {
 func (c *ConvQ[T]) Generic() *ConvQ[T] {
 	g, w := *c, *c.W
 	w.useQVariant(nil)
-	g.W = &w
+	g.W, g.band = &w, 0
 	return &g
 }
 
