@@ -149,8 +149,10 @@ type ConvQ[T Quant8] struct {
 	InZP T
 	tile int
 	// band is the number of output rows runWindows computes at a time,
-	// 0 when it does not fit the convolution.
+	// 0 when it does not fit the convolution, and win the weights it
+	// multiplies (see setWindows).
 	band int
+	win  *PackedQ
 }
 
 // flips reports whether c turns its int8 activations into uint8 once per
@@ -172,9 +174,7 @@ func NewConvQ[T Quant8, W Quant8](s ConvShape, w []W, wZP []int32, bias []int32,
 	p := packQ(w, s.OutC, s.K(), wZP, false)
 	p.FoldBias(rq, bias, inZP)
 	c := &ConvQ[T]{Shape: s, W: p, Rq: rq, InZP: T(inZP), tile: convTile(&s, 1)}
-	if c.windowsFit() {
-		c.band = c.windowBand()
-	}
+	setWindows(c, w, wZP)
 	return c
 }
 
@@ -189,7 +189,9 @@ func (c *ConvQ[T]) ScratchLen() int {
 	}
 	n := c.tile*s.K() + 3
 	if c.band > 0 {
-		n = max(n, s.bandHeight(c.band)*s.bandWidth()*s.InC)
+		// The band, and 3 bytes that the last row of taps rounded up to
+		// whole groups of 4 may read past it.
+		n = max(n, s.bandHeight(c.band)*s.bandWidth()*s.InC+3)
 	}
 	return n
 }

@@ -2,26 +2,59 @@ package kernels
 
 import "unsafe"
 
-// An 8-bit convolution whose rows of taps are whole groups of 4 bytes
-// (KW·InC a multiple of 4) can skip im2col on kernels that read a row's
-// K in segments (qVariant.windows): the input rows a band of output rows
+// An 8-bit convolution can skip im2col on kernels that read a row's K in
+// segments (qVariant.windows): the input rows a band of output rows
 // needs are copied once into scratch with the padding filled in (and,
 // for int8 activations, turned into uint8 a+128 on the way), and the
 // kernel reads each pixel's window from there in place, one segment per
 // row of taps. im2col writes every input value KH·KW times; the band
 // copy writes it about once. On tiny_resnet8's 3×3 convolutions over 16
-// channels im2col and the flip were a third of the operator's time.
+// channels im2col and the flip were a third of the operator's time. A
+// row of taps that is not whole groups of 4 bytes (3×3 over RGB: 9) is
+// read rounded up to whole groups, the bytes past it multiplied by
+// weights w' = 0 added to the packed rows.
 
-// windowsFit reports whether c can run runWindows: a SIMD variant that
-// reads windows, weights stored without offsets, whole pairs of full
-// panels, undilated rows of taps that are whole groups of 4, and a
-// window wider than one pixel (a 1×1 convolution with stride gathers a
-// quarter of its input or less; copying the band would copy it all).
-func (c *ConvQ[T]) windowsFit() bool {
-	s, w := &c.Shape, c.W
+// setWindows makes c run in bands when it can (see windowsFit), with the
+// weights w [OutC][KH][KW][InC] and their zero points packed again, rows
+// of taps padded, when the rows are not whole groups of 4.
+func setWindows[T, W Quant8](c *ConvQ[T], w []W, wZP []int32) {
+	s := &c.Shape
+	if !c.windowsFit(c.W) {
+		return
+	}
+	c.win = c.W
+	if rowLen := s.KW * s.InC; rowLen%4 != 0 {
+		row4 := (rowLen + 3) &^ 3
+		padded := make([]W, s.OutC*s.KH*row4)
+		for o := range s.OutC {
+			zp := W(wZP[min(o, len(wZP)-1)])
+			for ky := range s.KH {
+				d := padded[(o*s.KH+ky)*row4 : (o*s.KH+ky+1)*row4]
+				copy(d, w[(o*s.KH+ky)*rowLen:(o*s.KH+ky+1)*rowLen])
+				for i := rowLen; i < row4; i++ {
+					d[i] = zp
+				}
+			}
+		}
+		c.win = packQ(padded, s.OutC, s.KH*row4, wZP, false)
+		if !c.windowsFit(c.win) {
+			c.win = nil
+			return
+		}
+	}
+	c.band = c.windowBand()
+}
+
+// windowsFit reports whether c can run runWindows with the weights w: a
+// SIMD variant that reads windows, weights stored without offsets, whole
+// pairs of full panels, no column dilation, and a window wider than one
+// pixel (a 1×1 convolution with stride gathers a quarter of its input or
+// less; copying the band would copy it all).
+func (c *ConvQ[T]) windowsFit(w *PackedQ) bool {
+	s := &c.Shape
 	return w.simd != nil && w.simd.windows && w.offs == nil &&
 		(!isSigned(T(0)) || w.simd.flipped) &&
-		s.OutC%(2*gemmNR) == 0 && s.DilW == 1 && s.KH*s.KW > 1 && (s.KW*s.InC)%4 == 0
+		s.OutC%(2*gemmNR) == 0 && s.DilW == 1 && s.KH*s.KW > 1
 }
 
 // bandWidth is the number of input columns a band row holds: from the
@@ -46,7 +79,7 @@ func (c *ConvQ[T]) windowBand() int {
 
 // runWindows is Run for a convolution that windowsFit.
 func (c *ConvQ[T]) runWindows(in, out, scratch []T, m0, m1, p0, p1 int) {
-	s, w, rq := &c.Shape, c.W, c.Rq
+	s, w, rq := &c.Shape, c.win, c.Rq
 	n := s.OutC
 	rowBytes := s.bandWidth() * s.InC
 	band := asBytes(scratch)
@@ -56,7 +89,7 @@ func (c *ConvQ[T]) runWindows(in, out, scratch []T, m0, m1, p0, p1 int) {
 	if isSigned(T(0)) {
 		signed, pad = 3, pad^0x80
 	}
-	rowLen := s.KW * s.InC
+	rowLen := (s.KW*s.InC + 3) &^ 3 // bytes read per row of taps
 	kg, segSkip := rowLen/4, s.DilH*rowBytes-rowLen
 	lda := s.StrideW * s.InC
 	psz := len(w.simdData) / panels(w.N)

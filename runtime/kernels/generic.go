@@ -17,7 +17,7 @@ func (c *ConvF32) Generic() *ConvF32 {
 func (c *ConvQ[T]) Generic() *ConvQ[T] {
 	g, w := *c, *c.W
 	w.useQVariant(nil)
-	g.W, g.band = &w, 0
+	g.W, g.band, g.win = &w, 0, nil
 	return &g
 }
 
