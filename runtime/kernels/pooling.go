@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // PoolGeom describes a 2-D pooling window sliding over an NHWC tensor.
 // PadTop and PadLeft are the implicit padding before the first row and
@@ -157,6 +160,12 @@ const avgBlock = 64
 func AvgPoolQ[T ~int8 | ~uint8 | ~int16](g *PoolGeom, in, out []T, act0, act1 int32, lo, hi int) {
 	C := g.Channels
 	var acc [avgBlock]int32
+	var z T
+	simd := sumWindowQ8SIMD != nil && unsafe.Sizeof(z) == 1
+	var signed int32
+	if z--; z < 0 {
+		signed = 1
+	}
 	for r := lo; r < hi; r++ {
 		b, oy := r/g.OutH, r%g.OutH
 		img := in[b*g.InH*g.InW*C:]
@@ -167,15 +176,12 @@ func AvgPoolQ[T ~int8 | ~uint8 | ~int16](g *PoolGeom, in, out []T, act0, act1 in
 			for c0 := 0; c0 < C; c0 += avgBlock {
 				w := min(avgBlock, C-c0)
 				sum := acc[:w]
-				clear(sum)
-				for y := y0; y < y1; y++ {
-					for x := x0; x < x1; x++ {
-						p := (y*g.InW+x)*C + c0
-						src := img[p : p+len(sum)]
-						for c := range sum {
-							sum[c] += int32(src[c])
-						}
-					}
+				if simd && w%16 == 0 && n > 0 {
+					at := (y0*g.InW+x0)*C + c0
+					_ = img[((y1-1)*g.InW+x1-1)*C+c0+w-1]
+					sumWindowQ8SIMD((*byte)(unsafe.Pointer(&img[at])), y1-y0, g.InW*C, x1-x0, C, w, signed, &sum[0])
+				} else {
+					sumWindow(g, img, y0, y1, x0, x1, c0, sum)
 				}
 				dst := out[base+c0 : base+c0+w]
 				for c, s := range sum {
@@ -189,6 +195,28 @@ func AvgPoolQ[T ~int8 | ~uint8 | ~int16](g *PoolGeom, in, out []T, act0, act1 in
 					}
 					dst[c] = T(min(max(q, act0), act1))
 				}
+			}
+		}
+	}
+}
+
+// sumWindowQ8SIMD, when set, sets acc[j] to the sum of channel j over
+// the rows × cols taps of the 8-bit window at src, rowStride and
+// colStride bytes from one row and column to the next, for j < c, a
+// multiple of 16; the values are int8 when signed is 1, else uint8. A CPU
+// file sets it from init.
+var sumWindowQ8SIMD func(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc *int32)
+
+// sumWindow sets sum to the in-bounds window [y0, y1) × [x0, x1) of img's
+// channels from c0, summed.
+func sumWindow[T ~int8 | ~uint8 | ~int16](g *PoolGeom, img []T, y0, y1, x0, x1, c0 int, sum []int32) {
+	clear(sum)
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			p := (y*g.InW+x)*g.Channels + c0
+			src := img[p : p+len(sum)]
+			for c := range sum {
+				sum[c] += int32(src[c])
 			}
 		}
 	}

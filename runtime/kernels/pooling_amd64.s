@@ -99,3 +99,72 @@ next:
 	JNZ pixel
 	VZEROUPPER
 	RET
+
+// func sumWindowQ8AVX512(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc *int32)
+//
+// acc[j] = Σ over the rows x cols taps of the window at src (rowStride
+// and colStride bytes from one row and column to the next) of channel j,
+// for j < c, a multiple of 16: the bytes sign-extended when signed is 1,
+// else zero-extended, 16 channels to a register.
+//
+// Registers: SI the group's first tap, R8 rows, R9 rowStride, R10 cols,
+// R11 colStride, R12 groups left, DI acc, BX the tap row, CX rows left,
+// DX the tap, R13 columns left, AX signed.
+TEXT ·sumWindowQ8AVX512(SB), NOSPLIT, $0-64
+	MOVQ src+0(FP), SI
+	MOVQ rows+8(FP), R8
+	MOVQ rowStride+16(FP), R9
+	MOVQ cols+24(FP), R10
+	MOVQ colStride+32(FP), R11
+	MOVQ c+40(FP), R12
+	SHRQ $4, R12
+	MOVL signed+48(FP), AX
+	MOVQ acc+56(FP), DI
+	TESTQ R12, R12
+	JZ sdone
+
+sgroup:
+	VPXORD Z0, Z0, Z0
+	MOVQ SI, BX
+	MOVQ R8, CX
+	TESTQ CX, CX
+	JZ sstore
+
+srow:
+	MOVQ BX, DX
+	MOVQ R10, R13
+	TESTQ R13, R13
+	JZ snextrow
+	CMPL AX, $1
+	JNE szx
+
+ssx:
+	VPMOVSXBD (DX), Z1
+	VPADDD Z1, Z0, Z0
+	ADDQ R11, DX
+	DECQ R13
+	JNZ ssx
+	JMP snextrow
+
+szx:
+	VPMOVZXBD (DX), Z1
+	VPADDD Z1, Z0, Z0
+	ADDQ R11, DX
+	DECQ R13
+	JNZ szx
+
+snextrow:
+	ADDQ R9, BX
+	DECQ CX
+	JNZ srow
+
+sstore:
+	VMOVDQU32 Z0, (DI)
+	ADDQ $16, SI
+	ADDQ $64, DI
+	DECQ R12
+	JNZ sgroup
+
+sdone:
+	VZEROUPPER
+	RET

@@ -185,3 +185,57 @@ func TestMaxPoolSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestAvgPoolQSIMD checks the 8-bit average pooling with SIMD window sums
+// against the generic sums, int8 and uint8, bit for bit, on random
+// geometries (windows inside, clipped, or wholly in the padding; channel
+// counts of whole 16-lane groups, tails, and more than one block of
+// avgBlock), with values at both ends of the range, and that nothing is
+// written past the output.
+func TestAvgPoolQSIMD(t *testing.T) {
+	if sumWindowQ8SIMD == nil {
+		t.Skip("no SIMD window sums on this CPU or build")
+	}
+	simd := sumWindowQ8SIMD
+	defer func() { sumWindowQ8SIMD = simd }()
+	r := rand.New(rand.NewSource(22))
+	for i := range 300 {
+		g := &PoolGeom{
+			Batches: 1 + r.Intn(2), InH: 1 + r.Intn(9), InW: 1 + r.Intn(12), Channels: []int{16, 32, 48, 64, 80, 128, 7, 40}[i%8],
+			FilterH: 1 + r.Intn(5), FilterW: 1 + r.Intn(5), StrideH: 1 + r.Intn(3), StrideW: 1 + r.Intn(3),
+		}
+		g.PadTop, g.PadLeft = r.Intn(g.FilterH+1), r.Intn(g.FilterW+1)
+		g.OutH = (g.InH+2*g.PadTop-g.FilterH)/g.StrideH + 1
+		g.OutW = (g.InW+2*g.PadLeft-g.FilterW)/g.StrideW + 1
+		if g.OutH < 1 || g.OutW < 1 {
+			continue
+		}
+		n := g.Batches * g.InH * g.InW * g.Channels
+		qin, uin := make([]int8, n), make([]uint8, n)
+		for j := range qin {
+			switch r.Intn(4) {
+			case 0:
+				qin[j], uin[j] = -128, 255
+			case 1:
+				qin[j], uin[j] = 127, 0
+			default:
+				qin[j], uin[j] = int8(r.Intn(256)-128), uint8(r.Intn(256))
+			}
+		}
+		on := g.Rows() * g.OutW * g.Channels
+		qwant, qgot := make([]int8, on+1), make([]int8, on+1)
+		uwant, ugot := make([]uint8, on+1), make([]uint8, on+1)
+		qwant[on], qgot[on], uwant[on], ugot[on] = 77, 77, 77, 77
+		sumWindowQ8SIMD = nil
+		AvgPoolQ(g, qin, qwant[:on], -100, 120, 0, g.Rows())
+		AvgPoolQ(g, uin, uwant[:on], 0, 255, 0, g.Rows())
+		sumWindowQ8SIMD = simd
+		AvgPoolQ(g, qin, qgot[:on], -100, 120, 0, g.Rows())
+		AvgPoolQ(g, uin, ugot[:on], 0, 255, 0, g.Rows())
+		for j := range qwant {
+			if qgot[j] != qwant[j] || ugot[j] != uwant[j] {
+				t.Fatalf("%+v: out[%d] = %d, %d, want %d, %d (int8, uint8)", *g, j, qgot[j], ugot[j], qwant[j], uwant[j])
+			}
+		}
+	}
+}
