@@ -179,7 +179,7 @@ func AvgPoolQ[T ~int8 | ~uint8 | ~int16](g *PoolGeom, in, out []T, act0, act1 in
 				if simd && w%16 == 0 && n > 0 {
 					at := (y0*g.InW+x0)*C + c0
 					_ = img[((y1-1)*g.InW+x1-1)*C+c0+w-1]
-					sumWindowQ8SIMD((*byte)(unsafe.Pointer(&img[at])), y1-y0, g.InW*C, x1-x0, C, w, signed, &sum[0])
+					sumWindowQ8SIMD((*byte)(unsafe.Pointer(&img[at])), y1-y0, g.InW*C, x1-x0, C, w, signed, uintptr(unsafe.Pointer(&acc)))
 				} else {
 					sumWindow(g, img, y0, y1, x0, x1, c0, sum)
 				}
@@ -204,8 +204,10 @@ func AvgPoolQ[T ~int8 | ~uint8 | ~int16](g *PoolGeom, in, out []T, act0, act1 in
 // the rows × cols taps of the 8-bit window at src, rowStride and
 // colStride bytes from one row and column to the next, for j < c, a
 // multiple of 16; the values are int8 when signed is 1, else uint8. A CPU
-// file sets it from init.
-var sumWindowQ8SIMD func(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc *int32)
+// file sets it from init, to an assembly leaf: acc is a uintptr so that
+// AvgPoolQ's sums stay on its stack (a pointer passed to a function value
+// escapes, an allocation per call), which does not move while a leaf runs.
+var sumWindowQ8SIMD func(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc uintptr)
 
 // sumWindow sets sum to the in-bounds window [y0, y1) × [x0, x1) of img's
 // channels from c0, summed.

@@ -12,7 +12,7 @@ import "golang.org/x/sys/cpu"
 func maxPoolF32AVX512(src *float32, rows, rowStride, fw, colStride, pixStride int, out *float32, n, c int, lo, hi float32)
 
 //go:noescape
-func sumWindowQ8AVX512(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc *int32)
+func sumWindowQ8AVX512(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc uintptr)
 
 func init() {
 	if cpu.X86.HasAVX512F {

@@ -100,7 +100,7 @@ next:
 	VZEROUPPER
 	RET
 
-// func sumWindowQ8AVX512(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc *int32)
+// func sumWindowQ8AVX512(src *byte, rows, rowStride, cols, colStride, c int, signed int32, acc uintptr)
 //
 // acc[j] = Σ over the rows x cols taps of the window at src (rowStride
 // and colStride bytes from one row and column to the next) of channel j,
