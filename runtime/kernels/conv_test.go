@@ -330,6 +330,46 @@ func TestConvQBands(t *testing.T) {
 	}
 }
 
+// TestConvQBandsUint8 runs the band- cases with uint8 activations and
+// uint8 weights within 127 of their zero point, which the VNNI layout
+// stores without offsets, so that they run in bands (TestConvQ's uint8
+// weights span 0 to 255 and take the offsets and im2col), against the
+// generic kernels.
+func TestConvQBandsUint8(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range convCases {
+		if !strings.HasPrefix(tc.name, "band-") {
+			continue
+		}
+		s := tc.shape(tc.outC)
+		in := randQ[uint8](r, s.Batches*s.InH*s.InW*s.InC, 0, 255)
+		w := randQ[uint8](r, s.OutC*s.K(), 0, 117+127)
+		bias := make([]int32, s.OutC)
+		for i := range bias {
+			bias[i] = r.Int32N(20001) - 10000
+		}
+		rq := func() *Requant {
+			return NewRequant(s.OutC, 0.05, []float32{0.01}, float32(0.05*0.01*70*70*math.Sqrt(float64(s.K()))/60), 120, -120, 135)
+		}
+		k := NewConvQ[uint8](s, w, []int32{117}, bias, 131, rq())
+		if k.W.simd == nil || !k.W.simd.windows {
+			t.Skipf("the 8-bit kernels here (%v) do not read windows in place", Variants()["int8"])
+		}
+		if k.band == 0 {
+			t.Fatalf("%s: does not run in bands", tc.name)
+		}
+		ref := NewConvQ[uint8](s, w, []int32{117}, bias, 131, rq()).Generic()
+		want := make([]uint8, s.Pixels()*s.OutC)
+		ref.Run(in, want, make([]uint8, ref.ScratchLen()), 0, s.Pixels(), 0, ref.Panels())
+		splits(t, s.Pixels(), k.Panels(), func(name string, run func(func(m0, m1, p0, p1 int))) {
+			got := make([]uint8, len(want))
+			scratch := make([]uint8, k.ScratchLen())
+			run(func(m0, m1, p0, p1 int) { k.Run(in, got, scratch, m0, m1, p0, p1) })
+			t.Run(tc.name+"/"+name, func(t *testing.T) { checkQ(t, got, want) })
+		})
+	}
+}
+
 func widen[T Quant8](v []T) []int64 {
 	out := make([]int64, len(v))
 	for i, x := range v {
