@@ -2,6 +2,7 @@ package kernels
 
 import (
 	goruntime "runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -269,4 +270,51 @@ func TestPoolCalm(t *testing.T) {
 		t.Fatal("the pool stays calm after its calm calls")
 	}
 	p.End()
+}
+
+// goid returns the calling goroutine's id, from its stack header.
+func goid() string {
+	var b [64]byte
+	f := strings.Fields(string(b[:goruntime.Stack(b[:], false)]))
+	return f[1]
+}
+
+// ownerRanger records which goroutine ran each tile.
+type ownerRanger struct{ owner []string }
+
+func (o *ownerRanger) Range(lo, hi int) {
+	id := goid()
+	for i := lo; i < hi; i++ {
+		o.owner[i] = id
+	}
+}
+
+// TestPoolCallerTakesTheFront checks that with two workers the caller
+// runs a first part of the range and the helper the rest, so that each
+// keeps to its end of every split operator.
+func TestPoolCallerTakesTheFront(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	p.Begin()
+	defer p.End()
+	me, helped := goid(), 0
+	for rep := range 200 {
+		o := &ownerRanger{owner: make([]string, 64)}
+		p.Parallel(len(o.owner), 1, o)
+		k := 0
+		for k < len(o.owner) && o.owner[k] == me {
+			k++
+		}
+		for i, id := range o.owner[k:] {
+			if id == me {
+				t.Fatalf("call %d: the caller ran index %d after the helper ran %d", rep, k+i, k)
+			}
+		}
+		if k < len(o.owner) {
+			helped++
+		}
+	}
+	if helped == 0 {
+		t.Skip("the helper never ran a tile (one CPU?)")
+	}
 }
