@@ -15,7 +15,7 @@
 // built with XNNPACK (not part of this repository: docs/benchmarks.md says
 // where it comes from), in the same run, the three engines in turn.
 // Without it the native column quotes the figures measured that way on
-// the 2-vCPU AMD EPYC (Zen 4) VM with AVX-512 VNNI on 2026-12-03.
+// a 2-vCPU AMD EPYC (Zen 5) VM with AVX-512 VNNI on 2026-12-03.
 package main
 
 import (
@@ -50,19 +50,20 @@ var defaultModels = []string{
 }
 
 // nativeMS holds native TFLite+XNNPACK latencies in ms by model and thread
-// count: medians of benchmark_model --num_runs=30 (3 rounds alternating
-// with edgeinfer, load average 2.1-2.2) on a 2-vCPU AMD EPYC (Zen 4) VM
-// with AVX-512 VNNI, 2026-12-03.
+// count: medians over 5 rounds of benchmark_model --num_runs=30, each
+// round's median, alternating with edgeinfer (load average 1.0 to 1.3),
+// on a 2-vCPU AMD EPYC (Zen 5) VM with AVX-512 VNNI, 2026-12-03 (session 6; the
+// table in docs/engine.md).
 var nativeMS = map[string]map[string]float64{
-	"coral_tf2_mobilenet_v2_224_ptq":   {"1": 4.755, "2": 5.591},
-	"tfls_mobilenet_v1_025_224_quant":  {"1": 1.852, "2": 2.567},
-	"tfls_mobilenet_v1_025_224_float":  {"1": 1.409, "2": 1.897},
-	"mp_face_detection_short_range":    {"1": 1.365, "2": 1.734},
-	"mp_hand_landmark_lite":            {"1": 4.601, "2": 5.705},
-	"tfls_deeplabv3_float":             {"1": 19.486, "2": 20.727},
-	"coral_movenet_lightning_ptq":      {"1": 5.649, "2": 6.965},
-	"tfls_coco_ssd_mobilenet_v1_quant": {"1": 24.760, "2": 16.785},
-	"tiny_resnet8_int8":                {"1": 0.092, "2": 0.100},
+	"coral_tf2_mobilenet_v2_224_ptq":   {"1": 2.464, "2": 1.737},
+	"tfls_mobilenet_v1_025_224_quant":  {"1": 0.888, "2": 0.657},
+	"tfls_mobilenet_v1_025_224_float":  {"1": 0.725, "2": 0.551},
+	"mp_face_detection_short_range":    {"1": 0.807, "2": 0.776},
+	"mp_hand_landmark_lite":            {"1": 2.584, "2": 1.698},
+	"tfls_deeplabv3_float":             {"1": 9.716, "2": 5.669},
+	"coral_movenet_lightning_ptq":      {"1": 3.050, "2": 2.468},
+	"tfls_coco_ssd_mobilenet_v1_quant": {"1": 10.428, "2": 6.338},
+	"tiny_resnet8_int8":                {"1": 0.046, "2": 0.052},
 }
 
 func main() {
@@ -138,7 +139,7 @@ func run(bin, shared, ref, nativeBin string, runs, warmup int, threadList string
 		fmt.Println("native = " + nativeBin + " (LiteRT benchmark_model, XNNPACK), timed in this run;")
 	} else {
 		fmt.Println("native* = LiteRT benchmark_model + XNNPACK built natively, quoted, not measured in this run: medians")
-		fmt.Println("  on a 2-vCPU AMD EPYC (Zen 4) VM, 2026-12-03 (-native BIN times it here);")
+		fmt.Println("  on a 2-vCPU AMD EPYC (Zen 5) VM, 2026-12-03 (-native BIN times it here);")
 	}
 	fmt.Println("  vs native = edgeinfer median (and min) / native median (goal: geometric mean at most 1.0 and")
 	fmt.Println("  worst at most 1.3 at 1 thread; at most 1.2 at 2 threads)")

@@ -36,7 +36,7 @@ func TestNativeColumns(t *testing.T) {
 		want       string
 		wantOK     bool
 	}{
-		{nativeMS["coral_tf2_mobilenet_v2_224_ptq"]["1"], false, 9.51, 2.3775, "4.75 ms*\t2.00x\t0.50x", true},
+		{nativeMS["coral_tf2_mobilenet_v2_224_ptq"]["1"], false, 4.928, 1.232, "2.46 ms*\t2.00x\t0.50x", true},
 		{2.05, true, 4.1, 2.05, "2.05 ms\t2.00x\t1.00x", true},
 		{nativeMS["other"]["1"], false, 4, 3, "-\t-\t-", false},
 	} {
