@@ -149,14 +149,8 @@ func TestMaxPoolSIMD(t *testing.T) {
 	r := rand.New(rand.NewSource(21))
 	values := []float32{0, float32(math.Copysign(0, -1)), 1, -1, 2.5}
 	for i := range 400 {
-		g := &PoolGeom{
-			Batches: 1 + r.Intn(2), InH: 1 + r.Intn(9), InW: 1 + r.Intn(12), Channels: 1 + i%40,
-			FilterH: 1 + r.Intn(4), FilterW: 1 + r.Intn(4), StrideH: 1 + r.Intn(3), StrideW: 1 + r.Intn(3),
-		}
-		g.PadTop, g.PadLeft = r.Intn(g.FilterH+1), r.Intn(g.FilterW+1)
-		g.OutH = (g.InH+2*g.PadTop-g.FilterH)/g.StrideH + 1
-		g.OutW = (g.InW+2*g.PadLeft-g.FilterW)/g.StrideW + 1
-		if g.OutH < 1 || g.OutW < 1 {
+		g, ok := randPoolGeom(r, 1+i%40, 4)
+		if !ok {
 			continue
 		}
 		in := make([]float32, g.Batches*g.InH*g.InW*g.Channels)
@@ -200,14 +194,8 @@ func TestAvgPoolQSIMD(t *testing.T) {
 	defer func() { sumWindowQ8SIMD = simd }()
 	r := rand.New(rand.NewSource(22))
 	for i := range 300 {
-		g := &PoolGeom{
-			Batches: 1 + r.Intn(2), InH: 1 + r.Intn(9), InW: 1 + r.Intn(12), Channels: []int{16, 32, 48, 64, 80, 128, 7, 40}[i%8],
-			FilterH: 1 + r.Intn(5), FilterW: 1 + r.Intn(5), StrideH: 1 + r.Intn(3), StrideW: 1 + r.Intn(3),
-		}
-		g.PadTop, g.PadLeft = r.Intn(g.FilterH+1), r.Intn(g.FilterW+1)
-		g.OutH = (g.InH+2*g.PadTop-g.FilterH)/g.StrideH + 1
-		g.OutW = (g.InW+2*g.PadLeft-g.FilterW)/g.StrideW + 1
-		if g.OutH < 1 || g.OutW < 1 {
+		g, ok := randPoolGeom(r, []int{16, 32, 48, 64, 80, 128, 7, 40}[i%8], 5)
+		if !ok {
 			continue
 		}
 		n := g.Batches * g.InH * g.InW * g.Channels
@@ -238,4 +226,18 @@ func TestAvgPoolQSIMD(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randPoolGeom draws a pooling geometry over channels with windows of up
+// to maxFilter rows and columns, padding up to a whole window (so some
+// windows lie wholly in it); ok is false when it leaves no output.
+func randPoolGeom(r *rand.Rand, channels, maxFilter int) (g *PoolGeom, ok bool) {
+	g = &PoolGeom{
+		Batches: 1 + r.Intn(2), InH: 1 + r.Intn(9), InW: 1 + r.Intn(12), Channels: channels,
+		FilterH: 1 + r.Intn(maxFilter), FilterW: 1 + r.Intn(maxFilter), StrideH: 1 + r.Intn(3), StrideW: 1 + r.Intn(3),
+	}
+	g.PadTop, g.PadLeft = r.Intn(g.FilterH+1), r.Intn(g.FilterW+1)
+	g.OutH = (g.InH+2*g.PadTop-g.FilterH)/g.StrideH + 1
+	g.OutW = (g.InW+2*g.PadLeft-g.FilterW)/g.StrideW + 1
+	return g, g.OutH >= 1 && g.OutW >= 1
 }
