@@ -51,23 +51,8 @@ func testQVariantSymmetric[T Quant8, W Quant8](t *testing.T, v *qVariant, qmin, 
 		}
 		a := randQ[T](r, (m-1)*lda+k, qmin, qmax)
 		rq := NewRequant(n, 0.02+r.Float32()/50, []float32{0.01 + r.Float32()/100}, 0.05+r.Float32(), qmin+r.Int32N(qmax-qmin+1), qmin, qmax)
-		ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
-		ref.FoldBias(rq, randI32(r, n, 5000), qmin+r.Int32N(qmax-qmin+1))
-		ref.useQVariant(nil)
-		if !got.useQVariant(v) {
+		if !checkGemmQVariant(t, r, name, v, a, lda, m, w, n, k, zp, rq, randI32(r, n, 5000), qmin+r.Int32N(qmax-qmin+1)) {
 			t.Fatalf("%s: %s refused weights within 127 of their zero point", name, v.name)
-		}
-		want, out := make([]T, m*n), make([]T, m*n)
-		p0, p1 := 0, panels(n)
-		if p1 > 1 {
-			p0 = r.IntN(p1)
-		}
-		GemmQ(a, lda, m, ref, rq, p0, p1, want, n)
-		GemmQ(a, lda, m, got, rq, p0, p1, out, n)
-		for i := range want {
-			if want[i] != out[i] {
-				t.Fatalf("%s: %s output %d (row %d, channel %d) = %d, generic %d", name, v.name, i, i/n, i%n, out[i], want[i])
-			}
 		}
 	}
 }

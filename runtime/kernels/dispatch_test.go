@@ -58,27 +58,12 @@ func testQVariant[T Quant8, W Quant8](t *testing.T, v *qVariant, qmin, qmax int3
 			}
 		}
 		rq := NewRequant(n, 0.02+r.Float32()/50, []float32{0.01 + r.Float32()/100}, 0.05+r.Float32(), qmin+r.Int32N(qmax-qmin+1), qmin, qmax)
-		ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
-		ref.FoldBias(rq, randI32(r, n, 5000), int32(qmin+r.Int32N(qmax-qmin+1)))
-		ref.useQVariant(nil)
-		if !got.useQVariant(v) {
+		if !checkGemmQVariant(t, r, name, v, a, lda, m, w, n, k, zp, rq, randI32(r, n, 5000), qmin+r.Int32N(qmax-qmin+1)) {
 			// Only 8-bit layouts may refuse, and only weights that do not fit.
-			if fits8(got, v) {
+			if fits8(PackQ(w, n, k, zp), v) {
 				t.Fatalf("%s: %s refused weights that fit int8", name, v.name)
 			}
 			continue
-		}
-		want, out := make([]T, m*n), make([]T, m*n)
-		p0, p1 := 0, panels(n)
-		if p1 > 1 {
-			p0 = r.IntN(p1)
-		}
-		GemmQ(a, lda, m, ref, rq, p0, p1, want, n)
-		GemmQ(a, lda, m, got, rq, p0, p1, out, n)
-		for i := range want {
-			if want[i] != out[i] {
-				t.Fatalf("%s: %s output %d (row %d, channel %d) = %d, generic %d", name, v.name, i, i/n, i%n, out[i], want[i])
-			}
 		}
 	}
 }
@@ -242,4 +227,32 @@ func ExampleVariants() {
 		}
 		fmt.Printf("%s: %s\n", kind, strings.Join(names, ", "))
 	}
+}
+
+// checkGemmQVariant packs w (n×k, zero points zp) for the generic kernels
+// and for v, folds bias and the input zero point inZP into rq, runs GemmQ
+// with both on the m rows of a (stride lda) over a random range of panels,
+// and fails on the first output that differs. It returns false, having
+// run nothing, when v refuses the weights.
+func checkGemmQVariant[T, W Quant8](t *testing.T, r *rand.Rand, name string, v *qVariant, a []T, lda, m int, w []W, n, k int, zp []int32, rq *Requant, bias []int32, inZP int32) bool {
+	t.Helper()
+	ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
+	ref.FoldBias(rq, bias, inZP)
+	ref.useQVariant(nil)
+	if !got.useQVariant(v) {
+		return false
+	}
+	want, out := make([]T, m*n), make([]T, m*n)
+	p0, p1 := 0, panels(n)
+	if p1 > 1 {
+		p0 = r.IntN(p1)
+	}
+	GemmQ(a, lda, m, ref, rq, p0, p1, want, n)
+	GemmQ(a, lda, m, got, rq, p0, p1, out, n)
+	for i := range want {
+		if want[i] != out[i] {
+			t.Fatalf("%s: %s output %d (row %d, channel %d) = %d, generic %d", name, v.name, i, i/n, i%n, out[i], want[i])
+		}
+	}
+	return true
 }

@@ -114,27 +114,11 @@ func testQEdge[T Quant8, W Quant8](t *testing.T, v *qVariant, tc qEdgeCase, perT
 		// Sums reach 255·255·k: scale them into the output range.
 		outScale := float32(255*255*k) / 400
 		rq := NewRequant(n, 1, chanScales(r, n, 0.5, 1.5), outScale, amin+r.Int32N(amax-amin+1), amin, amax)
-		ref, got := PackQ(w, n, k, zp), PackQ(w, n, k, zp)
-		ref.FoldBias(rq, randI32(r, n, 255*255), amin+r.Int32N(amax-amin+1))
-		ref.useQVariant(nil)
-		if !got.useQVariant(v) {
+		if !checkGemmQVariant(t, r, name, v, a, lda, m, w, n, k, zp, rq, randI32(r, n, 255*255), amin+r.Int32N(amax-amin+1)) {
 			if v.name == "avx512vnni" {
 				t.Fatalf("%s: %s refused weights", name, v.name)
 			}
 			continue
-		}
-		want, out := make([]T, m*n), make([]T, m*n)
-		p0, p1 := 0, panels(n)
-		if p1 > 1 {
-			p0 = r.IntN(p1)
-		}
-		GemmQ(a, lda, m, ref, rq, p0, p1, want, n)
-		GemmQ(a, lda, m, got, rq, p0, p1, out, n)
-		for i := range want[p0*gemmNR:] {
-			i += p0 * gemmNR
-			if want[i] != out[i] {
-				t.Fatalf("%s: %s output %d (row %d, channel %d) = %d, generic %d", name, v.name, i, i/n, i%n, out[i], want[i])
-			}
 		}
 	}
 }
